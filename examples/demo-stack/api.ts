@@ -1,0 +1,155 @@
+// The demo API: a small, honest stand-in for what teams deploy — REST + JWT login + a protected
+// JSON endpoint + GraphQL + a WebSocket echo + a per-IP rate limit answering 429.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildSchema, graphql } from 'graphql';
+import { SignJWT, jwtVerify } from 'jose';
+import { WebSocketServer } from 'ws';
+
+export interface DemoApiOptions {
+  port?: number;
+  host?: string;
+  /** The demo user's password (username "demo"). */
+  password: string;
+  /** HMAC key for the JWTs. */
+  jwtSecret: string;
+  /** Requests per minute per client IP on everything but /health (default 100). */
+  rateLimitPerMinute?: number;
+}
+
+export interface DemoApi {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const VERSION = '1.4.2';
+const items = [
+  { id: 1, name: 'Anvil', priceCents: 4999 },
+  { id: 2, name: 'Rope', priceCents: 1299 },
+  { id: 3, name: 'Lantern', priceCents: 2450 },
+];
+
+const schema = buildSchema(`
+  type Item { id: Int!, name: String!, priceCents: Int! }
+  type Query { items: [Item!]!, item(id: Int!): Item, health: String! }
+`);
+const root = {
+  items: () => items,
+  item: ({ id }: { id: number }) => items.find((i) => i.id === id) ?? null,
+  health: () => 'ok',
+};
+
+export async function startDemoApi(opts: DemoApiOptions): Promise<DemoApi> {
+  const key = new TextEncoder().encode(opts.jwtSecret);
+  const limit = opts.rateLimitPerMinute ?? 100;
+  const windows = new Map<string, { start: number; count: number }>();
+  const started = Date.now();
+
+  const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+    res.end(text);
+  };
+
+  const limited = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const ip = req.socket.remoteAddress ?? '?';
+    const now = Date.now();
+    const w = windows.get(ip);
+    if (!w || now - w.start >= 60_000) {
+      windows.set(ip, { start: now, count: 1 });
+      return false;
+    }
+    w.count++;
+    if (w.count <= limit) return false;
+    const retryAfter = Math.ceil((w.start + 60_000 - now) / 1000);
+    json(res, 429, { error: 'rate limit exceeded', limitPerMinute: limit }, { 'retry-after': String(retryAfter) });
+    return true;
+  };
+
+  const user = async (req: IncomingMessage): Promise<string | undefined> => {
+    const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    if (!m) return undefined;
+    try {
+      const { payload } = await jwtVerify(m[1]!, key, { algorithms: ['HS256'] });
+      return payload.sub;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const readBody = (req: IncomingMessage) =>
+    new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > 64 * 1024) reject(new Error('body too large'));
+        else chunks.push(c);
+      });
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://demo');
+    if (url.pathname === '/health' && req.method === 'GET') {
+      return json(res, 200, { status: 'ok', version: VERSION, uptimeS: Math.round((Date.now() - started) / 1000) });
+    }
+    if (limited(req, res)) return;
+    if (url.pathname === '/login' && req.method === 'POST') {
+      let body: { username?: string; password?: string };
+      try {
+        body = JSON.parse(await readBody(req)) as typeof body;
+      } catch {
+        return json(res, 400, { error: 'expected a JSON body {username, password}' });
+      }
+      if (body.username !== 'demo' || body.password !== opts.password) return json(res, 401, { error: 'invalid credentials' });
+      const token = await new SignJWT({ role: 'viewer' }).setProtectedHeader({ alg: 'HS256' }).setSubject('demo').setIssuedAt().setExpirationTime('15m').sign(key);
+      return json(res, 200, { token, expiresIn: 900 });
+    }
+    if (url.pathname === '/api/items' && req.method === 'GET') {
+      if (!(await user(req))) return json(res, 401, { error: 'missing or invalid bearer token' }, { 'www-authenticate': 'Bearer' });
+      return json(res, 200, { items, count: items.length });
+    }
+    if (url.pathname === '/graphql' && req.method === 'POST') {
+      let body: { query?: string; variables?: Record<string, unknown>; operationName?: string };
+      try {
+        body = JSON.parse(await readBody(req)) as typeof body;
+      } catch {
+        return json(res, 400, { errors: [{ message: 'expected a JSON body' }] });
+      }
+      const result = await graphql({ schema, source: body.query ?? '', rootValue: root, variableValues: body.variables ?? null, operationName: body.operationName ?? null });
+      return json(res, 200, result);
+    }
+    json(res, 404, { error: `no route ${req.method} ${url.pathname}` });
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) json(res, 500, { error: String(err) });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  const wss = new WebSocketServer({ server, path: '/ws' });
+  wss.on('connection', (socket) => {
+    socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: async () => {
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

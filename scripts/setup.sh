@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what Gauntlet's demo and tests need, only what is missing, and says how long each
+# stage took. Idempotent: a second run on a ready machine takes a second or two.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+stage_start=$SECONDS
+stage() { printf '[setup] %-28s %3ss\n' "$1" "$((SECONDS - stage_start))"; stage_start=$SECONDS; }
+
+# Debian packages: real servers and tools, never stand-ins.
+want=(chromium postgresql redis-server nginx wrk hyperfine patroni etcd-server etcd-client haproxy)
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" != 0 ]; then
+    echo "[setup] missing Debian packages: ${missing[*]} — run: sudo apt-get install -y ${missing[*]}" >&2
+    exit 3
+  fi
+  echo "[setup] installing: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The packages start their default services; Gauntlet starts its own on free ports.
+  for svc in postgresql redis-server nginx haproxy etcd patroni; do
+    systemctl stop "$svc" >/dev/null 2>&1 || service "$svc" stop >/dev/null 2>&1 || true
+  done
+fi
+stage "debian packages"
+
+# Node dependencies, from the lockfile, when they changed.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-fund --no-audit --loglevel=error
+fi
+stage "node modules"

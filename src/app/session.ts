@@ -1,0 +1,121 @@
+// A run from start to published report: the clock, the redactor, interrupts, and the rule
+// that a report is written whatever happens (bad config, unreachable target, Ctrl-C).
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { startClock, type Clock } from '../core/clock.ts';
+import { ExitCode, GauntletError, describeError } from '../core/errors.ts';
+import { Redactor } from '../core/redact.ts';
+import { loadConfig, type Flags, type LoadedConfig } from '../config/load.ts';
+import { RECORD_VERSION, RunRecord, type CheckResult, type Verdict } from '../record/schema.ts';
+import { runOutcome } from '../slo/outcome.ts';
+import { publish } from '../report/publish.ts';
+import { VERSION } from '../version.ts';
+
+export interface Io {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  /** A line for the console (already redacted by the session). */
+  print(line: string): void;
+  verbose: boolean;
+}
+
+export interface Session {
+  command: string;
+  clock: Clock;
+  redactor: Redactor;
+  signal: AbortSignal;
+  io: Io;
+  config: LoadedConfig;
+  /** Prints a line through the redactor. */
+  say(line: string): void;
+}
+
+export interface SessionResult {
+  checks?: CheckResult[];
+  verdicts: Verdict[];
+  baseUrl?: string;
+}
+
+export interface Finished {
+  record: RunRecord;
+  exitCode: ExitCode;
+  reportDir: string;
+}
+
+export async function runSession(
+  command: string,
+  flags: Flags,
+  io: Io,
+  body: (s: Session) => Promise<SessionResult>,
+): Promise<Finished> {
+  const clock = startClock();
+  const redactor = new Redactor();
+  const abort = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!abort.signal.aborted) io.print(`\n${sig} received: stopping, undoing what was changed, writing the report…`);
+    abort.abort(new GauntletError(ExitCode.interrupted, `interrupted by ${sig}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const say = (line: string) => io.print(redactor.redact(line));
+
+  let loaded: LoadedConfig | undefined;
+  let result: SessionResult = { verdicts: [] };
+  const errors: string[] = [];
+  let errorCode: ExitCode | undefined;
+  try {
+    loaded = await loadConfig({ cwd: io.cwd, flags, env: io.env });
+    result = await body({ command, clock, redactor, signal: abort.signal, io, config: loaded, say });
+  } catch (err) {
+    if (err instanceof GauntletError) {
+      errors.push(err.message, ...err.details);
+      errorCode = err.exitCode;
+    } else {
+      errors.push(`internal error: ${describeError(err)}`);
+      errorCode = ExitCode.couldNotRun;
+      if (io.verbose && err instanceof Error && err.stack) say(err.stack);
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+
+  const aborted = abort.signal.aborted;
+  if (aborted && !errors.some((e) => e.startsWith('interrupted'))) errors.push(describeError(abort.signal.reason));
+  const { status, exitCode } = runOutcome(result.verdicts, { aborted, errorCode });
+  const endedMs = clock.now();
+  const envName = loaded?.envName ?? flags.env ?? io.env.GAUNTLET_ENV ?? '(none)';
+  const record = RunRecord.parse(
+    redactor.redactDeep({
+      schemaVersion: RECORD_VERSION,
+      runId: newRunId(command, clock.startedAt),
+      command,
+      status,
+      exitCode,
+      tool: { name: 'gauntlet', version: VERSION, node: process.version },
+      environment: { name: envName, baseUrl: result.baseUrl ?? loaded?.config.environments[envName]?.baseUrl ?? '' },
+      config: { file: loaded?.file ?? flags.config ?? '(not loaded)', digest: digest(loaded?.raw) },
+      host: hostname(),
+      startedAt: clock.startedAt,
+      endedAt: clock.isoAt(endedMs),
+      durationMs: endedMs,
+      checks: result.checks ?? [],
+      verdicts: result.verdicts,
+      errors,
+    }),
+  );
+  const root = resolve(io.cwd, flags.out ?? io.env.GAUNTLET_OUT ?? loaded?.config.reports.dir ?? 'reports');
+  const published = publish(record, root, { env: io.env });
+  for (const e of published.reporterErrors) say(`warning: ${e}`);
+  return { record, exitCode, reportDir: published.dir };
+}
+
+function newRunId(command: string, startedAt: string): string {
+  const stamp = startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${command}-${randomBytes(3).toString('hex')}`;
+}
+
+function digest(raw: unknown): string {
+  return createHash('sha256').update(JSON.stringify(raw ?? null, (_k, v: unknown) => (typeof v === 'function' ? '[function]' : v))).digest('hex');
+}

@@ -1,0 +1,35 @@
+// `gauntlet smoke`: the environment's smoke suites, one verdict, a report.
+import { configError } from '../core/errors.ts';
+import { resolveEnvironment, type Flags } from '../config/load.ts';
+import { findSuiteFiles, loadSuites, type LoadedSuite } from '../config/suites.ts';
+import { interpolateEnv, type Unresolved } from '../config/interpolate.ts';
+import { runSuites } from '../run/smoke/runner.ts';
+import { smokeVerdict } from '../slo/smoke.ts';
+import { checkLine } from '../report/console.ts';
+import { assertReachable } from '../targets/reachable.ts';
+import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
+
+export function smokeApp(flags: Flags, io: Io): Promise<Finished> {
+  return runSession('smoke', flags, io, (s) => runSmoke(s));
+}
+
+export async function prepareSmoke(s: Session): Promise<{ suites: LoadedSuite[]; env: ReturnType<typeof resolveEnvironment> }> {
+  const env = resolveEnvironment(s.config, s.io.env, s.redactor);
+  const { config, dir } = s.config;
+  const files = await findSuiteFiles(dir, config.smoke);
+  if (files.length === 0) throw configError(`no smoke suites found: nothing matches ${config.smoke.join(', ')} under ${dir}`);
+  const missing: Unresolved[] = [];
+  const suites = (await loadSuites(files, s.io.cwd)).map((suite) => interpolateEnv(suite, s.io.env, s.redactor, missing, [suite.file]));
+  if (missing.length) {
+    throw configError(`the smoke suites need ${missing.length} unset environment variable${missing.length === 1 ? '' : 's'}`, missing.map((m) => `${m.path}: \${env:${m.name}} is not set`));
+  }
+  return { suites, env };
+}
+
+export async function runSmoke(s: Session): Promise<SessionResult> {
+  const { suites, env } = await prepareSmoke(s);
+  await assertReachable(env.baseUrl);
+  s.say(`smoke: ${suites.reduce((n, x) => n + x.checks.length, 0)} checks in ${suites.length} suite${suites.length === 1 ? '' : 's'} against ${env.baseUrl}`);
+  const checks = await runSuites(suites, { env, vars: new Map(), redactor: s.redactor, clock: s.clock, signal: s.signal }, { onCheckEnd: (c) => s.say(checkLine(c)) });
+  return { checks, verdicts: [smokeVerdict(checks)], baseUrl: env.baseUrl };
+}

@@ -1,0 +1,127 @@
+// argv → app call. The only place that prints verdicts and turns outcomes into exit codes.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, GauntletError, describeError } from '../core/errors.ts';
+import { Redactor } from '../core/redact.ts';
+import { loadConfig, resolveEnvironment, type Flags } from '../config/load.ts';
+import { findSuiteFiles, loadSuites } from '../config/suites.ts';
+import { jsonSchemas } from '../config/json-schema.ts';
+import { RunRecord } from '../record/schema.ts';
+import { publish } from '../report/publish.ts';
+import { summaryLines } from '../report/console.ts';
+import { smokeApp } from '../app/smoke.ts';
+import type { Finished, Io } from '../app/session.ts';
+import { VERSION } from '../version.ts';
+
+interface GlobalOpts extends Flags {
+  verbose?: boolean;
+}
+
+export async function main(argv: string[], io: Partial<Io> = {}): Promise<number> {
+  const out: Io = {
+    cwd: io.cwd ?? process.cwd(),
+    env: io.env ?? process.env,
+    print: io.print ?? ((line) => process.stdout.write(`${line}\n`)),
+    verbose: argv.includes('--verbose'),
+  };
+  const err = (line: string) => (io.print ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
+  let exitCode: number = ExitCode.pass;
+
+  const program = new Command('gauntlet')
+    .description('Smoke, load and chaos tests for a deployed system, judged against SLOs')
+    .version(VERSION)
+    .option('-c, --config <file>', 'config file (default: gauntlet.config.{ts,yaml} in the working directory)')
+    .option('-e, --env <name>', 'environment from the config (or GAUNTLET_ENV)')
+    .option('-o, --out <dir>', 'reports root (or GAUNTLET_OUT; default reports/)')
+    .option('--base-url <url>', "override the environment's baseUrl (or GAUNTLET_BASE_URL)")
+    .option('--verbose', 'show stack traces for internal errors')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out.print(s.trimEnd()), writeErr: (s) => err(s.trimEnd()) })
+    .showHelpAfterError('(run gauntlet --help for usage)');
+
+  const globals = (): GlobalOpts => program.opts<GlobalOpts>();
+  const finish = (f: Finished) => {
+    for (const line of summaryLines(f.record, join(f.reportDir, 'index.html'))) out.print(line);
+    exitCode = f.exitCode;
+  };
+
+  program
+    .command('smoke')
+    .description('run the smoke suites against an environment')
+    .action(async () => finish(await smokeApp(globals(), out)));
+
+  program
+    .command('validate')
+    .description('check the config and the smoke suites; every problem at once (exit 2)')
+    .action(async () => {
+      const g = globals();
+      const loaded = await loadConfig({ cwd: out.cwd, flags: g, env: out.env });
+      const problems: string[] = [];
+      if (g.env ?? out.env.GAUNTLET_ENV) {
+        try {
+          resolveEnvironment(loaded, out.env, new Redactor());
+        } catch (e) {
+          if (!(e instanceof GauntletError)) throw e;
+          problems.push(...e.details);
+        }
+      }
+      const files = await findSuiteFiles(loaded.dir, loaded.config.smoke);
+      let checks = 0;
+      try {
+        checks = (await loadSuites(files, out.cwd)).reduce((n, s) => n + s.checks.length, 0);
+      } catch (e) {
+        if (!(e instanceof GauntletError)) throw e;
+        problems.push(...e.details);
+      }
+      if (problems.length) throw new GauntletError(ExitCode.badConfig, `${problems.length} problem${problems.length === 1 ? '' : 's'}`, problems);
+      out.print(`${loaded.file}: OK — ${Object.keys(loaded.config.environments).length} environment(s), ${files.length} suite file(s), ${checks} check(s)`);
+    });
+
+  program
+    .command('report <run.json>')
+    .description('re-render the HTML, JUnit and Markdown reports from a run record')
+    .action(async (file: string) => {
+      const path = resolve(out.cwd, file);
+      let record: RunRecord;
+      try {
+        const parsed = RunRecord.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+        if (!parsed.success) throw new GauntletError(ExitCode.badConfig, `${file}: not a Gauntlet run record`, parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.')}: ${i.message}`));
+        record = parsed.data;
+      } catch (e) {
+        if (e instanceof GauntletError) throw e;
+        throw new GauntletError(ExitCode.badConfig, `${file}: cannot read: ${describeError(e)}`);
+      }
+      const root = globals().out ? resolve(out.cwd, globals().out!) : dirname(dirname(path));
+      const published = publish(record, root, { env: {} });
+      out.print(`report: ${join(published.dir, 'index.html')}`);
+    });
+
+  program
+    .command('schema')
+    .description('write the JSON Schemas of the config, suites and run record')
+    .addOption(new Option('--out <dir>', 'folder to write to').default('schema'))
+    .action(async (opts: { out: string }) => {
+      const dir = resolve(out.cwd, opts.out);
+      mkdirSync(dir, { recursive: true });
+      for (const [name, schema] of Object.entries(jsonSchemas())) writeFileSync(join(dir, name), `${JSON.stringify(schema, null, 2)}\n`);
+      out.print(`wrote ${Object.keys(jsonSchemas()).length} schemas to ${dir}`);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : ExitCode.badConfig;
+    }
+    if (e instanceof GauntletError) {
+      err(`error: ${e.message}`);
+      for (const d of e.details) err(`  ${d}`);
+      return e.exitCode;
+    }
+    err(`internal error: ${describeError(e)}`);
+    if (out.verbose && e instanceof Error) err(e.stack ?? '');
+    return ExitCode.couldNotRun;
+  }
+  return exitCode;
+}

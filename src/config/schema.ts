@@ -1,0 +1,70 @@
+// The one model of gauntlet.config.{ts,yaml}. Types are inferred from these schemas.
+import { z } from 'zod';
+import { UrlOrRef } from './primitives.ts';
+
+export const Environment = z
+  .object({
+    baseUrl: UrlOrRef.describe('Where the API answers, e.g. https://staging.example.com'),
+    frontendUrl: UrlOrRef.optional().describe('Where the frontend is served (defaults to baseUrl)'),
+    headers: z.record(z.string(), z.string()).optional().describe('Headers sent with every request'),
+    postgres: z
+      .object({ url: UrlOrRef, replicaUrl: UrlOrRef.optional() })
+      .strict()
+      .optional(),
+    redis: z.object({ url: UrlOrRef }).strict().optional(),
+    kubernetes: z
+      .object({ context: z.string(), namespace: z.string(), kubeconfig: z.string().optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type Environment = z.infer<typeof Environment>;
+
+export const Slos = z
+  .object({
+    thresholds: z
+      .record(z.string(), z.array(z.string()).min(1))
+      .optional()
+      .describe("k6 threshold expressions per metric, e.g. { 'http_req_duration{name:api}': ['p(95)<200'] }"),
+    uptime: z.string().optional().describe('e.g. ">=99.9%"'),
+    rto: z.string().optional().describe('e.g. "<60s"'),
+    rpo: z.string().optional().describe('e.g. "0 writes" or "<1h"'),
+  })
+  .strict();
+
+export const Config = z
+  .object({
+    $schema: z.string().optional(),
+    environments: z
+      .record(z.string().regex(/^[A-Za-z0-9_-]+$/), Environment)
+      .refine((e) => Object.keys(e).length > 0, { message: 'at least one environment is needed' }),
+    defaultEnvironment: z.string().optional(),
+    smoke: z
+      .array(z.string())
+      .default(['smoke/*.smoke.ts', 'smoke/*.smoke.yaml', 'smoke/*.smoke.yml'])
+      .describe('Globs of smoke suite files, relative to the config file'),
+    gate: z
+      .object({ smoke: z.boolean().default(true), load: z.string().optional() })
+      .strict()
+      .default({ smoke: true }),
+    slos: Slos.default({}),
+    reports: z
+      .object({ dir: z.string().default('reports') })
+      .strict()
+      .default({ dir: 'reports' }),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.defaultEnvironment && !(c.defaultEnvironment in c.environments)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['defaultEnvironment'],
+        message: `names "${c.defaultEnvironment}", which is not in environments (${Object.keys(c.environments).join(', ')})`,
+      });
+    }
+  });
+export type Config = z.infer<typeof Config>;
+export type ConfigInput = z.input<typeof Config>;
+
+/** Types for gauntlet.config.ts. */
+export const defineConfig = (config: ConfigInput): ConfigInput => config;

@@ -1,0 +1,139 @@
+// The model of smoke suites: checks of every kind, as TS suites and YAML suites write them.
+import { z } from 'zod';
+import { Duration } from './primitives.ts';
+
+/** A declarative matcher, usable in YAML: equals / exists / matches / lessThan / greaterThan / contains. */
+export const Matcher = z
+  .object({
+    equals: z.unknown().optional(),
+    exists: z.boolean().optional(),
+    matches: z.string().optional().describe('A regular expression the value (as a string) must match'),
+    lessThan: z.number().optional(),
+    greaterThan: z.number().optional(),
+    contains: z.string().optional(),
+  })
+  .strict();
+export type Matcher = z.infer<typeof Matcher>;
+
+export const PathMatcher = Matcher.extend({
+  path: z.string().describe('JSONPath into the body, e.g. $.items[0].id'),
+}).strict();
+export type PathMatcher = z.infer<typeof PathMatcher>;
+
+/** A zod schema passed in a TS suite (`json: z.object({...})`); YAML suites use `body` matchers. */
+const ZodSchemaValue = z
+  .custom<z.ZodType>((v) => typeof (v as { safeParse?: unknown } | null)?.safeParse === 'function', {
+    message: 'must be a zod schema',
+  })
+  .meta({ description: 'A zod schema (TS suites only)' });
+
+const Retry = z
+  .object({
+    for: Duration.describe('Keep retrying a failing check this long (a deploy still warming up)'),
+    initialBackoff: Duration.default(250),
+    maxBackoff: Duration.default(5000),
+  })
+  .strict();
+
+const Capture = z.union([
+  z.object({ jsonPath: z.string(), secret: z.boolean().default(true) }).strict(),
+  z.object({ header: z.string(), secret: z.boolean().default(true) }).strict(),
+  z.object({ regex: z.string(), secret: z.boolean().default(true) }).strict(),
+]);
+export type Capture = z.infer<typeof Capture>;
+
+const common = {
+  name: z.string().min(1),
+  timeout: Duration.default(10_000),
+  retry: Retry.optional(),
+  capture: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), Capture).optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+};
+
+const ResponseExpect = {
+  status: z.union([z.number().int(), z.array(z.number().int()).min(1)]).optional(),
+  headers: z.record(z.string(), z.union([z.string(), Matcher])).optional(),
+  json: ZodSchemaValue.optional(),
+  body: z.array(PathMatcher).optional(),
+  bodyContains: z.string().optional(),
+  maxDuration: Duration.optional(),
+};
+
+export const HttpCheck = z
+  .object({
+    kind: z.literal('http'),
+    ...common,
+    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
+    path: z.string().describe('Path relative to the environment baseUrl, or an absolute URL'),
+    query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    body: z.string().optional(),
+    json: z.unknown().optional().describe('A JSON request body'),
+    followRedirects: z.boolean().default(false),
+    maxBodyBytes: z.number().int().positive().default(1024 * 1024),
+    expect: z.object(ResponseExpect).strict().default({}),
+  })
+  .strict();
+
+export const GraphqlCheck = z
+  .object({
+    kind: z.literal('graphql'),
+    ...common,
+    path: z.string().default('/graphql'),
+    query: z.string().min(1),
+    variables: z.record(z.string(), z.unknown()).optional(),
+    operationName: z.string().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    maxBodyBytes: z.number().int().positive().default(1024 * 1024),
+    expect: z
+      .object({ ...ResponseExpect, errors: z.boolean().default(false).describe('Whether a GraphQL errors array is acceptable') })
+      .strict()
+      .default({ errors: false }),
+  })
+  .strict();
+
+export const WebsocketCheck = z
+  .object({
+    kind: z.literal('websocket'),
+    ...common,
+    path: z.string().describe('Path relative to baseUrl (http→ws) or an absolute ws:// URL'),
+    headers: z.record(z.string(), z.string()).optional(),
+    connectTimeout: Duration.default(5000),
+    send: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+    expect: z
+      .object({
+        equals: z.string().optional(),
+        matches: z.string().optional(),
+        json: ZodSchemaValue.optional(),
+        body: z.array(PathMatcher).optional(),
+        within: Duration.default(5000),
+      })
+      .strict()
+      .default({ within: 5000 }),
+  })
+  .strict();
+
+export const Check = z.discriminatedUnion('kind', [HttpCheck, GraphqlCheck, WebsocketCheck]);
+export type Check = z.infer<typeof Check>;
+export type CheckInput = z.input<typeof Check>;
+export type CheckKind = Check['kind'];
+export type HttpCheck = z.infer<typeof HttpCheck>;
+export type GraphqlCheck = z.infer<typeof GraphqlCheck>;
+export type WebsocketCheck = z.infer<typeof WebsocketCheck>;
+
+export const Suite = z
+  .object({
+    name: z.string().min(1),
+    checks: z.array(Check).min(1),
+  })
+  .strict();
+export type Suite = z.infer<typeof Suite>;
+export type SuiteInput = z.input<typeof Suite>;
+
+type Opts<K extends CheckKind> = Omit<Extract<CheckInput, { kind: K }>, 'kind' | 'name'>;
+
+/** Helpers for TS suites: `http('health', { path: '/health', expect: { status: 200 } })`. */
+export const http = (name: string, opts: Opts<'http'>) => ({ kind: 'http', name, ...opts }) as const;
+export const graphql = (name: string, opts: Opts<'graphql'>) => ({ kind: 'graphql', name, ...opts }) as const;
+export const ws = (name: string, opts: Opts<'websocket'>) => ({ kind: 'websocket', name, ...opts }) as const;
+export const defineSuite = (suite: SuiteInput): SuiteInput => suite;

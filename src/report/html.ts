@@ -1,0 +1,81 @@
+// The HTML report: one self-contained file (no network), a view of the run record, which is
+// embedded for tools. Every string from the target goes through escapeHtml.
+import type { CheckResult, RunRecord, Verdict } from '../record/schema.ts';
+import { formatMs } from '../core/duration.ts';
+import { escapeHtml as h, jsonForScript } from './escape.ts';
+import type { Reporter } from './reporter.ts';
+
+export const htmlReporter: Reporter = {
+  name: 'html',
+  render(record) {
+    return [{ path: 'index.html', content: renderHtml(record) }];
+  },
+};
+
+const css = `
+:root{--ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--mute:#57606a;--line:#d0d7de;--bg:#f6f8fa}
+*{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1f2328}
+header{padding:20px 28px;border-bottom:1px solid var(--line);background:var(--bg)}
+h1{font-size:20px;margin:0 0 6px}h2{font-size:16px;margin:28px 0 10px}main{padding:0 28px 40px;max-width:1200px}
+.badge{display:inline-block;padding:2px 10px;border-radius:12px;font-weight:600;font-size:12px;color:#fff;vertical-align:middle}
+.passed,.pass{background:var(--ok)}.failed,.fail,.error{background:var(--bad)}.aborted,.no-data{background:var(--warn)}
+.meta{color:var(--mute);display:flex;flex-wrap:wrap;gap:4px 18px}.meta b{color:#1f2328;font-weight:600}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 10px;border-bottom:1px solid var(--line);vertical-align:top}
+th{background:var(--bg);font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+details{border:1px solid var(--line);border-radius:6px;margin:6px 0;background:#fff}summary{cursor:pointer;padding:8px 12px;display:flex;gap:10px;align-items:center}
+summary .name{font-weight:600}summary .reason{color:var(--bad);flex:1;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.body{padding:0 12px 12px}pre{background:var(--bg);padding:8px;border-radius:4px;overflow:auto;max-height:320px;white-space:pre-wrap;word-break:break-all;margin:4px 0}
+.exp{list-style:none;padding:0;margin:6px 0}.exp li:before{content:"✓ ";color:var(--ok)}.exp li.bad:before{content:"✗ ";color:var(--bad)}
+.errors{border-left:4px solid var(--bad);background:#ffebe9;padding:8px 14px;margin-top:16px}
+.dim{color:var(--mute)}
+`;
+
+export function renderHtml(r: RunRecord): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'unsafe-inline'">
+<title>Gauntlet ${h(r.command)} · ${h(r.environment.name)} · ${h(r.status)}</title><style>${css}</style></head>
+<body>
+<header>
+<h1>Gauntlet ${h(r.command)} <span class="badge ${h(r.status)}">${h(r.status.toUpperCase())}</span></h1>
+<div class="meta"><span>environment <b>${h(r.environment.name)}</b></span><span>target <b>${h(r.environment.baseUrl)}</b></span>
+<span>started <b>${h(r.startedAt)}</b></span><span>took <b>${h(formatMs(r.durationMs))}</b></span><span>exit code <b>${r.exitCode}</b></span>
+<span>run <b>${h(r.runId)}</b></span><span>gauntlet <b>${h(r.tool.version)}</b> · node ${h(r.tool.node)}</span><span>config <b>${h(r.config.file)}</b> <span class="dim">sha256:${h(r.config.digest.slice(0, 12))}</span></span></div>
+${r.errors.length ? `<div class="errors"><b>The harness could not finish:</b><ul>${r.errors.map((e) => `<li>${h(e)}</li>`).join('')}</ul></div>` : ''}
+</header>
+<main>
+${verdictTable(r.verdicts)}
+${checksSection(r.checks)}
+</main>
+<script type="application/json" id="gauntlet-run-record">${jsonForScript(r)}</script>
+</body></html>
+`;
+}
+
+function verdictTable(verdicts: readonly Verdict[]): string {
+  if (!verdicts.length) return '<h2>Verdicts</h2><p class="dim">No verdicts: nothing was measured.</p>';
+  const rows = verdicts
+    .map((v) => `<tr><td><span class="badge ${h(v.status)}">${h(v.status)}</span></td><td>${h(v.id)}</td><td>${h(v.objective)}</td><td>${h(v.observed ?? '—')}</td><td>${h(v.detail ?? '')}</td></tr>`)
+    .join('\n');
+  return `<h2>Verdicts</h2><table><thead><tr><th></th><th>Verdict</th><th>Objective</th><th>Observed</th><th>Detail</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function checksSection(checks: readonly CheckResult[]): string {
+  if (!checks.length) return '';
+  const failed = checks.filter((c) => c.status === 'failed').length;
+  return `<h2>Smoke checks <span class="dim">${checks.length - failed}/${checks.length} passed</span></h2>\n${checks.map(checkDetails).join('\n')}`;
+}
+
+function checkDetails(c: CheckResult): string {
+  const ex = c.exchange;
+  const headers = (o: Record<string, string>) => Object.entries(o).map(([k, v]) => `${k}: ${v}`).join('\n');
+  return `<details${c.status === 'failed' ? ' open' : ''}><summary><span class="badge ${h(c.status)}">${h(c.status)}</span>
+<span class="name">${h(c.suite)} › ${h(c.name)}</span><span class="dim">${h(c.kind)}</span><span class="reason">${h(c.reason ?? '')}</span>
+<span class="dim">${h(formatMs(c.durationMs))}${c.attempts > 1 ? ` · ${c.attempts} attempts` : ''}</span></summary>
+<div class="body">
+${c.expectations.length ? `<ul class="exp">${c.expectations.map((e) => `<li class="${e.ok ? '' : 'bad'}">${h(e.what)}${e.actual !== undefined ? ` <span class="dim">— got ${h(e.actual)}</span>` : ''}</li>`).join('')}</ul>` : ''}
+${c.captured.length ? `<p class="dim">captured: ${c.captured.map(h).join(', ')} (values not recorded)</p>` : ''}
+${ex ? `<b>Request</b><pre>${h(`${ex.request.method} ${ex.request.url}\n${headers(ex.request.headers)}${ex.request.body ? `\n\n${ex.request.body}` : ''}`)}</pre>` : ''}
+${ex?.response ? `<b>Response</b> <span class="dim">${ex.response.bodyBytes} bytes${ex.response.truncated ? ', cut off at the size limit' : ''}</span><pre>${h(`${ex.response.status}\n${headers(ex.response.headers)}\n\n${ex.response.bodyExcerpt}`)}</pre>` : ''}
+</div></details>`;
+}

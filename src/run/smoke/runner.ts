@@ -1,0 +1,128 @@
+// Runs suites in order: each check with its retries (backoff until its deadline), captures
+// handed to later checks, every outcome a CheckResult value. Nothing here prints.
+import type { Check, CheckKind, Capture } from '../../config/suite.ts';
+import type { LoadedSuite } from '../../config/suites.ts';
+import type { CheckResult } from '../../record/schema.ts';
+import { describeError } from '../../core/errors.ts';
+import { truncate } from '../../core/redact.ts';
+import { queryPath } from './expect.ts';
+import { passed, TemplateError, type Attempt, type CheckContext } from './context.ts';
+import { graphqlCheck, httpCheck } from './checks/http.ts';
+import { websocketCheck } from './checks/websocket.ts';
+
+type CheckFn = (check: never, ctx: CheckContext) => Promise<Attempt>;
+const checks = {
+  http: httpCheck,
+  graphql: graphqlCheck,
+  websocket: websocketCheck,
+} satisfies Record<CheckKind, CheckFn>;
+
+export interface SmokeEvents {
+  onCheckEnd?(result: CheckResult): void;
+}
+
+export async function runSuites(suites: readonly LoadedSuite[], ctx: CheckContext, events: SmokeEvents = {}): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  for (const suite of suites) {
+    for (const check of suite.checks) {
+      if (ctx.signal.aborted) return results;
+      const result = await runCheck(check, ctx, suite);
+      results.push(result);
+      events.onCheckEnd?.(result);
+    }
+  }
+  return results;
+}
+
+export async function runCheck(check: Check, ctx: CheckContext, suite: { name: string; file?: string }): Promise<CheckResult> {
+  const startedAtMs = ctx.clock.now();
+  const deadline = startedAtMs + (check.retry?.for ?? 0);
+  let backoff = check.retry?.initialBackoff ?? 0;
+  let attempts = 0;
+  let attempt: Attempt;
+  for (;;) {
+    attempts++;
+    attempt = await runOnce(check, ctx);
+    if (passed(attempt) || !check.retry || ctx.signal.aborted || ctx.clock.now() + backoff > deadline) break;
+    await sleep(backoff, ctx.signal);
+    backoff = Math.min(backoff * 2, check.retry.maxBackoff);
+  }
+  let ok = passed(attempt);
+  const captured: string[] = [];
+  if (ok && check.capture) {
+    for (const [name, capture] of Object.entries(check.capture)) {
+      const value = readCapture(capture, attempt);
+      if (value === undefined) {
+        attempt.expectations.push({ what: `capture ${name}`, ok: false, actual: 'matched nothing' });
+        ok = false;
+        continue;
+      }
+      if (capture.secret) ctx.redactor.add(value);
+      ctx.vars.set(name, value);
+      captured.push(name);
+    }
+  }
+  const failedExpectation = attempt.expectations.find((e) => !e.ok);
+  const reason = attempt.reason ?? (failedExpectation ? truncate(ctx.redactor.redact(describeExpectation(failedExpectation)), 300) : undefined);
+  return {
+    suite: suite.name,
+    ...(suite.file ? { file: suite.file } : {}),
+    name: check.name,
+    kind: check.kind,
+    status: ok ? 'passed' : 'failed',
+    ...(reason && !ok ? { reason: attempts > 1 ? `${reason} (after ${attempts} attempts)` : reason } : {}),
+    startedAtMs,
+    durationMs: attempt.durationMs,
+    attempts,
+    ...(attempt.exchange ? { exchange: ctx.redactor.redactDeep({ ...attempt.exchange, request: { ...attempt.exchange.request, headers: ctx.redactor.headers(attempt.exchange.request.headers) } }) } : {}),
+    expectations: attempt.expectations.map((e) => (e.actual === undefined ? e : { ...e, actual: truncate(ctx.redactor.redact(e.actual), 200) })),
+    captured,
+  };
+}
+
+async function runOnce(check: Check, ctx: CheckContext): Promise<Attempt> {
+  const started = performance.now();
+  try {
+    return await (checks[check.kind] as (c: Check, ctx: CheckContext) => Promise<Attempt>)(check, ctx);
+  } catch (err) {
+    const reason = err instanceof TemplateError ? err.message : `check crashed: ${describeError(err)}`;
+    return { expectations: [], durationMs: performance.now() - started, reason };
+  }
+}
+
+function readCapture(capture: Capture, attempt: Attempt): string | undefined {
+  const res = attempt.response;
+  if (!res) return undefined;
+  if ('jsonPath' in capture) {
+    let json = res.json;
+    if (json === undefined) {
+      try {
+        json = JSON.parse(res.text);
+      } catch {
+        return undefined;
+      }
+    }
+    const { present, value } = queryPath(json, capture.jsonPath);
+    return present && value !== null && value !== undefined ? (typeof value === 'string' ? value : JSON.stringify(value)) : undefined;
+  }
+  if ('header' in capture) return res.headers[capture.header.toLowerCase()];
+  const m = new RegExp(capture.regex).exec(res.text);
+  return m ? (m[1] ?? m[0]) : undefined;
+}
+
+function describeExpectation(e: { what: string; expected?: string | undefined; actual?: string | undefined }): string {
+  if (e.actual === undefined) return `expected ${e.what}`;
+  return `expected ${e.what}, got ${e.actual}`;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Tiers are projects, never skips: `unit` is pure and fast; `e2e` runs the CLI against real
+// servers over loopback and real Chromium. CI installs what every tier needs.
+export default defineConfig({
+  test: {
+    reporters: ['default', ['json', { outputFile: '.vitest/results.json' }]],
+    projects: [
+      { test: { name: 'unit', include: ['src/**/*.test.ts'] } },
+      { test: { name: 'e2e', include: ['test/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 } },
+    ],
+  },
+});
