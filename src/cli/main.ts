@@ -11,6 +11,7 @@ import { RunRecord } from '../record/schema.ts';
 import { publish } from '../report/publish.ts';
 import { summaryLines } from '../report/console.ts';
 import { smokeApp } from '../app/smoke.ts';
+import { demoApp } from '../app/demo.ts';
 import type { Finished, Io } from '../app/session.ts';
 import { VERSION } from '../version.ts';
 
@@ -50,6 +51,11 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     .command('smoke')
     .description('run the smoke suites against an environment')
     .action(async () => finish(await smokeApp(globals(), out)));
+
+  program
+    .command('demo')
+    .description('start the demo stack, run the gate against it, write the report, stop the stack')
+    .action(async () => finish(await demoApp(globals(), out)));
 
   program
     .command('validate')

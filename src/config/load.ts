@@ -80,8 +80,10 @@ export function formatIssues(source: Source, error: z.ZodError, prefix: Property
     const key = path.length ? path.map(String).join('.') : '(top level)';
     let message = issue.message;
     if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') message = `unknown kind (expected one of the check kinds)`;
-    return `${source.locate(path)} ${key}: ${message}`;
+    if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') message = `unknown kind (expected one of: ${(issue as { options?: unknown[] }).options?.join(', ') ?? 'the check kinds'})`;
+    // An unknown key is best pointed at where it is written.
+    const at = issue.code === 'unrecognized_keys' ? [...path, issue.keys[0]!] : path;
+    return `${source.locate(at)} ${key}: ${message}`;
   });
 }
 

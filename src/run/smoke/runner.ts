@@ -62,8 +62,8 @@ export async function runCheck(check: Check, ctx: CheckContext, suite: { name: s
       captured.push(name);
     }
   }
-  const failedExpectation = attempt.expectations.find((e) => !e.ok);
-  const reason = attempt.reason ?? (failedExpectation ? truncate(ctx.redactor.redact(describeExpectation(failedExpectation)), 300) : undefined);
+  const failedExpectations = attempt.expectations.filter((e) => !e.ok);
+  const reason = attempt.reason ?? (failedExpectations.length ? truncate(ctx.redactor.redact(failedExpectations.map(describeExpectation).join('; ')), 400) : undefined);
   return {
     suite: suite.name,
     ...(suite.file ? { file: suite.file } : {}),

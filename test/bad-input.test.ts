@@ -1,0 +1,182 @@
+// Bad input gets one clear line naming what and why, the right exit code, no stack trace, and
+// the report is still written.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, gauntlet, hasNoStackTrace, latestReport, project, server, yamlConfig } from './helpers.ts';
+
+const suite = (checks: string) => `name: s\nchecks:\n${checks}`;
+let misbehaving: Awaited<ReturnType<typeof server>>;
+
+beforeAll(async () => {
+  misbehaving = await server((req, res) => {
+    if (req.url === '/html') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html>oops, not JSON</html>');
+    } else if (req.url === '/huge') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 'a');
+      let sent = 0;
+      const pump = () => {
+        while (sent < 10 * 1024 * 1024) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    } else if (req.url === '/hang') {
+      /* accepts and never answers */
+    } else {
+      res.end('{}');
+    }
+  });
+});
+afterAll(() => misbehaving.close());
+
+describe('bad config', () => {
+  it('malformed YAML: exit 2, file and line, report written', async () => {
+    const dir = project({ 'gauntlet.config.yaml': 'environments:\n  test:\n    baseUrl: [unclosed\n' });
+    const run = await gauntlet(['smoke'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.out).toMatch(/gauntlet\.config\.yaml: malformed YAML/);
+    expect(run.out).toMatch(/gauntlet\.config\.yaml:\d+:\d+ /);
+    expect(hasNoStackTrace(run.out)).toBe(true);
+    expect(latestReport(dir).record.status).toBe('error');
+  });
+
+  it('a TS config with a syntax error: exit 2, one line', async () => {
+    const dir = project({ 'gauntlet.config.ts': 'export default { environments: { test: { baseUrl: "http://x" } }\n' });
+    const run = await gauntlet(['validate'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')[0]).toMatch(/^error: gauntlet\.config\.ts: could not load: /);
+    expect(hasNoStackTrace(run.out)).toBe(true);
+  });
+
+  it('validate reports every problem at once with file, line and key path', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': `environments:
+  test:
+    baseUrl: not a url
+    colour: blue
+smoke: 12
+reports: { dir: out, keep: 3 }
+`,
+    });
+    const run = await gauntlet(['validate'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('4 problems in the config');
+    expect(run.stderr).toMatch(/gauntlet\.config\.yaml:3:\d+ environments\.test\.baseUrl: must be a URL/);
+    expect(run.stderr).toMatch(/gauntlet\.config\.yaml:4:\d+ environments\.test: unknown key "colour"/);
+    expect(run.stderr).toMatch(/gauntlet\.config\.yaml:5:\d+ smoke: /);
+    expect(run.stderr).toMatch(/reports: unknown key "keep"/);
+    expect(hasNoStackTrace(run.out)).toBe(true);
+  });
+
+  it('an unknown key in a suite and an unknown check kind are named with file and path', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig('http://127.0.0.1:9'),
+      'smoke/a.smoke.yaml': suite('  - { kind: http, name: a, path: /, expct: {} }\n  - { kind: smtp, name: b }\n'),
+    });
+    const run = await gauntlet(['validate'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/smoke\/a\.smoke\.yaml:3:\d+ checks\.0: unknown key "expct"/);
+    expect(run.stderr).toMatch(/smoke\/a\.smoke\.yaml:4:\d+ checks\.1\.kind: unknown kind \(expected one of: http, graphql, websocket\)/);
+  });
+
+  it('a missing secret env var: exit 2 naming the variable and where it is used', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': `environments:\n  test:\n    baseUrl: http://127.0.0.1:9\n    headers: { x-api-key: "\${env:MISSING_API_KEY}" }\n`,
+    });
+    const run = await gauntlet(['smoke'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.out).toContain('environments.test.headers.x-api-key: ${env:MISSING_API_KEY} is not set');
+    expect(latestReport(dir).record.errors.join('\n')).toContain('MISSING_API_KEY');
+  });
+
+  it('an inline credential is refused', async () => {
+    const dir = project({ 'gauntlet.config.yaml': 'environments:\n  test:\n    baseUrl: http://127.0.0.1:9\n    postgres: { url: "postgres://app:s3cret@127.0.0.1/app" }\n' });
+    const run = await gauntlet(['validate'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('environments.test.postgres.url: a credential is written inline');
+    expect(run.out).not.toContain('s3cret');
+  });
+
+  it('an unknown command or option is a usage error (exit 2)', async () => {
+    const run = await gauntlet(['smoek'], { cwd: ROOT });
+    expect(run.code).toBe(2);
+    expect(hasNoStackTrace(run.out)).toBe(true);
+  });
+});
+
+describe('bad targets', () => {
+  it('unreachable target: exit 3 with one reason, report written', async () => {
+    const dir = project({ 'gauntlet.config.yaml': yamlConfig('http://127.0.0.1:9'), 'smoke/a.smoke.yaml': suite('  - { kind: http, name: health, path: /health }\n') });
+    const run = await gauntlet(['smoke'], { cwd: dir });
+    expect(run.code).toBe(3);
+    expect(run.out).toContain('error: target unreachable before start: http://127.0.0.1:9 — connection refused (ECONNREFUSED)');
+    expect(hasNoStackTrace(run.out)).toBe(true);
+    const a = latestReport(dir);
+    expect(a.record.status).toBe('error');
+    expect(a.html).toContain('target unreachable before start');
+  });
+
+  it('a body that is not JSON fails the check naming why', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig(misbehaving.url),
+      'smoke/a.smoke.yaml': suite('  - { kind: http, name: json api, path: /html, expect: { body: [{ path: $.ok, exists: true }] } }\n'),
+    });
+    const run = await gauntlet(['smoke'], { cwd: dir });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/✗ s › json api — expected body is JSON, got not JSON \(.+\): "<html>oops/);
+  });
+
+  it('a 10 MB body is cut at the size limit, not read into memory, and fails clearly', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig(misbehaving.url),
+      'smoke/a.smoke.yaml': suite('  - { kind: http, name: huge, path: /huge, expect: { body: [{ path: $.a, exists: true }] } }\n  - { kind: http, name: huge no json, path: /huge }\n'),
+    });
+    const run = await gauntlet(['smoke'], { cwd: dir });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('✗ s › huge — expected body is JSON, got body exceeded the size limit and was cut off');
+    expect(run.stdout).toContain('✗ s › huge no json — expected body fits the size limit, got more than 1048576 bytes');
+    const a = latestReport(dir);
+    expect(a.runJson.length).toBeLessThan(100_000);
+  });
+
+  it('a target that accepts and never answers times out within the check timeout', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig(misbehaving.url),
+      'smoke/a.smoke.yaml': suite('  - { kind: http, name: hangs, path: /hang, timeout: 700ms }\n  - { kind: websocket, name: ws hangs, path: /hang, connectTimeout: 700ms }\n'),
+    });
+    const started = Date.now();
+    const run = await gauntlet(['smoke'], { cwd: dir });
+    expect(run.code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(run.stdout).toContain('✗ s › hangs — no response within 700 ms (timed out)');
+    expect(run.stdout).toContain('✗ s › ws hangs — no WebSocket handshake within 700 ms (timed out)');
+    expect(existsSync(join(dir, 'reports', 'latest', 'index.html'))).toBe(true);
+  });
+
+  it('Ctrl-C mid-run: report marked aborted, exit 130', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig(misbehaving.url),
+      'smoke/a.smoke.yaml': suite('  - { kind: http, name: quick, path: /ok }\n  - { kind: http, name: hangs, path: /hang, timeout: 30s }\n'),
+    });
+    let sent = false;
+    const run = await gauntlet(['smoke'], {
+      cwd: dir,
+      onStdout: (chunk, child) => {
+        if (!sent && chunk.includes('s › quick')) {
+          sent = true;
+          setTimeout(() => child.kill('SIGINT'), 200);
+        }
+      },
+    });
+    expect(run.code).toBe(130);
+    const a = latestReport(dir);
+    expect(a.record.status).toBe('aborted');
+    expect(a.record.errors.join()).toContain('interrupted by SIGINT');
+    expect(a.record.checks.map((c) => c.name)).toContain('quick');
+  });
+});
