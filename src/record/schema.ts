@@ -53,7 +53,7 @@ export type VerdictStatus = z.infer<typeof VerdictStatus>;
 export const Verdict = z
   .object({
     id: z.string().describe('Unique within the run'),
-    source: z.enum(['smoke', 'threshold', 'slo']),
+    source: z.enum(['smoke', 'threshold', 'slo', 'consistency']),
     objective: z.string().describe('What was required, e.g. "p(95)<200" or "all smoke checks pass"'),
     status: VerdictStatus,
     observed: z.string().optional().describe('What was measured, with units'),
@@ -61,6 +61,79 @@ export const Verdict = z
   })
   .strict();
 export type Verdict = z.infer<typeof Verdict>;
+
+export const LatencySummary = z
+  .object({
+    count: z.number().int(),
+    minMs: z.number(), meanMs: z.number(), p50Ms: z.number(), p90Ms: z.number(), p95Ms: z.number(),
+    p99Ms: z.number(), p999Ms: z.number(), maxMs: z.number(),
+  })
+  .strict();
+
+const Totals = z
+  .object({
+    requests: z.number().int(),
+    failed: z.number().int().describe("k6's http_req_failed: network errors and statuses outside 200–399"),
+    errors: z.record(z.string(), z.number()).describe('By class: timeout, refused, reset, other, http_4xx, http_429, http_5xx'),
+    statuses: z.record(z.string(), z.number()),
+    bytesIn: z.number(),
+    bytesOut: z.number(),
+  })
+  .strict();
+
+const LatencyBlock = z
+  .object({
+    latency: LatencySummary.optional().describe('Absent when no request got a response'),
+    histogram: z.string().describe('HDR histogram (µs), compressed base64: exact merges and re-computation'),
+  })
+  .strict();
+
+export const LoadResult = z
+  .object({
+    engine: z.string(),
+    profile: z.string(),
+    executor: z.string(),
+    model: z.enum(['open', 'closed']),
+    workers: z.number().int(),
+    startedAtMs: z.number().describe('On the run clock'),
+    durationMs: z.number().describe('Measured window: first scheduled start to the last second reported'),
+    scheduledMs: z.number(),
+    totals: Totals.extend({
+      iterations: z.number().int(),
+      droppedIterations: z.number().int(),
+      interruptedIterations: z.number().int(),
+      maxVus: z.number().int(),
+    }).strict(),
+    all: LatencyBlock,
+    byName: z.record(z.string(), LatencyBlock.extend({ totals: Totals, method: z.string() }).strict()),
+    iterationDuration: LatencyBlock,
+    series: z.array(
+      z
+        .object({
+          t: z.number().int().describe('Second since the load started'),
+          requests: z.number().int(),
+          failed: z.number().int(),
+          errors: z.record(z.string(), z.number()),
+          p50Ms: z.number().optional(), p95Ms: z.number().optional(), p99Ms: z.number().optional(),
+          vus: z.number().int(),
+          dropped: z.number().int(),
+        })
+        .strict(),
+    ),
+    littlesLaw: z
+      .object({
+        concurrency: z.number().describe('VUs the closed model ran'),
+        observed: z.number().describe('throughput × (mean latency + think time)'),
+        ratio: z.number(),
+        ok: z.boolean(),
+      })
+      .strict()
+      .optional()
+      .describe("Closed-model consistency: Little's law says throughput × mean time in system = concurrency"),
+    stoppedEarly: z.string().optional().describe('Why the load stopped before its schedule ended'),
+  })
+  .strict();
+export type LoadResult = z.infer<typeof LoadResult>;
 
 export const RunStatus = z.enum(['passed', 'failed', 'error', 'aborted']);
 export type RunStatus = z.infer<typeof RunStatus>;
@@ -80,6 +153,7 @@ export const RunRecord = z
     endedAt: z.string(),
     durationMs: z.number(),
     checks: z.array(CheckResult),
+    load: LoadResult.optional(),
     verdicts: z.array(Verdict),
     errors: z.array(z.string()).describe('Why the harness could not run or finish, one line each'),
   })

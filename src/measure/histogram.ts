@@ -1,0 +1,51 @@
+// Latency histograms: HDR, microsecond resolution, 3 significant digits; encoded to cross
+// threads and into the run record, merged by adding counts — percentiles are never averaged.
+import hdr from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
+
+export type { Histogram };
+
+export function newHistogram(): Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, bitBucketSize: 'packed' });
+}
+
+export const encode = (h: Histogram): string => hdr.encodeIntoCompressedBase64(h);
+
+export function decode(s: string): Histogram {
+  return hdr.decodeFromCompressedBase64(s, 'packed');
+}
+
+export function mergeInto(into: Histogram, encoded: string): void {
+  into.add(decode(encoded));
+}
+
+export interface LatencySummary {
+  count: number;
+  minMs: number;
+  meanMs: number;
+  p50Ms: number;
+  p90Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  maxMs: number;
+}
+
+export function summarise(h: Histogram): LatencySummary | undefined {
+  if (h.totalCount === 0) return undefined;
+  const ms = (us: number) => us / 1000;
+  return {
+    count: h.totalCount,
+    minMs: ms(h.minNonZeroValue),
+    meanMs: ms(h.mean),
+    p50Ms: ms(h.getValueAtPercentile(50)),
+    p90Ms: ms(h.getValueAtPercentile(90)),
+    p95Ms: ms(h.getValueAtPercentile(95)),
+    p99Ms: ms(h.getValueAtPercentile(99)),
+    p999Ms: ms(h.getValueAtPercentile(99.9)),
+    maxMs: ms(h.maxValue),
+  };
+}
+
+/** A percentile in ms from a histogram in µs. */
+export const percentileMs = (h: Histogram, p: number) => h.getValueAtPercentile(p) / 1000;

@@ -1,0 +1,208 @@
+// The embedded engine: worker threads (one per core by default) generate the load; this
+// thread starts them together, merges their per-second HDR histograms and tallies (counts add,
+// histograms merge — percentiles are never averaged), streams progress, and stops them on
+// schedule, on abort, or on interrupt.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Profile } from '../../config/profile.ts';
+import { modelOf, scenarioDurationMs } from '../../config/profile.ts';
+import { decode, encode, newHistogram, percentileMs, summarise, type Histogram } from '../../measure/histogram.ts';
+import type { LoadResult } from '../../record/schema.ts';
+import { serialiseRequest } from './http1.ts';
+import { addTally, emptyTally, type FromWorker, type SecondMsg, type Tally, type ToWorker, type WorkerInit } from './protocol.ts';
+import type { LoadEngine, LoadRunContext, PreparedRequest, Progress } from './engine.ts';
+
+const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+
+interface NameAcc {
+  tally: Tally;
+  hist: Histogram;
+  method: string;
+}
+
+export const embeddedEngine: LoadEngine = {
+  name: 'embedded',
+  async run(profile, target, ctx) {
+    return runEmbedded(profile, target, ctx);
+  },
+};
+
+function workerCount(profile: Profile): number {
+  const s = profile.scenario;
+  const parallelism = profile.workers ?? availableParallelism();
+  const maxUnits = 'vus' in s ? s.vus : 'stages' in s && s.executor === 'ramping-vus' ? Math.max(s.startVUs, ...s.stages.map((x) => x.target)) : Number.POSITIVE_INFINITY;
+  return Math.max(1, Math.min(parallelism, maxUnits));
+}
+
+async function runEmbedded(profile: Profile, target: { baseUrl: string; requests: PreparedRequest[] }, ctx: LoadRunContext): Promise<LoadResult> {
+  const url = new URL(target.baseUrl);
+  if (url.protocol !== 'http:') throw new Error(`the embedded engine speaks plain HTTP/1.1; ${url.protocol} targets need --engine k6`);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(url.port || 80);
+  const n = workerCount(profile);
+  const requests = target.requests.map((r) => ({
+    name: r.name,
+    bytes: serialiseRequest({ method: r.method, path: joinPath(url.pathname, r.path), headers: r.headers, body: r.body }, url.host),
+    expectBody: r.method !== 'HEAD',
+    weight: r.weight,
+  }));
+  const think = profile.thinkTime === undefined ? undefined : typeof profile.thinkTime === 'number' ? { min: profile.thinkTime, max: profile.thinkTime } : profile.thinkTime;
+
+  const byName = new Map<string, NameAcc>();
+  for (const r of target.requests) if (!byName.has(r.name)) byName.set(r.name, { tally: emptyTally(), hist: newHistogram(), method: r.method });
+  const seconds = new Map<number, { tally: Tally; hist: Histogram; vus: number; dropped: number; iterations: number }>();
+  const iterationHist = newHistogram();
+  let interrupted = 0;
+  let maxVus = 0;
+  let lastCompletionMs = 0;
+
+  const workers: Worker[] = [];
+  const ready: Promise<void>[] = [];
+  const done: Promise<void>[] = [];
+  for (let index = 0; index < n; index++) {
+    const init: WorkerInit = { index, workers: n, host, port, requests, scenario: profile.scenario, timeoutMs: profile.timeout, gracefulStopMs: profile.gracefulStop, thinkTimeMs: think };
+    const w = new Worker(WORKER_ENTRY, { workerData: init });
+    workers.push(w);
+    let markReady!: () => void;
+    ready.push(new Promise((r) => (markReady = r)));
+    done.push(
+      new Promise((resolve, reject) => {
+        let finished = false;
+        w.on('error', reject);
+        w.on('exit', (code) => (finished ? resolve() : reject(new Error(`load worker ${index} stopped before reporting (exit code ${code})`))));
+        w.on('message', (m: FromWorker) => {
+          if (m.type === 'ready') markReady();
+          else if (m.type === 'second') mergeSecond(m);
+          else if (m.type === 'done') {
+            iterationHist.add(decode(m.iterationHist));
+            interrupted += m.interrupted;
+            maxVus += m.maxVus;
+            lastCompletionMs = Math.max(lastCompletionMs, m.lastCompletionMs);
+            finished = true;
+            resolve();
+            void w.terminate();
+          }
+        });
+      }),
+    );
+  }
+
+  function mergeSecond(m: SecondMsg): void {
+    let s = seconds.get(m.second);
+    if (!s) {
+      s = { tally: emptyTally(), hist: newHistogram(), vus: 0, dropped: 0, iterations: 0 };
+      seconds.set(m.second, s);
+    }
+    s.vus += m.vus;
+    s.dropped += m.dropped;
+    s.iterations += m.iterations;
+    for (const [name, part] of Object.entries(m.byName)) {
+      const h = decode(part.hist);
+      const acc = byName.get(name)!;
+      addTally(acc.tally, part.tally);
+      acc.hist.add(h);
+      addTally(s.tally, part.tally);
+      s.hist.add(h);
+    }
+  }
+
+  const stopAll = () => workers.forEach((w) => w.postMessage({ type: 'stop' } satisfies ToWorker));
+  await Promise.race([Promise.all(ready), Promise.all(done)]);
+  const startAt = performance.timeOrigin + performance.now() + 20;
+  const startedAtMs = ctx.clock.now() + 20;
+  workers.forEach((w) => w.postMessage({ type: 'start', startAt } satisfies ToWorker));
+
+  let stoppedEarly: string | undefined;
+  const stop = (why: string) => {
+    if (stoppedEarly) return;
+    stoppedEarly = why;
+    stopAll();
+  };
+  const onAbort = () => stop(ctx.signal.reason instanceof Error ? ctx.signal.reason.message : 'interrupted');
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  const progress = setInterval(() => {
+    const snapshot = progressAt(performance.timeOrigin + performance.now() - startAt);
+    ctx.onProgress?.(snapshot);
+    const abort = ctx.shouldAbort?.(snapshot);
+    if (abort) stop(abort);
+  }, 1000);
+
+  function progressAt(elapsedMs: number): Progress {
+    const all = newHistogram();
+    const tally = emptyTally();
+    for (const acc of byName.values()) {
+      all.add(acc.hist);
+      addTally(tally, acc.tally);
+    }
+    const last = seconds.get(Math.floor(elapsedMs / 1000) - 1);
+    return {
+      elapsedMs,
+      scheduledMs: scenarioDurationMs(profile.scenario),
+      requests: tally.requests,
+      failed: tally.failed,
+      rps: last?.tally.requests ?? 0,
+      p95Ms: all.totalCount ? percentileMs(all, 95) : undefined,
+      vus: last?.vus ?? 0,
+      dropped: [...seconds.values()].reduce((d, s) => d + s.dropped, 0),
+      snapshot: () => buildResult(elapsedMs),
+    };
+  }
+
+  function buildResult(durationMs: number): LoadResult {
+    const all = newHistogram();
+    const totals = emptyTally();
+    const names: LoadResult['byName'] = {};
+    for (const [name, acc] of byName) {
+      all.add(acc.hist);
+      addTally(totals, acc.tally);
+      const latency = summarise(acc.hist);
+      names[name] = { totals: acc.tally, method: acc.method, histogram: encode(acc.hist), ...(latency ? { latency } : {}) };
+    }
+    const series = [...seconds.entries()].sort((a, b) => a[0] - b[0]).map(([t, s]) => ({
+      t,
+      requests: s.tally.requests,
+      failed: s.tally.failed,
+      errors: s.tally.errors as Record<string, number>,
+      ...(s.hist.totalCount ? { p50Ms: percentileMs(s.hist, 50), p95Ms: percentileMs(s.hist, 95), p99Ms: percentileMs(s.hist, 99) } : {}),
+      vus: s.vus,
+      dropped: s.dropped,
+    }));
+    const iterations = series.length ? [...seconds.values()].reduce((i, s) => i + s.iterations, 0) : 0;
+    const dropped = [...seconds.values()].reduce((d, s) => d + s.dropped, 0);
+    const allLatency = summarise(all);
+    const iterLatency = summarise(iterationHist);
+    const model = modelOf(profile.scenario);
+    return {
+      engine: 'embedded',
+      profile: profile.name,
+      executor: profile.scenario.executor,
+      model,
+      workers: n,
+      startedAtMs,
+      durationMs,
+      scheduledMs: scenarioDurationMs(profile.scenario),
+      totals: { ...totals, errors: totals.errors as Record<string, number>, iterations, droppedIterations: dropped, interruptedIterations: interrupted, maxVus },
+      all: { histogram: encode(all), ...(allLatency ? { latency: allLatency } : {}) },
+      byName: names,
+      iterationDuration: { histogram: encode(iterationHist), ...(iterLatency ? { latency: iterLatency } : {}) },
+      series,
+      ...(stoppedEarly ? { stoppedEarly } : {}),
+    };
+  }
+
+  try {
+    await Promise.all(done);
+  } finally {
+    clearInterval(progress);
+    ctx.signal.removeEventListener('abort', onAbort);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  // The measured window: the start to the last completed request (at least the schedule when
+  // the load ran to its end, so a quiet last second still counts in the rate).
+  const measuredMs = stoppedEarly ? lastCompletionMs : Math.max(lastCompletionMs, Math.min(scenarioDurationMs(profile.scenario), performance.timeOrigin + performance.now() - startAt));
+  return buildResult(Math.max(measuredMs, 1));
+}
+
+function joinPath(base: string, path: string): string {
+  return base === '/' || base === '' ? path : `${base.replace(/\/$/, '')}${path}`;
+}

@@ -1,0 +1,41 @@
+// The LoadEngine seam: the same profile, the same result shape, whichever engine runs it.
+import type { Clock } from '../../core/clock.ts';
+import type { Profile } from '../../config/profile.ts';
+import type { LoadResult } from '../../record/schema.ts';
+
+/** A request of the mix with setup captures filled in, ready to send. */
+export interface PreparedRequest {
+  name: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string | undefined;
+  weight: number;
+}
+
+export interface Progress {
+  elapsedMs: number;
+  scheduledMs: number;
+  requests: number;
+  failed: number;
+  /** Requests completed in the last full second. */
+  rps: number;
+  p95Ms: number | undefined;
+  vus: number;
+  dropped: number;
+  /** The result so far (for abortOnFail thresholds); built on demand. */
+  snapshot(): LoadResult;
+}
+
+export interface LoadRunContext {
+  clock: Clock;
+  signal: AbortSignal;
+  onProgress?(p: Progress): void;
+  /** Called each second; a string stops the load early with that reason (abortOnFail). */
+  shouldAbort?(p: Progress): string | undefined;
+}
+
+export interface LoadEngine {
+  name: string;
+  run(profile: Profile, target: { baseUrl: string; requests: PreparedRequest[] }, ctx: LoadRunContext): Promise<LoadResult>;
+}

@@ -1,0 +1,240 @@
+// A keep-alive HTTP/1.1 client connection for the load engine's hot path: one request in
+// flight at a time, requests pre-serialised to Buffers, responses parsed just enough to find
+// their end (Content-Length, chunked, or close). A server closing the connection between
+// requests (nginx's keepalive_requests) costs a reconnect, never a stale timing.
+import { Socket } from 'node:net';
+
+export type NetError = 'timeout' | 'refused' | 'reset' | 'other';
+
+export interface Outcome {
+  /** HTTP status, or 0 when the request failed at the network level. */
+  status: number;
+  error?: NetError;
+  bytesIn: number;
+}
+
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+const CRLF = Buffer.from('\r\n');
+
+export class Http1Connection {
+  #socket: Socket | undefined;
+  #connected = false;
+  #buf: Buffer | undefined;
+  #callback: ((o: Outcome) => void) | undefined;
+  #request: Buffer | undefined;
+  #expectBody = true;
+  /** Parser state of the response in flight. */
+  #status = 0;
+  #headerEnd = -1;
+  #bodyLeft = -1; // bytes of body still due (Content-Length), -1 when unknown
+  #chunked = false;
+  #untilClose = false;
+  #closeAfter = false;
+  #bytesIn = 0;
+  /** performance.now() when the current request was written; for timeouts. */
+  sentAt = 0;
+
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {}
+
+  get busy(): boolean {
+    return this.#callback !== undefined;
+  }
+
+  /** Sends one request; the callback fires exactly once. */
+  send(request: Buffer, expectBody: boolean, callback: (o: Outcome) => void): void {
+    this.#callback = callback;
+    this.#request = request;
+    this.#expectBody = expectBody;
+    this.#resetParser();
+    this.sentAt = performance.now();
+    if (this.#socket && this.#connected) this.#socket.write(request);
+    else if (!this.#socket) this.#connect();
+  }
+
+  /** Fails the request in flight (e.g. its timeout passed) and drops the connection. */
+  abort(error: NetError): void {
+    this.#drop();
+    this.#finish({ status: 0, error, bytesIn: this.#bytesIn });
+  }
+
+  close(): void {
+    this.#drop();
+    this.#callback = undefined;
+  }
+
+  #connect(): void {
+    const socket = new Socket();
+    this.#socket = socket;
+    this.#connected = false;
+    socket.setNoDelay(true);
+    socket.on('connect', () => {
+      this.#connected = true;
+      if (this.#request && this.#callback) socket.write(this.#request);
+    });
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (this.#socket !== socket) return;
+      this.#drop();
+      this.#finish({ status: 0, error: classify(err.code), bytesIn: this.#bytesIn });
+    });
+    socket.on('close', () => {
+      if (this.#socket !== socket) return;
+      this.#socket = undefined;
+      this.#connected = false;
+      if (!this.#callback) return;
+      if (this.#untilClose && this.#headerEnd >= 0) this.#finish({ status: this.#status, bytesIn: this.#bytesIn });
+      else this.#finish({ status: 0, error: 'reset', bytesIn: this.#bytesIn });
+    });
+    socket.connect(this.port, this.host);
+  }
+
+  #drop(): void {
+    const s = this.#socket;
+    this.#socket = undefined;
+    this.#connected = false;
+    this.#buf = undefined;
+    s?.destroy();
+  }
+
+  #resetParser(): void {
+    this.#buf = undefined;
+    this.#status = 0;
+    this.#headerEnd = -1;
+    this.#bodyLeft = -1;
+    this.#chunked = false;
+    this.#untilClose = false;
+    this.#closeAfter = false;
+    this.#bytesIn = 0;
+  }
+
+  #finish(o: Outcome): void {
+    const cb = this.#callback;
+    this.#callback = undefined;
+    this.#request = undefined;
+    cb?.(o);
+  }
+
+  #onData(chunk: Buffer): void {
+    if (!this.#callback) {
+      // Bytes nobody asked for (a server speaking out of turn): this connection can't be trusted.
+      this.#drop();
+      return;
+    }
+    this.#bytesIn += chunk.length;
+    let buf = this.#buf ? Buffer.concat([this.#buf, chunk]) : chunk;
+    if (this.#headerEnd < 0) {
+      const end = buf.indexOf(CRLFCRLF);
+      if (end < 0) {
+        this.#buf = buf;
+        return;
+      }
+      this.#parseHead(buf.toString("latin1", 0, end));
+      this.#headerEnd = end;
+      buf = buf.subarray(end + 4);
+      if (!this.#expectBody || this.#status === 204 || this.#status === 304 || (this.#status >= 100 && this.#status < 200)) {
+        this.#bodyLeft = 0;
+        this.#chunked = false;
+        this.#untilClose = false;
+      }
+    }
+    if (this.#untilClose) {
+      this.#buf = undefined;
+      return;
+    }
+    if (this.#chunked) {
+      const rest = this.#consumeChunks(buf);
+      if (rest === undefined) return; // need more
+    } else {
+      if (buf.length < this.#bodyLeft) {
+        this.#bodyLeft -= buf.length;
+        this.#buf = undefined;
+        return;
+      }
+      this.#bodyLeft = 0;
+    }
+    this.#complete();
+  }
+
+  /** Consumes chunked body; returns undefined while more is needed. */
+  #consumeChunks(buf: Buffer): Buffer | undefined {
+    let pos = 0;
+    for (;;) {
+      if (this.#bodyLeft > 0) {
+        // Inside a chunk's data (+2 for its CRLF).
+        const take = Math.min(this.#bodyLeft, buf.length - pos);
+        this.#bodyLeft -= take;
+        pos += take;
+        if (this.#bodyLeft > 0) {
+          this.#buf = undefined;
+          return undefined;
+        }
+      }
+      const lineEnd = buf.indexOf(CRLF, pos);
+      if (lineEnd < 0) {
+        this.#buf = buf.subarray(pos);
+        return undefined;
+      }
+      const size = parseInt(buf.toString("latin1", pos, lineEnd), 16);
+      if (size === 0) {
+        // Last chunk: then optional trailers, then CRLF.
+        const end = buf.indexOf(CRLFCRLF, lineEnd);
+        if (end < 0) {
+          this.#buf = buf.subarray(pos);
+          return undefined;
+        }
+        return buf.subarray(end + 4);
+      }
+      if (Number.isNaN(size)) {
+        this.#drop();
+        this.#finish({ status: 0, error: 'other', bytesIn: this.#bytesIn });
+        return undefined;
+      }
+      pos = lineEnd + 2;
+      this.#bodyLeft = size + 2;
+    }
+  }
+
+  #parseHead(head: string): void {
+    // "HTTP/1.1 200 OK"
+    this.#status = Number(head.slice(9, 12));
+    const lower = head.toLowerCase();
+    const cl = /\r\ncontent-length:\s*(\d+)/.exec(lower);
+    this.#chunked = /\r\ntransfer-encoding:[^\r]*chunked/.test(lower);
+    this.#closeAfter = /\r\nconnection:\s*close/.test(lower) || head.startsWith('HTTP/1.0');
+    if (this.#chunked) this.#bodyLeft = 0;
+    else if (cl) this.#bodyLeft = Number(cl[1]);
+    else this.#untilClose = true;
+  }
+
+  #complete(): void {
+    const status = this.#status;
+    const bytesIn = this.#bytesIn;
+    this.#buf = undefined;
+    if (this.#closeAfter) this.#drop();
+    this.#finish({ status, bytesIn });
+  }
+}
+
+function classify(code: string | undefined): NetError {
+  switch (code) {
+    case 'ECONNREFUSED': return 'refused';
+    case 'ECONNRESET': case 'EPIPE': case 'ECONNABORTED': return 'reset';
+    case 'ETIMEDOUT': return 'timeout';
+    default: return 'other';
+  }
+}
+
+/** Serialises a request once; the hot loop writes the same Buffer again and again. */
+export function serialiseRequest(r: { method: string; path: string; headers: Record<string, string>; body?: string | undefined }, hostHeader: string): Buffer {
+  const lines = [`${r.method} ${r.path} HTTP/1.1`, `host: ${hostHeader}`];
+  const lower = new Set(Object.keys(r.headers).map((k) => k.toLowerCase()));
+  for (const [k, v] of Object.entries(r.headers)) lines.push(`${k}: ${v}`);
+  if (!lower.has('user-agent')) lines.push('user-agent: gauntlet');
+  const body = r.body !== undefined ? Buffer.from(r.body) : undefined;
+  if (body) lines.push(`content-length: ${body.length}`);
+  const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+  return body ? Buffer.concat([head, body]) : head;
+}

@@ -1,0 +1,77 @@
+// Messages between the engine (main thread) and its load-generating worker threads.
+import type { Executor } from '../../config/profile.ts';
+import type { NetError } from './http1.ts';
+
+export interface WorkerRequest {
+  name: string;
+  bytes: Uint8Array;
+  expectBody: boolean;
+  weight: number;
+}
+
+export interface WorkerInit {
+  index: number;
+  workers: number;
+  host: string;
+  port: number;
+  requests: WorkerRequest[];
+  scenario: Executor;
+  timeoutMs: number;
+  gracefulStopMs: number;
+  thinkTimeMs?: { min: number; max: number } | undefined;
+}
+
+export type ErrorClass = NetError | 'http_4xx' | 'http_429' | 'http_5xx' | 'http_other';
+
+export interface Tally {
+  requests: number;
+  failed: number;
+  errors: Partial<Record<ErrorClass, number>>;
+  statuses: Record<string, number>;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export interface SecondMsg {
+  type: 'second';
+  second: number;
+  /** Per request name: its tally and latency histogram (µs, compressed base64) for this second. */
+  byName: Record<string, { tally: Tally; hist: string }>;
+  vus: number;
+  dropped: number;
+  iterations: number;
+}
+
+export interface DoneMsg {
+  type: 'done';
+  iterationHist: string;
+  interrupted: number;
+  maxVus: number;
+  /** ms from the start to the last completed request: the end of the measured window. */
+  lastCompletionMs: number;
+}
+
+export type FromWorker = { type: 'ready' } | SecondMsg | DoneMsg;
+/** start: every worker begins at the same epoch ms (performance.timeOrigin + now()). */
+export type ToWorker = { type: 'start'; startAt: number } | { type: 'stop' };
+
+export const emptyTally = (): Tally => ({ requests: 0, failed: 0, errors: {}, statuses: {}, bytesIn: 0, bytesOut: 0 });
+
+export function addTally(into: Tally, t: Tally): void {
+  into.requests += t.requests;
+  into.failed += t.failed;
+  into.bytesIn += t.bytesIn;
+  into.bytesOut += t.bytesOut;
+  for (const [k, v] of Object.entries(t.errors)) into.errors[k as ErrorClass] = (into.errors[k as ErrorClass] ?? 0) + (v ?? 0);
+  for (const [k, v] of Object.entries(t.statuses)) into.statuses[k] = (into.statuses[k] ?? 0) + v;
+}
+
+/** k6's http_req_failed: a network error or a status outside 200–399. */
+export function errorClassOf(status: number, net: NetError | undefined): ErrorClass | undefined {
+  if (net) return net;
+  if (status >= 200 && status < 400) return undefined;
+  if (status === 429) return 'http_429';
+  if (status >= 500 && status < 600) return 'http_5xx';
+  if (status >= 400 && status < 500) return 'http_4xx';
+  return 'http_other';
+}

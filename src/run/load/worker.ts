@@ -1,0 +1,265 @@
+// One load-generating thread: runs its share of the VUs (closed model) or of the arrivals
+// (open model), times every request, and reports per-second tallies and HDR histograms to the
+// engine. Nothing here prints. The request loop is the hot path: no per-request timers, no
+// allocation per request beyond what the socket needs.
+import { parentPort, workerData } from 'node:worker_threads';
+import { Http1Connection, type Outcome } from './http1.ts';
+import { newHistogram, encode, type Histogram } from '../../measure/histogram.ts';
+import { ArrivalSchedule, shareOf, vusAt } from './schedule.ts';
+import { emptyTally, errorClassOf, type DoneMsg, type FromWorker, type SecondMsg, type Tally, type ToWorker, type WorkerInit, type WorkerRequest } from './protocol.ts';
+import { modelOf, scenarioDurationMs } from '../../config/profile.ts';
+
+interface Req extends WorkerRequest {
+  buf: Buffer;
+}
+
+interface NameBucket {
+  tally: Tally;
+  hist: Histogram;
+}
+
+interface Bucket {
+  byName: Map<string, NameBucket>;
+  iterations: number;
+  dropped: number;
+}
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+let startMono = Infinity;
+const elapsed = () => performance.now() - startMono;
+const requests: Req[] = init.requests.map((r) => ({ ...r, buf: Buffer.from(r.bytes) }));
+const cumulative: number[] = [];
+requests.reduce((sum, r) => (cumulative.push(sum + r.weight), sum + r.weight), 0);
+const totalWeight = cumulative[cumulative.length - 1]!;
+const iterationHist = newHistogram();
+const buckets = new Map<number, Bucket>();
+const conns: (Http1Connection | undefined)[] = [];
+let stopping = false;
+let finished = false;
+let inFlight = 0;
+let maxVus = 0;
+
+function pick(): Req {
+  if (requests.length === 1) return requests[0]!;
+  const x = Math.random() * totalWeight;
+  let i = 0;
+  while (cumulative[i]! <= x) i++;
+  return requests[i]!;
+}
+
+function bucketAt(tMs: number): Bucket {
+  const s = Math.max(0, Math.floor(tMs / 1000));
+  let b = buckets.get(s);
+  if (!b) {
+    b = { byName: new Map(), iterations: 0, dropped: 0 };
+    buckets.set(s, b);
+  }
+  return b;
+}
+
+let lastCompletion = 0;
+
+function record(req: Req, fromMs: number, o: Outcome, endMs: number): void {
+  lastCompletion = endMs;
+  const b = bucketAt(endMs - startMono);
+  let n = b.byName.get(req.name);
+  if (!n) {
+    n = { tally: emptyTally(), hist: newHistogram() };
+    b.byName.set(req.name, n);
+  }
+  const t = n.tally;
+  t.requests++;
+  t.bytesIn += o.bytesIn;
+  t.bytesOut += req.buf.length;
+  const cls = errorClassOf(o.status, o.error);
+  if (cls) {
+    t.failed++;
+    t.errors[cls] = (t.errors[cls] ?? 0) + 1;
+  }
+  // Latency is recorded for requests that got a response; network failures are counted, not timed.
+  if (o.status > 0) {
+    t.statuses[o.status] = (t.statuses[o.status] ?? 0) + 1;
+    n.hist.recordValue(Math.max(1, Math.round((endMs - fromMs) * 1000)));
+  }
+}
+
+function thinkMs(): number {
+  const t = init.thinkTimeMs;
+  if (!t) return 0;
+  return t.min === t.max ? t.min : t.min + Math.random() * (t.max - t.min);
+}
+
+function endIteration(fromMs: number, then: () => void): void {
+  const think = thinkMs();
+  const done = () => {
+    const end = performance.now();
+    bucketAt(end - startMono).iterations++;
+    iterationHist.recordValue(Math.max(1, Math.round((end - fromMs) * 1000)));
+    then();
+  };
+  if (think > 0) setTimeout(done, think);
+  else done();
+}
+
+// ---- closed model: each VU loops on its own connection ----
+let targetVus = 0;
+let activeVus = 0;
+
+function startVu(id: number): void {
+  const conn = new Http1Connection(init.host, init.port);
+  conns[id] = conn;
+  activeVus++;
+  maxVus = Math.max(maxVus, activeVus);
+  const loop = () => {
+    if (stopping || id >= targetVus) {
+      activeVus--;
+      conn.close();
+      conns[id] = undefined;
+      checkDrained();
+      return;
+    }
+    const req = pick();
+    const t0 = performance.now();
+    inFlight++;
+    conn.send(req.buf, req.expectBody, (o) => {
+      inFlight--;
+      if (finished) return;
+      record(req, t0, o, performance.now());
+      endIteration(t0, loop);
+    });
+  };
+  loop();
+}
+
+function controlVus(): void {
+  if (stopping) return;
+  targetVus = shareOf(vusAt(init.scenario, elapsed()), init.index, init.workers);
+  for (let id = 0; id < targetVus; id++) if (!conns[id]) startVu(id);
+}
+
+// ---- open model: arrivals on schedule, latency timed from the intended send time ----
+const schedule = modelOf(init.scenario) === 'open' ? new ArrivalSchedule(init.scenario) : undefined;
+const idle: Http1Connection[] = [];
+let nextArrival = init.index;
+let allocated = 0;
+const maxConns = (() => {
+  const s = init.scenario;
+  if (!('preAllocatedVUs' in s)) return 0;
+  return Math.max(1, shareOf(s.maxVUs ?? s.preAllocatedVUs * 10, init.index, init.workers));
+})();
+
+function dispatchDue(): void {
+  const t = elapsed();
+  for (;;) {
+    const due = schedule!.timeOf(nextArrival);
+    if (due > t) break;
+    nextArrival += init.workers;
+    let conn = idle.pop();
+    if (!conn && allocated < maxConns) {
+      conn = new Http1Connection(init.host, init.port);
+      conns.push(conn);
+      allocated++;
+    }
+    if (!conn) {
+      bucketAt(due).dropped++;
+      continue;
+    }
+    const c = conn;
+    const req = pick();
+    const intended = startMono + due;
+    inFlight++;
+    maxVus = Math.max(maxVus, allocated - idle.length);
+    c.send(req.buf, req.expectBody, (o) => {
+      inFlight--;
+      if (finished) return;
+      record(req, intended, o, performance.now());
+      endIteration(intended, () => {
+        idle.push(c);
+        checkDrained();
+      });
+    });
+  }
+}
+
+function openLoop(): void {
+  if (stopping) return;
+  dispatchDue();
+  if (elapsed() >= schedule!.durationMs) return void beginStop();
+  const wait = schedule!.timeOf(nextArrival) - elapsed();
+  if (wait > 2) setTimeout(openLoop, Math.min(wait - 1, 50));
+  else setImmediate(openLoop);
+}
+
+// ---- shared: timeouts, per-second flushes, stopping ----
+function sweepTimeouts(): void {
+  const limit = performance.now() - init.timeoutMs;
+  for (const c of conns) if (c && c.busy && c.sentAt < limit) c.abort('timeout');
+}
+
+function flush(all: boolean): void {
+  const current = Math.floor(elapsed() / 1000);
+  for (const second of [...buckets.keys()].sort((a, z) => a - z)) {
+    if (!all && second >= current) continue;
+    const b = buckets.get(second)!;
+    buckets.delete(second);
+    const byName: SecondMsg['byName'] = {};
+    for (const [name, n] of b.byName) byName[name] = { tally: n.tally, hist: encode(n.hist) };
+    const msg: SecondMsg = { type: 'second', second, byName, vus: schedule ? allocated - idle.length : activeVus, dropped: b.dropped, iterations: b.iterations };
+    port.postMessage(msg satisfies FromWorker);
+  }
+}
+
+let graceTimer: NodeJS.Timeout | undefined;
+function beginStop(): void {
+  if (stopping) return;
+  stopping = true;
+  graceTimer = setTimeout(finish, init.gracefulStopMs);
+  checkDrained();
+}
+
+function checkDrained(): void {
+  if (stopping && inFlight === 0 && !finished) finish();
+}
+
+const timers: { sweep?: NodeJS.Timeout; flush?: NodeJS.Timeout; control?: NodeJS.Timeout } = {};
+
+function finish(): void {
+  if (finished) return;
+  finished = true;
+  clearTimeout(graceTimer);
+  clearInterval(timers.sweep);
+  clearInterval(timers.flush);
+  clearInterval(timers.control);
+  const interrupted = inFlight;
+  for (const c of conns) c?.close();
+  flush(true);
+  const done: DoneMsg = { type: 'done', iterationHist: encode(iterationHist), interrupted, maxVus, lastCompletionMs: Math.max(0, lastCompletion - startMono) };
+  port.postMessage(done satisfies FromWorker);
+}
+
+function start(startAt: number): void {
+  startMono = startAt - performance.timeOrigin;
+  setTimeout(() => {
+    timers.sweep = setInterval(sweepTimeouts, 50);
+    timers.flush = setInterval(() => flush(false), 250);
+    if (schedule) {
+      openLoop();
+    } else {
+      controlVus();
+      timers.control = setInterval(() => {
+        controlVus();
+        if (elapsed() >= scenarioDurationMs(init.scenario)) beginStop();
+      }, 100);
+    }
+  }, Math.max(0, startMono - performance.now()));
+}
+
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'start') start(m.startAt);
+  else if (m.type === 'stop') {
+    stopping = true;
+    finish();
+  }
+});
+port.postMessage({ type: 'ready' } satisfies FromWorker);

@@ -1,0 +1,101 @@
+// k6's threshold expressions, parsed and checked against the metrics a profile can produce:
+// `p(95)<200`, `avg<100`, `rate<0.01`, `count>10` on `http_req_duration{name:api}` and friends.
+// Pure: no IO.
+
+export type MetricType = 'trend' | 'rate' | 'counter';
+
+/** The built-in metrics and their types (k6's names). */
+export const BUILTIN_METRICS: Record<string, MetricType> = {
+  http_req_duration: 'trend',
+  iteration_duration: 'trend',
+  http_req_failed: 'rate',
+  http_reqs: 'counter',
+  iterations: 'counter',
+  dropped_iterations: 'counter',
+};
+
+const aggregationsFor: Record<MetricType, RegExp> = {
+  trend: /^(avg|min|max|med|p\(\d+(\.\d+)?\))$/,
+  rate: /^rate$/,
+  counter: /^(count|rate)$/,
+};
+
+export interface MetricSelector {
+  metric: string;
+  tags: Record<string, string>;
+  /** As written, e.g. "http_req_duration{name:api}". */
+  text: string;
+}
+
+export interface ThresholdExpr {
+  aggregation: string;
+  op: '<' | '<=' | '>' | '>=' | '==' | '!=';
+  value: number;
+  text: string;
+}
+
+export function parseSelector(text: string): MetricSelector | string {
+  const m = /^\s*([a-z_][a-z0-9_]*)\s*(?:\{([^}]*)\})?\s*$/i.exec(text);
+  if (!m) return `"${text}" is not a metric name (e.g. http_req_duration or http_req_duration{name:api})`;
+  const tags: Record<string, string> = {};
+  if (m[2] !== undefined) {
+    for (const pair of m[2].split(',')) {
+      const t = /^\s*([a-z_][a-z0-9_]*)\s*:\s*(.+?)\s*$/i.exec(pair);
+      if (!t) return `"${text}": tag filter "${pair}" is not key:value`;
+      tags[t[1]!] = t[2]!;
+    }
+  }
+  return { metric: m[1]!, tags, text: text.trim() };
+}
+
+export function parseExpr(text: string): ThresholdExpr | string {
+  const m = /^\s*(avg|min|max|med|count|rate|p\(\s*\d+(?:\.\d+)?\s*\))\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/.exec(text);
+  if (!m) return `"${text}" is not a threshold expression (e.g. p(95)<200, avg<100, rate<0.01, count>10)`;
+  return { aggregation: m[1]!.replace(/\s+/g, ''), op: m[2] as ThresholdExpr['op'], value: Number(m[3]), text: text.trim() };
+}
+
+/** What a threshold may name: metric names, and the values each tag can take. */
+export interface MetricCatalog {
+  metrics: Record<string, MetricType>;
+  tagValues: Record<string, readonly string[] | 'any'>;
+}
+
+/** Every problem with a profile's thresholds (empty when all are valid). */
+export function validateThresholds(thresholds: Record<string, readonly (string | { threshold: string })[]>, catalog: MetricCatalog): string[] {
+  const problems: string[] = [];
+  for (const [sel, list] of Object.entries(thresholds)) {
+    const s = parseSelector(sel);
+    if (typeof s === 'string') {
+      problems.push(s);
+      continue;
+    }
+    const type = catalog.metrics[s.metric];
+    if (!type) {
+      problems.push(`threshold on "${s.metric}": no such metric is produced (known: ${Object.keys(catalog.metrics).join(', ')})`);
+      continue;
+    }
+    for (const [k, v] of Object.entries(s.tags)) {
+      const allowed = catalog.tagValues[k];
+      if (!allowed) problems.push(`threshold "${sel}": tag "${k}" is never set (tags: ${Object.keys(catalog.tagValues).join(', ')})`);
+      else if (allowed !== 'any' && !allowed.includes(v)) problems.push(`threshold "${sel}": no request has ${k} "${v}" (the profile has ${allowed.join(', ')})`);
+    }
+    for (const t of list) {
+      const text = typeof t === 'string' ? t : t.threshold;
+      const e = parseExpr(text);
+      if (typeof e === 'string') problems.push(`threshold "${sel}": ${e}`);
+      else if (!aggregationsFor[type].test(e.aggregation)) problems.push(`threshold "${sel}": "${e.aggregation}" does not apply to a ${type} metric`);
+    }
+  }
+  return problems;
+}
+
+export function compare(observed: number, e: ThresholdExpr): boolean {
+  switch (e.op) {
+    case '<': return observed < e.value;
+    case '<=': return observed <= e.value;
+    case '>': return observed > e.value;
+    case '>=': return observed >= e.value;
+    case '==': return observed === e.value;
+    case '!=': return observed !== e.value;
+  }
+}
