@@ -9,4 +9,5 @@ export default defineConfig({
   },
   defaultEnvironment: 'demo',
   smoke: ['smoke/*.smoke.ts', 'smoke/*.smoke.yaml'],
+  gate: { smoke: true, load: 'scenarios/post-deploy.ts' },
 });

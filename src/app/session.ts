@@ -4,10 +4,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { startClock, type Clock } from '../core/clock.ts';
-import { ExitCode, GauntletError, describeError } from '../core/errors.ts';
+import { ExitCode, GauntletError, configError, describeError } from '../core/errors.ts';
+import { interpolateEnv, type Unresolved } from '../config/interpolate.ts';
 import { Redactor } from '../core/redact.ts';
 import { loadConfig, type Flags, type LoadedConfig } from '../config/load.ts';
-import { RECORD_VERSION, RunRecord, type CheckResult, type Verdict } from '../record/schema.ts';
+import { RECORD_VERSION, RunRecord, type CheckResult, type LoadResult, type Verdict } from '../record/schema.ts';
 import { runOutcome } from '../slo/outcome.ts';
 import { publish } from '../report/publish.ts';
 import { VERSION } from '../version.ts';
@@ -17,6 +18,8 @@ export interface Io {
   env: Record<string, string | undefined>;
   /** A line for the console (already redacted by the session). */
   print(line: string): void;
+  /** A live status line (a TTY redraws it in place; logs get one every few seconds); undefined ends it. */
+  progress?(line: string | undefined): void;
   verbose: boolean;
 }
 
@@ -29,10 +32,14 @@ export interface Session {
   config: LoadedConfig;
   /** Prints a line through the redactor. */
   say(line: string): void;
+  progress(line: string | undefined): void;
+  /** `value` with ${env:NAME} resolved (values registered as secrets); every missing name is a config error. */
+  resolveRefs<T>(value: T, what: string): T;
 }
 
 export interface SessionResult {
   checks?: CheckResult[];
+  load?: LoadResult;
   verdicts: Verdict[];
   baseUrl?: string;
 }
@@ -59,6 +66,7 @@ export async function runSession(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const say = (line: string) => io.print(redactor.redact(line));
+  const progress = (line: string | undefined) => io.progress?.(line === undefined ? undefined : redactor.redact(line));
 
   let loaded: LoadedConfig | undefined;
   let result: SessionResult = { verdicts: [] };
@@ -66,7 +74,15 @@ export async function runSession(
   let errorCode: ExitCode | undefined;
   try {
     loaded = await loadConfig({ cwd: io.cwd, flags, env: io.env });
-    result = await body({ command, clock, redactor, signal: abort.signal, io, config: loaded, say });
+    const resolveRefs = <T>(value: T, what: string): T => {
+      const missing: Unresolved[] = [];
+      const out = interpolateEnv(value, io.env, redactor, missing, [what]);
+      if (missing.length) {
+        throw configError(`${what} needs ${missing.length} unset environment variable${missing.length === 1 ? '' : 's'}`, missing.map((m) => `${m.path}: \${env:${m.name}} is not set`));
+      }
+      return out;
+    };
+    result = await body({ command, clock, redactor, signal: abort.signal, io, config: loaded, say, progress, resolveRefs });
   } catch (err) {
     if (err instanceof GauntletError) {
       errors.push(err.message, ...err.details);
@@ -101,6 +117,7 @@ export async function runSession(
       endedAt: clock.isoAt(endedMs),
       durationMs: endedMs,
       checks: result.checks ?? [],
+      ...(result.load ? { load: result.load } : {}),
       verdicts: result.verdicts,
       errors,
     }),

@@ -2,7 +2,6 @@
 import { configError } from '../core/errors.ts';
 import { resolveEnvironment, type Flags } from '../config/load.ts';
 import { findSuiteFiles, loadSuites, type LoadedSuite } from '../config/suites.ts';
-import { interpolateEnv, type Unresolved } from '../config/interpolate.ts';
 import { runSuites } from '../run/smoke/runner.ts';
 import { smokeVerdict } from '../slo/smoke.ts';
 import { checkLine } from '../report/console.ts';
@@ -18,11 +17,7 @@ export async function prepareSmoke(s: Session): Promise<{ suites: LoadedSuite[];
   const { config, dir } = s.config;
   const files = await findSuiteFiles(dir, config.smoke);
   if (files.length === 0) throw configError(`no smoke suites found: nothing matches ${config.smoke.join(', ')} under ${dir}`);
-  const missing: Unresolved[] = [];
-  const suites = (await loadSuites(files, s.io.cwd)).map((suite) => interpolateEnv(suite, s.io.env, s.redactor, missing, [suite.file]));
-  if (missing.length) {
-    throw configError(`the smoke suites need ${missing.length} unset environment variable${missing.length === 1 ? '' : 's'}`, missing.map((m) => `${m.path}: \${env:${m.name}} is not set`));
-  }
+  const suites = (await loadSuites(files, s.io.cwd)).map((suite) => s.resolveRefs(suite, suite.file));
   return { suites, env };
 }
 

@@ -12,6 +12,8 @@ import { publish } from '../report/publish.ts';
 import { summaryLines } from '../report/console.ts';
 import { smokeApp } from '../app/smoke.ts';
 import { demoApp } from '../app/demo.ts';
+import { loadApp } from '../app/load.ts';
+import { gateApp } from '../app/gate.ts';
 import type { Finished, Io } from '../app/session.ts';
 import { VERSION } from '../version.ts';
 
@@ -24,6 +26,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     cwd: io.cwd ?? process.cwd(),
     env: io.env ?? process.env,
     print: io.print ?? ((line) => process.stdout.write(`${line}\n`)),
+    progress: io.progress ?? progressWriter(),
     verbose: argv.includes('--verbose'),
   };
   const err = (line: string) => (io.print ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
@@ -51,6 +54,16 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     .command('smoke')
     .description('run the smoke suites against an environment')
     .action(async () => finish(await smokeApp(globals(), out)));
+
+  program
+    .command('load <profile>')
+    .description('run a load profile (scenarios/*.ts or .yaml) and judge its thresholds')
+    .action(async (profile: string) => finish(await loadApp(profile, globals(), out)));
+
+  program
+    .command('gate')
+    .description('post-deploy gate: the smoke suites plus the configured load profile, one verdict')
+    .action(async () => finish(await gateApp(globals(), out)));
 
   program
     .command('demo')
@@ -130,4 +143,25 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     return ExitCode.couldNotRun;
   }
   return exitCode;
+}
+
+/** On a TTY the progress line is redrawn in place; in CI logs one plain line every 5 s. */
+function progressWriter(): (line: string | undefined) => void {
+  const tty = process.stdout.isTTY === true;
+  let last = 0;
+  let drawn = false;
+  return (line) => {
+    if (line === undefined) {
+      if (drawn && tty) process.stdout.write('\n');
+      drawn = false;
+      return;
+    }
+    if (tty) {
+      process.stdout.write(`\r\x1b[2K${line}`);
+      drawn = true;
+    } else if (Date.now() - last >= 5000) {
+      last = Date.now();
+      process.stdout.write(`${line.trim()}\n`);
+    }
+  };
 }

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { Config } from './schema.ts';
 import { Suite } from './suite.ts';
+import { Profile } from './profile.ts';
 import { RunRecord } from '../record/schema.ts';
 
 export function jsonSchemas(): Record<string, unknown> {
@@ -10,6 +11,7 @@ export function jsonSchemas(): Record<string, unknown> {
   return {
     'gauntlet.config.schema.json': { title: 'Gauntlet config', ...z.toJSONSchema(Config, opts) },
     'gauntlet.suite.schema.json': { title: 'Gauntlet smoke suite', ...z.toJSONSchema(Suite, opts) },
+    'gauntlet.profile.schema.json': { title: 'Gauntlet load profile', ...z.toJSONSchema(Profile, opts) },
     'gauntlet.run-record.schema.json': { title: 'Gauntlet run record', ...z.toJSONSchema(RunRecord, { ...opts, io: 'output' }) },
   };
 }

@@ -42,6 +42,7 @@ const jiti = createJiti(import.meta.url, { interopDefault: true, moduleCache: fa
 
 export async function readSource(file: string, cwd = process.cwd()): Promise<Source> {
   const shown = relative(cwd, file) || file;
+  if (!existsSync(file)) throw configError(`${shown}: no such file`);
   if (/\.ya?ml$/i.test(file)) {
     const text = readFileSync(file, 'utf8');
     const lines = new LineCounter();

@@ -2,6 +2,7 @@
 // report is. Everything passes through the redactor on its way out.
 import type { CheckResult, RunRecord } from '../record/schema.ts';
 import { formatMs } from '../core/duration.ts';
+import type { Progress } from '../run/load/engine.ts';
 
 const mark = { passed: '✓', failed: '✗' } as const;
 const vmark = { pass: '✓', fail: '✗', 'no-data': '?' } as const;
@@ -14,11 +15,32 @@ export function checkLine(c: CheckResult): string {
 }
 
 export function summaryLines(r: RunRecord, reportPath: string | undefined): string[] {
-  const lines: string[] = [];
+  const lines: string[] = [...loadSummaryLines(r)];
   for (const e of r.errors) lines.push(`error: ${e}`);
   if (r.verdicts.length) lines.push('', 'Verdicts:');
   for (const v of r.verdicts) lines.push(`  ${vmark[v.status]} ${v.status.padEnd(7)} ${v.id}: ${v.objective}${v.observed ? ` — observed ${v.observed}` : ''}`);
   lines.push('', `${r.status.toUpperCase()} (exit ${r.exitCode}) in ${formatMs(r.durationMs)}`);
   if (reportPath) lines.push(`report: ${reportPath}`);
+  return lines;
+}
+
+export function progressLine(p: Progress): string {
+  const pct = Math.min(100, (p.elapsedMs / p.scheduledMs) * 100);
+  const errPct = p.requests ? ((p.failed / p.requests) * 100).toFixed(2) : '0.00';
+  return `  ${formatMs(p.elapsedMs).padStart(7)} / ${formatMs(p.scheduledMs)} (${pct.toFixed(0)}%)  ${String(p.rps).padStart(6)} req/s  p95 ${p.p95Ms === undefined ? '—' : formatMs(p.p95Ms)}  errors ${errPct}% (${p.failed})  vus ${p.vus}${p.dropped ? `  dropped ${p.dropped}` : ''}  requests ${p.requests}`;
+}
+
+export function loadSummaryLines(r: RunRecord): string[] {
+  const l = r.load;
+  if (!l) return [];
+  const lat = l.all.latency;
+  const lines = [
+    '',
+    `Load: ${l.profile} on ${l.engine} (${l.executor}, ${l.workers} worker${l.workers === 1 ? '' : 's'}) — ${l.totals.requests} requests in ${formatMs(l.durationMs)}, ${(l.totals.requests / (l.durationMs / 1000)).toFixed(1)} req/s`,
+    lat ? `  latency p50 ${formatMs(lat.p50Ms)}  p95 ${formatMs(lat.p95Ms)}  p99 ${formatMs(lat.p99Ms)}  max ${formatMs(lat.maxMs)}` : '  latency: no response was timed',
+    `  failed ${l.totals.failed}${Object.keys(l.totals.errors).length ? ` (${Object.entries(l.totals.errors).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}${l.totals.droppedIterations ? `  dropped iterations ${l.totals.droppedIterations}` : ''}${l.totals.interruptedIterations ? `  interrupted ${l.totals.interruptedIterations}` : ''}`,
+  ];
+  if (l.littlesLaw && !l.littlesLaw.ok) lines.push(`  warning: Little's law does not hold (throughput × mean latency = ${l.littlesLaw.observed.toFixed(1)} vs ${l.littlesLaw.concurrency} VUs): treat these numbers with suspicion`);
+  if (l.stoppedEarly) lines.push(`  stopped early: ${l.stoppedEarly}`);
   return lines;
 }

@@ -1,0 +1,69 @@
+// `gauntlet load <profile>`: setup, the load on the chosen engine with live progress, the
+// thresholds as verdicts. Also the load half of `gauntlet gate`.
+import type { Profile } from '../config/profile.ts';
+import { scenarioDurationMs } from '../config/profile.ts';
+import { loadProfile } from '../config/profiles.ts';
+import { resolveEnvironment, type Flags } from '../config/load.ts';
+import type { Environment } from '../config/schema.ts';
+import { cannotRun } from '../core/errors.ts';
+import type { LoadResult, Verdict } from '../record/schema.ts';
+import { embeddedEngine } from '../run/load/embedded.ts';
+import type { LoadEngine, PreparedRequest } from '../run/load/engine.ts';
+import { fillTemplate } from '../run/smoke/context.ts';
+import { runCheck } from '../run/smoke/runner.ts';
+import { abortReason, littlesLaw, thresholdVerdicts } from '../slo/thresholds.ts';
+import { progressLine } from '../report/console.ts';
+import { assertReachable } from '../targets/reachable.ts';
+import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
+
+export const engines = { embedded: embeddedEngine } satisfies Record<string, LoadEngine>;
+
+export function loadApp(profileFile: string, flags: Flags, io: Io): Promise<Finished> {
+  return runSession('load', flags, io, async (s) => {
+    const env = resolveEnvironment(s.config, s.io.env, s.redactor);
+    const profile = await loadProfile(profileFile, s.io.cwd, s.config.config.slos.thresholds);
+    await assertReachable(env.baseUrl);
+    const { load, verdicts } = await runLoad(s, env, profile);
+    return { load, verdicts, baseUrl: env.baseUrl } satisfies SessionResult;
+  });
+}
+
+export async function runLoad(s: Session, env: Environment, written: Profile & { file: string }): Promise<{ load: LoadResult; verdicts: Verdict[] }> {
+  const profile = s.resolveRefs(written, written.file);
+  const vars = new Map<string, string>();
+  for (const step of profile.setup ?? []) {
+    const r = await runCheck({ ...step, kind: 'http' }, { env, vars, redactor: s.redactor, clock: s.clock, signal: s.signal }, { name: `${profile.name} setup` });
+    s.say(`  setup ${r.status === 'passed' ? '✓' : '✗'} ${step.name}${r.reason ? ` — ${r.reason}` : ''}`);
+    if (r.status === 'failed') throw cannotRun(`load setup step "${step.name}" failed: ${r.reason ?? 'failed'}`);
+  }
+  const requests: PreparedRequest[] = profile.requests.map((r) => {
+    const headers = fillTemplate({ ...env.headers, ...r.headers }, vars);
+    let body = r.body === undefined ? undefined : fillTemplate(r.body, vars);
+    if (r.json !== undefined) {
+      body = JSON.stringify(fillTemplate(r.json, vars));
+      headers['content-type'] ??= 'application/json';
+    }
+    return { name: r.name, method: r.method, path: fillTemplate(r.path, vars), headers, body, weight: r.weight };
+  });
+  const engine = engines.embedded;
+  s.say(`load: ${profile.name} (${profile.scenario.executor}, ${(scenarioDurationMs(profile.scenario) / 1000).toFixed(0)} s) on the ${engine.name} engine against ${env.baseUrl}`);
+  const result = await engine.run(profile, { baseUrl: env.baseUrl, requests }, {
+    clock: s.clock,
+    signal: s.signal,
+    onProgress: (p) => s.progress(progressLine(p)),
+    shouldAbort: (p) => abortReason(p.snapshot(), profile.thresholds, p.elapsedMs),
+  });
+  s.progress(undefined);
+  const ll = littlesLaw(result, profile.scenario.executor === 'constant-vus' ? profile.scenario.vus : undefined);
+  const load: LoadResult = ll ? { ...result, littlesLaw: ll } : result;
+  return { load, verdicts: [loadRanVerdict(load), ...thresholdVerdicts(load, profile.thresholds)] };
+}
+
+function loadRanVerdict(load: LoadResult): Verdict {
+  const responses = Object.values(load.totals.statuses).reduce((a, b) => a + b, 0);
+  const base = { id: 'load', source: 'slo', objective: 'the load ran and the target answered' } as const;
+  if (load.totals.requests === 0) return { ...base, status: 'no-data', detail: 'no request completed' };
+  return responses > 0
+    ? { ...base, status: 'pass', observed: `${load.totals.requests} requests, ${responses} responses` }
+    : { ...base, status: 'fail', observed: `${load.totals.requests} requests, no response`, detail: Object.entries(load.totals.errors).map(([k, v]) => `${k}: ${v}`).join(', ') };
+}
