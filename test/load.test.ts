@@ -1,0 +1,216 @@
+// Load profiles through the CLI against servers whose latency is known by construction, real
+// nginx, and the demo API: both models, thresholds passing, failing and without data.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedDelayServer, resettingServer, stallServer, type Running } from './fixtures/servers.ts';
+import { startNginx, type Nginx } from './fixtures/nginx.ts';
+import { DEMO_PASSWORD, gauntlet, hasNoStackTrace, latestReport, project, startDemo, yamlConfig, ROOT } from './helpers.ts';
+import type { DemoApi } from '../examples/demo-stack/api.ts';
+import type { LoadResult } from '../src/record/schema.ts';
+
+const profile = (scenario: string, thresholds = '', extra = '') => `name: t
+scenario: ${scenario}
+requests:
+  - { name: root, path: / }
+${extra}${thresholds ? `thresholds:\n${thresholds}` : ''}`;
+
+const loadOf = (dir: string) => (latestReport(dir).record as unknown as { load: LoadResult }).load;
+
+let slow: Running;
+let stall: Running;
+let nginx: Nginx;
+beforeAll(async () => {
+  [slow, stall, nginx] = await Promise.all([fixedDelayServer(20), stallServer(2000, 800), startNginx({ keepaliveRequests: 100 })]);
+});
+afterAll(async () => {
+  await Promise.all([slow?.close(), stall?.close(), nginx?.stop()]);
+});
+
+describe('closed model', () => {
+  it('measures a fixed 20 ms server within tolerance; thresholds pass and fail as they should', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig(slow.url),
+      'p.yaml': profile('{ executor: constant-vus, vus: 10, duration: 3s }', "  http_req_duration: ['p(50)<30', 'p(95)<5']\n  http_req_failed: ['rate<0.01']\n"),
+    });
+    const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
+    expect(run.code, run.out).toBe(1);
+    const load = loadOf(dir);
+    expect(load.model).toBe('closed');
+    expect(load.all.latency!.p50Ms).toBeGreaterThan(19.9);
+    expect(load.all.latency!.p50Ms).toBeLessThan(25);
+    // 10 VUs × (1 s / ~20.5 ms) ≈ 480 req/s for 3 s.
+    expect(load.totals.requests).toBeGreaterThan(1000);
+    expect(load.littlesLaw!.ok).toBe(true);
+    const verdicts = latestReport(dir).record.verdicts;
+    expect(verdicts.find((v) => v.id === 'http_req_duration p(50)<30')!.status).toBe('pass');
+    expect(verdicts.find((v) => v.id === 'http_req_duration p(95)<5')!.status).toBe('fail');
+    expect(verdicts.find((v) => v.id === 'http_req_failed rate<0.01')!.status).toBe('pass');
+    expect(load.series.length).toBeGreaterThanOrEqual(3);
+    expect(run.stdout).toMatch(/✗ fail +http_req_duration p\(95\)<5: p\(95\)<5 — observed p\(95\)=2\d\.\d\d ms/);
+  });
+
+  it('keeps exact timings when nginx closes keep-alive connections every 100 requests', async () => {
+    const dir = project({ 'gauntlet.config.yaml': yamlConfig(nginx.url), 'p.yaml': profile('{ executor: constant-vus, vus: 20, duration: 2s }', "  http_req_failed: ['rate==0']\n") });
+    const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
+    expect(run.code, run.out).toBe(0);
+    const load = loadOf(dir);
+    expect(load.totals.failed).toBe(0);
+    expect(load.totals.requests).toBeGreaterThan(5000);
+    expect(load.littlesLaw!.ok, JSON.stringify(load.littlesLaw)).toBe(true);
+    expect(load.all.latency!.p50Ms).toBeLessThan(5);
+  });
+
+  it('ramping-vus follows its stages', async () => {
+    const dir = project({ 'gauntlet.config.yaml': yamlConfig(slow.url), 'p.yaml': profile('{ executor: ramping-vus, startVUs: 1, stages: [{ duration: 1s, target: 6 }, { duration: 1s, target: 6 }] }') });
+    expect((await gauntlet(['load', 'p.yaml'], { cwd: dir })).code).toBe(0);
+    const load = loadOf(dir);
+    expect(load.totals.maxVus).toBe(6);
+    expect(load.series[0]!.requests).toBeLessThan(load.series[1]!.requests);
+  });
+});
+
+describe('open model', () => {
+  it('times from the intended send time: a 800 ms stall shows in the percentiles (coordinated omission corrected)', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig(stall.url),
+      'p.yaml': profile('{ executor: constant-arrival-rate, rate: 100, duration: 4s, preAllocatedVUs: 10, maxVUs: 200 }', "  http_req_duration: ['p(50)<50', 'p(99)<200']\n  dropped_iterations: ['count==0']\n"),
+    });
+    const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
+    expect(run.code, run.out).toBe(1);
+    const load = loadOf(dir);
+    expect(load.model).toBe('open');
+    expect(load.totals.requests).toBe(400);
+    // About 0.8 s of every 2 s is stalled: ~40% of arrivals wait, up to 800 ms, ~400 ms on average.
+    expect(load.all.latency!.p50Ms).toBeLessThan(50);
+    expect(load.all.latency!.p90Ms).toBeGreaterThan(400);
+    expect(load.all.latency!.p99Ms).toBeGreaterThan(700);
+    expect(load.all.latency!.maxMs).toBeLessThan(900);
+    const v = latestReport(dir).record.verdicts;
+    expect(v.find((x) => x.id === 'http_req_duration p(99)<200')!.status).toBe('fail');
+    expect(v.find((x) => x.id === 'dropped_iterations count==0')!.status).toBe('pass');
+  });
+
+  it('counts dropped iterations when the VU pool cannot keep up', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig(slow.url),
+      'p.yaml': profile('{ executor: constant-arrival-rate, rate: 200, duration: 2s, preAllocatedVUs: 1, maxVUs: 2 }', "  dropped_iterations: ['count<1']\n", 'workers: 1\n'),
+    });
+    const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
+    expect(run.code).toBe(1);
+    const load = loadOf(dir);
+    // 2 connections × 1 s / 20 ms ≈ 100 req/s served of 200 offered.
+    expect(load.totals.droppedIterations).toBeGreaterThan(150);
+    expect(load.totals.requests + load.totals.droppedIterations).toBeGreaterThanOrEqual(398);
+  });
+
+  it('ramping-arrival-rate sends the integral of its rate', async () => {
+    const dir = project({ 'gauntlet.config.yaml': yamlConfig(nginx.url), 'p.yaml': profile('{ executor: ramping-arrival-rate, startRate: 0, stages: [{ duration: 2s, target: 200 }] }') });
+    expect((await gauntlet(['load', 'p.yaml'], { cwd: dir })).code).toBe(0);
+    expect(loadOf(dir).totals.requests).toBe(200);
+  });
+});
+
+describe('thresholds and failures', () => {
+  it('a target that resets every connection: errors classified, no latency samples → no-data, exit 1', async () => {
+    const reset = await resettingServer();
+    try {
+      const dir = project({ 'gauntlet.config.yaml': yamlConfig(reset.url), 'p.yaml': profile('{ executor: constant-vus, vus: 2, duration: 1s }', "  http_req_duration: ['p(95)<100']\n  http_req_failed: ['rate<0.5']\n") });
+      const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
+      expect(run.code).toBe(1);
+      const load = loadOf(dir);
+      expect(load.totals.errors.reset).toBe(load.totals.requests);
+      const v = latestReport(dir).record.verdicts;
+      expect(v.find((x) => x.id === 'http_req_duration p(95)<100')!.status).toBe('no-data');
+      expect(v.find((x) => x.id === 'http_req_failed rate<0.5')!.status).toBe('fail');
+      expect(v.find((x) => x.id === 'load')!.status).toBe('fail');
+    } finally {
+      await reset.close();
+    }
+  });
+
+  it('abortOnFail stops the run early and says why', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig(slow.url),
+      'p.yaml': profile('{ executor: constant-vus, vus: 2, duration: 20s }', '  http_req_duration:\n    - { threshold: p(95)<5, abortOnFail: true, delayAbortEval: 1s }\n'),
+    });
+    const started = Date.now();
+    const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
+    expect(run.code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(loadOf(dir).stoppedEarly).toMatch(/p\(95\)<5 failed/);
+  });
+
+  it.each([
+    ['an unknown executor', '{ executor: per-vu-iterations, vus: 1, duration: 1s }', '', /scenario\.executor/],
+    ['a negative rate', '{ executor: constant-arrival-rate, rate: -5, duration: 1s }', '', /scenario\.rate: Too small/],
+    ['zero duration', '{ executor: constant-vus, vus: 1, duration: 0s }', '', /scenario\.duration: must be longer than 0/],
+    ['a threshold on a metric nobody measures', '{ executor: constant-vus, vus: 1, duration: 1s }', "  http_req_waiting: ['p(95)<1']\n", /no such metric is produced/],
+    ['a tag no request has', '{ executor: constant-vus, vus: 1, duration: 1s }', "  'http_req_duration{name:graphql}': ['p(95)<1']\n", /no request has name "graphql"/],
+  ])('%s is a config error (exit 2), before any load', async (_what, scenario, thresholds, message) => {
+    const dir = project({ 'gauntlet.config.yaml': yamlConfig(slow.url), 'p.yaml': profile(scenario, thresholds) });
+    const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
+    expect(run.code, run.out).toBe(2);
+    expect(run.out).toMatch(message);
+    expect(hasNoStackTrace(run.out)).toBe(true);
+    expect(latestReport(dir).record.status).toBe('error');
+  });
+
+  it('target down at start: exit 3 with one reason', async () => {
+    const dir = project({ 'gauntlet.config.yaml': yamlConfig('http://127.0.0.1:9'), 'p.yaml': profile('{ executor: constant-vus, vus: 1, duration: 1s }') });
+    const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
+    expect(run.code).toBe(3);
+    expect(run.out.match(/error:/g)).toHaveLength(1);
+  });
+
+  it('Ctrl-C mid-run: partial results reported, marked interrupted, exit 130', async () => {
+    const dir = project({ 'gauntlet.config.yaml': yamlConfig(slow.url), 'p.yaml': profile('{ executor: constant-vus, vus: 4, duration: 30s }') });
+    let sent = false;
+    const started = Date.now();
+    const run = await gauntlet(['load', 'p.yaml'], {
+      cwd: dir,
+      onStdout: (chunk, child) => {
+        if (!sent && chunk.includes('load: t')) {
+          sent = true;
+          setTimeout(() => child.kill('SIGINT'), 2500);
+        }
+      },
+    });
+    expect(run.code).toBe(130);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const a = latestReport(dir);
+    expect(a.record.status).toBe('aborted');
+    const load = (a.record as unknown as { load: LoadResult }).load;
+    expect(load.totals.requests).toBeGreaterThan(100);
+    expect(load.stoppedEarly).toMatch(/interrupted by SIGINT/);
+  });
+});
+
+describe('the demo API', () => {
+  let api: DemoApi;
+  beforeAll(async () => {
+    api = await startDemo(100);
+  });
+  afterAll(() => api.close());
+
+  it('gauntlet gate: smoke + the post-deploy profile, one verdict, exit 0', async () => {
+    const out = project({});
+    const run = await gauntlet(['gate', '--out', `${out}/reports`], { cwd: ROOT, env: { DEMO_BASE_URL: api.url, DEMO_PASSWORD } });
+    expect(run.code, run.out).toBe(0);
+    const a = latestReport(out);
+    expect(a.record.checks.length).toBeGreaterThan(5);
+    expect((a.record as unknown as { load: LoadResult }).load.totals.requests).toBe(500);
+    expect(a.record.verdicts.map((v) => v.status).every((s) => s === 'pass')).toBe(true);
+    expect(run.out).not.toContain(DEMO_PASSWORD);
+  });
+
+  it('past the rate limit, 429s are counted apart and fail http_req_failed', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig(api.url),
+      'p.yaml': profile('{ executor: constant-arrival-rate, rate: 100, duration: 2s }', "  http_req_failed: ['rate<0.01']\n").replace('path: /', 'path: /graphql, method: POST, json: { query: "{ health }" }'),
+    });
+    const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
+    expect(run.code).toBe(1);
+    const load = loadOf(dir);
+    expect(load.totals.errors.http_429).toBeGreaterThan(50);
+    expect(load.totals.statuses['429']).toBe(load.totals.errors.http_429);
+  });
+});
