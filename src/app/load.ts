@@ -8,7 +8,7 @@ import type { Environment } from '../config/schema.ts';
 import { cannotRun } from '../core/errors.ts';
 import type { LoadResult, Verdict } from '../record/schema.ts';
 import { embeddedEngine } from '../run/load/embedded.ts';
-import type { LoadEngine, PreparedRequest } from '../run/load/engine.ts';
+import type { LoadEngine, PreparedRequest, Progress } from '../run/load/engine.ts';
 import { fillTemplate } from '../run/smoke/context.ts';
 import { runCheck } from '../run/smoke/runner.ts';
 import { abortReason, littlesLaw, thresholdVerdicts } from '../slo/thresholds.ts';
@@ -46,12 +46,13 @@ export async function runLoad(s: Session, env: Environment, written: Profile & {
     return { name: r.name, method: r.method, path: fillTemplate(r.path, vars), headers, body, weight: r.weight };
   });
   const engine = engines.embedded;
+  const hasAbortOnFail = Object.values(profile.thresholds).some((list) => list.some((t) => typeof t !== 'string' && t.abortOnFail));
   s.say(`load: ${profile.name} (${profile.scenario.executor}, ${(scenarioDurationMs(profile.scenario) / 1000).toFixed(0)} s) on the ${engine.name} engine against ${env.baseUrl}`);
   const result = await engine.run(profile, { baseUrl: env.baseUrl, requests }, {
     clock: s.clock,
     signal: s.signal,
     onProgress: (p) => s.progress(progressLine(p)),
-    shouldAbort: (p) => abortReason(p.snapshot(), profile.thresholds, p.elapsedMs),
+    ...(hasAbortOnFail ? { shouldAbort: (p: Progress) => abortReason(p.snapshot(), profile.thresholds, p.elapsedMs) } : {}),
   });
   s.progress(undefined);
   const ll = littlesLaw(result, profile.scenario.executor === 'constant-vus' ? profile.scenario.vus : undefined);

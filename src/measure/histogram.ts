@@ -1,18 +1,20 @@
 // Latency histograms: HDR, microsecond resolution, 3 significant digits; encoded to cross
 // threads and into the run record, merged by adding counts — percentiles are never averaged.
+// 32-bit buckets, not 'packed': packed ones made decode/add/percentile 10–30× slower here
+// (measured: add 8.8 ms vs 0.26 ms for a 100k-sample histogram), which stalled the main thread.
 import hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
 
 export type { Histogram };
 
 export function newHistogram(): Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, bitBucketSize: 'packed' });
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, bitBucketSize: 32 });
 }
 
 export const encode = (h: Histogram): string => hdr.encodeIntoCompressedBase64(h);
 
 export function decode(s: string): Histogram {
-  return hdr.decodeFromCompressedBase64(s, 'packed');
+  return hdr.decodeFromCompressedBase64(s, 32);
 }
 
 export function mergeInto(into: Histogram, encoded: string): void {

@@ -1,0 +1,67 @@
+// The load part of the HTML report: summary, per-request table, errors by class, and uPlot
+// charts (inlined, no network) of latency percentiles, throughput and errors over time.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { LoadResult } from '../record/schema.ts';
+import { formatMs } from '../core/duration.ts';
+import { escapeHtml as h } from './escape.ts';
+
+const require = createRequire(import.meta.url);
+let uplot: { js: string; css: string } | undefined;
+function uplotSource(): { js: string; css: string } {
+  uplot ??= {
+    js: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
+    css: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
+  };
+  return uplot;
+}
+
+const ms = (v: number | undefined) => (v === undefined ? '—' : formatMs(v));
+
+export function loadSection(l: LoadResult | undefined): { html: string; head: string; script: string } {
+  if (!l) return { html: '', head: '', script: '' };
+  const secs = l.durationMs / 1000;
+  const lat = l.all.latency;
+  const errors = Object.entries(l.totals.errors);
+  const rows = Object.entries(l.byName)
+    .map(([name, b]) => `<tr><td>${h(name)}</td><td>${h(b.method)}</td><td class="num">${b.totals.requests}</td><td class="num">${(b.totals.requests / secs).toFixed(1)}</td><td class="num">${b.totals.failed}</td><td class="num">${ms(b.latency?.p50Ms)}</td><td class="num">${ms(b.latency?.p95Ms)}</td><td class="num">${ms(b.latency?.p99Ms)}</td><td class="num">${ms(b.latency?.maxMs)}</td></tr>`)
+    .join('');
+  const flag = l.littlesLaw && !l.littlesLaw.ok
+    ? `<div class="errors"><b>Consistency warning:</b> Little's law does not hold for this closed-model run — throughput × mean iteration time = ${l.littlesLaw.observed.toFixed(1)}, but ${l.littlesLaw.concurrency} VUs ran (ratio ${l.littlesLaw.ratio.toFixed(2)}). The generator or the measurement is suspect.</div>`
+    : l.littlesLaw ? `<p class="dim">Little's law holds: throughput × mean iteration time = ${l.littlesLaw.observed.toFixed(1)} for ${l.littlesLaw.concurrency} VUs (ratio ${l.littlesLaw.ratio.toFixed(3)}).</p>` : '';
+  const html = `<h2>Load <span class="dim">${h(l.profile)} · ${h(l.executor)} (${l.model} model) · ${h(l.engine)} engine, ${l.workers} worker${l.workers === 1 ? '' : 's'}</span></h2>
+${l.stoppedEarly ? `<div class="errors"><b>Stopped early:</b> ${h(l.stoppedEarly)}</div>` : ''}
+<table class="kv"><tbody>
+<tr><th>requests</th><td class="num">${l.totals.requests}</td><th>throughput</th><td class="num">${(l.totals.requests / secs).toFixed(1)} req/s</td><th>window</th><td class="num">${formatMs(l.durationMs)} of ${formatMs(l.scheduledMs)} scheduled</td></tr>
+<tr><th>p50</th><td class="num">${ms(lat?.p50Ms)}</td><th>p95</th><td class="num">${ms(lat?.p95Ms)}</td><th>p99</th><td class="num">${ms(lat?.p99Ms)}</td></tr>
+<tr><th>min / mean</th><td class="num">${ms(lat?.minMs)} / ${ms(lat?.meanMs)}</td><th>p99.9</th><td class="num">${ms(lat?.p999Ms)}</td><th>max</th><td class="num">${ms(lat?.maxMs)}</td></tr>
+<tr><th>failed</th><td class="num">${l.totals.failed} (${l.totals.requests ? ((l.totals.failed / l.totals.requests) * 100).toFixed(2) : '0.00'}%)</td><th>iterations</th><td class="num">${l.totals.iterations}</td><th>dropped / interrupted</th><td class="num">${l.totals.droppedIterations} / ${l.totals.interruptedIterations}</td></tr>
+</tbody></table>
+<p class="dim">Percentiles from HDR histograms merged across workers (µs resolution)${l.model === 'open' ? '; the open model times each request from its intended send time (coordinated omission corrected)' : ''}. Network failures are counted as errors and not timed.</p>
+${flag}
+<div class="charts"><div id="chart-latency"></div><div id="chart-throughput"></div></div>
+<h3>By request</h3>
+<table><thead><tr><th>name</th><th>method</th><th>requests</th><th>req/s</th><th>failed</th><th>p50</th><th>p95</th><th>p99</th><th>max</th></tr></thead><tbody>${rows}</tbody></table>
+${errors.length ? `<h3>Errors by class</h3><table><thead><tr><th>class</th><th>count</th></tr></thead><tbody>${errors.map(([k, v]) => `<tr><td>${h(k)}</td><td class="num">${v}</td></tr>`).join('')}</tbody></table>` : ''}
+<h3>Status codes</h3><p>${Object.entries(l.totals.statuses).map(([k, v]) => `<code>${h(k)}</code> × ${v}`).join(' · ') || '—'}</p>`;
+  const { js, css } = uplotSource();
+  const script = `<script>${js}</script>
+<script>
+(function () {
+  var rec = JSON.parse(document.getElementById('gauntlet-run-record').textContent);
+  var s = rec.load.series;
+  if (!s.length) return;
+  var t = s.map(function (p) { return p.t; });
+  var pick = function (k) { return s.map(function (p) { return p[k] === undefined ? null : p[k]; }); };
+  var width = Math.min(1140, document.querySelector('main').clientWidth - 10);
+  var axisMs = [{ label: 'seconds' }, { label: 'ms', size: 60 }];
+  new uPlot({ title: 'Latency percentiles per second (ms)', width: width, height: 240, scales: { x: { time: false } }, axes: axisMs,
+    series: [{ label: 's' }, { label: 'p50', stroke: '#1a7f37', width: 2 }, { label: 'p95', stroke: '#9a6700', width: 2 }, { label: 'p99', stroke: '#cf222e', width: 2 }] },
+    [t, pick('p50Ms'), pick('p95Ms'), pick('p99Ms')], document.getElementById('chart-latency'));
+  new uPlot({ title: 'Throughput and errors per second', width: width, height: 240, scales: { x: { time: false } }, axes: [{ label: 'seconds' }, { label: 'requests/s', size: 60 }],
+    series: [{ label: 's' }, { label: 'requests', stroke: '#0969da', width: 2 }, { label: 'failed', stroke: '#cf222e', width: 2 }, { label: 'dropped', stroke: '#8250df', width: 1 }, { label: 'VUs', stroke: '#57606a', width: 1, dash: [4, 4] }] },
+    [t, pick('requests'), pick('failed'), pick('dropped'), pick('vus')], document.getElementById('chart-throughput'));
+})();
+</script>`;
+  return { html, head: `<style>${css}</style>`, script };
+}
