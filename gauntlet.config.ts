@@ -4,7 +4,11 @@ import { defineConfig } from './src/index.ts';
 
 export default defineConfig({
   environments: {
-    demo: { baseUrl: '${env:DEMO_BASE_URL}' },
+    demo: {
+      baseUrl: '${env:DEMO_BASE_URL}',
+      postgres: { url: '${env:DEMO_DB_URL}' },
+      redis: { url: '${env:DEMO_REDIS_URL}' },
+    },
     staging: { baseUrl: 'https://staging.example.com', headers: { 'x-api-key': '${env:STAGING_API_KEY}' } },
   },
   defaultEnvironment: 'demo',

@@ -18,6 +18,8 @@ const ROOT = resolve(import.meta.dirname, '..');
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNS = 50;
+// One generator thread, like wrk -t1: on a 2-core machine the target needs the other core.
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const f1 = (x: number | undefined) => (x === undefined ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(3));
 
@@ -33,7 +35,7 @@ interface Measure {
 async function gauntlet(url: string, scenario: string): Promise<Measure> {
   const dir = mkdtempSync(join(tmpdir(), 'gauntlet-bench-'));
   writeFileSync(join(dir, 'gauntlet.config.yaml'), `environments:\n  b: { baseUrl: "${url}" }\nsmoke: []\n`);
-  writeFileSync(join(dir, 'p.yaml'), `name: bench\nscenario: ${scenario}\ngracefulStop: 2s\nrequests: [{ name: root, path: / }]\n`);
+  writeFileSync(join(dir, "p.yaml"), `name: bench\nscenario: ${scenario}\ngracefulStop: 2s\nworkers: ${WORKERS}\nrequests: [{ name: root, path: / }]\n`);
   await run(process.execPath, [join(ROOT, 'bin/gauntlet.mjs'), 'load', 'p.yaml'], { cwd: dir, maxBuffer: 1 << 24 }).catch((e: { code?: number }) => {
     if (e.code !== 1) throw e;
   });

@@ -81,7 +81,7 @@ reports: { dir: out, keep: 3 }
     const run = await gauntlet(['validate'], { cwd: dir });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/smoke\/a\.smoke\.yaml:3:\d+ checks\.0: unknown key "expct"/);
-    expect(run.stderr).toMatch(/smoke\/a\.smoke\.yaml:4:\d+ checks\.1\.kind: unknown kind \(expected one of: http, graphql, websocket\)/);
+    expect(run.stderr).toMatch(/smoke\/a\.smoke\.yaml:4:\d+ checks\.1\.kind: unknown kind \(expected one of: http, graphql, websocket, postgres, redis, playwright\)/);
   });
 
   it('a missing secret env var: exit 2 naming the variable and where it is used', async () => {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDemoApi, type DemoApi } from '../examples/demo-stack/api.ts';
+export { startDemoStack, type DemoStack } from '../examples/demo-stack/stack.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const BIN = join(ROOT, 'bin', 'gauntlet.mjs');

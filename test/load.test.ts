@@ -3,8 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedDelayServer, resettingServer, stallServer, type Running } from './fixtures/servers.ts';
 import { startNginx, type Nginx } from './fixtures/nginx.ts';
-import { DEMO_PASSWORD, gauntlet, hasNoStackTrace, latestReport, project, startDemo, yamlConfig, ROOT } from './helpers.ts';
-import type { DemoApi } from '../examples/demo-stack/api.ts';
+import { gauntlet, hasNoStackTrace, latestReport, project, startDemoStack, yamlConfig, ROOT, type DemoStack } from './helpers.ts';
 import type { LoadResult } from '../src/record/schema.ts';
 
 const profile = (scenario: string, thresholds = '', extra = '') => `name: t
@@ -184,22 +183,24 @@ describe('thresholds and failures', () => {
   });
 });
 
-describe('the demo API', () => {
-  let api: DemoApi;
+describe('the demo stack', () => {
+  let stack: DemoStack;
+  let api: DemoStack['api'];
   beforeAll(async () => {
-    api = await startDemo(100);
+    stack = await startDemoStack({ rateLimitPerMinute: 100 });
+    api = stack.api;
   });
-  afterAll(() => api.close());
+  afterAll(() => stack?.stop());
 
   it('gauntlet gate: smoke + the post-deploy profile, one verdict, exit 0', async () => {
     const out = project({});
-    const run = await gauntlet(['gate', '--out', `${out}/reports`], { cwd: ROOT, env: { DEMO_BASE_URL: api.url, DEMO_PASSWORD } });
+    const run = await gauntlet(['gate', '--out', `${out}/reports`], { cwd: ROOT, env: stack.env });
     expect(run.code, run.out).toBe(0);
     const a = latestReport(out);
     expect(a.record.checks.length).toBeGreaterThan(5);
     expect((a.record as unknown as { load: LoadResult }).load.totals.requests).toBe(500);
     expect(a.record.verdicts.map((v) => v.status).every((s) => s === 'pass')).toBe(true);
-    expect(run.out).not.toContain(DEMO_PASSWORD);
+    expect(run.out).not.toContain(stack.password);
   });
 
   it('past the rate limit, 429s are counted apart and fail http_req_failed', async () => {

@@ -1,29 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, DEMO_PASSWORD, gauntlet, latestReport, project, startDemo } from './helpers.ts';
-import type { DemoApi } from '../examples/demo-stack/api.ts';
+import { ROOT, gauntlet, latestReport, project, startDemoStack, type DemoStack } from './helpers.ts';
 
-let api: DemoApi;
+let stack: DemoStack;
+let api: DemoStack['api'];
 beforeAll(async () => {
-  api = await startDemo();
+  stack = await startDemoStack({ rateLimitPerMinute: 10_000 });
+  api = stack.api;
 });
-afterAll(() => api.close());
+afterAll(() => stack?.stop());
 
 describe('gauntlet smoke against the demo API', () => {
-  it('passes the repo suites (TS and YAML) and exits 0, writing every artifact', async () => {
+  it('passes the repo suites (API, data, browser; TS and YAML) and exits 0, writing every artifact', async () => {
     const out = project({});
-    const run = await gauntlet(['smoke', '--out', join(out, 'reports')], {
-      cwd: ROOT,
-      env: { DEMO_BASE_URL: api.url, DEMO_PASSWORD },
-    });
+    const run = await gauntlet(['smoke', '--out', join(out, 'reports')], { cwd: ROOT, env: stack.env });
     expect(run.code, run.out).toBe(0);
     expect(run.stdout).toContain('✓ api › login');
     expect(run.stdout).toContain('✓ api › websocket echo');
     expect(run.stdout).toMatch(/PASSED \(exit 0\)/);
     const a = latestReport(out);
     expect(a.record.status).toBe('passed');
-    expect(a.record.checks.length).toBeGreaterThanOrEqual(8);
+    expect(a.record.checks.length).toBeGreaterThanOrEqual(11);
+    expect(run.stdout).toContain('✓ data › primary');
+    expect(run.stdout).toContain('✓ frontend › browser › catalog.spec.ts › the catalog page lists the items');
+    for (const secret of [stack.password, new URL(stack.postgres.url).password, decodeURIComponent(new URL(stack.redis.url).password)]) {
+      expect(run.out + a.runJson + a.html).not.toContain(secret);
+    }
     expect(a.record.checks.every((c) => c.status === 'passed')).toBe(true);
     expect(a.junit).toContain('<testcase name="login" classname="smoke.api"');
     expect(a.summary).toContain('PASSED');

@@ -5,6 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { buildSchema, graphql } from 'graphql';
 import { SignJWT, jwtVerify } from 'jose';
 import { WebSocketServer } from 'ws';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { migrate, checkPassword } from './db.ts';
+import { frontendPage } from './frontend.ts';
 
 export interface DemoApiOptions {
   port?: number;
@@ -13,8 +17,12 @@ export interface DemoApiOptions {
   password: string;
   /** HMAC key for the JWTs. */
   jwtSecret: string;
-  /** Requests per minute per client IP on everything but /health (default 100). */
+  /** Requests per minute per client IP on everything but /health and / (default 100). */
   rateLimitPerMinute?: number;
+  /** Keep users and items in this PostgreSQL (migrated at start); in memory when absent. */
+  databaseUrl?: string;
+  /** Cache the catalog in this Redis. */
+  redisUrl?: string;
 }
 
 export interface DemoApi {
@@ -34,14 +42,28 @@ const schema = buildSchema(`
   type Item { id: Int!, name: String!, priceCents: Int! }
   type Query { items: [Item!]!, item(id: Int!): Item, health: String! }
 `);
-const root = {
-  items: () => items,
-  item: ({ id }: { id: number }) => items.find((i) => i.id === id) ?? null,
+const rootFor = (list: () => Promise<{ items: typeof items }>) => ({
+  items: async () => (await list()).items,
+  item: async ({ id }: { id: number }) => (await list()).items.find((i) => i.id === id) ?? null,
   health: () => 'ok',
-};
+});
 
 export async function startDemoApi(opts: DemoApiOptions): Promise<DemoApi> {
   const key = new TextEncoder().encode(opts.jwtSecret);
+  const db = opts.databaseUrl ? new pg.Pool({ connectionString: opts.databaseUrl, max: 5, connectionTimeoutMillis: 3000, statement_timeout: 5000 }) : undefined;
+  db?.on('error', () => {});
+  if (db) await migrate(db, opts.password);
+  const cache = opts.redisUrl ? new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 2000, lazyConnect: true }) : undefined;
+  cache?.on('error', () => {});
+  await cache?.connect();
+  const listItems = async (): Promise<{ items: typeof items; cache: 'hit' | 'miss' | 'none' }> => {
+    if (!db) return { items, cache: 'none' };
+    const cached = await cache?.get('demo:catalog').catch(() => null);
+    if (cached) return { items: JSON.parse(cached) as typeof items, cache: 'hit' };
+    const rows = (await db.query<{ id: number; name: string; priceCents: number }>('select id, name, price_cents as "priceCents" from items order by id')).rows;
+    await cache?.set('demo:catalog', JSON.stringify(rows), 'EX', 5).catch(() => {});
+    return { items: rows, cache: cache ? 'miss' : 'none' };
+  };
   const limit = opts.rateLimitPerMinute ?? 100;
   const windows = new Map<string, { start: number; count: number }>();
   const started = Date.now();
@@ -96,6 +118,11 @@ export async function startDemoApi(opts: DemoApiOptions): Promise<DemoApi> {
     if (url.pathname === '/health' && req.method === 'GET') {
       return json(res, 200, { status: 'ok', version: VERSION, uptimeS: Math.round((Date.now() - started) / 1000) });
     }
+    if (url.pathname === '/' && req.method === 'GET') {
+      const page = frontendPage();
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page) });
+      return res.end(page);
+    }
     if (limited(req, res)) return;
     if (url.pathname === '/login' && req.method === 'POST') {
       let body: { username?: string; password?: string };
@@ -104,13 +131,19 @@ export async function startDemoApi(opts: DemoApiOptions): Promise<DemoApi> {
       } catch {
         return json(res, 400, { error: 'expected a JSON body {username, password}' });
       }
-      if (body.username !== 'demo' || body.password !== opts.password) return json(res, 401, { error: 'invalid credentials' });
+      const valid = db ? await checkPassword(db, body.username ?? '', body.password ?? '') : body.username === 'demo' && body.password === opts.password;
+      if (!valid) return json(res, 401, { error: 'invalid credentials' });
       const token = await new SignJWT({ role: 'viewer' }).setProtectedHeader({ alg: 'HS256' }).setSubject('demo').setIssuedAt().setExpirationTime('15m').sign(key);
       return json(res, 200, { token, expiresIn: 900 });
     }
     if (url.pathname === '/api/items' && req.method === 'GET') {
       if (!(await user(req))) return json(res, 401, { error: 'missing or invalid bearer token' }, { 'www-authenticate': 'Bearer' });
-      return json(res, 200, { items, count: items.length });
+      const list = await listItems();
+      return json(res, 200, { items: list.items, count: list.items.length }, { 'x-cache': list.cache });
+    }
+    if (url.pathname === '/api/catalog' && req.method === 'GET') {
+      const list = await listItems();
+      return json(res, 200, { items: list.items }, { 'x-cache': list.cache });
     }
     if (url.pathname === '/graphql' && req.method === 'POST') {
       let body: { query?: string; variables?: Record<string, unknown>; operationName?: string };
@@ -119,7 +152,7 @@ export async function startDemoApi(opts: DemoApiOptions): Promise<DemoApi> {
       } catch {
         return json(res, 400, { errors: [{ message: 'expected a JSON body' }] });
       }
-      const result = await graphql({ schema, source: body.query ?? '', rootValue: root, variableValues: body.variables ?? null, operationName: body.operationName ?? null });
+      const result = await graphql({ schema, source: body.query ?? '', rootValue: rootFor(listItems), variableValues: body.variables ?? null, operationName: body.operationName ?? null });
       return json(res, 200, result);
     }
     json(res, 404, { error: `no route ${req.method} ${url.pathname}` });
@@ -150,6 +183,8 @@ export async function startDemoApi(opts: DemoApiOptions): Promise<DemoApi> {
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      cache?.disconnect();
+      await db?.end();
     },
   };
 }

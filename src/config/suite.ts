@@ -113,13 +113,87 @@ export const WebsocketCheck = z
   })
   .strict();
 
-export const Check = z.discriminatedUnion('kind', [HttpCheck, GraphqlCheck, WebsocketCheck]);
+const PgQuery = z
+  .object({
+    name: z.string().optional(),
+    sql: z.string().min(1),
+    params: z.array(z.unknown()).optional(),
+    expect: z
+      .object({
+        rowCount: z.union([z.number().int(), Matcher]).optional(),
+        value: Matcher.optional().describe('Applied to the first column of the first row'),
+        rows: z.array(z.record(z.string(), z.unknown())).optional().describe('The rows, exactly (as objects by column)'),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export const PostgresCheck = z
+  .object({
+    kind: z.literal('postgres'),
+    ...common,
+    database: z.enum(['primary', 'replica']).default('primary').describe("Which of the environment's postgres URLs to use"),
+    url: z.string().optional().describe('Overrides the environment URL; reference secrets as ${env:NAME}'),
+    ssl: z
+      .object({ mode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']).default('disable'), ca: z.string().optional().describe('Path of a CA certificate (PEM)') })
+      .strict()
+      .optional(),
+    connectTimeout: Duration.default(5000),
+    statementTimeout: Duration.default(5000).describe('Every query runs under this statement_timeout'),
+    expect: z
+      .object({
+        role: z.enum(['primary', 'replica']).optional().describe('pg_is_in_recovery(): a primary URL landing on a replica fails'),
+        maxRoundTrip: Duration.optional().describe('select 1 round trip'),
+        maxReplicationLag: Duration.optional().describe('On a replica: time behind its primary (0 when it has replayed all it received)'),
+        maxLagBytes: z.number().int().nonnegative().optional().describe('On a replica: received but not yet replayed WAL'),
+        maxConnections: z.number().int().positive().optional().describe('Connections in pg_stat_activity'),
+      })
+      .strict()
+      .default({}),
+    queries: z.array(PgQuery).default([]),
+  })
+  .strict();
+
+export const RedisCheck = z
+  .object({
+    kind: z.literal('redis'),
+    ...common,
+    url: z.string().optional().describe("Overrides the environment's redis URL"),
+    connectTimeout: Duration.default(5000),
+    keyTtl: Duration.default(60_000).describe('TTL of the round-trip key'),
+    expect: z
+      .object({
+        role: z.enum(['master', 'replica']).optional().describe('INFO replication role'),
+        maxRoundTrip: Duration.optional(),
+        maxMemoryBytes: z.number().int().positive().optional().describe('INFO memory used_memory'),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export const PlaywrightCheck = z
+  .object({
+    kind: z.literal('playwright'),
+    ...common,
+    timeout: Duration.default(30_000).describe('Per test'),
+    specs: z.array(z.string()).min(1).describe('Globs of spec files, relative to the suite file'),
+    overallTimeout: Duration.default(300_000).describe('The whole Playwright run'),
+    retries: z.number().int().nonnegative().default(0),
+  })
+  .strict();
+
+export const Check = z.discriminatedUnion('kind', [HttpCheck, GraphqlCheck, WebsocketCheck, PostgresCheck, RedisCheck, PlaywrightCheck]);
 export type Check = z.infer<typeof Check>;
 export type CheckInput = z.input<typeof Check>;
 export type CheckKind = Check['kind'];
 export type HttpCheck = z.infer<typeof HttpCheck>;
 export type GraphqlCheck = z.infer<typeof GraphqlCheck>;
 export type WebsocketCheck = z.infer<typeof WebsocketCheck>;
+export type PostgresCheck = z.infer<typeof PostgresCheck>;
+export type RedisCheck = z.infer<typeof RedisCheck>;
+export type PlaywrightCheck = z.infer<typeof PlaywrightCheck>;
 
 export const Suite = z
   .object({
@@ -136,4 +210,7 @@ type Opts<K extends CheckKind> = Omit<Extract<CheckInput, { kind: K }>, 'kind' |
 export const http = (name: string, opts: Opts<'http'>) => ({ kind: 'http', name, ...opts }) as const;
 export const graphql = (name: string, opts: Opts<'graphql'>) => ({ kind: 'graphql', name, ...opts }) as const;
 export const ws = (name: string, opts: Opts<'websocket'>) => ({ kind: 'websocket', name, ...opts }) as const;
+export const postgres = (name: string, opts: Opts<'postgres'>) => ({ kind: 'postgres', name, ...opts }) as const;
+export const redis = (name: string, opts: Opts<'redis'>) => ({ kind: 'redis', name, ...opts }) as const;
+export const playwright = (name: string, opts: Opts<'playwright'>) => ({ kind: 'playwright', name, ...opts }) as const;
 export const defineSuite = (suite: SuiteInput): SuiteInput => suite;

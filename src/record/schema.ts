@@ -41,6 +41,11 @@ export const CheckResult = z
     durationMs: z.number(),
     attempts: z.number().int().min(1),
     exchange: Exchange.optional(),
+    detail: z.string().optional().describe('What a non-HTTP check saw (server version, role, lag…)'),
+    attachments: z
+      .array(z.object({ name: z.string(), contentType: z.string(), base64: z.string() }).strict())
+      .optional()
+      .describe('e.g. a Playwright screenshot on failure, embedded so the report stays one file'),
     expectations: z.array(Expectation),
     captured: z.array(z.string()).describe('Names of values captured for later checks (values are never recorded)'),
   })

@@ -28,7 +28,7 @@ summary .name{font-weight:600}summary .reason{color:var(--bad);flex:1;overflow:h
 .body{padding:0 12px 12px}pre{background:var(--bg);padding:8px;border-radius:4px;overflow:auto;max-height:320px;white-space:pre-wrap;word-break:break-all;margin:4px 0}
 .exp{list-style:none;padding:0;margin:6px 0}.exp li:before{content:"✓ ";color:var(--ok)}.exp li.bad:before{content:"✗ ";color:var(--bad)}
 .errors{border-left:4px solid var(--bad);background:#ffebe9;padding:8px 14px;margin-top:16px}
-.dim{color:var(--mute)}h3{font-size:14px;margin:18px 0 8px}
+.dim{color:var(--mute)}img.shot{max-width:100%;border:1px solid var(--line);border-radius:4px}figure{margin:8px 0}h3{font-size:14px;margin:18px 0 8px}
 table.kv th{width:1%;white-space:nowrap;background:none;color:var(--mute);font-weight:500}table.kv td{width:16%}
 .charts{display:flex;flex-direction:column;gap:14px;margin:14px 0}code{background:var(--bg);padding:1px 5px;border-radius:4px}
 `;
@@ -80,6 +80,8 @@ function checkDetails(c: CheckResult): string {
 <span class="dim">${h(formatMs(c.durationMs))}${c.attempts > 1 ? ` · ${c.attempts} attempts` : ''}</span></summary>
 <div class="body">
 ${c.expectations.length ? `<ul class="exp">${c.expectations.map((e) => `<li class="${e.ok ? '' : 'bad'}">${h(e.what)}${e.actual !== undefined ? ` <span class="dim">— got ${h(e.actual)}</span>` : ''}</li>`).join('')}</ul>` : ''}
+${c.detail ? `<p class="dim">${h(c.detail)}</p>` : ''}
+${(c.attachments ?? []).filter((a) => /^image\/(png|jpeg|webp)$/.test(a.contentType)).map((a) => `<figure><img class="shot" alt="${h(a.name)}" src="data:${a.contentType};base64,${a.base64.replace(/[^A-Za-z0-9+/=]/g, '')}"><figcaption class="dim">${h(a.name)}</figcaption></figure>`).join('')}
 ${c.captured.length ? `<p class="dim">captured: ${c.captured.map(h).join(', ')} (values not recorded)</p>` : ''}
 ${ex ? `<b>Request</b><pre>${h(`${ex.request.method} ${ex.request.url}\n${headers(ex.request.headers)}${ex.request.body ? `\n\n${ex.request.body}` : ''}`)}</pre>` : ''}
 ${ex?.response ? `<b>Response</b> <span class="dim">${ex.response.bodyBytes} bytes${ex.response.truncated ? ', cut off at the size limit' : ''}</span><pre>${h(`${ex.response.status}\n${headers(ex.response.headers)}\n\n${ex.response.bodyExcerpt}`)}</pre>` : ''}

@@ -9,12 +9,18 @@ import { queryPath } from './expect.ts';
 import { passed, TemplateError, type Attempt, type CheckContext } from './context.ts';
 import { graphqlCheck, httpCheck } from './checks/http.ts';
 import { websocketCheck } from './checks/websocket.ts';
+import { postgresCheck } from './checks/postgres.ts';
+import { redisCheck } from './checks/redis.ts';
+import { playwrightCheck } from './checks/playwright.ts';
 
-type CheckFn = (check: never, ctx: CheckContext) => Promise<Attempt>;
+type CheckFn = (check: never, ctx: CheckContext, suiteFile?: string) => Promise<Attempt>;
 const checks = {
   http: httpCheck,
   graphql: graphqlCheck,
   websocket: websocketCheck,
+  postgres: postgresCheck,
+  redis: redisCheck,
+  playwright: playwrightCheck,
 } satisfies Record<CheckKind, CheckFn>;
 
 export interface SmokeEvents {
@@ -26,15 +32,42 @@ export async function runSuites(suites: readonly LoadedSuite[], ctx: CheckContex
   for (const suite of suites) {
     for (const check of suite.checks) {
       if (ctx.signal.aborted) return results;
-      const result = await runCheck(check, ctx, suite);
-      results.push(result);
-      events.onCheckEnd?.(result);
+      for (const result of await runCheckExpanded(check, ctx, suite)) {
+        results.push(result);
+        events.onCheckEnd?.(result);
+      }
     }
   }
   return results;
 }
 
+/** A check's results: one, or one per test for a check that runs many (playwright). */
+export async function runCheckExpanded(check: Check, ctx: CheckContext, suite: { name: string; file?: string }): Promise<CheckResult[]> {
+  const started = ctx.clock.now();
+  const { result, attempt } = await runCheckWithAttempt(check, ctx, suite);
+  if (!attempt.tests || attempt.reason) return [result];
+  return attempt.tests.map((t) => ({
+    suite: suite.name,
+    file: t.file ?? suite.file ?? '',
+    name: `${check.name} › ${t.name}`,
+    kind: check.kind,
+    status: t.ok ? 'passed' : 'failed',
+    ...(t.reason ? { reason: truncate(ctx.redactor.redact(t.reason), 600) } : {}),
+    startedAtMs: started,
+    durationMs: t.durationMs,
+    attempts: result.attempts,
+    ...(t.detail ? { detail: t.detail } : {}),
+    ...(t.attachments ? { attachments: t.attachments } : {}),
+    expectations: [],
+    captured: [],
+  }));
+}
+
 export async function runCheck(check: Check, ctx: CheckContext, suite: { name: string; file?: string }): Promise<CheckResult> {
+  return (await runCheckWithAttempt(check, ctx, suite)).result;
+}
+
+async function runCheckWithAttempt(check: Check, ctx: CheckContext, suite: { name: string; file?: string }): Promise<{ result: CheckResult; attempt: Attempt }> {
   const startedAtMs = ctx.clock.now();
   const deadline = startedAtMs + (check.retry?.for ?? 0);
   let backoff = check.retry?.initialBackoff ?? 0;
@@ -42,7 +75,7 @@ export async function runCheck(check: Check, ctx: CheckContext, suite: { name: s
   let attempt: Attempt;
   for (;;) {
     attempts++;
-    attempt = await runOnce(check, ctx);
+    attempt = await runOnce(check, ctx, suite.file);
     if (passed(attempt) || !check.retry || ctx.signal.aborted || ctx.clock.now() + backoff > deadline) break;
     await sleep(backoff, ctx.signal);
     backoff = Math.min(backoff * 2, check.retry.maxBackoff);
@@ -64,7 +97,7 @@ export async function runCheck(check: Check, ctx: CheckContext, suite: { name: s
   }
   const failedExpectations = attempt.expectations.filter((e) => !e.ok);
   const reason = attempt.reason ?? (failedExpectations.length ? truncate(ctx.redactor.redact(failedExpectations.map(describeExpectation).join('; ')), 400) : undefined);
-  return {
+  const result: CheckResult = {
     suite: suite.name,
     ...(suite.file ? { file: suite.file } : {}),
     name: check.name,
@@ -75,15 +108,18 @@ export async function runCheck(check: Check, ctx: CheckContext, suite: { name: s
     durationMs: attempt.durationMs,
     attempts,
     ...(attempt.exchange ? { exchange: ctx.redactor.redactDeep({ ...attempt.exchange, request: { ...attempt.exchange.request, headers: ctx.redactor.headers(attempt.exchange.request.headers) } }) } : {}),
+    ...(attempt.detail ? { detail: ctx.redactor.redact(attempt.detail) } : {}),
+    ...(attempt.attachments ? { attachments: attempt.attachments } : {}),
     expectations: attempt.expectations.map((e) => (e.actual === undefined ? e : { ...e, actual: truncate(ctx.redactor.redact(e.actual), 200) })),
     captured,
   };
+  return { result, attempt };
 }
 
-async function runOnce(check: Check, ctx: CheckContext): Promise<Attempt> {
+async function runOnce(check: Check, ctx: CheckContext, suiteFile: string | undefined): Promise<Attempt> {
   const started = performance.now();
   try {
-    return await (checks[check.kind] as (c: Check, ctx: CheckContext) => Promise<Attempt>)(check, ctx);
+    return await (checks[check.kind] as (c: Check, ctx: CheckContext, suiteFile?: string) => Promise<Attempt>)(check, ctx, suiteFile);
   } catch (err) {
     const reason = err instanceof TemplateError ? err.message : `check crashed: ${describeError(err)}`;
     return { expectations: [], durationMs: performance.now() - started, reason };
