@@ -74,9 +74,18 @@ export async function startDemoApi(opts: DemoApiOptions): Promise<DemoApi> {
     res.end(text);
   };
 
-  const limited = (req: IncomingMessage, res: ServerResponse): boolean => {
+  const limited = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const ip = req.socket.remoteAddress ?? '?';
     const now = Date.now();
+    if (cache) {
+      // Shared by every worker: a fixed one-minute window per client IP.
+      const key = `demo:rl:${ip}:${Math.floor(now / 60_000)}`;
+      const count = await cache.incr(key).catch(() => 0);
+      if (count === 1) await cache.expire(key, 61).catch(() => {});
+      if (count <= limit) return false;
+      json(res, 429, { error: 'rate limit exceeded', limitPerMinute: limit }, { 'retry-after': String(Math.ceil((60_000 - (now % 60_000)) / 1000)) });
+      return true;
+    }
     const w = windows.get(ip);
     if (!w || now - w.start >= 60_000) {
       windows.set(ip, { start: now, count: 1 });
@@ -123,7 +132,7 @@ export async function startDemoApi(opts: DemoApiOptions): Promise<DemoApi> {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page) });
       return res.end(page);
     }
-    if (limited(req, res)) return;
+    if (await limited(req, res)) return;
     if (url.pathname === '/login' && req.method === 'POST') {
       let body: { username?: string; password?: string };
       try {

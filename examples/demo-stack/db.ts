@@ -25,6 +25,8 @@ export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 export async function migrate(db: pg.Pool, password: string): Promise<void> {
   const client = await db.connect();
   try {
+    // Workers start together: one migrates, the others wait and then find nothing to do.
+    await client.query('select pg_advisory_lock(4242)');
     await client.query('create table if not exists schema_migrations (version integer primary key, applied_at timestamptz not null default now())');
     const done = new Set((await client.query<{ version: number }>('select version from schema_migrations')).rows.map((r) => r.version));
     for (const m of MIGRATIONS) {
@@ -38,6 +40,7 @@ export async function migrate(db: pg.Pool, password: string): Promise<void> {
     await client.query('rollback').catch(() => {});
     throw err;
   } finally {
+    await client.query('select pg_advisory_unlock(4242)').catch(() => {});
     client.release();
   }
 }

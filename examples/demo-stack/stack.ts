@@ -3,10 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import { startPostgres, type LocalPostgres } from '../../src/targets/local/postgres.ts';
 import { startRedis, type LocalRedis } from '../../src/targets/local/redis.ts';
-import { startDemoApi, type DemoApi } from './api.ts';
+import { join } from 'node:path';
+import { freePort, startDaemon, stopPid, tempDir, waitForPort } from '../../src/targets/local/process.ts';
+import type { DemoApi } from './api.ts';
 
 export interface DemoStack {
-  api: DemoApi;
+  api: DemoApi & { pidFile: string; pid: number };
   postgres: LocalPostgres;
   redis: LocalRedis;
   password: string;
@@ -15,7 +17,14 @@ export interface DemoStack {
   stop(): Promise<void>;
 }
 
-export async function startDemoStack(opts: { rateLimitPerMinute?: number; password?: string } = {}): Promise<DemoStack> {
+export interface DemoStackOptions {
+  rateLimitPerMinute?: number;
+  password?: string;
+  /** API worker processes under the cluster primary (default 2). */
+  workers?: number;
+}
+
+export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoStack> {
   const password = opts.password ?? `demo-${randomBytes(6).toString('hex')}`;
   const started: { stop(): Promise<void> }[] = [];
   const stop = async () => {
@@ -26,12 +35,13 @@ export async function startDemoStack(opts: { rateLimitPerMinute?: number; passwo
     for (const r of [postgres, redis]) if (r.status === 'fulfilled') started.push(r.value);
     if (postgres.status === 'rejected') throw postgres.reason;
     if (redis.status === 'rejected') throw redis.reason;
-    const api = await startDemoApi({
+    const api = await startApiCluster({
       password,
       jwtSecret: randomBytes(32).toString('hex'),
       rateLimitPerMinute: opts.rateLimitPerMinute ?? 100,
       databaseUrl: postgres.value.url,
       redisUrl: redis.value.url,
+      workers: opts.workers ?? 2,
     });
     started.push({ stop: () => api.close() });
     return {
@@ -39,11 +49,30 @@ export async function startDemoStack(opts: { rateLimitPerMinute?: number; passwo
       postgres: postgres.value,
       redis: redis.value,
       password,
-      env: { DEMO_BASE_URL: api.url, DEMO_PASSWORD: password, DEMO_DB_URL: postgres.value.url, DEMO_REDIS_URL: redis.value.url },
+      env: { DEMO_BASE_URL: api.url, DEMO_PASSWORD: password, DEMO_DB_URL: postgres.value.url, DEMO_REDIS_URL: redis.value.url, DEMO_API_PIDFILE: api.pidFile },
       stop,
     };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** The API as its own process: a cluster primary and its workers, ended by the primary's PID. */
+async function startApiCluster(o: { password: string; jwtSecret: string; rateLimitPerMinute: number; databaseUrl: string; redisUrl: string; workers: number }): Promise<DemoApi & { pidFile: string; pid: number }> {
+  const dir = tempDir('gauntlet-api-');
+  const port = await freePort();
+  const pidFile = join(dir, 'api.pid');
+  const log = join(dir, 'api.log');
+  const d = startDaemon(process.execPath, [new URL('./cluster-entry.mjs', import.meta.url).pathname], {
+    log,
+    env: { ...process.env, DEMO_API_CONFIG: JSON.stringify({ ...o, port, pidFile }) },
+  });
+  try {
+    await waitForPort(port, 30_000, 'the demo API', log);
+  } catch (err) {
+    await stopPid(d.pid);
+    throw err;
+  }
+  return { url: `http://127.0.0.1:${port}`, port, pid: d.pid, pidFile, close: () => stopPid(d.pid, 'SIGTERM', 5000) };
 }

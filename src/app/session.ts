@@ -8,7 +8,7 @@ import { ExitCode, GauntletError, configError, describeError } from '../core/err
 import { interpolateEnv, type Unresolved } from '../config/interpolate.ts';
 import { Redactor } from '../core/redact.ts';
 import { loadConfig, type Flags, type LoadedConfig } from '../config/load.ts';
-import { RECORD_VERSION, RunRecord, type CheckResult, type LoadResult, type Verdict } from '../record/schema.ts';
+import { RECORD_VERSION, RunRecord, type ChaosResult, type CheckResult, type LoadResult, type Verdict } from '../record/schema.ts';
 import { runOutcome } from '../slo/outcome.ts';
 import { publish } from '../report/publish.ts';
 import { VERSION } from '../version.ts';
@@ -25,6 +25,8 @@ export interface Io {
 
 export interface Session {
   command: string;
+  /** The run record's id; also tags what the run leaves in the target (the write probe's ledger rows). */
+  runId: string;
   clock: Clock;
   redactor: Redactor;
   signal: AbortSignal;
@@ -40,6 +42,7 @@ export interface Session {
 export interface SessionResult {
   checks?: CheckResult[];
   load?: LoadResult;
+  chaos?: ChaosResult;
   verdicts: Verdict[];
   baseUrl?: string;
 }
@@ -57,6 +60,7 @@ export async function runSession(
   body: (s: Session) => Promise<SessionResult>,
 ): Promise<Finished> {
   const clock = startClock();
+  const runId = newRunId(command, clock.startedAt);
   const redactor = new Redactor();
   const abort = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
@@ -82,7 +86,7 @@ export async function runSession(
       }
       return out;
     };
-    result = await body({ command, clock, redactor, signal: abort.signal, io, config: loaded, say, progress, resolveRefs });
+    result = await body({ command, runId, clock, redactor, signal: abort.signal, io, config: loaded, say, progress, resolveRefs });
   } catch (err) {
     if (err instanceof GauntletError) {
       errors.push(err.message, ...err.details);
@@ -105,7 +109,7 @@ export async function runSession(
   const record = RunRecord.parse(
     redactor.redactDeep({
       schemaVersion: RECORD_VERSION,
-      runId: newRunId(command, clock.startedAt),
+      runId,
       command,
       status,
       exitCode,
@@ -118,6 +122,7 @@ export async function runSession(
       durationMs: endedMs,
       checks: result.checks ?? [],
       ...(result.load ? { load: result.load } : {}),
+      ...(result.chaos ? { chaos: result.chaos } : {}),
       verdicts: result.verdicts,
       errors,
     }),

@@ -14,6 +14,7 @@ import { smokeApp } from '../app/smoke.ts';
 import { demoApp } from '../app/demo.ts';
 import { loadApp } from '../app/load.ts';
 import { gateApp } from '../app/gate.ts';
+import { chaosApp } from '../app/chaos.ts';
 import type { Finished, Io } from '../app/session.ts';
 import { VERSION } from '../version.ts';
 
@@ -64,6 +65,12 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     .command('gate')
     .description('post-deploy gate: the smoke suites plus the configured load profile, one verdict')
     .action(async () => finish(await gateApp(globals(), out)));
+
+  program
+    .command('chaos <experiment>')
+    .description('run a chaos experiment (chaos/*.ts or .yaml): faults under load, RTO/RPO/uptime verdicts')
+    .option('--dry-run', 'print exactly what would be hit, and hit nothing')
+    .action(async (file: string, opts: { dryRun?: boolean }) => finish(await chaosApp(file, { ...globals(), dryRun: opts.dryRun ?? false }, out)));
 
   program
     .command('demo')

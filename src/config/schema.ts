@@ -12,6 +12,16 @@ export const Environment = z
       .strict()
       .optional(),
     redis: z.object({ url: UrlOrRef }).strict().optional(),
+    patroni: z
+      .object({
+        restUrls: z.array(UrlOrRef).min(1).describe("Patroni REST APIs of the members (any one answers /cluster)"),
+        restart: z
+          .record(z.string(), z.array(z.string()).min(1))
+          .optional()
+          .describe('Per member name: the command that starts its Patroni again (what systemd would do); used by rollbacks'),
+      })
+      .strict()
+      .optional(),
     kubernetes: z
       .object({ context: z.string(), namespace: z.string(), kubeconfig: z.string().optional() })
       .strict()

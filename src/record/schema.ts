@@ -140,6 +140,61 @@ export const LoadResult = z
   .strict();
 export type LoadResult = z.infer<typeof LoadResult>;
 
+export const ChaosResult = z
+  .object({
+    experiment: z.string(),
+    description: z.string().optional(),
+    dryRun: z.boolean(),
+    windowStartMs: z.number().describe('Start of the observation window on the run clock'),
+    windowEndMs: z.number(),
+    steadyState: z.object({ before: z.enum(['met', 'not met', 'not checked']), after: z.enum(['met', 'not met', 'not checked']), detail: z.string().optional() }).strict(),
+    faults: z.array(
+      z
+        .object({
+          id: z.string(),
+          label: z.string(),
+          target: z.string().describe('What preflight resolved it would hit'),
+          injectedAtMs: z.number().optional(),
+          events: z.array(z.object({ atMs: z.number(), what: z.string() }).strict()),
+          recoveryProbe: z.string().optional(),
+          rtoMs: z.number().optional(),
+          recoveredAtMs: z.number().optional(),
+          recovery: z.string().describe('How recovery was judged, or why it was not'),
+          error: z.string().optional(),
+        })
+        .strict(),
+    ),
+    probes: z.array(
+      z
+        .object({
+          name: z.string(),
+          kind: z.string(),
+          intervalMs: z.number(),
+          total: z.number().int(),
+          ok: z.number().int(),
+          samples: z.array(z.tuple([z.number(), z.number(), z.number()])).describe('[ms on the run clock, 1 ok / 0 failed, latency ms]'),
+        })
+        .strict(),
+    ),
+    ledger: z
+      .object({
+        probe: z.string(),
+        acknowledged: z.number().int(),
+        failed: z.number().int(),
+        indeterminate: z.number().int(),
+        recovered: z.number().int(),
+        lost: z.array(z.object({ seq: z.number().int(), atMs: z.number() }).strict()),
+        lostSpanMs: z.number(),
+        verified: z.string().describe('How the ledger was read back'),
+      })
+      .strict()
+      .optional(),
+    rollbacks: z.array(z.object({ fault: z.string(), actions: z.array(z.string()), error: z.string().optional() }).strict()),
+    stoppedEarly: z.string().optional(),
+  })
+  .strict();
+export type ChaosResult = z.infer<typeof ChaosResult>;
+
 export const RunStatus = z.enum(['passed', 'failed', 'error', 'aborted']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
@@ -159,6 +214,7 @@ export const RunRecord = z
     durationMs: z.number(),
     checks: z.array(CheckResult),
     load: LoadResult.optional(),
+    chaos: ChaosResult.optional(),
     verdicts: z.array(Verdict),
     errors: z.array(z.string()).describe('Why the harness could not run or finish, one line each'),
   })

@@ -4,7 +4,8 @@ import type { CheckResult, RunRecord, Verdict } from '../record/schema.ts';
 import { formatMs } from '../core/duration.ts';
 import { escapeHtml as h, jsonForScript } from './escape.ts';
 import type { Reporter } from './reporter.ts';
-import { loadSection } from './load-section.ts';
+import { loadSection, uplotAssets } from './load-section.ts';
+import { chaosSection } from './chaos-section.ts';
 
 export const htmlReporter: Reporter = {
   name: 'html',
@@ -28,17 +29,19 @@ summary .name{font-weight:600}summary .reason{color:var(--bad);flex:1;overflow:h
 .body{padding:0 12px 12px}pre{background:var(--bg);padding:8px;border-radius:4px;overflow:auto;max-height:320px;white-space:pre-wrap;word-break:break-all;margin:4px 0}
 .exp{list-style:none;padding:0;margin:6px 0}.exp li:before{content:"✓ ";color:var(--ok)}.exp li.bad:before{content:"✗ ";color:var(--bad)}
 .errors{border-left:4px solid var(--bad);background:#ffebe9;padding:8px 14px;margin-top:16px}
-.dim{color:var(--mute)}img.shot{max-width:100%;border:1px solid var(--line);border-radius:4px}figure{margin:8px 0}h3{font-size:14px;margin:18px 0 8px}
+.dim{color:var(--mute)}ul.events{margin:4px 0;padding-left:18px;color:var(--mute)}b.bad{color:var(--bad)}img.shot{max-width:100%;border:1px solid var(--line);border-radius:4px}figure{margin:8px 0}h3{font-size:14px;margin:18px 0 8px}
 table.kv th{width:1%;white-space:nowrap;background:none;color:var(--mute);font-weight:500}table.kv td{width:16%}
 .charts{display:flex;flex-direction:column;gap:14px;margin:14px 0}code{background:var(--bg);padding:1px 5px;border-radius:4px}
 `;
 
 export function renderHtml(r: RunRecord): string {
   const load = loadSection(r.load);
+  const chaos = chaosSection(r.chaos);
+  const charts = r.load || r.chaos?.probes.length ? uplotAssets() : { head: '', script: '' };
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'unsafe-inline'">
-<title>Gauntlet ${h(r.command)} · ${h(r.environment.name)} · ${h(r.status)}</title><style>${css}</style>${load.head}</head>
+<title>Gauntlet ${h(r.command)} · ${h(r.environment.name)} · ${h(r.status)}</title><style>${css}</style>${charts.head}</head>
 <body>
 <header>
 <h1>Gauntlet ${h(r.command)} <span class="badge ${h(r.status)}">${h(r.status.toUpperCase())}</span></h1>
@@ -49,11 +52,14 @@ ${r.errors.length ? `<div class="errors"><b>The harness could not finish:</b><ul
 </header>
 <main>
 ${verdictTable(r.verdicts)}
+${chaos.html}
 ${load.html}
 ${checksSection(r.checks)}
 </main>
 <script type="application/json" id="gauntlet-run-record">${jsonForScript(r)}</script>
+${charts.script}
 ${load.script}
+${chaos.script}
 </body></html>
 `;
 }

@@ -18,8 +18,14 @@ function uplotSource(): { js: string; css: string } {
 
 const ms = (v: number | undefined) => (v === undefined ? '—' : formatMs(v));
 
-export function loadSection(l: LoadResult | undefined): { html: string; head: string; script: string } {
-  if (!l) return { html: '', head: '', script: '' };
+/** uPlot inlined once per report, for every chart in it. */
+export function uplotAssets(): { head: string; script: string } {
+  const { js, css } = uplotSource();
+  return { head: `<style>${css}</style>`, script: `<script>${js}</script>` };
+}
+
+export function loadSection(l: LoadResult | undefined): { html: string; script: string } {
+  if (!l) return { html: '', script: '' };
   const secs = l.durationMs / 1000;
   const lat = l.all.latency;
   const errors = Object.entries(l.totals.errors);
@@ -44,9 +50,7 @@ ${flag}
 <table><thead><tr><th>name</th><th>method</th><th>requests</th><th>req/s</th><th>failed</th><th>p50</th><th>p95</th><th>p99</th><th>max</th></tr></thead><tbody>${rows}</tbody></table>
 ${errors.length ? `<h3>Errors by class</h3><table><thead><tr><th>class</th><th>count</th></tr></thead><tbody>${errors.map(([k, v]) => `<tr><td>${h(k)}</td><td class="num">${v}</td></tr>`).join('')}</tbody></table>` : ''}
 <h3>Status codes</h3><p>${Object.entries(l.totals.statuses).map(([k, v]) => `<code>${h(k)}</code> × ${v}`).join(' · ') || '—'}</p>`;
-  const { js, css } = uplotSource();
-  const script = `<script>${js}</script>
-<script>
+  const script = `<script>
 (function () {
   var rec = JSON.parse(document.getElementById('gauntlet-run-record').textContent);
   var s = rec.load.series;
@@ -63,5 +67,5 @@ ${errors.length ? `<h3>Errors by class</h3><table><thead><tr><th>class</th><th>c
     [t, pick('requests'), pick('failed'), pick('dropped'), pick('vus')], document.getElementById('chart-throughput'));
 })();
 </script>`;
-  return { html, head: `<style>${css}</style>`, script };
+  return { html, script };
 }

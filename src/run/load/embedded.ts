@@ -50,7 +50,16 @@ async function runEmbedded(profile: Profile, target: { baseUrl: string; requests
 
   const byName = new Map<string, NameAcc>();
   for (const r of target.requests) if (!byName.has(r.name)) byName.set(r.name, { tally: emptyTally(), hist: newHistogram(), method: r.method });
-  const seconds = new Map<number, { tally: Tally; hist: Histogram; vus: number; dropped: number; iterations: number }>();
+  // Per second: tallies, and a histogram only until the second is complete — then its
+  // percentiles are kept and the histogram dropped, so memory stays flat over long runs.
+  const seconds = new Map<number, { tally: Tally; hist: Histogram | undefined; pct?: { p50Ms: number; p95Ms: number; p99Ms: number }; vus: number; dropped: number; iterations: number }>();
+  const finalise = (upTo: number) => {
+    for (const [t, s] of seconds) {
+      if (t >= upTo || !s.hist) continue;
+      if (s.hist.totalCount) s.pct = { p50Ms: percentileMs(s.hist, 50), p95Ms: percentileMs(s.hist, 95), p99Ms: percentileMs(s.hist, 99) };
+      s.hist = undefined;
+    }
+  };
   const iterationHist = newHistogram();
   let interrupted = 0;
   let maxVus = 0;
@@ -102,7 +111,8 @@ async function runEmbedded(profile: Profile, target: { baseUrl: string; requests
       addTally(acc.tally, part.tally);
       acc.hist.add(h);
       addTally(s.tally, part.tally);
-      s.hist.add(h);
+      // A worker's late report for a finalised second still counts in the totals above.
+      s.hist?.add(h);
     }
   }
 
@@ -121,7 +131,9 @@ async function runEmbedded(profile: Profile, target: { baseUrl: string; requests
   const onAbort = () => stop(ctx.signal.reason instanceof Error ? ctx.signal.reason.message : 'interrupted');
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   const progress = setInterval(() => {
-    const snapshot = progressAt(performance.timeOrigin + performance.now() - startAt);
+    const elapsedNow = performance.timeOrigin + performance.now() - startAt;
+    finalise(Math.floor(elapsedNow / 1000) - 3);
+    const snapshot = progressAt(elapsedNow);
     ctx.onProgress?.(snapshot);
     const abort = ctx.shouldAbort?.(snapshot);
     if (abort) stop(abort);
@@ -163,7 +175,7 @@ async function runEmbedded(profile: Profile, target: { baseUrl: string; requests
       requests: s.tally.requests,
       failed: s.tally.failed,
       errors: s.tally.errors as Record<string, number>,
-      ...(s.hist.totalCount ? { p50Ms: percentileMs(s.hist, 50), p95Ms: percentileMs(s.hist, 95), p99Ms: percentileMs(s.hist, 99) } : {}),
+      ...(s.hist?.totalCount ? { p50Ms: percentileMs(s.hist, 50), p95Ms: percentileMs(s.hist, 95), p99Ms: percentileMs(s.hist, 99) } : s.pct ?? {}),
       vus: s.vus,
       dropped: s.dropped,
     }));

@@ -1,0 +1,51 @@
+// `gauntlet chaos <experiment>`: a chaos experiment against an environment — probes, load,
+// faults, rollbacks — judged by its SLOs (RTO, RPO, uptime). --dry-run resolves and prints
+// exactly what would be hit, and hits nothing.
+import { dirname, resolve } from 'node:path';
+import { Experiment } from '../config/experiment.ts';
+import { formatIssues, readSource, resolveEnvironment, type Flags } from '../config/load.ts';
+import { loadProfile } from '../config/profiles.ts';
+import { configError } from '../core/errors.ts';
+import type { LoadResult, Verdict } from '../record/schema.ts';
+import { runExperiment } from '../run/chaos/runner.ts';
+import { chaosVerdicts, validateChaosSlos } from '../slo/chaos.ts';
+import { runLoad } from './load.ts';
+import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
+
+export async function loadExperiment(file: string, cwd: string): Promise<Experiment & { file: string }> {
+  const source = await readSource(resolve(cwd, file), cwd);
+  const parsed = Experiment.safeParse(source.data);
+  if (!parsed.success) throw configError(`${source.file}: ${parsed.error.issues.length} problem(s) in the experiment`, formatIssues(source, parsed.error));
+  const problems = validateChaosSlos(parsed.data.slos);
+  if (problems.length) throw configError(`${source.file}: ${problems.length} problem(s) in the experiment`, problems.map((p) => `${source.file} ${p}`));
+  return { ...parsed.data, file: resolve(cwd, file) };
+}
+
+export function chaosApp(file: string, flags: Flags & { dryRun?: boolean }, io: Io): Promise<Finished> {
+  return runSession(flags.dryRun ? 'chaos-dry-run' : 'chaos', flags, io, (s) => runChaos(s, file, flags.dryRun ?? false));
+}
+
+export async function runChaos(s: Session, file: string, dryRun: boolean): Promise<SessionResult> {
+  const env = resolveEnvironment(s.config, s.io.env, s.redactor);
+  const exp = s.resolveRefs(await loadExperiment(file, s.io.cwd), file);
+  const profile = exp.load ? await loadProfile(resolve(dirname(exp.file), exp.load), s.io.cwd, s.config.config.slos.thresholds) : undefined;
+  s.say(`chaos: ${exp.name}${dryRun ? ' (dry run: nothing will be touched)' : ''} against ${s.config.envName}`);
+  let load: { load: LoadResult; verdicts: Verdict[] } | undefined;
+  const chaos = await runExperiment(exp, {
+    env,
+    clock: s.clock,
+    signal: s.signal,
+    runId: s.runId,
+    dryRun,
+    say: s.say,
+    ...(profile
+      ? {
+          startLoad: async (signal: AbortSignal) => {
+            load = await runLoad({ ...s, signal: AbortSignal.any([s.signal, signal]) }, env, profile);
+          },
+        }
+      : {}),
+  });
+  if (dryRun) return { verdicts: [{ id: 'dry-run', source: 'slo', objective: 'resolve what the experiment would hit', status: 'pass', observed: `${chaos.faults.length} injection(s) resolved, none made` }], chaos, baseUrl: env.baseUrl };
+  return { chaos, ...(load ? { load: load.load } : {}), verdicts: [...chaosVerdicts(chaos, exp.slos), ...(load?.verdicts ?? [])], baseUrl: env.baseUrl };
+}

@@ -1,0 +1,81 @@
+// The model of a chaos experiment, shaped like Chaos Toolkit's: a steady-state hypothesis
+// (probes), a method (faults on a schedule), load and probes during, rollbacks that always run,
+// abort conditions, and the SLOs the outcome is judged by.
+import { z } from 'zod';
+import { Duration } from './primitives.ts';
+
+const probeCommon = { name: z.string().min(1), timeout: Duration.default(1000) };
+
+export const ProbeSpec = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('http'), ...probeCommon, path: z.string().default('/health'), interval: Duration.default(200) }).strict(),
+  z
+    .object({ kind: z.literal('db-write'), ...probeCommon, interval: Duration.default(20), timeout: Duration.default(2000), table: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('gauntlet_ledger') })
+    .strict()
+    .describe('Writes a sequence number every interval; the ledger of outcomes gives RPO'),
+  z.object({ kind: z.literal('db-read'), ...probeCommon, interval: Duration.default(200) }).strict(),
+]);
+export type ProbeSpec = z.infer<typeof ProbeSpec>;
+
+export const FaultSpec = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('db-failover'),
+      mode: z.enum(['kill-postmaster', 'kill-patroni', 'switchover', 'lag-then-kill']).describe(
+        "kill-postmaster: kill -9 the leader's postmaster; kill-patroni: kill -9 the leader's Patroni and postmaster; switchover: Patroni's REST API; lag-then-kill: SIGSTOP the leader's walsenders, then kill-patroni",
+      ),
+      lagFor: Duration.default(2000).describe('lag-then-kill: how long replication is held back before the kill'),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('process-kill'),
+      pidFile: z.string().describe('The supervisor (or the process itself) by its pid file'),
+      children: z.boolean().default(true).describe('Kill children of that process (e.g. cluster workers), not the process'),
+      count: z.number().int().positive().default(1),
+      signal: z.enum(['SIGKILL', 'SIGTERM', 'SIGINT']).default('SIGKILL'),
+    })
+    .strict(),
+]);
+export type FaultSpec = z.infer<typeof FaultSpec>;
+
+export const Experiment = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    probes: z.array(ProbeSpec).min(1),
+    steadyState: z
+      .object({ probes: z.array(z.string()).optional().describe('Default: every probe'), samples: z.number().int().positive().default(3), timeout: Duration.default(30_000) })
+      .strict()
+      .default({ samples: 3, timeout: 30_000 }),
+    method: z
+      .array(z.object({ fault: FaultSpec, at: Duration.default(0), count: z.number().int().positive().default(1), interval: Duration.default(10_000) }).strict())
+      .min(1),
+    load: z.string().optional().describe('A load profile to run during the experiment (path, relative to the experiment file)'),
+    duration: Duration.describe('The observation window, from the start of the method'),
+    recovery: z
+      .object({ healthySamples: z.number().int().positive().default(5), timeout: Duration.default(120_000) })
+      .strict()
+      .default({ healthySamples: 5, timeout: 120_000 }),
+    slos: z
+      .object({
+        rto: z.string().optional().describe('e.g. "<30s"'),
+        rpo: z.string().optional().describe('e.g. "0 writes", "<=10 writes" or "<1s" (span of lost writes)'),
+        uptime: z.string().optional().describe('e.g. ">=99%" (of the first http probe, or the one named in uptimeProbe)'),
+        uptimeProbe: z.string().optional(),
+      })
+      .strict()
+      .default({}),
+    abort: z.object({ uptimeBelow: z.string().regex(/^\d+(\.\d+)?%$/).optional() }).strict().default({}),
+  })
+  .strict()
+  .superRefine((e, ctx) => {
+    const names = e.probes.map((p) => p.name);
+    for (const n of e.steadyState.probes ?? []) if (!names.includes(n)) ctx.addIssue({ code: 'custom', path: ['steadyState', 'probes'], message: `no probe named "${n}" (probes: ${names.join(', ')})` });
+    if (e.slos.uptimeProbe && !names.includes(e.slos.uptimeProbe)) ctx.addIssue({ code: 'custom', path: ['slos', 'uptimeProbe'], message: `no probe named "${e.slos.uptimeProbe}"` });
+    if (e.slos.rpo && !e.probes.some((p) => p.kind === 'db-write')) ctx.addIssue({ code: 'custom', path: ['slos', 'rpo'], message: 'an RPO objective needs a db-write probe to measure it' });
+    if (e.slos.uptime && !e.probes.some((p) => p.kind === 'http')) ctx.addIssue({ code: 'custom', path: ['slos', 'uptime'], message: 'an uptime objective needs an http probe' });
+    if (new Set(names).size !== names.length) ctx.addIssue({ code: 'custom', path: ['probes'], message: 'probe names must be unique' });
+  });
+export type Experiment = z.infer<typeof Experiment>;
+export type ExperimentInput = z.input<typeof Experiment>;
+export const defineExperiment = (e: ExperimentInput): ExperimentInput => e;

@@ -1,0 +1,154 @@
+// Probes sample the system on the run's clock while faults and load run: an HTTP uptime probe,
+// a DB write probe keeping a ledger (every write's outcome: acknowledged, failed, or
+// indeterminate), a DB read probe. Each loops until stopped; none throws.
+import pg from 'pg';
+import type { ProbeSpec } from '../config/experiment.ts';
+import type { Environment } from '../config/schema.ts';
+import type { Clock } from '../core/clock.ts';
+import { cannotRun } from '../core/errors.ts';
+import { resolveUrl } from '../run/smoke/exchange.ts';
+import type { LedgerEntry, Sample } from './recovery.ts';
+
+export interface RunningProbe {
+  spec: ProbeSpec;
+  samples: Sample[];
+  ledger?: LedgerEntry[];
+  stop(): Promise<void>;
+  /** db-write: the sequence numbers the database holds for this run, read after recovery. */
+  present?(timeoutMs: number): Promise<Set<number>>;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
+
+export async function startProbe(spec: ProbeSpec, env: Environment, clock: Clock, runId: string): Promise<RunningProbe> {
+  switch (spec.kind) {
+    case 'http':
+      return loop(spec, clock, async () => {
+        const t0 = performance.now();
+        try {
+          const res = await fetch(resolveUrl(env.baseUrl, spec.path), { signal: AbortSignal.timeout(spec.timeout) });
+          await res.arrayBuffer();
+          return { ok: res.status >= 200 && res.status < 300, latencyMs: performance.now() - t0 };
+        } catch {
+          return { ok: false, latencyMs: performance.now() - t0 };
+        }
+      });
+    case 'db-read': {
+      const conn = connection(env, spec.timeout);
+      return loop(spec, clock, async () => {
+        const t0 = performance.now();
+        try {
+          await (await conn.get()).query('select 1');
+          return { ok: true, latencyMs: performance.now() - t0 };
+        } catch {
+          conn.drop();
+          return { ok: false, latencyMs: performance.now() - t0 };
+        }
+      }, () => conn.drop());
+    }
+    case 'db-write':
+      return writeProbe(spec, env, clock, runId);
+  }
+}
+
+function loop(spec: ProbeSpec, clock: Clock, sample: () => Promise<{ ok: boolean; latencyMs: number }>, cleanup?: () => void): RunningProbe {
+  const samples: Sample[] = [];
+  let stopped = false;
+  const done = (async () => {
+    let next = clock.now();
+    while (!stopped) {
+      const t = clock.now();
+      const r = await sample();
+      samples.push({ t, ...r });
+      next = Math.max(next + spec.interval, clock.now());
+      await sleep(next - clock.now());
+    }
+    cleanup?.();
+  })();
+  return { spec, samples, stop: async () => { stopped = true; await done; } };
+}
+
+/** One connection, reopened after any error; connecting is bounded by the probe's timeout. */
+function connection(env: Environment, timeoutMs: number) {
+  let client: pg.Client | undefined;
+  return {
+    async get(): Promise<pg.Client> {
+      if (client) return client;
+      if (!env.postgres?.url) throw new Error('the environment has no postgres.url');
+      const c = new pg.Client({ connectionString: env.postgres.url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, application_name: 'gauntlet-probe' });
+      c.on('error', () => {});
+      try {
+        await c.connect();
+      } catch (err) {
+        c.end().catch(() => {});
+        throw err;
+      }
+      client = c;
+      return c;
+    },
+    drop() {
+      client?.end().catch(() => {});
+      client = undefined;
+    },
+  };
+}
+
+async function writeProbe(spec: Extract<ProbeSpec, { kind: 'db-write' }>, env: Environment, clock: Clock, runId: string): Promise<RunningProbe> {
+  const conn = connection(env, spec.timeout);
+  try {
+    await (await conn.get()).query(`create table if not exists ${spec.table} (run_id text not null, seq bigint not null, written_at timestamptz not null default now(), primary key (run_id, seq))`);
+  } catch (err) {
+    conn.drop();
+    throw cannotRun(`probe "${spec.name}": cannot create its ledger table ${spec.table}: ${(err as Error).message}`);
+  }
+  const ledger: LedgerEntry[] = [];
+  let seq = 0;
+  const probe = loop(spec, clock, async () => {
+    const t0 = performance.now();
+    const t = clock.now();
+    const mySeq = ++seq;
+    let client: pg.Client;
+    try {
+      client = await conn.get();
+    } catch {
+      // Never sent: certainly not written.
+      ledger.push({ seq: mySeq, t, outcome: 'failed' });
+      conn.drop();
+      return { ok: false, latencyMs: performance.now() - t0 };
+    }
+    try {
+      await client.query(`insert into ${spec.table} (run_id, seq) values ($1, $2)`, [runId, mySeq]);
+      ledger.push({ seq: mySeq, t, outcome: 'acknowledged' });
+      return { ok: true, latencyMs: performance.now() - t0 };
+    } catch (err) {
+      // A server error (e.g. 25006 read-only after promotion) means not committed; a broken
+      // connection or timeout after sending means we cannot tell.
+      const sqlState = (err as { code?: string }).code;
+      const definite = sqlState !== undefined && /^[0-9A-Z]{5}$/.test(sqlState) && !sqlState.startsWith('08') && sqlState !== '57P01';
+      ledger.push({ seq: mySeq, t, outcome: definite ? 'failed' : 'indeterminate' });
+      conn.drop();
+      return { ok: false, latencyMs: performance.now() - t0 };
+    }
+  }, () => conn.drop());
+  return {
+    ...probe,
+    ledger,
+    present: async (timeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
+      let last: unknown;
+      while (Date.now() < deadline) {
+        const c = connection(env, 2000);
+        try {
+          const rows = (await (await c.get()).query<{ seq: string }>(`select seq::text from ${spec.table} where run_id = $1`, [runId])).rows;
+          return new Set(rows.map((r) => Number(r.seq)));
+        } catch (err) {
+          last = err;
+          await sleep(250);
+        } finally {
+          c.drop();
+        }
+      }
+      throw new Error(`could not read the ledger back: ${(last as Error)?.message ?? 'timed out'}`);
+    },
+  };
+}

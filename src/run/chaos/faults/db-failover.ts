@@ -1,0 +1,105 @@
+// db-failover on a local Patroni cluster: kill -9 the leader's postmaster; kill -9 its Patroni
+import { closeSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+// and postmaster; a planned switchover through the REST API; or hold replication back
+// (SIGSTOP the walsenders) and then kill the leader — the fault that loses async writes.
+// Rollback: SIGCONT what was stopped, start again any Patroni it killed, wait for it to rejoin.
+import { spawn } from 'node:child_process';
+import type { FaultSpec } from '../../../config/experiment.ts';
+import { cannotRun } from '../../../core/errors.ts';
+import { formatMs } from '../../../core/duration.ts';
+import { alive } from '../../../targets/local/process.ts';
+import { childrenOf, cmdline, pidListeningOn } from '../../../targets/local/procs.ts';
+import { assertHaCluster, memberRunning, restPort, switchover, type PatroniMemberInfo } from '../patroni.ts';
+import type { Fault, FaultContext, FaultEvent } from '../fault.ts';
+
+type Spec = Extract<FaultSpec, { kind: 'db-failover' }>;
+
+export function dbFailoverFault(spec: Spec): Fault {
+  const stopped: number[] = [];
+  const killedMembers: PatroniMemberInfo[] = [];
+  const localPids = (m: PatroniMemberInfo) => {
+    const postmaster = pidListeningOn(m.port);
+    const patroni = pidListeningOn(restPort(m));
+    return { postmaster, patroni };
+  };
+  const needsLocal = spec.mode !== 'switchover';
+  return {
+    label: `db-failover (${spec.mode})`,
+    async preflight(ctx) {
+      const { leader, replicas } = await assertHaCluster(ctx.env);
+      if (spec.mode === 'switchover') return `switch over from leader ${leader.name} to ${replicas[0]!.name} through ${new URL(leader.api_url).origin}/switchover`;
+      const { postmaster, patroni } = localPids(leader);
+      if (!postmaster) throw cannotRun(`${spec.mode}: no local process listens on the leader's PostgreSQL port ${leader.port} (this fault kills local processes)`);
+      if (spec.mode !== 'kill-postmaster' && !patroni) throw cannotRun(`${spec.mode}: no local process listens on the leader's Patroni port ${restPort(leader)}`);
+      const walsenders = childrenOf(postmaster).filter((p) => /walsender/.test(cmdline(p)));
+      return {
+        'kill-postmaster': `kill -9 postmaster ${postmaster} of leader ${leader.name} (port ${leader.port})`,
+        'kill-patroni': `kill -9 Patroni ${patroni} and postmaster ${postmaster} of leader ${leader.name}`,
+        'lag-then-kill': `SIGSTOP ${walsenders.length} walsender(s) ${walsenders.join(', ')} of leader ${leader.name} for ${formatMs(spec.lagFor)}, then kill -9 Patroni ${patroni} and postmaster ${postmaster}`,
+      }[spec.mode];
+    },
+    async inject(ctx) {
+      const { leader, replicas } = await assertHaCluster(ctx.env);
+      const events: FaultEvent[] = [];
+      const at = (what: string) => events.push({ atMs: ctx.clock.now(), what });
+      if (spec.mode === 'switchover') {
+        at(`switchover requested: ${leader.name} → ${replicas[0]!.name}`);
+        await switchover(leader, replicas[0]!);
+        at('switchover answered');
+        return events;
+      }
+      if (!needsLocal) return events;
+      const { postmaster, patroni } = localPids(leader);
+      if (!postmaster) throw cannotRun(`no local postmaster listens on port ${leader.port}`);
+      if (spec.mode === 'lag-then-kill') {
+        const walsenders = childrenOf(postmaster).filter((p) => /walsender/.test(cmdline(p)));
+        for (const p of walsenders) {
+          process.kill(p, 'SIGSTOP');
+          stopped.push(p);
+        }
+        at(`SIGSTOP walsenders ${walsenders.join(', ')} of leader ${leader.name}`);
+        await new Promise((r) => setTimeout(r, spec.lagFor));
+      }
+      if (spec.mode !== 'kill-postmaster' && patroni) {
+        process.kill(patroni, 'SIGKILL');
+        killedMembers.push(leader);
+        at(`kill -9 Patroni ${patroni} of leader ${leader.name}`);
+      }
+      process.kill(postmaster, 'SIGKILL');
+      at(`kill -9 postmaster ${postmaster} of leader ${leader.name}`);
+      return events;
+    },
+    async rollback(ctx) {
+      const done: string[] = [];
+      for (const p of stopped.splice(0)) {
+        if (alive(p)) {
+          process.kill(p, 'SIGCONT');
+          done.push(`SIGCONT walsender ${p}`);
+        }
+      }
+      for (const m of killedMembers.splice(0)) {
+        const cmd = ctx.env.patroni?.restart?.[m.name];
+        if (await memberRunning(m.api_url)) {
+          done.push(`${m.name} is running again`);
+          continue;
+        }
+        if (!cmd) {
+          done.push(`${m.name} left down: no patroni.restart command configured for it`);
+          continue;
+        }
+        const logPath = join(tmpdir(), `gauntlet-restart-${m.name}-${process.pid}.log`);
+        const out = openSync(logPath, 'a');
+        // From /, as an init system would: the project directory may be closed to the member's user.
+        const child = spawn(cmd[0]!, cmd.slice(1), { cwd: '/', detached: true, stdio: ['ignore', out, out] });
+        closeSync(out);
+        child.unref();
+        const deadline = Date.now() + 60_000;
+        while (Date.now() < deadline && !(await memberRunning(m.api_url))) await new Promise((r) => setTimeout(r, 250));
+        done.push((await memberRunning(m.api_url)) ? `restarted Patroni of ${m.name} (pid ${child.pid}); it rejoined (log: ${logPath})` : `restarted Patroni of ${m.name} (pid ${child.pid}) but it did not report running within 60 s (log: ${logPath})`);
+      }
+      return done;
+    },
+  };
+}

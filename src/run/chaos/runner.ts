@@ -1,0 +1,204 @@
+// The experiment runner: steady state → probes and load → faults on a schedule (rollback
+// registered before each inject) → recovery → rollbacks (always: success, failure, interrupt)
+// → steady state again → the ledger read back. Returns values; only bugs throw.
+import type { Experiment, FaultSpec } from '../../config/experiment.ts';
+import type { Environment } from '../../config/schema.ts';
+import type { Clock } from '../../core/clock.ts';
+import { describeError, GauntletError } from '../../core/errors.ts';
+import { formatMs } from '../../core/duration.ts';
+import { measureRpo, measureRto, uptime, type Sample } from '../../measure/recovery.ts';
+import { startProbe, type RunningProbe } from '../../measure/probes.ts';
+import type { ChaosResult } from '../../record/schema.ts';
+import type { Fault, FaultContext } from './fault.ts';
+import { dbFailoverFault } from './faults/db-failover.ts';
+import { processKillFault } from './faults/process-kill.ts';
+
+const faults = {
+  'db-failover': (s: FaultSpec) => dbFailoverFault(s as Extract<FaultSpec, { kind: 'db-failover' }>),
+  'process-kill': (s: FaultSpec) => processKillFault(s as Extract<FaultSpec, { kind: 'process-kill' }>),
+} satisfies Record<FaultSpec['kind'], (s: FaultSpec) => Fault>;
+
+export interface ChaosContext {
+  env: Environment;
+  clock: Clock;
+  signal: AbortSignal;
+  runId: string;
+  dryRun: boolean;
+  say(line: string): void;
+  /** Starts the experiment's load, if any; resolves when it ends. */
+  startLoad?(signal: AbortSignal): Promise<void>;
+}
+
+interface Planned {
+  id: string;
+  spec: FaultSpec;
+  fault: Fault;
+  atMs: number;
+  target: string;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(done, Math.max(0, ms));
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+
+export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise<ChaosResult> {
+  const fctx: FaultContext = { env: ctx.env, clock: ctx.clock, signal: ctx.signal, say: ctx.say };
+  // Plan every injection and resolve its target before anything is touched.
+  const planned: Planned[] = [];
+  for (const [i, step] of exp.method.entries()) {
+    for (let k = 0; k < step.count; k++) {
+      const fault = faults[step.fault.kind](step.fault);
+      planned.push({ id: `${i + 1}.${k + 1}`, spec: step.fault, fault, atMs: step.at + k * step.interval, target: '' });
+    }
+  }
+  for (const p of planned) p.target = await p.fault.preflight(fctx);
+  const result: ChaosResult = {
+    experiment: exp.name,
+    ...(exp.description ? { description: exp.description } : {}),
+    dryRun: ctx.dryRun,
+    windowStartMs: ctx.clock.now(),
+    windowEndMs: ctx.clock.now(),
+    steadyState: { before: 'not checked', after: 'not checked' },
+    faults: planned.map((p) => ({ id: p.id, label: p.fault.label, target: p.target, events: [], recovery: 'not injected' })),
+    probes: [],
+    rollbacks: [],
+  };
+  if (ctx.dryRun) {
+    for (const p of planned) ctx.say(`  would inject ${p.id} at +${formatMs(p.atMs)}: ${p.target}`);
+    return result;
+  }
+
+  const probes: RunningProbe[] = [];
+  const rollbacks: Planned[] = [];
+  const loadAbort = new AbortController();
+  let load: Promise<void> | undefined;
+  try {
+    for (const spec of exp.probes) probes.push(await startProbe(spec, ctx.env, ctx.clock, ctx.runId));
+    const steady = exp.steadyState.probes ? probes.filter((p) => exp.steadyState.probes!.includes(p.spec.name)) : probes;
+    const before = await waitHealthy(steady, exp.steadyState.samples, exp.steadyState.timeout, ctx);
+    result.steadyState.before = before.ok ? 'met' : 'not met';
+    if (!before.ok) {
+      result.steadyState.detail = `before: ${before.detail}`;
+      result.stoppedEarly = 'the steady-state hypothesis did not hold before the method: no fault was injected';
+      return result;
+    }
+    ctx.say(`  steady state met (${steady.map((p) => p.spec.name).join(', ')})`);
+    const start = ctx.clock.now();
+    result.windowStartMs = start;
+    if (ctx.startLoad) load = ctx.startLoad(loadAbort.signal).catch((err: unknown) => ctx.say(`  load failed: ${describeError(err)}`));
+    const uptimeProbe = probes.find((p) => p.spec.kind === 'http');
+    const floor = exp.abort.uptimeBelow ? Number(exp.abort.uptimeBelow.slice(0, -1)) / 100 : undefined;
+
+    for (const p of [...planned].sort((a, b) => a.atMs - b.atMs)) {
+      await sleep(start + p.atMs - ctx.clock.now(), ctx.signal);
+      if (ctx.signal.aborted) break;
+      if (floor !== undefined && uptimeProbe) {
+        const u = uptime(uptimeProbe.samples, start, ctx.clock.now()).ratio;
+        if (u !== undefined && u < floor) {
+          result.stoppedEarly = `abort condition: uptime ${(u * 100).toFixed(1)}% fell below ${exp.abort.uptimeBelow}; no further fault injected`;
+          ctx.say(`  ${result.stoppedEarly}`);
+          break;
+        }
+      }
+      const record = result.faults.find((f) => f.id === p.id)!;
+      rollbacks.push(p); // registered before inject: it runs even if inject fails half-way
+      try {
+        record.injectedAtMs = ctx.clock.now();
+        record.events.push(...(await p.fault.inject(fctx)));
+        ctx.say(`  injected ${p.id} ${p.fault.label}: ${record.events.map((e) => e.what).join('; ')}`);
+      } catch (err) {
+        record.error = `inject failed: ${describeError(err)}`;
+        ctx.say(`  ${p.id} ${record.error}`);
+      }
+    }
+    await sleep(start + exp.duration - ctx.clock.now(), ctx.signal);
+    loadAbort.abort(new Error('the experiment window ended'));
+    await load;
+    // Recovery: the probes must be healthy again (bounded), whatever happened.
+    const after = await waitHealthy(probes, exp.recovery.healthySamples, ctx.signal.aborted ? 5000 : exp.recovery.timeout, ctx);
+    result.steadyState.after = after.ok ? 'met' : 'not met';
+    if (!after.ok) result.steadyState.detail = `${result.steadyState.detail ? `${result.steadyState.detail}; ` : ''}after: ${after.detail}`;
+    result.windowEndMs = ctx.clock.now();
+  } finally {
+    loadAbort.abort(new Error('the experiment ended'));
+    await load;
+    for (const p of rollbacks.reverse()) {
+      try {
+        result.rollbacks.push({ fault: p.id, actions: await p.fault.rollback(fctx) });
+      } catch (err) {
+        result.rollbacks.push({ fault: p.id, actions: [], error: describeError(err) });
+      }
+    }
+    await Promise.all(probes.map((p) => p.stop()));
+    if (ctx.signal.aborted) result.stoppedEarly ??= describeError(ctx.signal.reason);
+    if (result.windowEndMs <= result.windowStartMs) result.windowEndMs = ctx.clock.now();
+  }
+
+  // Measurements.
+  for (const p of probes) {
+    const u = uptime(p.samples, result.windowStartMs, result.windowEndMs);
+    result.probes.push({ name: p.spec.name, kind: p.spec.kind, intervalMs: p.spec.interval, total: u.total, ok: u.ok, samples: p.samples.map((s) => [round(s.t), s.ok ? 1 : 0, round(s.latencyMs)]) });
+  }
+  for (const f of result.faults) {
+    if (f.injectedAtMs === undefined) continue;
+    const spec = planned.find((p) => p.id === f.id)!.spec;
+    const probe = recoveryProbe(spec, probes);
+    if (!probe) {
+      f.recovery = 'no probe measures this fault’s recovery';
+      continue;
+    }
+    f.recoveryProbe = probe.spec.name;
+    const next = result.faults.find((x) => x.injectedAtMs !== undefined && x.injectedAtMs > f.injectedAtMs!)?.injectedAtMs ?? Infinity;
+    const rto = measureRto(probe.samples as Sample[], f.injectedAtMs, exp.recovery.healthySamples, next);
+    if (rto.rtoMs !== undefined) f.rtoMs = rto.rtoMs;
+    if (rto.recoveredAtMs !== undefined) f.recoveredAtMs = rto.recoveredAtMs;
+    f.recovery = `${probe.spec.name}: ${rto.note}`;
+  }
+  const writer = probes.find((p) => p.present);
+  if (writer?.ledger) {
+    try {
+      const present = await writer.present!(60_000);
+      const rpo = measureRpo(writer.ledger, present);
+      result.ledger = { probe: writer.spec.name, ...rpo, lost: rpo.lost.map((l) => ({ seq: l.seq, atMs: round(l.atMs) })), verified: `read back ${present.size} rows from the primary after recovery` };
+    } catch (err) {
+      ctx.say(`  the ledger could not be read back: ${describeError(err)}`);
+    }
+  }
+  return result;
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+function recoveryProbe(spec: FaultSpec, probes: RunningProbe[]): RunningProbe | undefined {
+  const order = spec.kind === 'db-failover' ? ['db-write', 'db-read', 'http'] : ['http', 'db-write', 'db-read'];
+  for (const kind of order) {
+    const p = probes.find((x) => x.spec.kind === kind);
+    if (p) return p;
+  }
+  return undefined;
+}
+
+async function waitHealthy(probes: RunningProbe[], n: number, timeoutMs: number, ctx: ChaosContext): Promise<{ ok: boolean; detail: string }> {
+  const from = ctx.clock.now();
+  const deadline = from + timeoutMs;
+  for (;;) {
+    const status = probes.map((p) => {
+      const recent = p.samples.filter((s) => s.t >= from).slice(-n);
+      return { p, ok: recent.length === n && recent.every((s) => s.ok) };
+    });
+    if (status.every((s) => s.ok)) return { ok: true, detail: '' };
+    if (ctx.clock.now() > deadline) {
+      return { ok: false, detail: `not ${n} healthy samples in a row within ${formatMs(timeoutMs)}: ${status.filter((s) => !s.ok).map((s) => s.p.spec.name).join(', ')}` };
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export { GauntletError };

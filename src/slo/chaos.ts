@@ -1,0 +1,67 @@
+// Pure: a chaos result × the experiment's SLOs → verdicts (RTO per fault, RPO, uptime, steady
+// state). A number that was not measured is no-data, never a pass.
+import type { Experiment } from '../config/experiment.ts';
+import { formatMs, parseDurationMs } from '../core/duration.ts';
+import type { ChaosResult, Verdict } from '../record/schema.ts';
+
+type Cmp = { op: '<' | '<=' | '>' | '>=' | '=='; value: number };
+
+function parseCmp(text: string, unit: 'ms' | 'percent' | 'count'): Cmp | undefined {
+  const m = /^\s*(<=|>=|<|>|==|=)?\s*(.+?)\s*$/.exec(text);
+  if (!m) return undefined;
+  const op = (m[1] === '=' ? '==' : m[1] ?? '<=') as Cmp['op'];
+  const raw = m[2]!;
+  const value = unit === 'ms' ? parseDurationMs(raw) : unit === 'percent' ? (/^(\d+(?:\.\d+)?)%$/.test(raw) ? Number(raw.slice(0, -1)) / 100 : undefined) : /^\d+( writes?)?$/.test(raw) ? Number.parseInt(raw, 10) : undefined;
+  return value === undefined ? undefined : { op, value };
+}
+
+const holds = (x: number, c: Cmp) => ({ '<': x < c.value, '<=': x <= c.value, '>': x > c.value, '>=': x >= c.value, '==': x === c.value })[c.op];
+
+/** Every problem with an experiment's SLO texts (validated before anything is injected). */
+export function validateChaosSlos(slos: Experiment['slos']): string[] {
+  const problems: string[] = [];
+  if (slos.rto && !parseCmp(slos.rto, 'ms')) problems.push(`slos.rto "${slos.rto}" is not a duration objective (e.g. "<30s")`);
+  if (slos.uptime && !parseCmp(slos.uptime, 'percent')) problems.push(`slos.uptime "${slos.uptime}" is not a percentage objective (e.g. ">=99.9%")`);
+  if (slos.rpo && !parseCmp(slos.rpo, 'count') && !parseCmp(slos.rpo, 'ms')) problems.push(`slos.rpo "${slos.rpo}" is neither a count of writes ("0 writes", "<=10") nor a time span ("<1s")`);
+  return problems;
+}
+
+export function chaosVerdicts(c: ChaosResult, slos: Experiment['slos']): Verdict[] {
+  const out: Verdict[] = [];
+  out.push({
+    id: 'steady-state',
+    source: 'slo',
+    objective: 'steady-state hypothesis holds before and after',
+    status: c.steadyState.before === 'met' && c.steadyState.after === 'met' ? 'pass' : c.steadyState.before === 'not checked' ? 'no-data' : 'fail',
+    observed: `before: ${c.steadyState.before}, after: ${c.steadyState.after}`,
+    ...(c.steadyState.detail ? { detail: c.steadyState.detail } : {}),
+  });
+  if (slos.rto) {
+    const cmp = parseCmp(slos.rto, 'ms')!;
+    for (const f of c.faults) {
+      const base = { id: `rto ${f.id}`, source: 'slo', objective: `RTO ${slos.rto}` } as const;
+      if (f.rtoMs === undefined) out.push({ ...base, status: f.injectedAtMs === undefined ? 'no-data' : 'fail', detail: `${f.label}: ${f.error ?? f.recovery}` });
+      else out.push({ ...base, status: holds(f.rtoMs, cmp) ? 'pass' : 'fail', observed: formatMs(f.rtoMs), detail: `${f.label}: ${f.recovery}` });
+    }
+  }
+  if (slos.rpo) {
+    const base = { id: 'rpo', source: 'slo', objective: `RPO ${slos.rpo}` } as const;
+    const l = c.ledger;
+    if (!l) out.push({ ...base, status: 'no-data', detail: 'the write ledger could not be verified' });
+    else {
+      const count = parseCmp(slos.rpo, 'count');
+      const ok = count ? holds(l.lost.length, count) : holds(l.lostSpanMs, parseCmp(slos.rpo, 'ms')!);
+      out.push({ ...base, status: l.acknowledged === 0 ? 'no-data' : ok ? 'pass' : 'fail', observed: `${l.lost.length} acknowledged write${l.lost.length === 1 ? '' : 's'} lost${l.lost.length ? `, spanning ${formatMs(l.lostSpanMs)}` : ''} (of ${l.acknowledged})`, detail: `${l.failed} failed, ${l.indeterminate} indeterminate, ${l.recovered} of those found committed; ${l.verified}` });
+    }
+  }
+  if (slos.uptime) {
+    const p = c.probes.find((x) => (slos.uptimeProbe ? x.name === slos.uptimeProbe : x.kind === 'http'));
+    const base = { id: `uptime ${p?.name ?? ''}`.trim(), source: 'slo', objective: `uptime ${slos.uptime}` } as const;
+    if (!p || p.total === 0) out.push({ ...base, status: 'no-data', detail: 'no probe sample in the window' });
+    else {
+      const ratio = p.ok / p.total;
+      out.push({ ...base, status: holds(ratio, parseCmp(slos.uptime, 'percent')!) ? 'pass' : 'fail', observed: `${(ratio * 100).toFixed(2)}% (${p.ok}/${p.total} samples, ${formatMs(c.windowEndMs - c.windowStartMs)} window)` });
+    }
+  }
+  return out;
+}
