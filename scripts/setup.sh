@@ -33,3 +33,19 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-fund --no-audit --loglevel=error
 fi
 stage "node modules"
+
+# Go tools, built once from the Go module proxy into ~/.cache/gauntlet/bin (outside the clone,
+# so a fresh clone on the same machine reuses them). Pinned: the tests lint against a known version.
+GAUNTLET_BIN="${HOME}/.cache/gauntlet/bin"
+mkdir -p "$GAUNTLET_BIN"
+go_tool() { # name module@version
+  [ -x "$GAUNTLET_BIN/$1" ] && return 0
+  if ! command -v go >/dev/null; then
+    echo "[setup] Go is needed to build $1 ($2): install Go (https://go.dev/dl/) and run this again" >&2
+    exit 3
+  fi
+  echo "[setup] building $1 from $2"
+  GOBIN="$GAUNTLET_BIN" go install "$2"
+}
+go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+stage "go tools"

@@ -8,7 +8,7 @@ import { ExitCode, GauntletError, configError, describeError } from '../core/err
 import { interpolateEnv, type Unresolved } from '../config/interpolate.ts';
 import { Redactor } from '../core/redact.ts';
 import { loadConfig, type Flags, type LoadedConfig } from '../config/load.ts';
-import { RECORD_VERSION, RunRecord, type ChaosResult, type CheckResult, type LoadResult, type Verdict } from '../record/schema.ts';
+import { RECORD_VERSION, RunRecord, type CapacityResult, type ChaosResult, type CheckResult, type LoadResult, type Verdict } from '../record/schema.ts';
 import { runOutcome } from '../slo/outcome.ts';
 import { publish } from '../report/publish.ts';
 import { VERSION } from '../version.ts';
@@ -43,6 +43,7 @@ export interface SessionResult {
   checks?: CheckResult[];
   load?: LoadResult;
   chaos?: ChaosResult;
+  capacity?: CapacityResult;
   verdicts: Verdict[];
   baseUrl?: string;
 }
@@ -123,6 +124,7 @@ export async function runSession(
       checks: result.checks ?? [],
       ...(result.load ? { load: result.load } : {}),
       ...(result.chaos ? { chaos: result.chaos } : {}),
+      ...(result.capacity ? { capacity: result.capacity } : {}),
       verdicts: result.verdicts,
       errors,
     }),

@@ -13,6 +13,7 @@ import { summaryLines } from '../report/console.ts';
 import { smokeApp } from '../app/smoke.ts';
 import { demoApp } from '../app/demo.ts';
 import { loadApp } from '../app/load.ts';
+import { capacityApp } from '../app/capacity.ts';
 import { gateApp } from '../app/gate.ts';
 import { chaosApp } from '../app/chaos.ts';
 import type { Finished, Io } from '../app/session.ts';
@@ -60,6 +61,11 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     .command('load <profile>')
     .description('run a load profile (scenarios/*.ts or .yaml) and judge its thresholds')
     .action(async (profile: string) => finish(await loadApp(profile, globals(), out)));
+
+  program
+    .command('capacity <profile>')
+    .description('find the highest arrival rate at which the profile’s thresholds hold (its capacity block), trended against earlier runs')
+    .action(async (profile: string) => finish(await capacityApp(profile, globals(), out)));
 
   program
     .command('gate')

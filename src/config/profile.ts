@@ -45,6 +45,30 @@ export const Threshold = z.union([
 ]);
 export type Threshold = z.infer<typeof Threshold>;
 
+/**
+ * How `gauntlet capacity` searches for the highest sustainable arrival rate: steps of
+ * constant-arrival-rate load, each warmed up (not counted) and then judged by the profile's
+ * thresholds; the rate grows until a step fails, then is narrowed between the last good and
+ * the first bad step.
+ */
+export const CapacitySearch = z
+  .object({
+    startRate: z.number().positive().describe('First step, requests/s'),
+    maxRate: z.number().positive().describe('Never offer more than this, requests/s'),
+    growth: z.number().gt(1).default(2).describe('Each step offers this many times the last good one until a step fails'),
+    warmup: Duration.default(3_000).describe('Load at the step rate before measuring, not counted'),
+    stepDuration: positiveDuration.default(10_000).describe('Measured part of each step'),
+    resolution: z.number().gt(0).lt(1).default(0.05).describe('Stop narrowing when (first bad − last good) / last good is at most this'),
+    maxDuration: positiveDuration.default(600_000).describe('The whole search ends by then, with what it has'),
+    preAllocatedVUs: z.number().int().positive().default(50),
+    maxVUs: z.number().int().positive().default(2_000).describe('In-flight requests at most; beyond, iterations are dropped (and the step fails)'),
+    tolerance: z.number().min(0).lt(1).default(0.1).describe('Fail when capacity falls more than this below the median of earlier runs'),
+    history: z.number().int().positive().default(5).describe('Earlier runs (from reports/) the trend compares with'),
+  })
+  .strict()
+  .refine((c) => c.maxRate >= c.startRate, { message: 'maxRate is below startRate: the search has no step to run', path: ['maxRate'] });
+export type CapacitySearch = z.infer<typeof CapacitySearch>;
+
 const SetupStep = HttpCheck.omit({ kind: true, name: true }).extend({ name: z.string().default('setup') });
 
 export const Profile = z
@@ -58,6 +82,7 @@ export const Profile = z
     timeout: Duration.default(10_000).describe('Per request'),
     thresholds: z.record(z.string(), z.array(Threshold).min(1)).default({}),
     workers: z.number().int().positive().optional().describe('Worker threads generating load (default: CPU cores)'),
+    capacity: CapacitySearch.optional().describe('For `gauntlet capacity`: the search for the highest rate at which the thresholds hold'),
   })
   .strict();
 export type Profile = z.infer<typeof Profile>;

@@ -100,6 +100,13 @@ export const LoadResult = z
     executor: z.string(),
     model: z.enum(['open', 'closed']),
     workers: z.number().int(),
+    generator: z
+      .object({
+        busiestWorkerElu: z.number().describe('Event-loop utilisation of the busiest load worker, 0–1'),
+        saturated: z.boolean().describe('The generator itself was the limit: its results understate what the target can take'),
+      })
+      .strict()
+      .optional(),
     startedAtMs: z.number().describe('On the run clock'),
     durationMs: z.number().describe('Measured window: first scheduled start to the last second reported'),
     scheduledMs: z.number(),
@@ -139,6 +146,39 @@ export const LoadResult = z
   })
   .strict();
 export type LoadResult = z.infer<typeof LoadResult>;
+
+export const CapacityStep = z
+  .object({
+    index: z.number().int(),
+    phase: z.enum(['grow', 'narrow']),
+    offeredRps: z.number(),
+    achievedRps: z.number().describe('Responses and errors per second over the measured part'),
+    requests: z.number().int(),
+    p50Ms: z.number().optional(), p95Ms: z.number().optional(), p99Ms: z.number().optional(),
+    errorRate: z.number().describe('Failed requests / requests, 0–1'),
+    dropped: z.number().int(),
+    busiestWorkerElu: z.number().optional(),
+    outcome: z.enum(['good', 'bad', 'inconclusive']),
+    why: z.string().optional().describe('Which thresholds failed, or why the step proves nothing'),
+    startedAtMs: z.number().describe('Start of the measured part, on the run clock'),
+    durationMs: z.number(),
+  })
+  .strict();
+export type CapacityStep = z.infer<typeof CapacityStep>;
+
+export const CapacityResult = z
+  .object({
+    profile: z.string(),
+    sustainableRps: z.number().describe('Highest offered rate whose step held every threshold; 0 when none did'),
+    breaksAtRps: z.number().optional().describe('Lowest offered rate whose step failed'),
+    limitedBy: z.string().describe('latency, errors, dropped iterations, generator, max rate, max duration, target stopped answering'),
+    statement: z.string().describe('The answer in one sentence'),
+    objectives: z.array(z.string()).describe('The thresholds each step was judged by'),
+    steps: z.array(CapacityStep),
+    trend: z.array(z.object({ runId: z.string(), startedAt: z.string(), sustainableRps: z.number() }).strict()).describe('Earlier runs of the same profile and environment, oldest first'),
+  })
+  .strict();
+export type CapacityResult = z.infer<typeof CapacityResult>;
 
 export const ChaosResult = z
   .object({
@@ -215,6 +255,7 @@ export const RunRecord = z
     checks: z.array(CheckResult),
     load: LoadResult.optional(),
     chaos: ChaosResult.optional(),
+    capacity: CapacityResult.optional(),
     verdicts: z.array(Verdict),
     errors: z.array(z.string()).describe('Why the harness could not run or finish, one line each'),
   })

@@ -6,6 +6,7 @@ import { escapeHtml as h, jsonForScript } from './escape.ts';
 import type { Reporter } from './reporter.ts';
 import { loadSection, uplotAssets } from './load-section.ts';
 import { chaosSection } from './chaos-section.ts';
+import { capacitySection } from './capacity-section.ts';
 
 export const htmlReporter: Reporter = {
   name: 'html',
@@ -31,13 +32,14 @@ summary .name{font-weight:600}summary .reason{color:var(--bad);flex:1;overflow:h
 .errors{border-left:4px solid var(--bad);background:#ffebe9;padding:8px 14px;margin-top:16px}
 .dim{color:var(--mute)}ul.events{margin:4px 0;padding-left:18px;color:var(--mute)}b.bad{color:var(--bad)}img.shot{max-width:100%;border:1px solid var(--line);border-radius:4px}figure{margin:8px 0}h3{font-size:14px;margin:18px 0 8px}
 table.kv th{width:1%;white-space:nowrap;background:none;color:var(--mute);font-weight:500}table.kv td{width:16%}
-.charts{display:flex;flex-direction:column;gap:14px;margin:14px 0}code{background:var(--bg);padding:1px 5px;border-radius:4px}
+.answer{font-size:16px;margin:10px 0}.charts{display:flex;flex-direction:column;gap:14px;margin:14px 0}code{background:var(--bg);padding:1px 5px;border-radius:4px}
 `;
 
 export function renderHtml(r: RunRecord): string {
   const load = loadSection(r.load);
   const chaos = chaosSection(r.chaos);
-  const charts = r.load || r.chaos?.probes.length ? uplotAssets() : { head: '', script: '' };
+  const capacity = capacitySection(r.capacity);
+  const charts = r.load || r.chaos?.probes.length || r.capacity?.steps.length ? uplotAssets() : { head: '', script: '' };
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'unsafe-inline'">
@@ -52,6 +54,7 @@ ${r.errors.length ? `<div class="errors"><b>The harness could not finish:</b><ul
 </header>
 <main>
 ${verdictTable(r.verdicts)}
+${capacity.html}
 ${chaos.html}
 ${load.html}
 ${checksSection(r.checks)}
@@ -60,6 +63,7 @@ ${checksSection(r.checks)}
 ${charts.script}
 ${load.script}
 ${chaos.script}
+${capacity.script}
 </body></html>
 `;
 }

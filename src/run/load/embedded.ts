@@ -12,6 +12,9 @@ import { serialiseRequest } from './http1.ts';
 import { addTally, emptyTally, type FromWorker, type SecondMsg, type Tally, type ToWorker, type WorkerInit } from './protocol.ts';
 import type { LoadEngine, LoadRunContext, PreparedRequest, Progress } from './engine.ts';
 
+/** A worker whose event loop was busy this share of the run could not keep to its schedule. */
+export const GENERATOR_SATURATED_ELU = 0.9;
+
 const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 
 interface NameAcc {
@@ -64,6 +67,7 @@ async function runEmbedded(profile: Profile, target: { baseUrl: string; requests
   let interrupted = 0;
   let maxVus = 0;
   let lastCompletionMs = 0;
+  const elus: number[] = [];
 
   const workers: Worker[] = [];
   const ready: Promise<void>[] = [];
@@ -87,6 +91,7 @@ async function runEmbedded(profile: Profile, target: { baseUrl: string; requests
             interrupted += m.interrupted;
             maxVus += m.maxVus;
             lastCompletionMs = Math.max(lastCompletionMs, m.lastCompletionMs);
+            elus.push(m.elu);
             finished = true;
             resolve();
             void w.terminate();
@@ -190,6 +195,7 @@ async function runEmbedded(profile: Profile, target: { baseUrl: string; requests
       executor: profile.scenario.executor,
       model,
       workers: n,
+      generator: { busiestWorkerElu: Math.max(0, ...elus), saturated: Math.max(0, ...elus) >= GENERATOR_SATURATED_ELU },
       startedAtMs,
       durationMs,
       scheduledMs: scenarioDurationMs(profile.scenario),

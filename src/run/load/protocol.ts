@@ -49,6 +49,8 @@ export interface DoneMsg {
   maxVus: number;
   /** ms from the start to the last completed request: the end of the measured window. */
   lastCompletionMs: number;
+  /** Event-loop utilisation of the worker from start to finish (0–1): near 1, the generator itself was the limit. */
+  elu: number;
 }
 
 export type FromWorker = { type: 'ready' } | SecondMsg | DoneMsg;

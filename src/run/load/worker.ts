@@ -3,6 +3,7 @@
 // engine. Nothing here prints. The request loop is the hot path: no per-request timers, no
 // allocation per request beyond what the socket needs.
 import { parentPort, workerData } from 'node:worker_threads';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Http1Connection, type Outcome } from './http1.ts';
 import { newHistogram, encode, type Histogram } from '../../measure/histogram.ts';
 import { ArrivalSchedule, shareOf, vusAt } from './schedule.ts';
@@ -234,13 +235,17 @@ function finish(): void {
   const interrupted = inFlight;
   for (const c of conns) c?.close();
   flush(true);
-  const done: DoneMsg = { type: 'done', iterationHist: encode(iterationHist), interrupted, maxVus, lastCompletionMs: Math.max(0, lastCompletion - startMono) };
+  const elu = performance.eventLoopUtilization(eluAtStart).utilization;
+  const done: DoneMsg = { type: 'done', iterationHist: encode(iterationHist), interrupted, maxVus, lastCompletionMs: Math.max(0, lastCompletion - startMono), elu };
   port.postMessage(done satisfies FromWorker);
 }
+
+let eluAtStart: EventLoopUtilization | undefined;
 
 function start(startAt: number): void {
   startMono = startAt - performance.timeOrigin;
   setTimeout(() => {
+    eluAtStart = performance.eventLoopUtilization();
     timers.sweep = setInterval(sweepTimeouts, 50);
     timers.flush = setInterval(() => flush(false), 250);
     if (schedule) {

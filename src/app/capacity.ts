@@ -1,0 +1,208 @@
+// `gauntlet capacity <profile>`: the highest arrival rate at which the profile's thresholds
+// hold. Each step is constant-arrival-rate load (open model: arrivals don't slow down when the
+// target does), warmed up uncounted, then measured and judged; the search (run/capacity/search)
+// picks the next rate. The answer is stated, the steps tabled, and the figure trended against
+// earlier runs found in reports/.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { resolveEnvironment, type Flags } from '../config/load.ts';
+import { loadProfile } from '../config/profiles.ts';
+import { CapacitySearch, type Profile } from '../config/profile.ts';
+import { configError } from '../core/errors.ts';
+import { formatMs } from '../core/duration.ts';
+import type { CapacityResult, CapacityStep, LoadResult, Verdict } from '../record/schema.ts';
+import type { PreparedRequest, Progress } from '../run/load/engine.ts';
+import { bracket, nextStep, type Stop, type StepSeen } from '../run/capacity/search.ts';
+import { thresholdVerdicts } from '../slo/thresholds.ts';
+import { progressLine } from '../report/console.ts';
+import { assertReachable } from '../targets/reachable.ts';
+import { engines, prepareLoad } from './load.ts';
+import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
+
+export function capacityApp(profileFile: string, flags: Flags, io: Io): Promise<Finished> {
+  return runSession('capacity', flags, io, async (s) => {
+    const env = resolveEnvironment(s.config, s.io.env, s.redactor);
+    const written = await loadProfile(profileFile, s.io.cwd, s.config.config.slos.thresholds);
+    if (!written.capacity) throw configError(`${written.file}: no capacity block: say where the search starts and where it must stop (capacity: { startRate, maxRate })`);
+    if (Object.keys(written.thresholds).length === 0) throw configError(`${written.file}: no thresholds: a capacity search needs an SLO to hold (e.g. http_req_duration: ['p(95)<200'], http_req_failed: ['rate<0.01'])`);
+    await assertReachable(env.baseUrl);
+    const { profile, requests } = await prepareLoad(s, env, written);
+    const capacity = await searchCapacity(s, profile, written.capacity, { baseUrl: env.baseUrl, requests });
+    capacity.trend = earlierRuns(reportsRoot(s), profile.name, s.config.envName, written.capacity.history);
+    return { capacity, verdicts: capacityVerdicts(capacity, written.capacity), baseUrl: env.baseUrl } satisfies SessionResult;
+  });
+}
+
+const reportsRoot = (s: Session) => resolve(s.io.cwd, s.config.config.reports.dir);
+
+async function searchCapacity(s: Session, profile: Profile, c: CapacitySearch, target: { baseUrl: string; requests: PreparedRequest[] }): Promise<CapacityResult> {
+  const engine = engines.embedded;
+  const deadline = s.clock.now() + c.maxDuration;
+  const steps: CapacityStep[] = [];
+  const seen: StepSeen[] = [];
+  let stop: Stop | 'max duration' | undefined;
+  s.say(`capacity: ${profile.name} against ${target.baseUrl}: ${c.startRate}…${c.maxRate} req/s, steps of ${formatMs(c.warmup)} warm-up + ${formatMs(c.stepDuration)} measured`);
+  for (;;) {
+    const next = nextStep(c, seen);
+    if ('done' in next) {
+      stop = next.done;
+      break;
+    }
+    if (s.clock.now() + c.warmup + c.stepDuration > deadline) {
+      stop = 'max duration';
+      break;
+    }
+    const rate = next.rate;
+    const stepProfile = (ms: number): Profile => ({
+      ...profile,
+      scenario: { executor: 'constant-arrival-rate', rate, duration: ms, timeUnit: 1000, preAllocatedVUs: Math.min(c.preAllocatedVUs, c.maxVUs), maxVUs: c.maxVUs },
+      // A step's stragglers are judged by its timeout, not waited for: the next step is due.
+      gracefulStop: Math.min(profile.gracefulStop, profile.timeout),
+    });
+    const label = `  step ${steps.length + 1} (${next.phase}): ${rate} req/s`;
+    if (c.warmup > 0) {
+      await engine.run(stepProfile(c.warmup), target, { clock: s.clock, signal: s.signal, onProgress: (p) => s.progress(`${label} warm-up ${progressLine(p).trim()}`), shouldAbort: saturated(rate) });
+      if (s.signal.aborted) break;
+    }
+    const startedAtMs = s.clock.now();
+    const load = await engine.run(stepProfile(c.stepDuration), target, { clock: s.clock, signal: s.signal, onProgress: (p) => s.progress(`${label} ${progressLine(p).trim()}`), shouldAbort: saturated(rate) });
+    s.progress(undefined);
+    if (s.signal.aborted) break;
+    const step = judgeStep(steps.length + 1, next.phase, rate, startedAtMs, load, profile);
+    steps.push(step);
+    seen.push({ rate, outcome: step.outcome, targetGone: load.totals.requests > 0 && Object.keys(load.totals.statuses).length === 0 });
+    s.say(`${label}: ${step.outcome}${step.p95Ms === undefined ? '' : ` — p95 ${formatMs(step.p95Ms)}`}, errors ${pct(step.errorRate)}, ${step.achievedRps.toFixed(0)} req/s achieved${step.why ? ` (${step.why})` : ''}`);
+  }
+  return summarise(profile, steps, stop ?? 'max duration', c);
+}
+
+/** Ends a step early when the target is clearly saturated: no point measuring a collapse for long. */
+function saturated(rate: number) {
+  return (p: Progress): string | undefined => {
+    if (p.elapsedMs < 2000) return undefined;
+    const offered = (rate * p.elapsedMs) / 1000;
+    if (p.dropped > 0.2 * offered) return `saturated: ${p.dropped} of ${Math.round(offered)} arrivals dropped`;
+    if (p.requests > 50 && p.failed > 0.5 * p.requests) return `saturated: ${p.failed} of ${p.requests} requests failed`;
+    return undefined;
+  };
+}
+
+function judgeStep(index: number, phase: 'grow' | 'narrow', rate: number, startedAtMs: number, load: LoadResult, profile: Profile): CapacityStep {
+  const lat = load.all.latency;
+  const seconds = Math.max(load.durationMs, 1) / 1000;
+  const offered = load.totals.requests + load.totals.droppedIterations;
+  const base = {
+    index,
+    phase,
+    offeredRps: rate,
+    achievedRps: load.totals.requests / seconds,
+    requests: load.totals.requests,
+    ...(lat?.count ? { p50Ms: lat.p50Ms, p95Ms: lat.p95Ms, p99Ms: lat.p99Ms } : {}),
+    errorRate: load.totals.requests ? load.totals.failed / load.totals.requests : 0,
+    dropped: load.totals.droppedIterations,
+    ...(load.generator ? { busiestWorkerElu: load.generator.busiestWorkerElu } : {}),
+    startedAtMs,
+    durationMs: load.durationMs,
+  };
+  if (load.generator?.saturated) {
+    return { ...base, outcome: 'inconclusive', why: `the generator ran out of CPU (busiest worker ${(load.generator.busiestWorkerElu * 100).toFixed(0)}% busy)` };
+  }
+  const failed = thresholdVerdicts(load, profile.thresholds).filter((v) => v.status !== 'pass');
+  const why = failed.map((v) => `${v.id}${v.observed ? ` ${v.observed}` : ` ${v.status}`}`);
+  // Arrivals the generator had to drop were never offered: the step did not run at its rate.
+  if (offered > 0 && load.totals.droppedIterations > 0.01 * offered) why.push(`dropped_iterations ${load.totals.droppedIterations} of ${offered}`);
+  if (load.totals.requests > 0 && Object.keys(load.totals.statuses).length === 0) why.unshift('no response at all');
+  return why.length ? { ...base, outcome: 'bad', why: why.join('; ') } : { ...base, outcome: 'good' };
+}
+
+const pct = (r: number) => `${(r * 100).toFixed(r && r < 0.001 ? 3 : 1)}%`;
+const rps = (r: number) => `${r.toLocaleString('en-US').replace(/,/g, ' ')} req/s`;
+
+function limitingFactor(bad: CapacityStep | undefined, stop: Stop | 'max duration'): string {
+  if (stop === 'generator') return 'generator';
+  if (stop === 'target stopped answering') return 'target stopped answering';
+  if (!bad) return stop === 'max rate' ? 'max rate' : stop;
+  const why = bad.why ?? '';
+  if (why.startsWith('no response')) return 'target stopped answering';
+  const factors = [
+    [/http_req_duration|iteration_duration/, 'latency'],
+    [/http_req_failed/, 'errors'],
+    [/dropped_iterations/, 'dropped iterations'],
+  ] as const;
+  const found = factors.filter(([re]) => re.test(why)).map(([, f]) => f);
+  return found.length ? found.join(' and ') : 'thresholds';
+}
+
+function summarise(profile: Profile, steps: CapacityStep[], stop: Stop | 'max duration', c: CapacitySearch): CapacityResult {
+  const { good, bad } = bracket(steps.map((st) => ({ rate: st.offeredRps, outcome: st.outcome })));
+  const goodStep = steps.find((st) => st.outcome === 'good' && st.offeredRps === good);
+  const badStep = steps.find((st) => st.outcome === 'bad' && st.offeredRps === bad);
+  const limitedBy = limitingFactor(badStep, stop);
+  const held = goodStep ? `${rps(goodStep.offeredRps)} (p95 ${goodStep.p95Ms === undefined ? '—' : formatMs(goodStep.p95Ms)}, errors ${pct(goodStep.errorRate)})` : undefined;
+  const broke = badStep ? `${rps(badStep.offeredRps)} (${badStep.why})` : undefined;
+  let statement: string;
+  if (steps.length === 0) statement = `no step ran: ${stop === 'max duration' ? `maxDuration ${formatMs(c.maxDuration)} is shorter than one step` : stop}`;
+  else if (stop === 'generator') {
+    const inc = steps[steps.length - 1]!;
+    statement = `inconclusive: the generator ran out of CPU at ${rps(inc.offeredRps)}${held ? `; sustainable at least ${held}` : ''} — generate from more cores or machines`;
+  } else if (!goodStep) statement = `capacity 0: the thresholds already fail at the first step, ${broke}`;
+  else if (!badStep) statement = `sustainable: ${held}; ${stop === 'max rate' ? `no step failed up to maxRate ${rps(c.maxRate)}` : `the search stopped (${stop}) before any step failed`}`;
+  else statement = `sustainable: ${held}; breaks at ${broke}`;
+  return {
+    profile: profile.name,
+    sustainableRps: good ?? 0,
+    ...(bad !== undefined ? { breaksAtRps: bad } : {}),
+    limitedBy,
+    statement,
+    objectives: Object.entries(profile.thresholds).flatMap(([metric, list]) => list.map((t) => `${metric} ${typeof t === 'string' ? t : t.threshold}`)),
+    steps,
+    trend: [],
+  };
+}
+
+/** Earlier capacity runs of this profile and environment in the reports root, oldest first. */
+export function earlierRuns(root: string, profile: string, env: string, n: number): CapacityResult['trend'] {
+  let dirs: string[];
+  try {
+    dirs = readdirSync(root);
+  } catch {
+    return [];
+  }
+  const runs: CapacityResult['trend'] = [];
+  for (const d of dirs) {
+    if (d === 'latest') continue;
+    try {
+      const r = JSON.parse(readFileSync(join(root, d, 'run.json'), 'utf8')) as { runId: string; startedAt: string; command: string; status: string; environment?: { name?: string }; capacity?: CapacityResult };
+      // Only completed searches count: an aborted or failed-to-run search says nothing about capacity.
+      if (r.command !== 'capacity' || !r.capacity || r.capacity.profile !== profile || r.environment?.name !== env || r.status === 'aborted' || r.status === 'error') continue;
+      if (r.capacity.limitedBy === 'generator') continue;
+      runs.push({ runId: r.runId, startedAt: r.startedAt, sustainableRps: r.capacity.sustainableRps });
+    } catch {
+      /* not a run directory */
+    }
+  }
+  return runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt)).slice(-n);
+}
+
+export function capacityVerdicts(cap: CapacityResult, c: Pick<CapacitySearch, 'tolerance'>): Verdict[] {
+  const base = { id: 'capacity', source: 'slo', objective: `a sustainable rate under ${cap.objectives.join(', ')}` } as const;
+  const verdicts: Verdict[] = [];
+  if (cap.steps.length === 0) verdicts.push({ ...base, status: 'no-data', detail: cap.statement });
+  else if (cap.limitedBy === 'generator') verdicts.push({ ...base, status: 'fail', observed: cap.statement, detail: 'the generator, not the target, was the limit: this is not the target’s capacity' });
+  else verdicts.push({ ...base, status: cap.sustainableRps > 0 ? 'pass' : 'fail', observed: cap.statement });
+  if (cap.trend.length > 0 && cap.steps.length > 0 && cap.limitedBy !== 'generator') {
+    const sorted = cap.trend.map((t) => t.sustainableRps).sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    const floor = median * (1 - c.tolerance);
+    const change = median > 0 ? (cap.sustainableRps - median) / median : 0;
+    verdicts.push({
+      id: 'capacity trend',
+      source: 'slo',
+      objective: `capacity ≥ ${(100 - c.tolerance * 100).toFixed(0)}% of the median of the last ${cap.trend.length} run(s) (${rps(median)}), i.e. ≥ ${rps(Math.round(floor))}`,
+      status: cap.sustainableRps >= floor ? 'pass' : 'fail',
+      observed: `${rps(cap.sustainableRps)} (${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}%)`,
+    });
+  }
+  return verdicts;
+}
