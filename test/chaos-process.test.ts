@@ -21,7 +21,7 @@ describe('process-kill on the demo API cluster', () => {
     const run = await gauntlet(['chaos', 'chaos/worker-kill.yaml', '--env', 'demo', '--out', join(out, 'reports')], { cwd: ROOT, env: stack.env, timeoutMs: 90_000 });
     expect(run.code, run.out).toBe(0);
     const a = latestReport(out);
-    const chaos = (a.record as unknown as { chaos: ChaosResult }).chaos;
+    const chaos = (a.record as unknown as { chaos: ChaosResult[] }).chaos[0]!;
     const killed = Number(/SIGKILL (\d+)/.exec(chaos.faults[0]!.events[0]!.what)?.[1]);
     expect(workers).toContain(killed);
     expect(alive(killed)).toBe(false);

@@ -8,7 +8,7 @@ import { startPostgres } from '../src/targets/local/postgres.ts';
 import type { ChaosResult } from '../src/record/schema.ts';
 import { gauntlet, latestReport, project, hasNoStackTrace } from './helpers.ts';
 
-const chaosOf = (dir: string) => (latestReport(dir).record as unknown as { chaos: ChaosResult }).chaos;
+const chaosOf = (dir: string) => (latestReport(dir).record as unknown as { chaos: ChaosResult[] }).chaos[0]!;
 
 function haProject(c: PatroniCluster, experiment: string) {
   const dir = project({

@@ -1,15 +1,19 @@
 // The whole demo stack on loopback: real PostgreSQL and Redis (Debian's), the API migrated into
 // PostgreSQL and caching in Redis, and its frontend page. Stopped in reverse order.
 import { randomBytes } from 'node:crypto';
-import { startPostgres, type LocalPostgres } from '../../src/targets/local/postgres.ts';
+import { startPostgres } from '../../src/targets/local/postgres.ts';
 import { startRedis, type LocalRedis } from '../../src/targets/local/redis.ts';
+import { startPatroniCluster, type PatroniCluster } from '../../src/targets/local/patroni.ts';
 import { join } from 'node:path';
 import { freePort, startDaemon, stopPid, tempDir, waitForPort } from '../../src/targets/local/process.ts';
 import type { DemoApi } from './api.ts';
 
 export interface DemoStack {
   api: DemoApi & { pidFile: string; pid: number };
-  postgres: LocalPostgres;
+  /** The API's database: one PostgreSQL, or with `ha` the HAProxy front of a Patroni cluster. */
+  postgres: { url: string; port: number };
+  /** With `ha`: the three-member Patroni + etcd + HAProxy cluster. */
+  patroni?: PatroniCluster;
   redis: LocalRedis;
   password: string;
   /** The environment variables gauntlet.config.ts's demo environment reads. */
@@ -22,6 +26,8 @@ export interface DemoStackOptions {
   password?: string;
   /** API worker processes under the cluster primary (default 2). */
   workers?: number;
+  /** PostgreSQL as a three-member Patroni cluster behind HAProxy instead of a single server. */
+  ha?: boolean;
 }
 
 export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoStack> {
@@ -31,7 +37,12 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
     for (const s of started.reverse()) await s.stop().catch(() => {});
   };
   try {
-    const [postgres, redis] = await Promise.allSettled([startPostgres(), startRedis()]);
+    const db = async (): Promise<{ url: string; port: number; patroni?: PatroniCluster; stop(): Promise<void> }> => {
+      if (!opts.ha) return startPostgres();
+      const c = await startPatroniCluster();
+      return { url: c.appUrl, port: c.haproxyPort, patroni: c, stop: () => c.stop() };
+    };
+    const [postgres, redis] = await Promise.allSettled([db(), startRedis()]);
     for (const r of [postgres, redis]) if (r.status === 'fulfilled') started.push(r.value);
     if (postgres.status === 'rejected') throw postgres.reason;
     if (redis.status === 'rejected') throw redis.reason;
@@ -46,7 +57,8 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
     started.push({ stop: () => api.close() });
     return {
       api,
-      postgres: postgres.value,
+      postgres: { url: postgres.value.url, port: postgres.value.port },
+      ...(postgres.value.patroni ? { patroni: postgres.value.patroni } : {}),
       redis: redis.value,
       password,
       env: { DEMO_BASE_URL: api.url, DEMO_PASSWORD: password, DEMO_DB_URL: postgres.value.url, DEMO_REDIS_URL: redis.value.url, DEMO_API_PIDFILE: api.pidFile },

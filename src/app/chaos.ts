@@ -46,6 +46,6 @@ export async function runChaos(s: Session, file: string, dryRun: boolean): Promi
         }
       : {}),
   });
-  if (dryRun) return { verdicts: [{ id: 'dry-run', source: 'slo', objective: 'resolve what the experiment would hit', status: 'pass', observed: `${chaos.faults.length} injection(s) resolved, none made` }], chaos, baseUrl: env.baseUrl };
-  return { chaos, ...(load ? { load: load.load } : {}), verdicts: [...chaosVerdicts(chaos, exp.slos), ...(load?.verdicts ?? [])], baseUrl: env.baseUrl };
+  if (dryRun) return { verdicts: [{ id: 'dry-run', source: 'slo', objective: 'resolve what the experiment would hit', status: 'pass', observed: `${chaos.faults.length} injection(s) resolved, none made` }], chaos: [chaos], baseUrl: env.baseUrl };
+  return { chaos: [chaos], ...(load ? { load: load.load } : {}), verdicts: [...chaosVerdicts(chaos, exp.slos), ...(load?.verdicts ?? [])], baseUrl: env.baseUrl };
 }

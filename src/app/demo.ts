@@ -1,21 +1,51 @@
-// `gauntlet demo`: brings up the demo stack, runs the gate against it with Gauntlet's own
-// config, writes the report, and tears the stack down whatever happened.
+// `gauntlet demo`: brings up the demo stack (the API as a Node cluster, PostgreSQL as a Patroni
+// cluster behind HAProxy, Redis, the frontend), runs the gate against it, then kills an API
+// worker and fails the database over, each under load with its probes — one run record, one
+// report — and tears the stack down whatever happened.
 import { fileURLToPath } from 'node:url';
 import { startDemoStack } from '../../examples/demo-stack/stack.ts';
 import type { Flags } from '../config/load.ts';
-import { runSession, type Finished, type Io } from './session.ts';
+import type { ChaosResult } from '../record/schema.ts';
+import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
 import { runGate } from './gate.ts';
+import { runChaos } from './chaos.ts';
 
 const PACKAGE_CONFIG = fileURLToPath(new URL('../../gauntlet.config.ts', import.meta.url));
+const EXPERIMENTS = [
+  { title: 'worker kill', file: fileURLToPath(new URL('../../chaos/worker-kill.yaml', import.meta.url)) },
+  { title: 'db failover', file: fileURLToPath(new URL('../../chaos/db-failover.yaml', import.meta.url)) },
+];
 
 export async function demoApp(flags: Flags, io: Io): Promise<Finished> {
-  io.print('demo: starting the demo stack on 127.0.0.1 (PostgreSQL, Redis, the API with JWT login, GraphQL, WebSocket, rate limit, and its frontend)');
-  const stack = await startDemoStack();
-  io.print(`demo: API and frontend at ${stack.api.url}, PostgreSQL on port ${stack.postgres.port}, Redis on port ${stack.redis.port}`);
+  io.print('demo: starting the demo stack on 127.0.0.1 (the API as a Node cluster, PostgreSQL as a 3-member Patroni cluster behind HAProxy, Redis, the frontend)');
+  const started = Date.now();
+  const stack = await startDemoStack({ ha: true });
+  const c = stack.patroni!;
+  io.print(`demo: stack up in ${((Date.now() - started) / 1000).toFixed(1)} s — API and frontend at ${stack.api.url}, PostgreSQL through HAProxy on port ${c.haproxyPort} (Patroni members ${c.members.map((m) => m.name).join(', ')}), Redis on port ${stack.redis.port}`);
   try {
-    return await runSession('demo', { ...flags, config: flags.config ?? PACKAGE_CONFIG, env: 'demo' }, { ...io, env: { ...io.env, ...stack.env } }, runGate);
+    return await runSession('demo', { ...flags, config: flags.config ?? PACKAGE_CONFIG, env: 'demo' }, { ...io, env: { ...io.env, ...stack.env } }, async (raw) => {
+      // The demo knows its cluster: hand its Patroni members and restart commands to the faults.
+      const s = withPatroni(raw, { restUrls: c.members.map((m) => m.restUrl), restart: Object.fromEntries(c.members.map((m) => [m.name, c.restartCommand(m.name)])) });
+      const gate = await runGate(s);
+      const chaos: ChaosResult[] = [];
+      const verdicts = [...gate.verdicts];
+      for (const e of EXPERIMENTS) {
+        if (s.signal.aborted) break;
+        s.say('');
+        const r = await runChaos(s, e.file, false);
+        chaos.push(...(r.chaos ?? []));
+        verdicts.push(...r.verdicts.map((v) => ({ ...v, id: `${e.title} › ${v.id}` })));
+      }
+      return { ...gate, chaos, verdicts } satisfies SessionResult;
+    });
   } finally {
     await stack.stop();
     io.print('demo: stack stopped');
   }
+}
+
+function withPatroni(s: Session, patroni: { restUrls: string[]; restart: Record<string, string[]> }): Session {
+  const envs = s.config.config.environments;
+  const demo = envs[s.config.envName]!;
+  return { ...s, config: { ...s.config, config: { ...s.config.config, environments: { ...envs, [s.config.envName]: { ...demo, patroni } } } } };
 }

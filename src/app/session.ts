@@ -42,7 +42,7 @@ export interface Session {
 export interface SessionResult {
   checks?: CheckResult[];
   load?: LoadResult;
-  chaos?: ChaosResult;
+  chaos?: ChaosResult[];
   capacity?: CapacityResult;
   verdicts: Verdict[];
   baseUrl?: string;

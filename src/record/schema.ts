@@ -254,7 +254,7 @@ export const RunRecord = z
     durationMs: z.number(),
     checks: z.array(CheckResult),
     load: LoadResult.optional(),
-    chaos: ChaosResult.optional(),
+    chaos: z.array(ChaosResult).optional().describe('One entry per experiment run (a drill or the demo runs several)'),
     capacity: CapacityResult.optional(),
     verdicts: z.array(Verdict),
     errors: z.array(z.string()).describe('Why the harness could not run or finish, one line each'),

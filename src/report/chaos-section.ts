@@ -5,8 +5,8 @@ import type { ChaosResult } from '../record/schema.ts';
 import { formatMs } from '../core/duration.ts';
 import { escapeHtml as h } from './escape.ts';
 
-export function chaosSection(c: ChaosResult | undefined): { html: string; script: string } {
-  if (!c) return { html: '', script: '' };
+export function chaosSection(c: ChaosResult, index = 0): { html: string; script: string } {
+  const chartId = index === 0 ? 'chart-chaos' : `chart-chaos-${index}`;
   const rel = (ms: number) => `+${formatMs(Math.max(0, ms - c.windowStartMs))}`;
   const faults = c.faults
     .map((f) => `<tr><td>${h(f.id)}</td><td>${h(f.label)}</td><td>${h(f.target)}</td><td class="num">${f.injectedAtMs === undefined ? '—' : h(rel(f.injectedAtMs))}</td><td class="num">${f.rtoMs === undefined ? '—' : h(formatMs(f.rtoMs))}</td><td>${h(f.error ?? f.recovery)}${f.events.length ? `<ul class="events">${f.events.map((e) => `<li>${h(rel(e.atMs))} ${h(e.what)}</li>`).join('')}</ul>` : ''}</td></tr>`)
@@ -26,7 +26,7 @@ ${c.description ? `<p>${h(c.description)}</p>` : ''}
 ${c.stoppedEarly ? `<div class="errors"><b>Stopped early:</b> ${h(c.stoppedEarly)}</div>` : ''}
 <p class="dim">Window ${formatMs(c.windowEndMs - c.windowStartMs)}; steady state before: ${h(c.steadyState.before)}, after: ${h(c.steadyState.after)}${c.steadyState.detail ? ` (${h(c.steadyState.detail)})` : ''}. RTO runs from the injection to the first of N healthy samples in a row after the outage began.</p>
 <table><thead><tr><th>#</th><th>fault</th><th>target</th><th>injected</th><th>RTO</th><th>recovery</th></tr></thead><tbody>${faults}</tbody></table>
-${c.probes.length ? `<div class="charts"><div id="chart-chaos"></div></div>
+${c.probes.length ? `<div class="charts"><div id="${chartId}"></div></div>
 <table><thead><tr><th>probe</th><th>kind</th><th>interval</th><th>healthy in window</th><th>samples</th></tr></thead><tbody>${probes}</tbody></table>` : ''}
 ${ledger}
 ${rollbacks}`;
@@ -35,7 +35,7 @@ ${rollbacks}`;
 (function () {
   if (typeof uPlot === 'undefined') return;
   var rec = JSON.parse(document.getElementById('gauntlet-run-record').textContent);
-  var c = rec.chaos, t0 = c.windowStartMs;
+  var c = rec.chaos[${index}], t0 = c.windowStartMs;
   // One x axis (seconds from the window start); each probe's health as a step line at its own level.
   var xs = {};
   c.probes.forEach(function (p) { p.samples.forEach(function (s) { xs[Math.round(s[0])] = true; }); });
@@ -54,7 +54,7 @@ ${rollbacks}`;
   new uPlot({ title: 'Probe health (up = upper level, down = lower) with fault events', width: width, height: 240, scales: { x: { time: false }, y: { range: [0, c.probes.length + 0.5] } },
     axes: [{ label: 'seconds from the window start' }, { show: false }], series: series,
     hooks: { draw: [function (u) { var ctx = u.ctx; marks.forEach(function (m) { var px = u.valToPos(m.t, 'x', true); ctx.save(); ctx.strokeStyle = m.color; ctx.setLineDash([5, 4]); ctx.beginPath(); ctx.moveTo(px, u.bbox.top); ctx.lineTo(px, u.bbox.top + u.bbox.height); ctx.stroke(); ctx.fillStyle = m.color; ctx.font = '11px sans-serif'; ctx.fillText(m.label, px + 3, u.bbox.top + 12); ctx.restore(); }); }] } },
-    data, document.getElementById('chart-chaos'));
+    data, document.getElementById('${chartId}'));
 })();
 </script>`
     : '';

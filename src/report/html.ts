@@ -37,9 +37,9 @@ table.kv th{width:1%;white-space:nowrap;background:none;color:var(--mute);font-w
 
 export function renderHtml(r: RunRecord): string {
   const load = loadSection(r.load);
-  const chaos = chaosSection(r.chaos);
+  const chaos = (r.chaos ?? []).map((c, i) => chaosSection(c, i)).reduce((a, b) => ({ html: a.html + b.html, script: a.script + b.script }), { html: '', script: '' });
   const capacity = capacitySection(r.capacity);
-  const charts = r.load || r.chaos?.probes.length || r.capacity?.steps.length ? uplotAssets() : { head: '', script: '' };
+  const charts = r.load || r.chaos?.some((c) => c.probes.length) || r.capacity?.steps.length ? uplotAssets() : { head: '', script: '' };
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'unsafe-inline'">

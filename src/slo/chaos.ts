@@ -41,7 +41,7 @@ export function chaosVerdicts(c: ChaosResult, slos: Experiment['slos']): Verdict
     for (const f of c.faults) {
       const base = { id: `rto ${f.id}`, source: 'slo', objective: `RTO ${slos.rto}` } as const;
       if (f.rtoMs === undefined) out.push({ ...base, status: f.injectedAtMs === undefined ? 'no-data' : 'fail', detail: `${f.label}: ${f.error ?? f.recovery}` });
-      else out.push({ ...base, status: holds(f.rtoMs, cmp) ? 'pass' : 'fail', observed: formatMs(f.rtoMs), detail: `${f.label}: ${f.recovery}` });
+      else out.push({ ...base, status: holds(f.rtoMs, cmp) ? 'pass' : 'fail', observed: f.rtoMs === 0 ? `0 s: no outage seen by ${f.recoveryProbe ?? 'the probe'}` : formatMs(f.rtoMs), detail: `${f.label}: ${f.recovery}` });
     }
   }
   if (slos.rpo) {

@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync, chownSync } from 'node:
 import { join } from 'node:path';
 import pg from 'pg';
 import { pgBinDir } from './postgres.ts';
+import { pidsWithArg } from './procs.ts';
 import { alive, freePort, sleep, startDaemon, stopPid, tempDir, userIds, waitForPort, readTail } from './process.ts';
 
 export interface PatroniMember {
@@ -135,6 +136,9 @@ export async function startPatroniCluster(opts: ClusterOptions = {}): Promise<Pa
         if (!res.ok) throw new Error(`PATCH /config answered ${res.status}: ${await res.text()}`);
       },
       stop: async () => {
+        // A member restarted by a rollback is not our child: find it by its config file, which
+        // only this cluster's temp directory holds.
+        for (const m of members) for (const pid of pidsWithArg(m.config)) if (!pids.includes(pid)) pids.push(pid);
         await stopAll();
         // Patroni stops its postgres; a postgres left by a killed Patroni is stopped by its pidfile.
         for (const m of members) {

@@ -61,3 +61,14 @@ export function cmdline(pid: number): string {
     return '';
   }
 }
+
+/** Processes whose command line has `arg` as one of its arguments (e.g. a config file only we wrote). */
+export function pidsWithArg(arg: string): number[] {
+  return allPids().filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(arg);
+    } catch {
+      return false;
+    }
+  });
+}

@@ -1,0 +1,31 @@
+// `gauntlet demo`, the README's first command, end to end: the stack up (API cluster, Patroni
+// cluster behind HAProxy, Redis, frontend), the gate, a worker kill and a DB failover under
+// load, one report, everything it started stopped.
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { ChaosResult } from '../src/record/schema.ts';
+import { ROOT, gauntlet, latestReport, project } from './helpers.ts';
+
+const ours = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => /gauntlet-(ha|api|pg|redis)-/.test(l));
+
+describe('gauntlet demo', () => {
+  it('runs the gate, a worker kill and a DB failover on the demo stack, writes one report, and leaves nothing running', async () => {
+    const before = ours();
+    const out = project({});
+    const run = await gauntlet(['demo', '--out', join(out, 'reports')], { cwd: ROOT, timeoutMs: 300_000 });
+    expect(run.code, run.out).toBe(0);
+    expect(run.stdout).toMatch(/demo: stack up in [\d.]+ s/);
+    expect(run.stdout).toContain('demo: stack stopped');
+    const a = latestReport(out);
+    const ids = a.record.verdicts.map((v) => v.id);
+    expect(ids).toEqual(expect.arrayContaining(['smoke', 'http_req_failed rate<0.01', 'worker kill › rto 1.1', 'db failover › rto 1.1', 'db failover › rpo']));
+    const chaos = (a.record as unknown as { chaos: ChaosResult[] }).chaos;
+    expect(chaos.map((c) => c.experiment)).toEqual(['API worker kill', 'db failover (leader killed)']);
+    expect(chaos[1]!.faults[0]!.rtoMs).toBeGreaterThan(1000);
+    expect(chaos[1]!.rollbacks[0]!.actions.join()).toMatch(/rejoined|running again/);
+    expect(a.html).toContain('id="chart-chaos"');
+    expect(a.html).toContain('id="chart-chaos-1"');
+    expect(ours()).toEqual(before);
+  }, 330_000);
+});
