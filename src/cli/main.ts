@@ -14,6 +14,7 @@ import { smokeApp } from '../app/smoke.ts';
 import { demoApp } from '../app/demo.ts';
 import { loadApp } from '../app/load.ts';
 import { capacityApp } from '../app/capacity.ts';
+import { compareApp } from '../app/compare.ts';
 import { gateApp } from '../app/gate.ts';
 import { chaosApp } from '../app/chaos.ts';
 import type { Finished, Io } from '../app/session.ts';
@@ -66,6 +67,11 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     .command('capacity <profile>')
     .description('find the highest arrival rate at which the profile’s thresholds hold (its capacity block), trended against earlier runs')
     .action(async (profile: string) => finish(await capacityApp(profile, globals(), out)));
+
+  program
+    .command('compare <base> <new>')
+    .description('compare two run records (run.json): metric deltas against the config’s regression limits, verdicts that changed; exit 1 on a regression')
+    .action(async (base: string, next: string) => finish(await compareApp(base, next, globals(), out)));
 
   program
     .command('gate')
