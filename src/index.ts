@@ -5,3 +5,5 @@ export { defineSuite, http, graphql, ws, postgres, redis, playwright } from './c
 export type { Check, CheckInput, Suite, SuiteInput } from './config/suite.ts';
 export type { RunRecord, Verdict, CheckResult } from './record/schema.ts';
 export { z } from 'zod';
+export { defineExperiment } from './config/experiment.ts';
+export { defineProfile } from './config/profile.ts';
