@@ -2,12 +2,13 @@
 // that a report is written whatever happens (bad config, unreachable target, Ctrl-C).
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startClock, type Clock } from '../core/clock.ts';
 import { ExitCode, GauntletError, configError, describeError } from '../core/errors.ts';
 import { interpolateEnv, type Unresolved } from '../config/interpolate.ts';
 import { Redactor } from '../core/redact.ts';
 import { loadConfig, type Flags, type LoadedConfig } from '../config/load.ts';
+import { postWebhook, webhookPayload } from '../report/webhook.ts';
 import { RECORD_VERSION, RunRecord, type CapacityResult, type ChaosResult, type CheckResult, type LoadResult, type Verdict } from '../record/schema.ts';
 import { runOutcome } from '../slo/outcome.ts';
 import { publish } from '../report/publish.ts';
@@ -132,6 +133,14 @@ export async function runSession(
   const root = resolve(io.cwd, flags.out ?? io.env.GAUNTLET_OUT ?? loaded?.config.reports.dir ?? 'reports');
   const published = publish(record, root, { env: io.env });
   for (const e of published.reporterErrors) say(`warning: ${e}`);
+  const webhook = loaded?.config.notify.webhook;
+  if (webhook && (webhook.on === 'always' || record.status !== 'passed')) {
+    const missing: Unresolved[] = [];
+    const url = interpolateEnv(webhook.url, io.env, redactor, missing, ['notify.webhook.url']);
+    // Never fails the run: the verdict stands whether or not the chat heard of it.
+    const problem = missing.length ? `\${env:${missing[0]!.name}} is not set` : await postWebhook(url, webhookPayload(record, join(published.dir, 'index.html')), webhook.timeout);
+    say(problem ? `warning: notify: no notification sent: ${problem}` : 'notify: webhook notified');
+  }
   return { record, exitCode, reportDir: published.dir };
 }
 

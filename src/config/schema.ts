@@ -1,6 +1,6 @@
 // The one model of gauntlet.config.{ts,yaml}. Types are inferred from these schemas.
 import { z } from 'zod';
-import { UrlOrRef } from './primitives.ts';
+import { Duration, UrlOrRef } from './primitives.ts';
 
 export const Environment = z
   .object({
@@ -67,6 +67,20 @@ export const Config = z
       })
       .strict()
       .default({ latencyIncrease: 0.1, errorRateIncrease: 0.005, throughputDrop: 0.1, rtoIncrease: 0.25 }),
+    notify: z
+      .object({
+        webhook: z
+          .object({
+            url: z.string().regex(/^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/, { message: 'a webhook URL is a secret: reference it as ${env:NAME}, never inline' }),
+            on: z.enum(['failure', 'always']).default('failure').describe('failure: any run that did not pass'),
+            timeout: Duration.default(5_000),
+          })
+          .strict()
+          .optional()
+          .describe('A Slack-compatible incoming webhook, posted after the reports are written'),
+      })
+      .strict()
+      .default({}),
     reports: z
       .object({ dir: z.string().default('reports') })
       .strict()
