@@ -39,7 +39,9 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
   try {
     const db = async (): Promise<{ url: string; port: number; patroni?: PatroniCluster; stop(): Promise<void> }> => {
       if (!opts.ha) return startPostgres();
-      const c = await startPatroniCluster();
+      // Synchronous mode: the demo claims "no acknowledged write lost" (RPO 0), which only
+      // synchronous replication promises; async can lose the write a dying leader acknowledged.
+      const c = await startPatroniCluster({ synchronous: true });
       return { url: c.appUrl, port: c.haproxyPort, patroni: c, stop: () => c.stop() };
     };
     const [postgres, redis] = await Promise.allSettled([db(), startRedis()]);
