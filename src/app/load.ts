@@ -5,9 +5,10 @@ import { scenarioDurationMs } from '../config/profile.ts';
 import { loadProfile } from '../config/profiles.ts';
 import { resolveEnvironment, type Flags } from '../config/load.ts';
 import type { Environment } from '../config/schema.ts';
-import { cannotRun } from '../core/errors.ts';
+import { cannotRun, configError } from '../core/errors.ts';
 import type { LoadResult, Verdict } from '../record/schema.ts';
 import { embeddedEngine } from '../run/load/embedded.ts';
+import { k6Engine, runK6Script } from '../run/load/k6/engine.ts';
 import type { LoadEngine, PreparedRequest, Progress } from '../run/load/engine.ts';
 import { fillTemplate } from '../run/smoke/context.ts';
 import { runCheck } from '../run/smoke/runner.ts';
@@ -16,11 +17,22 @@ import { progressLine } from '../report/console.ts';
 import { assertReachable } from '../targets/reachable.ts';
 import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
 
-export const engines = { embedded: embeddedEngine } satisfies Record<string, LoadEngine>;
+export const engines = { embedded: embeddedEngine, k6: k6Engine } satisfies Record<string, LoadEngine>;
+
+/** The engine the flags (or GAUNTLET_ENGINE) ask for; embedded by default. */
+export function engineFor(s: Session): LoadEngine {
+  const name = s.flags.engine ?? s.io.env.GAUNTLET_ENGINE ?? 'embedded';
+  if (!(name in engines)) throw configError(`unknown load engine "${name}": one of ${Object.keys(engines).join(', ')}`);
+  return engines[name as keyof typeof engines];
+}
+
+/** A team's own k6 script rather than a Gauntlet profile. */
+export const isK6Script = (file: string) => /\.k6\.[cm]?[jt]s$/.test(file);
 
 export function loadApp(profileFile: string, flags: Flags, io: Io): Promise<Finished> {
   return runSession('load', flags, io, async (s) => {
     const env = resolveEnvironment(s.config, s.io.env, s.redactor);
+    if (isK6Script(profileFile)) return runK6ScriptApp(s, profileFile, env.baseUrl);
     const profile = await loadProfile(profileFile, s.io.cwd, s.config.config.slos.thresholds);
     await assertReachable(env.baseUrl);
     const { load, verdicts } = await runLoad(s, env, profile);
@@ -30,19 +42,56 @@ export function loadApp(profileFile: string, flags: Flags, io: Io): Promise<Fini
 
 export async function runLoad(s: Session, env: Environment, written: Profile & { file: string }): Promise<{ load: LoadResult; verdicts: Verdict[] }> {
   const { profile, requests } = await prepareLoad(s, env, written);
-  const engine = engines.embedded;
+  const engine = engineFor(s);
   const hasAbortOnFail = Object.values(profile.thresholds).some((list) => list.some((t) => typeof t !== 'string' && t.abortOnFail));
   s.say(`load: ${profile.name} (${profile.scenario.executor}, ${(scenarioDurationMs(profile.scenario) / 1000).toFixed(0)} s) on the ${engine.name} engine against ${env.baseUrl}`);
   const result = await engine.run(profile, { baseUrl: env.baseUrl, requests }, {
     clock: s.clock,
     signal: s.signal,
     onProgress: (p) => s.progress(progressLine(p)),
-    ...(hasAbortOnFail ? { shouldAbort: (p: Progress) => abortReason(p.snapshot(), profile.thresholds, p.elapsedMs) } : {}),
+    ...(hasAbortOnFail && engine.name === 'embedded' ? { shouldAbort: (p: Progress) => abortReason(p.snapshot(), profile.thresholds, p.elapsedMs) } : {}),
   });
   s.progress(undefined);
   const ll = littlesLaw(result, profile.scenario.executor === 'constant-vus' ? profile.scenario.vus : undefined);
   const load: LoadResult = ll ? { ...result, littlesLaw: ll } : result;
-  return { load, verdicts: [loadRanVerdict(load), ...generatorVerdicts(load), ...thresholdVerdicts(load, profile.thresholds)] };
+  return { load, verdicts: [loadRanVerdict(load), ...engineVerdicts(load), ...generatorVerdicts(load), ...withK6Judgement(thresholdVerdicts(load, profile.thresholds), load)] };
+}
+
+/**
+ * A team's k6 script, run as it is: its thresholds (judged by k6 — they may name the script's
+ * own metrics) become verdicts; its HTTP samples fill the same result as any profile. The
+ * script gets the environment's base URL as __ENV.BASE_URL unless one is set.
+ */
+async function runK6ScriptApp(s: Session, file: string, baseUrl: string): Promise<SessionResult> {
+  s.say(`load: ${file} (a k6 script) on k6 against ${baseUrl}`);
+  const { result } = await runK6Script(file, s.io.cwd, { BASE_URL: baseUrl, ...s.io.env }, { clock: s.clock, signal: s.signal, onProgress: (p) => s.progress(progressLine(p)) });
+  s.progress(undefined);
+  const verdicts: Verdict[] = (result.k6?.thresholds ?? []).map((t) => ({
+    id: `${t.metric} ${t.expr}`,
+    source: 'threshold',
+    objective: t.expr,
+    status: t.observed === undefined ? 'no-data' : t.ok ? 'pass' : 'fail',
+    ...(t.observed ? { observed: t.observed } : { detail: `k6 reported no value for ${t.metric}` }),
+  }));
+  return { load: result, verdicts: [loadRanVerdict(result), ...engineVerdicts(result), ...verdicts], baseUrl };
+}
+
+/** k6 crashing mid-run: the partial result is reported and the run fails on it. */
+function engineVerdicts(load: LoadResult): Verdict[] {
+  if (!load.k6?.error) return [];
+  return [{ id: 'engine', source: 'consistency', objective: 'the load engine ran the whole profile', status: 'fail', observed: load.k6.error, detail: 'results below are partial' }];
+}
+
+/** On k6, Gauntlet judges its exact histograms; where k6's own verdict differs, the detail says so. */
+function withK6Judgement(verdicts: Verdict[], load: LoadResult): Verdict[] {
+  const judged = load.k6?.thresholds;
+  if (!judged?.length) return verdicts;
+  return verdicts.map((v) => {
+    const k = judged.find((t) => `${t.metric} ${t.expr}`.replace(/\s+/g, '') === v.id.replace(/\s+/g, ''));
+    if (!k || v.status === 'no-data' || (v.status === 'pass') === k.ok) return v;
+    const note = `k6 judged it ${k.ok ? 'passed' : 'failed'}${k.observed ? ` (${k.observed})` : ''}: k6 times failed requests as 0 ms and reports its own percentile estimate; Gauntlet judges the HDR histogram of answered requests`;
+    return { ...v, detail: v.detail ? `${v.detail}; ${note}` : note };
+  });
 }
 
 /** The profile with ${env:…} resolved and its setup run: the requests ready to send. */

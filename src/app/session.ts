@@ -33,6 +33,7 @@ export interface Session {
   signal: AbortSignal;
   io: Io;
   config: LoadedConfig;
+  flags: Flags;
   /** Prints a line through the redactor. */
   say(line: string): void;
   progress(line: string | undefined): void;
@@ -88,7 +89,7 @@ export async function runSession(
       }
       return out;
     };
-    result = await body({ command, runId, clock, redactor, signal: abort.signal, io, config: loaded, say, progress, resolveRefs });
+    result = await body({ command, runId, clock, redactor, signal: abort.signal, io, config: loaded, flags, say, progress, resolveRefs });
   } catch (err) {
     if (err instanceof GauntletError) {
       errors.push(err.message, ...err.details);

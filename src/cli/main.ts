@@ -58,10 +58,16 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     .description('run the smoke suites against an environment')
     .action(async () => finish(await smokeApp(globals(), out)));
 
-  program
+  const engineOpts = (c: Command) => c
+    .option('--engine <name>', 'load engine: embedded (default), k6, k6-operator (or GAUNTLET_ENGINE)')
+    .option('--parallelism <n>', 'k6-operator: runner pods', (v) => Number.parseInt(v, 10))
+    .option('--keep', 'k6-operator: leave the ConfigMap, Secret and TestRun in the cluster');
+  type EngineOpts = { engine?: string; parallelism?: number; keep?: boolean };
+
+  engineOpts(program
     .command('load <profile>')
-    .description('run a load profile (scenarios/*.ts or .yaml) and judge its thresholds')
-    .action(async (profile: string) => finish(await loadApp(profile, globals(), out)));
+    .description('run a load profile (scenarios/*.ts or .yaml) or a k6 script (*.k6.ts) and judge its thresholds'))
+    .action(async (profile: string, opts: EngineOpts) => finish(await loadApp(profile, { ...globals(), ...opts }, out)));
 
   program
     .command('capacity <profile>')
@@ -73,10 +79,10 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     .description('compare two run records (run.json): metric deltas against the config’s regression limits, verdicts that changed; exit 1 on a regression')
     .action(async (base: string, next: string) => finish(await compareApp(base, next, globals(), out)));
 
-  program
+  engineOpts(program
     .command('gate')
-    .description('post-deploy gate: the smoke suites plus the configured load profile, one verdict')
-    .action(async () => finish(await gateApp(globals(), out)));
+    .description('post-deploy gate: the smoke suites plus the configured load profile, one verdict'))
+    .action(async (opts: EngineOpts) => finish(await gateApp({ ...globals(), ...opts }, out)));
 
   program
     .command('chaos <experiment>')

@@ -20,6 +20,12 @@ export interface Flags {
   env?: string | undefined;
   out?: string | undefined;
   baseUrl?: string | undefined;
+  /** Load engine: embedded (default), k6 or k6-operator (or GAUNTLET_ENGINE). */
+  engine?: string | undefined;
+  /** k6-operator: runner pods. */
+  parallelism?: number | undefined;
+  /** k6-operator: leave the ConfigMap, Secret and TestRun in the cluster. */
+  keep?: boolean | undefined;
 }
 
 export interface LoadedConfig {

@@ -143,6 +143,19 @@ export const LoadResult = z
       .optional()
       .describe("Closed-model consistency: Little's law says throughput × mean time in system = concurrency"),
     stoppedEarly: z.string().optional().describe('Why the load stopped before its schedule ended'),
+    k6: z
+      .object({
+        version: z.string(),
+        exitCode: z.number().int().describe('0 passed, 99 thresholds failed (a verdict, not a crash); anything else is an error'),
+        error: z.string().optional(),
+        thresholds: z.array(z.object({ metric: z.string(), expr: z.string(), ok: z.boolean().describe("k6's own judgement"), observed: z.string().optional() }).strict()),
+        metrics: z.record(z.string(), z.object({ type: z.string(), contains: z.string().optional(), values: z.record(z.string(), z.number()) }).strict()).describe("k6's end-of-test metrics (built-in and the script's own)"),
+        runners: z.number().int().optional().describe('k6-operator: runner pods whose results were merged'),
+        bound: z.string().optional().describe('Why a merged figure is a bound, not exact'),
+      })
+      .strict()
+      .optional()
+      .describe('What k6 itself reported, when k6 ran the load'),
   })
   .strict();
 export type LoadResult = z.infer<typeof LoadResult>;
