@@ -14,4 +14,15 @@ export default defineConfig({
   defaultEnvironment: 'demo',
   smoke: ['smoke/*.smoke.ts', 'smoke/*.smoke.yaml'],
   gate: { smoke: true, load: 'scenarios/post-deploy.ts' },
+  // `gauntlet drill` (on the demo stack: `gauntlet demo --drill`): the quarterly DR exercise,
+  // judged against the DR plan the demo's operators signed up to.
+  drill: {
+    name: 'quarterly DR drill',
+    plan: { rto: '<2h', rpo: '<1h' },
+    scenarios: [
+      { name: 'API worker kill', experiment: 'chaos/worker-kill.yaml' },
+      { name: 'DB failover', experiment: 'chaos/db-failover.yaml' },
+      { name: 'backup restore', experiment: 'chaos/backup-restore.yaml' },
+    ],
+  },
 });

@@ -25,7 +25,11 @@ export function chaosApp(file: string, flags: Flags & { dryRun?: boolean }, io: 
   return runSession(flags.dryRun ? 'chaos-dry-run' : 'chaos', flags, io, (s) => runChaos(s, file, flags.dryRun ?? false));
 }
 
-export async function runChaos(s: Session, file: string, dryRun: boolean): Promise<SessionResult> {
+/**
+ * `ledgerKey` tags the write probe's rows (default: the run id); a run of several experiments
+ * (a drill, the demo) gives each its own, so one experiment's rows never count for another's.
+ */
+export async function runChaos(s: Session, file: string, dryRun: boolean, ledgerKey = s.runId): Promise<SessionResult> {
   const env = resolveEnvironment(s.config, s.io.env, s.redactor);
   const exp = s.resolveRefs(await loadExperiment(file, s.io.cwd), file);
   const profile = exp.load ? await loadProfile(resolve(dirname(exp.file), exp.load), s.io.cwd, s.config.config.slos.thresholds) : undefined;
@@ -35,7 +39,7 @@ export async function runChaos(s: Session, file: string, dryRun: boolean): Promi
     env,
     clock: s.clock,
     signal: s.signal,
-    runId: s.runId,
+    runId: ledgerKey,
     dryRun,
     say: s.say,
     ...(profile

@@ -9,7 +9,7 @@ import { interpolateEnv, type Unresolved } from '../config/interpolate.ts';
 import { Redactor } from '../core/redact.ts';
 import { loadConfig, type Flags, type LoadedConfig } from '../config/load.ts';
 import { postWebhook, webhookPayload } from '../report/webhook.ts';
-import { RECORD_VERSION, RunRecord, type CapacityResult, type ChaosResult, type CheckResult, type LoadResult, type Verdict } from '../record/schema.ts';
+import { RECORD_VERSION, RunRecord, type CapacityResult, type ChaosResult, type DrillResult, type CheckResult, type LoadResult, type Verdict } from '../record/schema.ts';
 import { runOutcome } from '../slo/outcome.ts';
 import { publish } from '../report/publish.ts';
 import { VERSION } from '../version.ts';
@@ -46,6 +46,7 @@ export interface SessionResult {
   load?: LoadResult;
   chaos?: ChaosResult[];
   capacity?: CapacityResult;
+  drill?: DrillResult;
   verdicts: Verdict[];
   baseUrl?: string;
 }
@@ -127,6 +128,7 @@ export async function runSession(
       ...(result.load ? { load: result.load } : {}),
       ...(result.chaos ? { chaos: result.chaos } : {}),
       ...(result.capacity ? { capacity: result.capacity } : {}),
+      ...(result.drill ? { drill: { ...result.drill, signOff: { ...result.drill.signOff, endedAt: clock.isoAt(endedMs), configDigest: digest(loaded?.raw) } } } : {}),
       verdicts: result.verdicts,
       errors,
     }),

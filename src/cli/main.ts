@@ -17,6 +17,7 @@ import { capacityApp } from '../app/capacity.ts';
 import { compareApp } from '../app/compare.ts';
 import { gateApp } from '../app/gate.ts';
 import { chaosApp } from '../app/chaos.ts';
+import { drillApp } from '../app/drill.ts';
 import type { Finished, Io } from '../app/session.ts';
 import { VERSION } from '../version.ts';
 
@@ -91,9 +92,15 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     .action(async (file: string, opts: { dryRun?: boolean }) => finish(await chaosApp(file, { ...globals(), dryRun: opts.dryRun ?? false }, out)));
 
   program
+    .command('drill')
+    .description('the DR drill: the config’s drill plan of chaos experiments (failover, backup restore…) under load, judged against the DR plan’s RTO and RPO, with a sign-off and the trend against the last drill')
+    .action(async () => finish(await drillApp(globals(), out)));
+
+  program
     .command('demo')
-    .description('start the demo stack, run the gate against it, write the report, stop the stack')
-    .action(async () => finish(await demoApp(globals(), out)));
+    .description('start the demo stack, run the gate and two chaos experiments against it (or, with --drill, the DR drill), write the report, stop the stack')
+    .option('--drill', 'run the config’s DR drill plan on the demo stack instead')
+    .action(async (opts: { drill?: boolean }) => finish(await demoApp({ ...globals(), drill: opts.drill ?? false }, out)));
 
   program
     .command('validate')

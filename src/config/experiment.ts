@@ -35,6 +35,29 @@ export const FaultSpec = z.discriminatedUnion('kind', [
       signal: z.enum(['SIGKILL', 'SIGTERM', 'SIGINT']).default('SIGKILL'),
     })
     .strict(),
+  z
+    .object({
+      kind: z.literal('backup-restore'),
+      backup: z
+        .discriminatedUnion('method', [
+          z.object({ method: z.literal('pg_dump'), keep: z.string().optional().describe('Folder to keep the dump in (default: removed after the drill)') }).strict()
+            .describe("A fresh pg_dump (custom format) of the environment's database, in one snapshot with the source checksums"),
+          z.object({ method: z.literal('latest'), dir: z.string(), pattern: z.string().default('*.dump').describe('Glob of backup files; the newest by modification time is restored') }).strict()
+            .describe('The newest existing backup file in a folder (what the backup job left)'),
+          z.object({ method: z.literal('command'), command: z.array(z.string()).min(1).describe('Writes the backup to {{file}}, e.g. a pgBackRest or WAL-G fetch') }).strict(),
+        ])
+        .default({ method: 'pg_dump' }),
+      restoreCommand: z.array(z.string()).min(1).optional().describe('Restores {{file}} into {{url}} (the scratch instance); default pg_restore (custom format) or psql (.sql)'),
+      scratchPort: z.number().int().min(1).max(65535).optional().describe('Port of the scratch PostgreSQL (default: a free one)'),
+      tables: z.array(z.string().regex(/^[a-z_][a-z0-9_.]*$/)).default([]).describe('Row count and checksum of each, in the copy (and, for pg_dump, in the source at the dump snapshot: they must match)'),
+      verify: z
+        .array(z.object({ name: z.string().min(1), sql: z.string().min(1), expect: z.union([z.string(), z.number(), z.boolean()]).optional().describe('The first column of the first row; without it, the query must return a row') }).strict())
+        .default([])
+        .describe('Verification queries on the restored copy, e.g. a canary row'),
+      freshness: z.string().optional().describe('SQL returning the newest data timestamp in the copy (e.g. select max(created_at) from orders): the RPO is its age at the fault'),
+      timeout: Duration.default(600_000).describe('The backup, the restore and the verification each end by then'),
+    })
+    .strict(),
 ]);
 export type FaultSpec = z.infer<typeof FaultSpec>;
 
@@ -72,7 +95,9 @@ export const Experiment = z
     const names = e.probes.map((p) => p.name);
     for (const n of e.steadyState.probes ?? []) if (!names.includes(n)) ctx.addIssue({ code: 'custom', path: ['steadyState', 'probes'], message: `no probe named "${n}" (probes: ${names.join(', ')})` });
     if (e.slos.uptimeProbe && !names.includes(e.slos.uptimeProbe)) ctx.addIssue({ code: 'custom', path: ['slos', 'uptimeProbe'], message: `no probe named "${e.slos.uptimeProbe}"` });
-    if (e.slos.rpo && !e.probes.some((p) => p.kind === 'db-write')) ctx.addIssue({ code: 'custom', path: ['slos', 'rpo'], message: 'an RPO objective needs a db-write probe to measure it' });
+    if (e.slos.rpo && !e.probes.some((p) => p.kind === 'db-write') && !e.method.some((m) => m.fault.kind === 'backup-restore' && m.fault.freshness)) {
+      ctx.addIssue({ code: 'custom', path: ['slos', 'rpo'], message: 'an RPO objective needs a db-write probe (or a backup-restore fault with a freshness query) to measure it' });
+    }
     if (e.slos.uptime && !e.probes.some((p) => p.kind === 'http')) ctx.addIssue({ code: 'custom', path: ['slos', 'uptime'], message: 'an uptime objective needs an http probe' });
     if (new Set(names).size !== names.length) ctx.addIssue({ code: 'custom', path: ['probes'], message: 'probe names must be unique' });
   });

@@ -58,6 +58,21 @@ export const Config = z
       .strict()
       .default({ smoke: true }),
     slos: Slos.default({}),
+    drill: z
+      .object({
+        name: z.string().default('DR drill'),
+        plan: z
+          .object({ rto: z.string().describe('The DR plan’s recovery time objective, e.g. "<2h"'), rpo: z.string().describe('Its recovery point objective, e.g. "<1h"') })
+          .strict()
+          .describe('The targets every scenario is judged by, besides its own SLOs'),
+        scenarios: z
+          .array(z.object({ name: z.string().min(1), experiment: z.string().describe('A chaos experiment file, relative to the config') }).strict())
+          .min(1),
+        history: z.number().int().positive().default(4).describe('Earlier drills the report compares with'),
+      })
+      .strict()
+      .optional()
+      .describe('`gauntlet drill`: the quarterly DR drill, a plan of chaos experiments judged against the DR plan'),
     compare: z
       .object({
         latencyIncrease: z.number().min(0).default(0.1).describe('p95/p99 may grow by this share before `gauntlet compare` calls it a regression (0.1 = +10%)'),

@@ -193,6 +193,66 @@ export const CapacityResult = z
   .strict();
 export type CapacityResult = z.infer<typeof CapacityResult>;
 
+export const RestoreRecord = z
+  .object({
+    backup: z.object({ method: z.string(), file: z.string().optional(), bytes: z.number().optional(), tookMs: z.number().optional(), takenAt: z.string().optional().describe('When the backup was taken (or the file last written)') }).strict(),
+    scratch: z.string().optional().describe('Where it was restored'),
+    restoreTookMs: z.number().optional().describe('Scratch instance up, backup restored, copy verified: the restore RTO'),
+    tables: z.array(z.object({ table: z.string(), rows: z.number().optional(), checksum: z.string().optional(), sourceRows: z.number().optional(), sourceChecksum: z.string().optional(), ok: z.boolean(), detail: z.string().optional() }).strict()),
+    verification: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() }).strict()),
+    newestLedgerSeq: z.number().int().optional().describe("The write probe's newest row in the copy"),
+    newestDataAt: z.string().optional().describe('The freshness query: newest data in the copy'),
+    rpoMs: z.number().optional().describe('Age of the newest data in the copy at the fault'),
+    rpoBasis: z.string().optional().describe('How the RPO was measured'),
+    lostWrites: z.number().int().optional().describe('Writes the probe had acknowledged before the fault that the copy lacks'),
+    failure: z.string().optional().describe('Why the restore failed or did not verify'),
+  })
+  .strict();
+export type RestoreRecord = z.infer<typeof RestoreRecord>;
+
+export const DrillScenario = z
+  .object({
+    name: z.string(),
+    experiment: z.string(),
+    chaosIndex: z.number().int().optional().describe('Its entry in chaos[]'),
+    rtoMs: z.number().optional().describe('The longest RTO of its faults'),
+    rpoMs: z.number().optional().describe('Lost acknowledged writes’ span, or the restored copy’s age'),
+    rpoBasis: z.string().optional(),
+    lostWrites: z.number().int().optional(),
+    uptime: z.number().optional().describe('0–1, of its http probe'),
+    status: z.enum(['passed', 'failed', 'error']),
+    failures: z.array(z.string()).describe('Which of its verdicts failed'),
+  })
+  .strict();
+
+export const DrillResult = z
+  .object({
+    name: z.string(),
+    plan: z.object({ rto: z.string(), rpo: z.string() }).strict(),
+    scenarios: z.array(DrillScenario),
+    signOff: z
+      .object({
+        environment: z.string(),
+        operator: z.string(),
+        host: z.string(),
+        startedAt: z.string(),
+        endedAt: z.string(),
+        config: z.string(),
+        configDigest: z.string(),
+        versions: z.record(z.string(), z.string()).describe('gauntlet, node, and what the target said (PostgreSQL, Patroni)'),
+      })
+      .strict(),
+    previous: z
+      .object({ runId: z.string(), startedAt: z.string(), status: z.string(), scenarios: z.array(DrillScenario.pick({ name: true, rtoMs: true, rpoMs: true, status: true })) })
+      .strict()
+      .optional()
+      .describe('The last drill of this environment found in reports/'),
+    history: z.array(z.object({ runId: z.string(), startedAt: z.string(), status: z.string() }).strict()).describe('Earlier drills, oldest first'),
+  })
+  .strict();
+export type DrillResult = z.infer<typeof DrillResult>;
+export type DrillScenario = z.infer<typeof DrillScenario>;
+
 export const ChaosResult = z
   .object({
     experiment: z.string(),
@@ -214,6 +274,7 @@ export const ChaosResult = z
           recoveredAtMs: z.number().optional(),
           recovery: z.string().describe('How recovery was judged, or why it was not'),
           error: z.string().optional(),
+          restore: RestoreRecord.optional().describe('backup-restore: the backup, the restore, its verification and RPO'),
         })
         .strict(),
     ),
@@ -269,6 +330,7 @@ export const RunRecord = z
     load: LoadResult.optional(),
     chaos: z.array(ChaosResult).optional().describe('One entry per experiment run (a drill or the demo runs several)'),
     capacity: CapacityResult.optional(),
+    drill: DrillResult.optional(),
     verdicts: z.array(Verdict),
     errors: z.array(z.string()).describe('Why the harness could not run or finish, one line each'),
   })

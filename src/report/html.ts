@@ -7,6 +7,7 @@ import type { Reporter } from './reporter.ts';
 import { loadSection, uplotAssets } from './load-section.ts';
 import { chaosSection } from './chaos-section.ts';
 import { capacitySection } from './capacity-section.ts';
+import { drillSection } from './drill-section.ts';
 
 export const htmlReporter: Reporter = {
   name: 'html',
@@ -53,6 +54,7 @@ export function renderHtml(r: RunRecord): string {
 ${r.errors.length ? `<div class="errors"><b>The harness could not finish:</b><ul>${r.errors.map((e) => `<li>${h(e)}</li>`).join('')}</ul></div>` : ''}
 </header>
 <main>
+${drillSection(r)}
 ${verdictTable(r.verdicts)}
 ${capacity.html}
 ${chaos.html}

@@ -6,7 +6,7 @@ import type { ChaosResult, Verdict } from '../record/schema.ts';
 
 type Cmp = { op: '<' | '<=' | '>' | '>=' | '=='; value: number };
 
-function parseCmp(text: string, unit: 'ms' | 'percent' | 'count'): Cmp | undefined {
+export function parseCmp(text: string, unit: 'ms' | 'percent' | 'count'): Cmp | undefined {
   const m = /^\s*(<=|>=|<|>|==|=)?\s*(.+?)\s*$/.exec(text);
   if (!m) return undefined;
   const op = (m[1] === '=' ? '==' : m[1] ?? '<=') as Cmp['op'];
@@ -15,7 +15,7 @@ function parseCmp(text: string, unit: 'ms' | 'percent' | 'count'): Cmp | undefin
   return value === undefined ? undefined : { op, value };
 }
 
-const holds = (x: number, c: Cmp) => ({ '<': x < c.value, '<=': x <= c.value, '>': x > c.value, '>=': x >= c.value, '==': x === c.value })[c.op];
+export const holds = (x: number, c: Cmp) => ({ '<': x < c.value, '<=': x <= c.value, '>': x > c.value, '>=': x >= c.value, '==': x === c.value })[c.op];
 
 /** Every problem with an experiment's SLO texts (validated before anything is injected). */
 export function validateChaosSlos(slos: Experiment['slos']): string[] {
@@ -40,7 +40,7 @@ export function chaosVerdicts(c: ChaosResult, slos: Experiment['slos']): Verdict
     const cmp = parseCmp(slos.rto, 'ms')!;
     for (const f of c.faults) {
       const base = { id: `rto ${f.id}`, source: 'slo', objective: `RTO ${slos.rto}` } as const;
-      if (f.rtoMs === undefined) out.push({ ...base, status: f.injectedAtMs === undefined ? 'no-data' : 'fail', detail: `${f.label}: ${f.error ?? f.recovery}` });
+      if (f.rtoMs === undefined) out.push({ ...base, status: f.injectedAtMs === undefined ? 'no-data' : 'fail', ...(f.injectedAtMs === undefined ? {} : { observed: 'not recovered' }), detail: `${f.label}: ${f.error ?? f.recovery}` });
       else out.push({ ...base, status: holds(f.rtoMs, cmp) ? 'pass' : 'fail', observed: f.rtoMs === 0 ? `0 s: no outage seen by ${f.recoveryProbe ?? 'the probe'}` : formatMs(f.rtoMs), detail: `${f.label}: ${f.recovery}` });
     }
   }
@@ -52,6 +52,25 @@ export function chaosVerdicts(c: ChaosResult, slos: Experiment['slos']): Verdict
       const count = parseCmp(slos.rpo, 'count');
       const ok = count ? holds(l.lost.length, count) : holds(l.lostSpanMs, parseCmp(slos.rpo, 'ms')!);
       out.push({ ...base, status: l.acknowledged === 0 ? 'no-data' : ok ? 'pass' : 'fail', observed: `${l.lost.length} acknowledged write${l.lost.length === 1 ? '' : 's'} lost${l.lost.length ? `, spanning ${formatMs(l.lostSpanMs)}` : ''} (of ${l.acknowledged})`, detail: `${l.failed} failed, ${l.indeterminate} indeterminate, ${l.recovered} of those found committed; ${l.verified}` });
+    }
+  }
+  for (const f of c.faults) {
+    const r = f.restore;
+    if (!r) continue;
+    out.push({
+      id: `restore ${f.id}`,
+      source: 'slo',
+      objective: 'the backup restores and the copy verifies',
+      status: r.failure ? 'fail' : 'pass',
+      observed: r.failure ?? `${r.tables.length} table(s) matched, ${r.verification.length} quer${r.verification.length === 1 ? 'y' : 'ies'} passed, restored in ${formatMs(r.restoreTookMs ?? 0)}`,
+      ...(r.backup.file ? { detail: `${r.backup.method}: ${r.backup.file}${r.backup.bytes !== undefined ? ` (${r.backup.bytes} bytes)` : ''}` } : {}),
+    });
+    if (slos.rpo) {
+      const base = { id: `rpo restore ${f.id}`, source: 'slo', objective: `RPO ${slos.rpo}` } as const;
+      const count = parseCmp(slos.rpo, 'count');
+      const value = count ? r.lostWrites : r.rpoMs;
+      if (value === undefined) out.push({ ...base, status: r.failure ? 'fail' : 'no-data', detail: r.failure ? 'no copy to measure' : r.rpoBasis ?? 'nothing measured the age of the copy (add a db-write probe or a freshness query)' });
+      else out.push({ ...base, status: holds(value, count ?? parseCmp(slos.rpo, 'ms')!) ? 'pass' : 'fail', observed: count ? `${value} acknowledged write${value === 1 ? '' : 's'} missing from the copy` : `the copy is ${formatMs(value)} old`, ...(r.rpoBasis ? { detail: r.rpoBasis } : {}) });
     }
   }
   if (slos.uptime) {

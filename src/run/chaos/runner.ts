@@ -12,10 +12,14 @@ import type { ChaosResult } from '../../record/schema.ts';
 import type { Fault, FaultContext } from './fault.ts';
 import { dbFailoverFault } from './faults/db-failover.ts';
 import { processKillFault } from './faults/process-kill.ts';
+import { backupRestoreFault } from './faults/backup-restore.ts';
+import type { LedgerEntry } from '../../measure/recovery.ts';
+import type { RestoreRecord } from '../../record/schema.ts';
 
 const faults = {
   'db-failover': (s: FaultSpec) => dbFailoverFault(s as Extract<FaultSpec, { kind: 'db-failover' }>),
   'process-kill': (s: FaultSpec) => processKillFault(s as Extract<FaultSpec, { kind: 'process-kill' }>),
+  'backup-restore': (s: FaultSpec) => backupRestoreFault(s as Extract<FaultSpec, { kind: 'backup-restore' }>),
 } satisfies Record<FaultSpec['kind'], (s: FaultSpec) => Fault>;
 
 export interface ChaosContext {
@@ -49,7 +53,8 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise<ChaosResult> {
-  const fctx: FaultContext = { env: ctx.env, clock: ctx.clock, signal: ctx.signal, say: ctx.say };
+  const writeSpec = exp.probes.find((p) => p.kind === 'db-write');
+  const fctx: FaultContext = { env: ctx.env, clock: ctx.clock, signal: ctx.signal, say: ctx.say, runId: ctx.runId, ledgerTable: writeSpec?.kind === 'db-write' ? writeSpec.table : undefined };
   // Plan every injection and resolve its target before anything is touched.
   const planned: Planned[] = [];
   for (const [i, step] of exp.method.entries()) {
@@ -112,7 +117,8 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
       try {
         record.injectedAtMs = ctx.clock.now();
         record.events.push(...(await p.fault.inject(fctx)));
-        ctx.say(`  injected ${p.id} ${p.fault.label}: ${record.events.map((e) => e.what).join('; ')}`);
+        // A fault that says its own steps (a restore) gets a one-line summary, not a repeat.
+        ctx.say(`  injected ${p.id} ${p.fault.label}: ${record.events.length > 2 ? `${record.events.length} steps, the last: ${record.events.at(-1)!.what}` : record.events.map((e) => e.what).join('; ')}`);
       } catch (err) {
         record.error = `inject failed: ${describeError(err)}`;
         ctx.say(`  ${p.id} ${record.error}`);
@@ -146,9 +152,19 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
     const u = uptime(p.samples, result.windowStartMs, result.windowEndMs);
     result.probes.push({ name: p.spec.name, kind: p.spec.kind, intervalMs: p.spec.interval, total: u.total, ok: u.ok, samples: p.samples.map((s) => [round(s.t), s.ok ? 1 : 0, round(s.latencyMs)]) });
   }
+  const writer = probes.find((p) => p.present);
   for (const f of result.faults) {
     if (f.injectedAtMs === undefined) continue;
-    const spec = planned.find((p) => p.id === f.id)!.spec;
+    const plan = planned.find((p) => p.id === f.id)!;
+    const own = plan.fault.outcome?.();
+    if (own) {
+      // The fault timed its own recovery (a restore): its RTO, and the RPO of the copy against the ledger.
+      if (own.rtoMs !== undefined) f.rtoMs = own.rtoMs;
+      f.recovery = own.recovery;
+      if (own.restore) f.restore = withLedgerRpo(own.restore, writer?.ledger, f.injectedAtMs);
+      continue;
+    }
+    const spec = plan.spec;
     const probe = recoveryProbe(spec, probes);
     if (!probe) {
       f.recovery = 'no probe measures this fault’s recovery';
@@ -161,12 +177,11 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
     if (rto.recoveredAtMs !== undefined) f.recoveredAtMs = rto.recoveredAtMs;
     f.recovery = `${probe.spec.name}: ${rto.note}`;
   }
-  const writer = probes.find((p) => p.present);
   if (writer?.ledger) {
     try {
       const present = await writer.present!(60_000);
       const rpo = measureRpo(writer.ledger, present);
-      result.ledger = { probe: writer.spec.name, ...rpo, lost: rpo.lost.map((l) => ({ seq: l.seq, atMs: round(l.atMs) })), verified: `read back ${present.size} rows from the primary after recovery` };
+      result.ledger = { probe: writer.spec.name, ...rpo, lost: rpo.lost.map((l) => ({ seq: l.seq, atMs: round(l.atMs) })), verified: `read back ${present.size} rows tagged ${ctx.runId} from the primary after recovery` };
     } catch (err) {
       ctx.say(`  the ledger could not be read back: ${describeError(err)}`);
     }
@@ -175,6 +190,21 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+/**
+ * A restored copy's RPO from the write ledger: the last write acknowledged before the fault,
+ * minus the newest write the copy holds — and how many acknowledged writes the copy lacks.
+ */
+function withLedgerRpo(r: RestoreRecord, ledger: readonly LedgerEntry[] | undefined, injectedAtMs: number): RestoreRecord {
+  if (!ledger || r.failure) return r;
+  const acked = ledger.filter((e) => e.outcome === 'acknowledged' && e.t <= injectedAtMs);
+  const last = acked.at(-1);
+  if (!last) return r;
+  const newest = r.newestLedgerSeq === undefined ? undefined : ledger.find((e) => e.seq === r.newestLedgerSeq);
+  const lostWrites = acked.filter((e) => r.newestLedgerSeq === undefined || e.seq > r.newestLedgerSeq).length;
+  if (!newest) return { ...r, lostWrites, rpoBasis: `the copy holds none of the ${acked.length} writes acknowledged before the fault` };
+  return { ...r, lostWrites, rpoMs: Math.max(0, last.t - newest.t), rpoBasis: `write ledger: newest row in the copy is #${newest.seq}; the last write acknowledged before the fault was #${last.seq}` };
+}
 
 function recoveryProbe(spec: FaultSpec, probes: RunningProbe[]): RunningProbe | undefined {
   const order = spec.kind === 'db-failover' ? ['db-write', 'db-read', 'http'] : ['http', 'db-write', 'db-read'];

@@ -79,7 +79,9 @@ export async function startPatroniCluster(opts: ClusterOptions = {}): Promise<Pa
     const launch = (m: PatroniMember) => {
       writeFileSync(log(m), '', { flag: 'a' });
       chownSync(log(m), uid, gid);
-      const d = startDaemon('/usr/bin/patroni', [m.config], { user: 'postgres', log: log(m), env: { ...process.env, HOME: root } });
+      // cwd: the run's folder may be closed to the postgres user (a 0700 temp dir); Patroni's
+      // bootstrap dies on a chdir it cannot make.
+      const d = startDaemon('/usr/bin/patroni', [m.config], { user: 'postgres', log: log(m), env: { ...process.env, HOME: root }, cwd: root });
       m.pid = d.pid;
       pids.push(d.pid);
     };

@@ -1,0 +1,47 @@
+// The DR drill part of the HTML report: the plan's targets, one row per scenario (RTO, RPO,
+// uptime, lost writes) against them, the trend against the previous drill, and the sign-off an
+// auditor reads first. The timelines and fault details are the chaos sections below it.
+import type { DrillResult, RunRecord } from '../record/schema.ts';
+import { formatMs } from '../core/duration.ts';
+import { escapeHtml as h } from './escape.ts';
+
+const ms = (v: number | undefined) => (v === undefined ? '—' : formatMs(v));
+
+function trend(now: number | undefined, before: number | undefined): string {
+  if (now === undefined || before === undefined) return '';
+  if (before === 0) return now === 0 ? ' <span class="dim">(=)</span>' : ' <b class="bad">(new)</b>';
+  const pct = ((now - before) / before) * 100;
+  return ` <span class="${pct > 25 ? 'bad' : 'dim'}">(${pct >= 0 ? '+' : ''}${pct.toFixed(0)}% vs ${h(formatMs(before))})</span>`;
+}
+
+export function drillSection(r: RunRecord): string {
+  const d: DrillResult | undefined = r.drill;
+  if (!d) return '';
+  const prev = new Map((d.previous?.scenarios ?? []).map((x) => [x.name, x]));
+  const rows = d.scenarios.map((sc) => {
+    const p = prev.get(sc.name);
+    const newFailure = sc.status !== 'passed' && p?.status === 'passed';
+    return `<tr><td>${h(sc.name)}<div class="dim">${h(sc.experiment)}</div></td><td><span class="badge ${sc.status}">${h(sc.status.toUpperCase())}</span>${newFailure ? ' <b class="bad">new since the last drill</b>' : ''}</td>
+<td class="num">${ms(sc.rtoMs)}${trend(sc.rtoMs, p?.rtoMs)}</td><td class="num">${ms(sc.rpoMs)}${trend(sc.rpoMs, p?.rpoMs)}</td>
+<td class="num">${sc.uptime === undefined ? '—' : `${(sc.uptime * 100).toFixed(2)}%`}</td><td class="num">${sc.lostWrites ?? '—'}</td>
+<td>${sc.failures.length ? `<ul class="events">${sc.failures.map((f) => `<li>${h(f)}</li>`).join('')}</ul>` : '<span class="dim">all targets met</span>'}${sc.rpoBasis ? `<div class="dim">RPO: ${h(sc.rpoBasis)}</div>` : ''}</td></tr>`;
+  }).join('');
+  const so = d.signOff;
+  const versions = Object.entries(so.versions).map(([k, v]) => `${h(k)} <b>${h(v)}</b>`).join(' · ');
+  const history = d.history.length
+    ? `<p class="dim">Earlier drills: ${d.history.map((x) => `${h(x.startedAt)} <b>${h(x.status)}</b> (${h(x.runId)})`).join(' · ')}</p>`
+    : '<p class="dim">No earlier drill of this environment in the reports folder: this is the baseline.</p>';
+  return `<h2>DR drill <span class="dim">${h(d.name)} · plan RTO ${h(d.plan.rto)}, RPO ${h(d.plan.rpo)}</span></h2>
+<table><thead><tr><th>scenario</th><th>result</th><th>RTO</th><th>RPO</th><th>uptime</th><th>lost writes</th><th>findings</th></tr></thead><tbody>${rows}</tbody></table>
+${d.previous ? `<p>Compared with the previous drill, <b>${h(d.previous.startedAt)}</b> (${h(d.previous.runId)}, ${h(d.previous.status)}).</p>` : ''}
+${history}
+<h3>Sign-off</h3>
+<table class="kv"><tbody>
+<tr><th>environment</th><td>${h(so.environment)} · ${h(r.environment.baseUrl)}</td><th>run by</th><td>${h(so.operator)} on ${h(so.host)}</td></tr>
+<tr><th>started</th><td>${h(so.startedAt)}</td><th>ended</th><td>${h(so.endedAt)}</td></tr>
+<tr><th>config</th><td>${h(so.config)}</td><th>config digest</th><td><code>sha256:${h(so.configDigest)}</code></td></tr>
+<tr><th>versions</th><td colspan="3">${versions}</td></tr>
+<tr><th>outcome</th><td colspan="3"><b>${h(r.status.toUpperCase())}</b> — ${d.scenarios.filter((x) => x.status === 'passed').length} of ${d.scenarios.length} scenarios met the DR plan and their own objectives; run ${h(r.runId)}, exit code ${r.exitCode}</td></tr>
+<tr><th>reviewed by</th><td colspan="3" style="height:2.5em"></td></tr>
+</tbody></table>`;
+}

@@ -1,0 +1,279 @@
+// backup-restore: the DR plan's "we can restore from backup" made evidence. Take a fresh backup
+// (pg_dump, in one snapshot with the source's row counts and checksums) or find the newest one
+// (what the backup job left, or a pgBackRest / WAL-G fetch command), restore it into a scratch
+// PostgreSQL started from the local binaries, verify the copy (row counts, checksums, canary
+// queries, the write probe's newest row), and time it: scratch up → restored → verified is the
+// restore RTO. The scratch instance is removed whatever happened.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readSync, closeSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { basename, join, resolve } from 'node:path';
+import pg from 'pg';
+import type { FaultSpec } from '../../../config/experiment.ts';
+import { cannotRun } from '../../../core/errors.ts';
+import { formatMs } from '../../../core/duration.ts';
+import type { RestoreRecord } from '../../../record/schema.ts';
+import { pgBinDir, startPostgres, type LocalPostgres } from '../../../targets/local/postgres.ts';
+import { tempDir } from '../../../targets/local/process.ts';
+import type { Fault, FaultContext, FaultEvent, FaultOutcome } from '../fault.ts';
+
+type Spec = Extract<FaultSpec, { kind: 'backup-restore' }>;
+
+/** A libpq URL without its password, and the password for PGPASSWORD: never on a command line. */
+function split(url: string): { url: string; password: string | undefined; redacted: string } {
+  const u = new URL(url);
+  const password = u.password ? decodeURIComponent(u.password) : undefined;
+  u.password = '';
+  return { url: u.toString(), password, redacted: u.toString() };
+}
+
+function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs: number; signal: AbortSignal }): Promise<{ stdout: string }> {
+  return new Promise((res, rej) => {
+    execFile(cmd, args, { env: { ...process.env, ...opts.env }, timeout: opts.timeoutMs, signal: opts.signal, maxBuffer: 16 << 20, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (!err) return res({ stdout });
+      const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: number | string };
+      const why = e.killed ? `timed out after ${formatMs(opts.timeoutMs)}` : e.code === 'ENOENT' ? `${cmd} is not installed` : `exit ${e.code ?? '?'}`;
+      const tail = stderr.trim().split('\n').filter(Boolean).slice(-3).join(' / ');
+      rej(new Error(`${basename(cmd)} failed (${why})${tail ? `: ${tail}` : ''}`));
+    });
+  });
+}
+
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const s = createServer();
+    s.once('error', () => res(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => res(true)));
+  });
+}
+
+const checksumSql = (table: string) =>
+  `select count(*)::bigint::text as n, coalesce(md5(string_agg(md5(t::text), '' order by md5(t::text))), '') as sum from ${table} t`;
+
+async function tableFigures(c: pg.Client, table: string): Promise<{ rows: number; checksum: string }> {
+  const r = (await c.query<{ n: string; sum: string }>(checksumSql(table))).rows[0]!;
+  return { rows: Number(r.n), checksum: r.sum };
+}
+
+/** Custom-format dumps start with PGDMP; anything else is restored as SQL. */
+function isCustomFormat(file: string): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(5);
+    readSync(fd, b, 0, 5, 0);
+    return b.toString('latin1') === 'PGDMP';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function newestBackup(dir: string, pattern: string): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return readdirSync(dir)
+    .filter((f) => re.test(f))
+    .map((f) => ({ f: join(dir, f), m: statSync(join(dir, f)).mtimeMs }))
+    .filter((x) => statSync(x.f).isFile())
+    .sort((a, b) => b.m - a.m)[0]?.f;
+}
+
+export function backupRestoreFault(spec: Spec): Fault {
+  let scratch: LocalPostgres | undefined;
+  let work: string | undefined;
+  let outcome: FaultOutcome | undefined;
+  const bin = (name: string) => join(pgBinDir(), name);
+
+  const cleanup = async (): Promise<string[]> => {
+    const done: string[] = [];
+    if (scratch) {
+      const port = scratch.port;
+      await scratch.stop();
+      scratch = undefined;
+      done.push(`scratch PostgreSQL on 127.0.0.1:${port} stopped and removed`);
+    }
+    if (work) {
+      rmSync(work, { recursive: true, force: true });
+      work = undefined;
+      done.push('temporary backup files removed');
+    }
+    return done;
+  };
+
+  return {
+    label: `backup-restore (${spec.backup.method})`,
+    async preflight(ctx) {
+      try {
+        pgBinDir();
+      } catch (err) {
+        throw cannotRun(`backup-restore: ${(err as Error).message}`);
+      }
+      if (spec.scratchPort !== undefined && !(await portFree(spec.scratchPort))) {
+        throw cannotRun(`backup-restore: scratch port ${spec.scratchPort} is in use; pick another scratchPort or leave it out for a free one`);
+      }
+      const source = spec.backup.method === 'pg_dump'
+        ? (() => {
+            if (!ctx.env.postgres?.url) throw cannotRun('backup-restore: pg_dump needs the environment’s postgres.url');
+            return `pg_dump of ${split(ctx.env.postgres.url).redacted}`;
+          })()
+        : spec.backup.method === 'latest' ? `the newest ${spec.backup.pattern} in ${spec.backup.dir}` : `the backup written by ${spec.backup.command[0]}`;
+      return `${source} → a scratch PostgreSQL on 127.0.0.1:${spec.scratchPort ?? '(free port)'}, ${spec.tables.length} table checksum(s), ${spec.verify.length} verification quer${spec.verify.length === 1 ? 'y' : 'ies'}`;
+    },
+
+    async inject(ctx: FaultContext): Promise<FaultEvent[]> {
+      const events: FaultEvent[] = [];
+      const at = (what: string) => {
+        events.push({ atMs: ctx.clock.now(), what });
+        ctx.say(`    ${what}`);
+      };
+      const rec: RestoreRecord = { backup: { method: spec.backup.method }, tables: [], verification: [] };
+      const timeoutMs = spec.timeout;
+      const injectedWall = Date.now();
+      let restoreStart: number | undefined;
+      try {
+        work = tempDir('gauntlet-restore-', 'postgres');
+        // 1. The backup.
+        const b0 = ctx.clock.now();
+        let file: string;
+        const sourceFigures = new Map<string, { rows: number; checksum: string }>();
+        if (spec.backup.method === 'pg_dump') {
+          const src = split(ctx.env.postgres!.url);
+          const keepDir = spec.backup.keep ? resolve(spec.backup.keep) : undefined;
+          if (keepDir) mkdirSync(keepDir, { recursive: true });
+          file = join(keepDir ?? work, `backup-${new Date().toISOString().replace(/[:.]/g, '-')}.dump`);
+          at(`backup: pg_dump of ${src.redacted} started`);
+          // One snapshot for the dump and the source figures: the copy must match them exactly.
+          const c = new pg.Client({ connectionString: ctx.env.postgres!.url, connectionTimeoutMillis: 10_000, application_name: 'gauntlet-backup' });
+          await c.connect();
+          try {
+            await c.query('begin isolation level repeatable read read only');
+            const snap = (await c.query<{ s: string }>('select pg_export_snapshot() as s')).rows[0]!.s;
+            for (const t of spec.tables) {
+              try {
+                sourceFigures.set(t, await tableFigures(c, t));
+              } catch (err) {
+                throw new Error(`source table ${t}: ${(err as Error).message}`);
+              }
+            }
+            await run(bin('pg_dump'), ['-Fc', '--no-owner', '--no-acl', `--snapshot=${snap}`, '-f', file, src.url], { env: src.password ? { PGPASSWORD: src.password } : {}, timeoutMs, signal: ctx.signal });
+            await c.query('commit');
+          } finally {
+            await c.end().catch(() => {});
+          }
+          rec.backup.takenAt = new Date(injectedWall).toISOString();
+        } else if (spec.backup.method === 'latest') {
+          const found = newestBackup(resolve(spec.backup.dir), spec.backup.pattern);
+          if (!found) throw new Error(`no backup found: nothing matches ${spec.backup.pattern} in ${spec.backup.dir}`);
+          file = found;
+          rec.backup.takenAt = new Date(statSync(found).mtimeMs).toISOString();
+          at(`backup: the newest is ${found} (written ${rec.backup.takenAt})`);
+        } else {
+          file = join(work, 'backup.dump');
+          const [cmd, ...args] = spec.backup.command.map((a) => a.replaceAll('{{file}}', file));
+          at(`backup: ${cmd} started`);
+          await run(cmd!, args, { timeoutMs, signal: ctx.signal });
+          if (!existsSync(file)) throw new Error(`the backup command exited 0 but wrote no ${file}`);
+          rec.backup.takenAt = new Date(statSync(file).mtimeMs).toISOString();
+        }
+        rec.backup.file = file;
+        rec.backup.bytes = statSync(file).size;
+        rec.backup.tookMs = ctx.clock.now() - b0;
+        if (rec.backup.bytes === 0) throw new Error(`the backup ${file} is empty`);
+
+        // 2. The scratch instance and the restore: the restore RTO runs from here.
+        restoreStart = ctx.clock.now();
+        at('restore: starting a scratch PostgreSQL');
+        scratch = await startPostgres(spec.scratchPort !== undefined ? { port: spec.scratchPort } : {});
+        rec.scratch = `PostgreSQL on 127.0.0.1:${scratch.port}`;
+        const target = new URL(scratch.superuserUrl);
+        target.pathname = '/app';
+        const dst = split(target.toString());
+        const dstEnv = dst.password ? { PGPASSWORD: dst.password } : {};
+        if (spec.restoreCommand) {
+          const [cmd, ...args] = spec.restoreCommand.map((a) => a.replaceAll('{{file}}', file).replaceAll('{{url}}', dst.url));
+          await run(cmd!, args, { env: dstEnv, timeoutMs, signal: ctx.signal });
+        } else if (isCustomFormat(file)) {
+          await run(bin('pg_restore'), ['--no-owner', '--no-acl', '--exit-on-error', '-d', dst.url, file], { env: dstEnv, timeoutMs, signal: ctx.signal });
+        } else {
+          await run(bin('psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', dst.url, '-f', file], { env: dstEnv, timeoutMs, signal: ctx.signal });
+        }
+        at(`restore: ${basename(file)} (${rec.backup.bytes} bytes) restored into the scratch instance`);
+
+        // 3. Verification on the copy.
+        const c = new pg.Client({ connectionString: target.toString(), connectionTimeoutMillis: 10_000, statement_timeout: Math.min(timeoutMs, 60_000) });
+        await c.connect();
+        try {
+          for (const t of spec.tables) {
+            const src = sourceFigures.get(t);
+            try {
+              const f = await tableFigures(c, t);
+              const ok = !src || (src.rows === f.rows && src.checksum === f.checksum);
+              rec.tables.push({ table: t, rows: f.rows, checksum: f.checksum, ...(src ? { sourceRows: src.rows, sourceChecksum: src.checksum } : {}), ok, ...(ok ? {} : { detail: `the copy has ${f.rows} rows (checksum ${f.checksum.slice(0, 8)}), the source had ${src!.rows} (checksum ${src!.checksum.slice(0, 8)}) at the dump` }) });
+            } catch (err) {
+              rec.tables.push({ table: t, ok: false, detail: (err as Error).message });
+            }
+          }
+          for (const v of spec.verify) {
+            try {
+              const r = await c.query({ text: v.sql, rowMode: 'array' });
+              const first = r.rows[0] as unknown[] | undefined;
+              if (!first) rec.verification.push({ name: v.name, ok: false, detail: 'returned no row' });
+              else if (v.expect === undefined) rec.verification.push({ name: v.name, ok: true, detail: `returned ${r.rows.length} row(s)` });
+              else {
+                const ok = String(first[0]) === String(v.expect);
+                rec.verification.push({ name: v.name, ok, detail: ok ? `= ${String(v.expect)}` : `expected ${String(v.expect)}, got ${String(first[0])}` });
+              }
+            } catch (err) {
+              rec.verification.push({ name: v.name, ok: false, detail: `the query failed: ${(err as Error).message}` });
+            }
+          }
+          if (ctx.ledgerTable) {
+            try {
+              const r = await c.query<{ m: string | null }>(`select max(seq)::text as m from ${ctx.ledgerTable} where run_id = $1`, [ctx.runId]);
+              if (r.rows[0]?.m) rec.newestLedgerSeq = Number(r.rows[0].m);
+            } catch {
+              // The ledger table is not in the copy: said by the RPO basis.
+            }
+          }
+          if (spec.freshness) {
+            try {
+              const r = await c.query({ text: spec.freshness, rowMode: 'array' });
+              const v = (r.rows[0] as unknown[] | undefined)?.[0];
+              if (v instanceof Date) rec.newestDataAt = v.toISOString();
+              else if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) rec.newestDataAt = new Date(v).toISOString();
+              else rec.verification.push({ name: 'freshness', ok: false, detail: `the freshness query returned ${String(v)}, not a timestamp` });
+              if (rec.newestDataAt) {
+                rec.rpoMs = Math.max(0, injectedWall - Date.parse(rec.newestDataAt));
+                rec.rpoBasis = `newest data in the copy (${rec.newestDataAt}) against the fault (${new Date(injectedWall).toISOString()})`;
+              }
+            } catch (err) {
+              rec.verification.push({ name: 'freshness', ok: false, detail: `the query failed: ${(err as Error).message}` });
+            }
+          }
+        } finally {
+          await c.end().catch(() => {});
+        }
+        rec.restoreTookMs = ctx.clock.now() - restoreStart;
+        const bad = [...rec.tables.filter((t) => !t.ok).map((t) => `table ${t.table}: ${t.detail}`), ...rec.verification.filter((v) => !v.ok).map((v) => `${v.name}: ${v.detail}`)];
+        if (bad.length) rec.failure = `the copy did not verify: ${bad.join('; ')}`;
+        at(bad.length ? `verify: FAILED — ${bad.join('; ')}` : `verify: ${rec.tables.length} table(s) and ${rec.verification.length} quer${rec.verification.length === 1 ? 'y' : 'ies'} passed`);
+      } catch (err) {
+        rec.failure = (err as Error).message;
+        at(`restore failed: ${rec.failure}`);
+      } finally {
+        for (const line of await cleanup()) at(line);
+      }
+      outcome = rec.failure
+        ? { recovery: `the restore did not recover the data: ${rec.failure}`, restore: rec }
+        : { rtoMs: rec.restoreTookMs!, recovery: `scratch up, ${basename(rec.backup.file ?? '')} restored and verified in ${formatMs(rec.restoreTookMs!)}`, restore: rec };
+      return events;
+    },
+
+    outcome: () => outcome,
+
+    async rollback() {
+      const done = await cleanup();
+      return done.length ? done : ['nothing left behind: the scratch instance was removed after the restore'];
+    },
+  };
+}
+

@@ -1,0 +1,215 @@
+// `gauntlet drill` and the backup-restore fault against real PostgreSQL: a fresh pg_dump under
+// writes restored into a scratch instance and verified; the newest backup found and restored;
+// a corrupted backup, a verification query that errors, a missing backup, a busy scratch port
+// and a restore past its RTO each fail with their reason — and no scratch instance is left.
+// The whole demo drill (worker kill, Patroni failover, backup restore) runs end to end.
+import { readdirSync, readFileSync, truncateSync, statSync, utimesSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { psql, pgBinDir, startPostgres, type LocalPostgres } from '../src/targets/local/postgres.ts';
+import type { DrillResult, ChaosResult } from '../src/record/schema.ts';
+import { gauntlet, hasNoStackTrace, latestReport, project } from './helpers.ts';
+
+let db: LocalPostgres;
+beforeAll(async () => {
+  db = await startPostgres();
+  await psql(db.url, "create table orders (id serial primary key, total int not null, created_at timestamptz not null default now()); insert into orders (total) select g from generate_series(1, 2000) g; insert into orders (total) values (424242)");
+}, 60_000);
+afterAll(async () => {
+  await db?.stop();
+});
+
+/** Data dirs of running postmasters started by Gauntlet (scratch instances included). */
+function postmasters(): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      const i = args.indexOf('-D');
+      if (args[0]?.endsWith('/postgres') && i > 0 && args[i + 1]?.includes('gauntlet-pg-')) out.push(args[i + 1]!);
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+const config = (plan: { rto: string; rpo: string }, scenarios: [string, string][]) => `environments:
+  local:
+    baseUrl: http://127.0.0.1:9
+    postgres: { url: "\${env:DB_URL}" }
+drill:
+  name: test drill
+  plan: { rto: "${plan.rto}", rpo: "${plan.rpo}" }
+  scenarios:
+${scenarios.map(([n, f]) => `    - { name: ${n}, experiment: ${f} }`).join('\n')}
+`;
+
+const restoreExp = (fault: string, slos = '{ rto: "<60s" }') => `name: restore
+probes:
+  - { kind: db-write, name: writes, interval: 50ms }
+method:
+  - fault: ${fault}
+    at: 500ms
+duration: 1500ms
+slos: ${slos}
+`;
+
+const drillOf = (dir: string) => (latestReport(dir).record as unknown as { drill: DrillResult }).drill;
+const chaosOf = (dir: string) => (latestReport(dir).record as unknown as { chaos: ChaosResult[] }).chaos;
+const run = (dir: string, args = ['drill']) => gauntlet(args, { cwd: dir, env: { DB_URL: db.url, GAUNTLET_OPERATOR: 'sre-on-call' }, timeoutMs: 120_000 });
+
+function dumpTo(file: string): void {
+  const u = new URL(db.url);
+  const password = decodeURIComponent(u.password);
+  u.password = '';
+  execFileSync(join(pgBinDir(), 'pg_dump'), ['-Fc', '-f', file, u.toString()], { env: { ...process.env, PGPASSWORD: password } });
+}
+
+describe('backup-restore', () => {
+  it('a fresh pg_dump under writes restores into a scratch instance whose checksums equal the source at the dump; RPO from the ledger; nothing left running', async () => {
+    const before = postmasters();
+    const dir = project({
+      'gauntlet.config.yaml': config({ rto: '<2h', rpo: '<1h' }, [['fresh restore', 'restore.yaml']]),
+      'restore.yaml': restoreExp(`{ kind: backup-restore, tables: [orders, gauntlet_ledger], verify: [{ name: canary, sql: "select total from orders where total = 424242", expect: 424242 }] }`, '{ rto: "<60s", rpo: "<1s" }'),
+    });
+    const r = await run(dir);
+    expect(r.code, r.out).toBe(0);
+    const f = chaosOf(dir)[0]!.faults[0]!;
+    const rs = f.restore!;
+    expect(rs.failure).toBeUndefined();
+    expect(rs.tables.map((t) => [t.table, t.ok])).toEqual([['orders', true], ['gauntlet_ledger', true]]);
+    expect(rs.tables[0]!.rows).toBe(2001);
+    expect(rs.tables[0]!.checksum).toBe(rs.tables[0]!.sourceChecksum);
+    // The write probe kept writing during the dump: the ledger table in the copy is exactly the snapshot's.
+    expect(rs.tables[1]!.rows).toBe(rs.tables[1]!.sourceRows);
+    expect(rs.tables[1]!.rows).toBeGreaterThan(0);
+    expect(rs.newestLedgerSeq).toBeGreaterThan(0);
+    expect(rs.rpoMs).toBeLessThan(1000);
+    expect(rs.lostWrites).toBeLessThanOrEqual(2);
+    expect(f.rtoMs).toBe(rs.restoreTookMs);
+    expect(postmasters()).toEqual(before);
+    const d = drillOf(dir);
+    expect(d.scenarios[0]).toMatchObject({ name: 'fresh restore', status: 'passed' });
+    expect(d.signOff.operator).toBe('sre-on-call');
+    expect(d.signOff.versions.postgresql).toMatch(/^\d+\.\d+/);
+    expect(d.signOff.configDigest).toMatch(/^[0-9a-f]{64}$/);
+    const html = latestReport(dir).html;
+    expect(html).toContain('Sign-off');
+    expect(html).toContain('Backup restore 1.1');
+    expect(html).not.toContain(new URL(db.url).password);
+  }, 120_000);
+
+  it('restores the newest backup it finds; a corrupted one fails the next drill with the reason, marked new since the last drill', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': config({ rto: '<2h', rpo: '<1h' }, [['nightly restore', 'nightly.yaml']]),
+      'nightly.yaml': restoreExp(`{ kind: backup-restore, backup: { method: latest, dir: backups }, tables: [orders], verify: [{ name: canary, sql: "select count(*) from orders where total = 424242", expect: 1 }], freshness: "select max(created_at) from orders" }`),
+      'backups/old.dump': 'not even a dump',
+    });
+    utimesSync(join(dir, 'backups/old.dump'), new Date(Date.now() - 86_400_000), new Date(Date.now() - 86_400_000));
+    dumpTo(join(dir, 'backups/nightly.dump'));
+    const good = await run(dir);
+    expect(good.code, good.out).toBe(0);
+    const first = latestReport(dir).record.runId;
+    expect(chaosOf(dir)[0]!.faults[0]!.restore!.backup.file).toContain('nightly.dump');
+    expect(drillOf(dir).history).toEqual([]);
+
+    truncateSync(join(dir, 'backups/nightly.dump'), Math.floor(statSync(join(dir, 'backups/nightly.dump')).size / 2));
+    const bad = await run(dir);
+    expect(bad.code, bad.out).toBe(1);
+    expect(bad.out).toMatch(/pg_restore failed \(exit 1\): .*(could not read|unexpected end|end of file)/i);
+    expect(hasNoStackTrace(bad.out)).toBe(true);
+    const d = drillOf(dir);
+    expect(d.previous!.runId).toBe(first);
+    expect(d.scenarios[0]!.status).toBe('failed');
+    expect(d.scenarios[0]!.failures.join()).toContain('pg_restore failed');
+    const ids = latestReport(dir).record.verdicts.filter((v) => v.status === 'fail').map((v) => v.id);
+    expect(ids).toEqual(expect.arrayContaining(['nightly restore › restore 1.1', 'nightly restore › DR plan RTO']));
+    expect(latestReport(dir).html).toContain('new since the last drill');
+  }, 120_000);
+
+  it('a restore past the plan’s RTO fails it with the time measured', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': config({ rto: '<50ms', rpo: '<1h' }, [['slow restore', 'r.yaml']]),
+      'r.yaml': restoreExp('{ kind: backup-restore, tables: [orders] }'),
+    });
+    const r = await run(dir);
+    expect(r.code, r.out).toBe(1);
+    const v = latestReport(dir).record.verdicts.find((x) => x.id === 'slow restore › DR plan RTO') as { status: string; observed: string };
+    expect(v.status).toBe('fail');
+    expect(v.observed).toMatch(/\d+(\.\d+)? (ms|s)$/);
+    expect(latestReport(dir).record.verdicts.find((x) => x.id === 'slow restore › restore 1.1')!.status).toBe('pass');
+  }, 120_000);
+
+  it('verification SQL that errors, and a missing backup, fail with their reason; the scratch instance is removed', async () => {
+    const before = postmasters();
+    const dir = project({
+      'gauntlet.config.yaml': config({ rto: '<2h', rpo: '<1h' }, [['bad check', 'a.yaml'], ['no backup', 'b.yaml']]),
+      'a.yaml': restoreExp(`{ kind: backup-restore, verify: [{ name: canary, sql: "select total from no_such_table" }] }`),
+      'b.yaml': restoreExp(`{ kind: backup-restore, backup: { method: latest, dir: empty } }`),
+    });
+    const r = await run(dir);
+    expect(r.code, r.out).toBe(1);
+    const faults = chaosOf(dir).map((c) => c.faults[0]!.restore!);
+    expect(faults[0]!.failure).toMatch(/canary: the query failed: relation "no_such_table" does not exist/);
+    expect(faults[1]!.failure).toBe('no backup found: nothing matches *.dump in empty');
+    expect(postmasters()).toEqual(before);
+    expect(drillOf(dir).scenarios.map((s) => s.status)).toEqual(['failed', 'failed']);
+  }, 120_000);
+
+  it('a scratch port in use: the scenario errors with the reason before anything runs, the others still run', async () => {
+    const busy: Server = createServer();
+    await new Promise<void>((res) => busy.listen(0, '127.0.0.1', () => res()));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const dir = project({
+        'gauntlet.config.yaml': config({ rto: '<2h', rpo: '<1h' }, [['busy port', 'a.yaml'], ['fine', 'b.yaml']]),
+        'a.yaml': restoreExp(`{ kind: backup-restore, scratchPort: ${port} }`),
+        'b.yaml': restoreExp('{ kind: backup-restore }'),
+      });
+      const r = await run(dir);
+      expect(r.code, r.out).toBe(1);
+      expect(r.out).toContain(`scratch port ${port} is in use`);
+      expect(drillOf(dir).scenarios.map((s) => s.status)).toEqual(['error', 'passed']);
+    } finally {
+      busy.close();
+    }
+  }, 120_000);
+
+  it('a drill without a plan, or with a plan that is not a duration, is a config error (exit 2), every problem at once', async () => {
+    const dir = project({ 'gauntlet.config.yaml': config({ rto: 'soon', rpo: 'little' }, [['x', 'missing.yaml']]) });
+    const r = await run(dir);
+    expect(r.code).toBe(2);
+    expect(r.out).toContain('drill.plan.rto "soon" is not a duration objective');
+    expect(r.out).toContain('drill.plan.rpo "little"');
+    expect(r.out).toMatch(/missing\.yaml/);
+    const none = project({ 'gauntlet.config.yaml': 'environments:\n  local: { baseUrl: "http://127.0.0.1:9" }\n' });
+    const r2 = await gauntlet(['drill'], { cwd: none });
+    expect(r2.code).toBe(2);
+    expect(r2.out).toContain('no drill plan');
+  }, 60_000);
+});
+
+describe('the demo drill', () => {
+  it('runs a worker kill, a Patroni failover and a backup restore under load and writes the DR report', async () => {
+    const dir = project({});
+    const r = await gauntlet(['demo', '--drill', '--out', join(dir, 'reports')], { cwd: dir, timeoutMs: 400_000 });
+    expect(r.code, r.out).toBe(0);
+    const d = drillOf(dir);
+    expect(d.plan).toEqual({ rto: '<2h', rpo: '<1h' });
+    expect(d.scenarios.map((s) => [s.name, s.status])).toEqual([['API worker kill', 'passed'], ['DB failover', 'passed'], ['backup restore', 'passed']]);
+    const [kill, failover, restore] = d.scenarios;
+    expect(kill!.rtoMs).toBeDefined();
+    expect(failover!.rtoMs).toBeGreaterThan(1000);
+    expect(failover!.lostWrites).toBe(0);
+    expect(restore!.rpoMs).toBeLessThan(1000);
+    expect(restore!.rpoBasis).toContain('write ledger');
+    expect(d.signOff.versions.patroni).toMatch(/^\d+\.\d+/);
+    const html = latestReport(dir).html;
+    expect(html).toContain('DR drill');
+    expect(html).toContain('plan RTO &lt;2h, RPO &lt;1h');
+    expect(r.stdout).toContain('demo: stack stopped');
+  }, 420_000);
+});
