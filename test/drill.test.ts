@@ -137,7 +137,7 @@ describe('backup-restore', () => {
     });
     const r = await run(dir);
     expect(r.code, r.out).toBe(1);
-    const v = latestReport(dir).record.verdicts.find((x) => x.id === 'slow restore › DR plan RTO') as { status: string; observed: string };
+    const v = latestReport(dir).record.verdicts.find((x) => x.id === 'slow restore › DR plan RTO') as unknown as { status: string; observed: string };
     expect(v.status).toBe('fail');
     expect(v.observed).toMatch(/\d+(\.\d+)? (ms|s)$/);
     expect(latestReport(dir).record.verdicts.find((x) => x.id === 'slow restore › restore 1.1')!.status).toBe('pass');
