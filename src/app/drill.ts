@@ -112,11 +112,11 @@ function planVerdicts(c: ChaosResult, plan: { rto: string; rpo: string }, rto: N
   else if (f.rtoMs === undefined) {
     const why = injected.find((x) => x.rtoMs === undefined);
     out.push({ ...base, id: 'DR plan RTO', objective: `RTO ${plan.rto}`, status: 'fail', observed: 'not recovered', detail: why ? `${why.label}: ${why.error ?? why.recovery}` : undefined } as Verdict);
-  } else out.push({ ...base, id: 'DR plan RTO', objective: `RTO ${plan.rto}`, status: holds(f.rtoMs, rto) ? 'pass' : 'fail', observed: formatMs(f.rtoMs) });
+  } else out.push({ ...base, id: 'DR plan RTO', objective: `RTO ${plan.rto}`, status: holds(f.rtoMs, rto) ? 'pass' : 'fail', observed: f.rtoMs === 0 ? '0 s: no outage seen' : formatMs(f.rtoMs) });
   const measuresData = c.ledger !== undefined || c.faults.some((x) => x.restore);
   if (measuresData) {
     if (f.rpoMs === undefined) out.push({ ...base, id: 'DR plan RPO', objective: `RPO ${plan.rpo}`, status: c.faults.some((x) => x.restore?.failure) ? 'fail' : 'no-data', detail: f.rpoBasis ?? 'the data loss could not be measured' });
-    else out.push({ ...base, id: 'DR plan RPO', objective: `RPO ${plan.rpo}`, status: holds(f.rpoMs, rpo) ? 'pass' : 'fail', observed: formatMs(f.rpoMs), ...(f.rpoBasis ? { detail: f.rpoBasis } : {}) });
+    else out.push({ ...base, id: 'DR plan RPO', objective: `RPO ${plan.rpo}`, status: holds(f.rpoMs, rpo) ? 'pass' : 'fail', observed: f.rpoMs === 0 ? '0 s: no data lost' : formatMs(f.rpoMs), ...(f.rpoBasis ? { detail: f.rpoBasis } : {}) });
   }
   return out.map((v) => (v.detail === undefined ? (({ detail: _d, ...rest }) => rest)(v) : v));
 }
