@@ -1,6 +1,7 @@
 // The demo API: a small, honest stand-in for what teams deploy — REST + JWT login + a protected
 // JSON endpoint + GraphQL + a WebSocket echo + a per-IP rate limit answering 429.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Counter, Histogram, Registry } from 'prom-client';
 import type { AddressInfo } from 'node:net';
 import { buildSchema, graphql } from 'graphql';
 import { SignJWT, jwtVerify } from 'jose';
@@ -23,7 +24,25 @@ export interface DemoApiOptions {
   databaseUrl?: string;
   /** Cache the catalog in this Redis. */
   redisUrl?: string;
+  /** Where the request metrics go (the cluster's workers use prom-client's global registry, which the primary aggregates). */
+  registry?: Registry;
+  /** Answer this share of /api/items requests with a 500 (0–1), to give error-ratio SLOs something to see. */
+  errorRatio?: number;
 }
+
+/** What Prometheus scrapes: a request counter and a latency histogram, by route and status code. */
+export function requestMetrics(registry: Registry): { observe(route: string, method: string, code: number, seconds: number): void } {
+  const requests = new Counter({ name: 'http_requests_total', help: 'Requests answered, by route and status code', labelNames: ['method', 'route', 'code'], registers: [registry] });
+  const duration = new Histogram({ name: 'http_request_duration_seconds', help: 'Time to answer, by route', labelNames: ['method', 'route', 'code'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
+  return {
+    observe(route, method, code, seconds) {
+      requests.inc({ method, route, code: String(code) });
+      duration.observe({ method, route, code: String(code) }, seconds);
+    },
+  };
+}
+
+const ROUTES = new Set(['/', '/health', '/login', '/api/items', '/graphql', '/ws', '/metrics']);
 
 export interface DemoApi {
   url: string;
@@ -122,8 +141,20 @@ export async function startDemoApi(opts: DemoApiOptions): Promise<DemoApi> {
       req.on('error', reject);
     });
 
+  const registry = opts.registry ?? new Registry();
+  const metrics = requestMetrics(registry);
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://demo');
+    const t0 = performance.now();
+    res.on('finish', () => metrics.observe(ROUTES.has(url.pathname) ? url.pathname : 'other', req.method ?? 'GET', res.statusCode, (performance.now() - t0) / 1000));
+    if (url.pathname === '/metrics' && req.method === 'GET') {
+      const body = await registry.metrics();
+      res.writeHead(200, { 'content-type': registry.contentType });
+      return res.end(body);
+    }
+    if (url.pathname === '/api/items' && opts.errorRatio && Math.random() < opts.errorRatio) {
+      return json(res, 500, { error: 'injected error (errorRatio)' });
+    }
     if (url.pathname === '/health' && req.method === 'GET') {
       return json(res, 200, { status: 'ok', version: VERSION, uptimeS: Math.round((Date.now() - started) / 1000) });
     }

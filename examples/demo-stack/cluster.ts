@@ -3,11 +3,15 @@
 // process-kill fault exercises. Configured through DEMO_API_CONFIG (JSON).
 import cluster from 'node:cluster';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { AggregatorRegistry, register } from 'prom-client';
 import { startDemoApi, type DemoApiOptions } from './api.ts';
 
 interface ClusterConfig extends DemoApiOptions {
   workers: number;
   pidFile: string;
+  /** The primary serves every worker's metrics, summed, on this port (what Prometheus scrapes). */
+  metricsPort: number;
 }
 
 const config = JSON.parse(process.env.DEMO_API_CONFIG ?? '{}') as ClusterConfig;
@@ -32,7 +36,20 @@ if (cluster.isPrimary) {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  const aggregate = new AggregatorRegistry();
+  createServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    aggregate.clusterMetrics().then(
+      (body) => res.writeHead(200, { 'content-type': aggregate.contentType }).end(body),
+      (err: unknown) => res.writeHead(500).end(String(err)),
+    );
+  }).listen(config.metricsPort, '127.0.0.1');
 } else {
-  const api = await startDemoApi(config);
+  // Constructing one in a worker is what makes it answer the primary's requests for its metrics.
+  new AggregatorRegistry();
+  const api = await startDemoApi({ ...config, registry: register });
   process.on('SIGTERM', () => void api.close().then(() => process.exit(0)));
 }

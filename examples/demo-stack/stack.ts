@@ -22,6 +22,8 @@ export interface DemoStack {
 }
 
 export interface DemoStackOptions {
+  /** Share of /api/items requests answered 500 (0–1). */
+  errorRatio?: number;
   rateLimitPerMinute?: number;
   password?: string;
   /** API worker processes under the cluster primary (default 2). */
@@ -55,6 +57,7 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
       databaseUrl: postgres.value.url,
       redisUrl: redis.value.url,
       workers: opts.workers ?? 2,
+      ...(opts.errorRatio ? { errorRatio: opts.errorRatio } : {}),
     });
     started.push({ stop: () => api.close() });
     return {
@@ -63,7 +66,7 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
       ...(postgres.value.patroni ? { patroni: postgres.value.patroni } : {}),
       redis: redis.value,
       password,
-      env: { DEMO_BASE_URL: api.url, DEMO_PASSWORD: password, DEMO_DB_URL: postgres.value.url, DEMO_REDIS_URL: redis.value.url, DEMO_API_PIDFILE: api.pidFile },
+      env: { DEMO_BASE_URL: api.url, DEMO_PASSWORD: password, DEMO_DB_URL: postgres.value.url, DEMO_REDIS_URL: redis.value.url, DEMO_API_PIDFILE: api.pidFile, DEMO_METRICS_URL: api.metricsUrl },
       stop,
     };
   } catch (err) {
@@ -73,20 +76,22 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
 }
 
 /** The API as its own process: a cluster primary and its workers, ended by the primary's PID. */
-async function startApiCluster(o: { password: string; jwtSecret: string; rateLimitPerMinute: number; databaseUrl: string; redisUrl: string; workers: number }): Promise<DemoApi & { pidFile: string; pid: number }> {
+async function startApiCluster(o: { password: string; jwtSecret: string; rateLimitPerMinute: number; databaseUrl: string; redisUrl: string; workers: number; errorRatio?: number }): Promise<DemoApi & { pidFile: string; pid: number; metricsUrl: string }> {
   const dir = tempDir('gauntlet-api-');
   const port = await freePort();
+  const metricsPort = await freePort();
   const pidFile = join(dir, 'api.pid');
   const log = join(dir, 'api.log');
   const d = startDaemon(process.execPath, [new URL('./cluster-entry.mjs', import.meta.url).pathname], {
     log,
-    env: { ...process.env, DEMO_API_CONFIG: JSON.stringify({ ...o, port, pidFile }) },
+    env: { ...process.env, DEMO_API_CONFIG: JSON.stringify({ ...o, port, pidFile, metricsPort }) },
   });
   try {
     await waitForPort(port, 30_000, 'the demo API', log);
+    await waitForPort(metricsPort, 10_000, 'the demo API metrics', log);
   } catch (err) {
     await stopPid(d.pid);
     throw err;
   }
-  return { url: `http://127.0.0.1:${port}`, port, pid: d.pid, pidFile, close: () => stopPid(d.pid, 'SIGTERM', 5000) };
+  return { url: `http://127.0.0.1:${port}`, port, pid: d.pid, pidFile, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, close: () => stopPid(d.pid, 'SIGTERM', 5000) };
 }

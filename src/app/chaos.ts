@@ -8,7 +8,7 @@ import { loadProfile } from '../config/profiles.ts';
 import { configError } from '../core/errors.ts';
 import type { LoadResult, Verdict } from '../record/schema.ts';
 import { runExperiment } from '../run/chaos/runner.ts';
-import { chaosVerdicts, validateChaosSlos } from '../slo/chaos.ts';
+import { alertVerdicts, chaosVerdicts, validateChaosSlos } from '../slo/chaos.ts';
 import { runLoad } from './load.ts';
 import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
 
@@ -32,6 +32,7 @@ export function chaosApp(file: string, flags: Flags & { dryRun?: boolean }, io: 
 export async function runChaos(s: Session, file: string, dryRun: boolean, ledgerKey = s.runId): Promise<SessionResult> {
   const env = resolveEnvironment(s.config, s.io.env, s.redactor);
   const exp = s.resolveRefs(await loadExperiment(file, s.io.cwd), file);
+  if (exp.alerts.length && !env.alertmanager) throw configError(`${file}: alerts need the environment’s alertmanager.url`);
   const profile = exp.load ? await loadProfile(resolve(dirname(exp.file), exp.load), s.io.cwd, s.config.config.slos.thresholds) : undefined;
   s.say(`chaos: ${exp.name}${dryRun ? ' (dry run: nothing will be touched)' : ''} against ${s.config.envName}`);
   let load: { load: LoadResult; verdicts: Verdict[] } | undefined;
@@ -51,5 +52,5 @@ export async function runChaos(s: Session, file: string, dryRun: boolean, ledger
       : {}),
   });
   if (dryRun) return { verdicts: [{ id: 'dry-run', source: 'slo', objective: 'resolve what the experiment would hit', status: 'pass', observed: `${chaos.faults.length} injection(s) resolved, none made` }], chaos: [chaos], baseUrl: env.baseUrl };
-  return { chaos: [chaos], ...(load ? { load: load.load } : {}), verdicts: [...chaosVerdicts(chaos, exp.slos), ...(load?.verdicts ?? [])], baseUrl: env.baseUrl };
+  return { chaos: [chaos], ...(load ? { load: load.load } : {}), verdicts: [...chaosVerdicts(chaos, exp.slos), ...alertVerdicts(chaos, exp.alerts), ...(load?.verdicts ?? [])], baseUrl: env.baseUrl };
 }

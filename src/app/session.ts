@@ -7,9 +7,10 @@ import { startClock, type Clock } from '../core/clock.ts';
 import { ExitCode, GauntletError, configError, describeError } from '../core/errors.ts';
 import { interpolateEnv, type Unresolved } from '../config/interpolate.ts';
 import { Redactor } from '../core/redact.ts';
-import { loadConfig, type Flags, type LoadedConfig } from '../config/load.ts';
+import { loadConfig, resolveEnvironment, type Flags, type LoadedConfig } from '../config/load.ts';
+import { checkPromSlos, deliver, judgePromSlos } from './prometheus.ts';
 import { postWebhook, webhookPayload } from '../report/webhook.ts';
-import { RECORD_VERSION, RunRecord, type CapacityResult, type ChaosResult, type DrillResult, type CheckResult, type LoadResult, type Verdict } from '../record/schema.ts';
+import { RECORD_VERSION, RunRecord, type CapacityResult, type ChaosResult, type DrillResult, type PromSlo, type CheckResult, type LoadResult, type Verdict } from '../record/schema.ts';
 import { runOutcome } from '../slo/outcome.ts';
 import { publish } from '../report/publish.ts';
 import { VERSION } from '../version.ts';
@@ -47,6 +48,7 @@ export interface SessionResult {
   chaos?: ChaosResult[];
   capacity?: CapacityResult;
   drill?: DrillResult;
+  prometheus?: PromSlo[];
   verdicts: Verdict[];
   baseUrl?: string;
 }
@@ -90,7 +92,17 @@ export async function runSession(
       }
       return out;
     };
+    // Prometheus SLOs: every query checked before the first request, judged after the last.
+    const promSlos = loaded.config.slos.prometheus;
+    const promEnv = promSlos.length ? resolveEnvironment(loaded, io.env, redactor) : undefined;
+    if (promEnv) await checkPromSlos(promEnv, promSlos);
+    const bodyStart = clock.now();
     result = await body({ command, runId, clock, redactor, signal: abort.signal, io, config: loaded, flags, say, progress, resolveRefs });
+    if (promEnv && !abort.signal.aborted) {
+      const p = await judgePromSlos(promEnv, promSlos, clock, bodyStart, clock.now());
+      result.prometheus = p.results;
+      result.verdicts.push(...p.verdicts);
+    }
   } catch (err) {
     if (err instanceof GauntletError) {
       errors.push(err.message, ...err.details);
@@ -128,11 +140,24 @@ export async function runSession(
       ...(result.load ? { load: result.load } : {}),
       ...(result.chaos ? { chaos: result.chaos } : {}),
       ...(result.capacity ? { capacity: result.capacity } : {}),
+      ...(result.prometheus ? { prometheus: result.prometheus } : {}),
       ...(result.drill ? { drill: { ...result.drill, signOff: { ...result.drill.signOff, endedAt: clock.isoAt(endedMs), configDigest: digest(loaded?.raw) } } } : {}),
       verdicts: result.verdicts,
       errors,
     }),
   );
+  // The Pushgateway and Grafana hear of the run; how that went is in the record, never a verdict.
+  const envForDelivery = (() => {
+    try {
+      return loaded ? resolveEnvironment(loaded, io.env, redactor) : undefined;
+    } catch {
+      return undefined;
+    }
+  })();
+  if (envForDelivery && (envForDelivery.pushgateway || envForDelivery.grafana)) {
+    record.delivery = (await deliver(envForDelivery, record)).map((d) => ({ ...d, detail: redactor.redact(d.detail) }));
+    for (const d of record.delivery) say(d.ok ? `${d.to}: ${d.detail}` : `warning: ${d.to}: ${d.detail} (the verdict stands)`);
+  }
   const root = resolve(io.cwd, flags.out ?? io.env.GAUNTLET_OUT ?? loaded?.config.reports.dir ?? 'reports');
   const published = publish(record, root, { env: io.env });
   for (const e of published.reporterErrors) say(`warning: ${e}`);

@@ -88,6 +88,19 @@ export const Experiment = z
       })
       .strict()
       .default({}),
+    alerts: z
+      .array(
+        z
+          .object({
+            name: z.string().optional().describe('alertname; without it, any alert matching the labels'),
+            labels: z.record(z.string(), z.string()).default({}).describe('e.g. { severity: critical }'),
+            expect: z.enum(['fires', 'silent']).describe('fires: must be active within `within` of the first injection; silent: must never be active in the window'),
+            within: Duration.optional(),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe("Alertmanager's active alerts (the environment's alertmanager.url), polled every second during the experiment"),
     abort: z.object({ uptimeBelow: z.string().regex(/^\d+(\.\d+)?%$/).optional() }).strict().default({}),
   })
   .strict()

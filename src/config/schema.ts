@@ -1,6 +1,6 @@
 // The one model of gauntlet.config.{ts,yaml}. Types are inferred from these schemas.
 import { z } from 'zod';
-import { Duration, UrlOrRef } from './primitives.ts';
+import { Duration, UrlOrRef, isEnvRef } from './primitives.ts';
 
 export const Environment = z
   .object({
@@ -22,6 +22,22 @@ export const Environment = z
       })
       .strict()
       .optional(),
+    prometheus: z.object({ url: UrlOrRef.describe('Prometheus’s base URL, e.g. http://prometheus:9090') }).strict().optional(),
+    alertmanager: z.object({ url: UrlOrRef }).strict().optional(),
+    pushgateway: z
+      .object({
+        url: UrlOrRef,
+        job: z.string().regex(/^[A-Za-z0-9_:-]+$/).default('gauntlet'),
+        live: z.boolean().default(false).describe('Also push the load’s per-second figures while it runs'),
+      })
+      .strict()
+      .optional()
+      .describe('After each run, its key figures are pushed here (grouped by environment, command and engine)'),
+    grafana: z
+      .object({ url: UrlOrRef, token: z.string().min(1).describe('A Grafana service-account token, as ${env:NAME} (never inline)') })
+      .strict()
+      .optional()
+      .describe('Fault injections and recoveries are written as annotations'),
     kubernetes: z
       .object({ context: z.string(), namespace: z.string(), kubeconfig: z.string().optional() })
       .strict()
@@ -39,6 +55,20 @@ export const Slos = z
     uptime: z.string().optional().describe('e.g. ">=99.9%"'),
     rto: z.string().optional().describe('e.g. "<60s"'),
     rpo: z.string().optional().describe('e.g. "0 writes" or "<1h"'),
+    prometheus: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            query: z.string().min(1).describe('PromQL, e.g. sum(rate(http_requests_total{code=~"5.."}[1m])) / sum(rate(http_requests_total[1m]))'),
+            objective: z.string().regex(/^\s*(<=|>=|<|>|==)\s*-?\d+(\.\d+)?(e-?\d+)?\s*$/, { message: 'an objective is a comparison with a number, e.g. "<0.01"' }),
+            aggregate: z.enum(['max', 'min', 'avg', 'last']).default('max').describe('What of the series over the run’s window is judged'),
+            step: Duration.default(5000),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe('SLOs measured by the environment’s Prometheus over the run’s window (a range query), judged after the run'),
   })
   .strict();
 
@@ -57,7 +87,7 @@ export const Config = z
       .object({ smoke: z.boolean().default(true), load: z.string().optional() })
       .strict()
       .default({ smoke: true }),
-    slos: Slos.default({}),
+    slos: Slos.default({ prometheus: [] }),
     drill: z
       .object({
         name: z.string().default('DR drill'),
@@ -109,6 +139,11 @@ export const Config = z
         path: ['defaultEnvironment'],
         message: `names "${c.defaultEnvironment}", which is not in environments (${Object.keys(c.environments).join(', ')})`,
       });
+    }
+    for (const [name, e] of Object.entries(c.environments)) {
+      if (e.grafana && !isEnvRef(e.grafana.token)) {
+        ctx.addIssue({ code: 'custom', path: ['environments', name, 'grafana', 'token'], message: 'a token is a secret: reference it as ${env:NAME}, never inline' });
+      }
     }
   });
 export type Config = z.infer<typeof Config>;

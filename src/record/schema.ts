@@ -210,6 +210,21 @@ export const RestoreRecord = z
   .strict();
 export type RestoreRecord = z.infer<typeof RestoreRecord>;
 
+export const PromSlo = z
+  .object({
+    name: z.string(),
+    query: z.string(),
+    objective: z.string(),
+    aggregate: z.string(),
+    stepMs: z.number(),
+    series: z.array(z.object({ labels: z.record(z.string(), z.string()), points: z.array(z.tuple([z.number(), z.number()])).describe('[run-clock ms, value]') }).strict()),
+  })
+  .strict();
+export type PromSlo = z.infer<typeof PromSlo>;
+
+export const Delivery = z.object({ to: z.string(), ok: z.boolean(), detail: z.string() }).strict();
+export type Delivery = z.infer<typeof Delivery>;
+
 export const DrillScenario = z
   .object({
     name: z.string(),
@@ -255,6 +270,15 @@ export type DrillScenario = z.infer<typeof DrillScenario>;
 
 export const ChaosResult = z
   .object({
+    alerts: z
+      .object({
+        polls: z.number().int(),
+        failedPolls: z.number().int(),
+        seen: z.array(z.object({ name: z.string(), labels: z.record(z.string(), z.string()), firstSeenMs: z.number(), startsAt: z.string() }).strict()),
+      })
+      .strict()
+      .optional()
+      .describe("Alertmanager's active alerts seen during the experiment"),
     experiment: z.string(),
     description: z.string().optional(),
     dryRun: z.boolean(),
@@ -331,6 +355,8 @@ export const RunRecord = z
     chaos: z.array(ChaosResult).optional().describe('One entry per experiment run (a drill or the demo runs several)'),
     capacity: CapacityResult.optional(),
     drill: DrillResult.optional(),
+    prometheus: z.array(PromSlo).optional().describe('SLOs measured by Prometheus over the run’s window'),
+    delivery: z.array(Delivery).optional().describe('Where the results were sent (Pushgateway, Grafana) and whether that worked; never a verdict'),
     verdicts: z.array(Verdict),
     errors: z.array(z.string()).describe('Why the harness could not run or finish, one line each'),
   })

@@ -8,6 +8,7 @@ import { loadSection, uplotAssets } from './load-section.ts';
 import { chaosSection } from './chaos-section.ts';
 import { capacitySection } from './capacity-section.ts';
 import { drillSection } from './drill-section.ts';
+import { prometheusSection } from './prometheus-section.ts';
 
 export const htmlReporter: Reporter = {
   name: 'html',
@@ -40,7 +41,8 @@ export function renderHtml(r: RunRecord): string {
   const load = loadSection(r.load);
   const chaos = (r.chaos ?? []).map((c, i) => chaosSection(c, i)).reduce((a, b) => ({ html: a.html + b.html, script: a.script + b.script }), { html: '', script: '' });
   const capacity = capacitySection(r.capacity);
-  const charts = r.load || r.chaos?.some((c) => c.probes.length) || r.capacity?.steps.length ? uplotAssets() : { head: '', script: '' };
+  const prometheus = prometheusSection(r);
+  const charts = r.load || r.chaos?.some((c) => c.probes.length) || r.capacity?.steps.length || r.prometheus?.length ? uplotAssets() : { head: '', script: '' };
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'unsafe-inline'">
@@ -58,6 +60,7 @@ ${drillSection(r)}
 ${verdictTable(r.verdicts)}
 ${capacity.html}
 ${chaos.html}
+${prometheus.html}
 ${load.html}
 ${checksSection(r.checks)}
 </main>
@@ -66,6 +69,7 @@ ${charts.script}
 ${load.script}
 ${chaos.script}
 ${capacity.script}
+${prometheus.script}
 </body></html>
 `;
 }

@@ -26,6 +26,24 @@ export function validateChaosSlos(slos: Experiment['slos']): string[] {
   return problems;
 }
 
+/** Alert expectations against what Alertmanager showed during the experiment. */
+export function alertVerdicts(c: ChaosResult, expectations: Experiment['alerts']): Verdict[] {
+  return expectations.map((e) => {
+    const what = `${e.name ?? 'any alert'}${Object.keys(e.labels).length ? `{${Object.entries(e.labels).map(([k, v]) => `${k}="${v}"`).join(',')}}` : ''}`;
+    const base = { id: `alert ${what} ${e.expect}`, source: 'slo', objective: e.expect === 'fires' ? `${what} fires${e.within !== undefined ? ` within ${formatMs(e.within)} of the first fault` : ''}` : `${what} never fires` } as const;
+    if (!c.alerts || c.alerts.polls === c.alerts.failedPolls) return { ...base, status: 'no-data', detail: c.alerts ? `Alertmanager did not answer (${c.alerts.failedPolls} failed polls)` : 'no alertmanager.url in the environment' };
+    const hits = c.alerts.seen.filter((a) => (e.name === undefined || a.name === e.name) && Object.entries(e.labels).every(([k, v]) => a.labels[k] === v));
+    const polls = `${c.alerts.polls} polls, ${c.alerts.failedPolls} failed`;
+    if (e.expect === 'silent') return { ...base, status: hits.length ? 'fail' : 'pass', observed: hits.length ? `${hits.map((h) => h.name).join(', ')} fired` : 'none fired', detail: polls };
+    const first = c.faults.map((f) => f.injectedAtMs).filter((t) => t !== undefined).sort((a, b) => a - b)[0];
+    const hit = hits.sort((a, b) => a.firstSeenMs - b.firstSeenMs)[0];
+    if (!hit) return { ...base, status: 'fail', observed: 'never fired', detail: polls };
+    const delay = first === undefined ? undefined : hit.firstSeenMs - first;
+    const ok = e.within === undefined || (delay !== undefined && delay <= e.within);
+    return { ...base, status: ok ? 'pass' : 'fail', observed: delay === undefined ? `fired (no fault was injected)` : `seen ${formatMs(Math.max(0, delay))} after the first fault`, detail: `${hit.name} active since ${hit.startsAt}; ${polls}` };
+  });
+}
+
 export function chaosVerdicts(c: ChaosResult, slos: Experiment['slos']): Verdict[] {
   const out: Verdict[] = [];
   out.push({

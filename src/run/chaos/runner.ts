@@ -14,6 +14,7 @@ import { dbFailoverFault } from './faults/db-failover.ts';
 import { processKillFault } from './faults/process-kill.ts';
 import { backupRestoreFault } from './faults/backup-restore.ts';
 import type { LedgerEntry } from '../../measure/recovery.ts';
+import { activeAlerts } from '../../targets/prometheus.ts';
 import type { RestoreRecord } from '../../record/schema.ts';
 
 const faults = {
@@ -82,6 +83,7 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
 
   const probes: RunningProbe[] = [];
   const rollbacks: Planned[] = [];
+  const alerts = exp.alerts.length && ctx.env.alertmanager ? watchAlerts(ctx.env.alertmanager.url, ctx.clock) : undefined;
   const loadAbort = new AbortController();
   let load: Promise<void> | undefined;
   try {
@@ -143,6 +145,7 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
       }
     }
     await Promise.all(probes.map((p) => p.stop()));
+    if (alerts) result.alerts = await alerts.stop();
     if (ctx.signal.aborted) result.stoppedEarly ??= describeError(ctx.signal.reason);
     if (result.windowEndMs <= result.windowStartMs) result.windowEndMs = ctx.clock.now();
   }
@@ -190,6 +193,37 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+/** Polls Alertmanager every second: each alert with the first time it was seen active. */
+function watchAlerts(url: string, clock: Clock): { stop(): Promise<NonNullable<ChaosResult['alerts']>> } {
+  const seen = new Map<string, NonNullable<ChaosResult['alerts']>['seen'][number]>();
+  let polls = 0;
+  let failedPolls = 0;
+  let running: Promise<void> = Promise.resolve();
+  const poll = async () => {
+    polls++;
+    try {
+      for (const a of await activeAlerts(url)) {
+        const key = JSON.stringify(Object.entries(a.labels).sort());
+        if (!seen.has(key)) seen.set(key, { name: a.name, labels: a.labels, firstSeenMs: round(clock.now()), startsAt: a.startsAt });
+      }
+    } catch {
+      failedPolls++;
+    }
+  };
+  running = poll();
+  const timer = setInterval(() => {
+    running = running.then(poll);
+  }, 1000);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+      await poll();
+      return { polls, failedPolls, seen: [...seen.values()] };
+    },
+  };
+}
 
 /**
  * A restored copy's RPO from the write ledger: the last write acknowledged before the fault,

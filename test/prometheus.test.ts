@@ -1,0 +1,171 @@
+// Gauntlet and the Prometheus stack, all real: Debian's Prometheus scrapes the demo API's own
+// metrics (request counter and latency histogram); PromQL SLOs pass, fail and have no data;
+// a PromQL syntax error is refused up front with Prometheus's message; a real Alertmanager's
+// alert becomes a verdict; the run's figures land in a real Pushgateway; fault annotations reach
+// a local receiver speaking Grafana's API.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPromStack, type PromStack } from '../src/targets/local/prometheus.ts';
+import type { RunRecord } from '../src/record/schema.ts';
+import { allArtifactText, gauntlet, hasNoStackTrace, latestReport, project, server, startDemoStack, type DemoStack } from './helpers.ts';
+
+let stack: DemoStack;
+let prom: PromStack;
+beforeAll(async () => {
+  // 30% of /api/items answers are 500s: an error-ratio SLO has something to catch.
+  stack = await startDemoStack({ errorRatio: 0.3, rateLimitPerMinute: 100_000 });
+  prom = await startPromStack({
+    scrape: [new URL(stack.env.DEMO_METRICS_URL!).host],
+    rules: '- alert: DemoServerErrors\n  expr: sum(rate(http_requests_total{code=~"5.."}[5s])) > 0\n  labels: { severity: warning }',
+  });
+}, 120_000);
+afterAll(async () => {
+  await prom?.stop();
+  await stack?.stop();
+});
+
+const ratio = (route: string) => `(sum(rate(http_requests_total{route="${route}",code=~"5.."}[5s])) or vector(0)) / sum(rate(http_requests_total{route="${route}"}[5s]))`;
+
+const config = (opts: { slos?: string; env?: string } = {}) => `environments:
+  test:
+    baseUrl: "\${env:DEMO_BASE_URL}"
+    prometheus: { url: "${prom.prometheusUrl}" }
+    alertmanager: { url: "${prom.alertmanagerUrl}" }
+${opts.env ?? `    pushgateway: { url: "${prom.pushgatewayUrl}" }`}
+slos:
+  prometheus:
+${opts.slos ?? '    []'}
+`;
+
+const PROFILE = `name: mixed
+scenario: { executor: constant-arrival-rate, rate: 40, duration: 6s, preAllocatedVUs: 10 }
+setup:
+  - { name: login, method: POST, path: /login, json: { username: demo, password: "\${env:DEMO_PASSWORD}" }, capture: { token: { jsonPath: "$.token" } } }
+requests:
+  - { name: health, path: /health, weight: 1 }
+  - { name: items, path: /api/items, headers: { authorization: "Bearer {{token}}" }, weight: 1 }
+`;
+
+const env = () => ({ DEMO_BASE_URL: stack.api.url, DEMO_PASSWORD: stack.password, DEMO_API_PIDFILE: stack.env.DEMO_API_PIDFILE!, GRAFANA_TOKEN: 'glsa_test_token_5f1e2d' });
+const record = (dir: string) => latestReport(dir).record as unknown as RunRecord;
+
+describe('PromQL SLOs', () => {
+  it('judge the server’s own view over the run’s window: one passes, one fails, one has no data; figures go to the Pushgateway', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': config({
+        slos: [
+          `    - { name: health errors, query: '${ratio('/health')}', objective: "<0.01", step: 1s }`,
+          `    - { name: items errors, query: '${ratio('/api/items')}', objective: "<0.01", step: 1s }`,
+          `    - { name: health p95, query: 'histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket{route="/health"}[5s])) by (le))', objective: "<0.5", step: 1s }`,
+          `    - { name: nothing, query: 'http_requests_total{route="/nope"}', objective: "<1", step: 1s }`,
+        ].join('\n'),
+      }),
+      'p.yaml': PROFILE,
+    });
+    const run = await gauntlet(['load', 'p.yaml'], { cwd: dir, env: env(), timeoutMs: 90_000 });
+    expect(run.code, run.out).toBe(1);
+    const byId = Object.fromEntries(record(dir).verdicts.map((v) => [v.id, v]));
+    expect(byId['prometheus health errors']!.status).toBe('pass');
+    expect(byId['prometheus health p95']!.status).toBe('pass');
+    expect(byId['prometheus items errors']!.status).toBe('fail');
+    const observed = Number(/max=([\d.]+)/.exec(byId['prometheus items errors']!.observed!)![1]);
+    expect(observed).toBeGreaterThan(0.1);
+    expect(observed).toBeLessThan(0.6);
+    expect(byId['prometheus nothing']!.status).toBe('no-data');
+    // The client saw the same 500s.
+    expect(record(dir).load!.byName.items!.totals.errors.http_5xx).toBeGreaterThan(10);
+    const series = record(dir).prometheus!.find((p) => p.name === 'items errors')!.series;
+    expect(series[0]!.points.length).toBeGreaterThanOrEqual(3);
+    expect(latestReport(dir).html).toContain('id="chart-prometheus"');
+
+    // The run's figures in the Pushgateway, grouped by environment, command and engine.
+    expect(record(dir).delivery).toEqual([{ to: 'pushgateway', ok: true, detail: expect.stringContaining('job=gauntlet environment=test command=load engine=embedded') }]);
+    const pushed = await (await fetch(`${prom.pushgatewayUrl}/metrics`)).text();
+    expect(pushed).toMatch(/gauntlet_http_req_duration_seconds\{command="load",engine="embedded",environment="test",instance="",job="gauntlet",quantile="0.95"\} [\d.e-]+/);
+    expect(pushed).toMatch(/gauntlet_verdict_passed\{command="load",engine="embedded",environment="test",instance="",job="gauntlet",status="fail",verdict="prometheus items errors"\} 0/);
+    expect(pushed).toContain(`run_id="${record(dir).runId}"`);
+  }, 120_000);
+
+  it('a PromQL syntax error is refused before any request, with Prometheus’s message (exit 2)', async () => {
+    const dir = project({ 'gauntlet.config.yaml': config({ slos: `    - { name: broken, query: 'sum(rate(http_requests_total[5s])', objective: "<1" }` }), 'p.yaml': PROFILE });
+    const run = await gauntlet(['load', 'p.yaml'], { cwd: dir, env: env() });
+    expect(run.code).toBe(2);
+    expect(run.out).toMatch(/broken: Prometheus rejects the query: .*parse error/);
+    expect(hasNoStackTrace(run.out)).toBe(true);
+    expect(record(dir).load).toBeUndefined();
+  });
+
+  it('an unreachable Prometheus: exit 3 before any request, the reason said', async () => {
+    const dir = project({ 'gauntlet.config.yaml': config({ slos: `    - { name: x, query: 'up', objective: "<1" }` }).replace(prom.prometheusUrl, 'http://127.0.0.1:9'), 'p.yaml': PROFILE });
+    const run = await gauntlet(['load', 'p.yaml'], { cwd: dir, env: env() });
+    expect(run.code).toBe(3);
+    expect(run.out).toContain('Prometheus at http://127.0.0.1:9 is unreachable');
+  });
+});
+
+describe('results out', () => {
+  it('a Pushgateway that refuses never changes the verdict: reported apart', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': config({ env: '    pushgateway: { url: "http://127.0.0.1:9" }' }),
+      'p.yaml': PROFILE.replace(/  - \{ name: items.*\n/, '').replace('weight: 1 }', 'weight: 1 }'),
+    });
+    const run = await gauntlet(['load', 'p.yaml'], { cwd: dir, env: env(), timeoutMs: 60_000 });
+    expect(run.code, run.out).toBe(0);
+    expect(run.out).toMatch(/warning: pushgateway: .* \(the verdict stands\)/);
+    expect(record(dir).delivery![0]).toMatchObject({ to: 'pushgateway', ok: false });
+  }, 60_000);
+});
+
+describe('alerts and annotations during chaos', () => {
+  it('an alert from the real Alertmanager is a verdict; a fault and its recovery become Grafana annotations', async () => {
+    const seen: { path: string; auth: string; body: Record<string, unknown> }[] = [];
+    const grafana = await server((req, res) => {
+      let b = '';
+      req.on('data', (c: Buffer) => (b += c.toString()));
+      req.on('end', () => {
+        seen.push({ path: `${req.method} ${req.url}`, auth: req.headers.authorization ?? '', body: JSON.parse(b || '{}') as Record<string, unknown> });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":1,"message":"Annotation added"}');
+      });
+    });
+    try {
+      const dir = project({
+        'gauntlet.config.yaml': config({ env: `    grafana: { url: "${grafana.url}", token: "\${env:GRAFANA_TOKEN}" }` }),
+        'p.yaml': PROFILE.replace('duration: 6s', 'duration: 10s'),
+        'exp.yaml': `name: worker kill with alerts
+probes:
+  - { kind: http, name: api, path: /health, interval: 200ms }
+method:
+  - fault: { kind: process-kill, pidFile: "\${env:DEMO_API_PIDFILE}", children: true, count: 1 }
+    at: 2s
+duration: 8s
+load: p.yaml
+alerts:
+  - { name: DemoServerErrors, expect: fires, within: 30s }
+  - { labels: { severity: critical }, expect: silent }
+  - { name: NoSuchAlert, expect: fires }
+slos: { rto: "<10s" }
+`,
+      });
+      const run = await gauntlet(['chaos', 'exp.yaml'], { cwd: dir, env: env(), timeoutMs: 120_000 });
+      expect(run.code, run.out).toBe(1);
+      const byId = Object.fromEntries(record(dir).verdicts.map((v) => [v.id, v]));
+      expect(byId['alert DemoServerErrors fires']!.status).toBe('pass');
+      expect(byId['alert DemoServerErrors fires']!.detail).toMatch(/DemoServerErrors active since \d{4}-/);
+      expect(byId['alert any alert{severity="critical"} silent']!.status).toBe('pass');
+      expect(byId['alert NoSuchAlert fires']).toMatchObject({ status: 'fail', observed: 'never fired' });
+      expect(record(dir).chaos![0]!.alerts!.polls).toBeGreaterThan(5);
+
+      expect(seen).toHaveLength(1);
+      expect(seen[0]!.path).toBe('POST /api/annotations');
+      expect(seen[0]!.auth).toBe('Bearer glsa_test_token_5f1e2d');
+      const a = seen[0]!.body as { time: number; timeEnd?: number; tags: string[]; text: string };
+      expect(a.time).toBeGreaterThan(Date.parse(record(dir).startedAt));
+      expect(a.tags).toEqual(['gauntlet', 'chaos', 'test', record(dir).runId]);
+      expect(a.text).toContain('process-kill');
+      expect(record(dir).delivery!.find((d) => d.to === 'grafana')).toMatchObject({ ok: true, detail: '1 annotation written' });
+      expect(allArtifactText(dir)).not.toContain('glsa_test_token_5f1e2d');
+    } finally {
+      await grafana.close();
+    }
+  }, 150_000);
+});
