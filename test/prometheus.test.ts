@@ -31,7 +31,7 @@ const config = (opts: { slos?: string; env?: string } = {}) => `environments:
     baseUrl: "\${env:DEMO_BASE_URL}"
     prometheus: { url: "${prom.prometheusUrl}" }
     alertmanager: { url: "${prom.alertmanagerUrl}" }
-${opts.env ?? `    pushgateway: { url: "${prom.pushgatewayUrl}" }`}
+${opts.env ?? `    pushgateway: { url: "${prom.pushgatewayUrl}", live: true }`}
 slos:
   prometheus:
 ${opts.slos ?? '    []'}
@@ -84,6 +84,8 @@ describe('PromQL SLOs', () => {
     expect(pushed).toMatch(/gauntlet_http_req_duration_seconds\{command="load",engine="embedded",environment="test",instance="",job="gauntlet",quantile="0.95"\} [\d.e-]+/);
     expect(pushed).toMatch(/gauntlet_verdict_passed\{command="load",engine="embedded",environment="test",instance="",job="gauntlet",status="fail",verdict="prometheus items errors"\} 0/);
     expect(pushed).toContain(`run_id="${record(dir).runId}"`);
+    // pushgateway.live: the per-second figures streamed while the load ran.
+    expect(pushed).toMatch(new RegExp(`gauntlet_live_requests_total\\{environment="test",instance="",job="gauntlet_live",run_id="${record(dir).runId}"\\} [1-9]\\d*`));
   }, 120_000);
 
   it('a PromQL syntax error is refused before any request, with Prometheus’s message (exit 2)', async () => {
@@ -114,6 +116,38 @@ describe('results out', () => {
     expect(run.out).toMatch(/warning: pushgateway: .* \(the verdict stands\)/);
     expect(record(dir).delivery![0]).toMatchObject({ to: 'pushgateway', ok: false });
   }, 60_000);
+});
+
+describe('the prometheus probe', () => {
+  it('reads the server’s error ratio during an experiment; unhealthy, it is an abort condition: no fault injected', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': config(),
+      'p.yaml': PROFILE.replace('duration: 6s', 'duration: 8s'),
+      'exp.yaml': `name: stop when the server says so
+probes:
+  - { kind: http, name: api, path: /health, interval: 200ms }
+  - { kind: prometheus, name: health 5xx, query: '${ratio('/health')}', objective: "<0.01", interval: 1s }
+  - { kind: prometheus, name: items 5xx, query: '${ratio('/api/items')}', objective: "<0.01", interval: 1s }
+steadyState: { probes: [api, health 5xx], samples: 2 }
+method:
+  - fault: { kind: process-kill, pidFile: "\${env:DEMO_API_PIDFILE}", children: true, count: 1 }
+    at: 6s
+duration: 7s
+load: p.yaml
+abort: { probeFailing: items 5xx }
+recovery: { healthySamples: 2, timeout: 5s }
+`,
+    });
+    const run = await gauntlet(['chaos', 'exp.yaml'], { cwd: dir, env: env(), timeoutMs: 120_000 });
+    const c = record(dir).chaos![0]!;
+    expect(c.stoppedEarly, run.out).toBe('abort condition: probe "items 5xx" is unhealthy; no further fault injected');
+    expect(c.faults[0]!.injectedAtMs).toBeUndefined();
+    const health = c.probes.find((p) => p.name === 'health 5xx')!;
+    expect(health.total).toBeGreaterThanOrEqual(5);
+    expect(health.ok).toBe(health.total);
+    const items = c.probes.find((p) => p.name === 'items 5xx')!;
+    expect(items.ok).toBeLessThan(items.total);
+  }, 120_000);
 });
 
 describe('alerts and annotations during chaos', () => {

@@ -15,6 +15,7 @@ import { runCheck } from '../run/smoke/runner.ts';
 import { abortReason, littlesLaw, thresholdVerdicts } from '../slo/thresholds.ts';
 import { progressLine } from '../report/console.ts';
 import { assertReachable } from '../targets/reachable.ts';
+import { metricLine, pushGroup } from '../targets/prometheus.ts';
 import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
 
 export const engines = { embedded: embeddedEngine, k6: k6Engine } satisfies Record<string, LoadEngine>;
@@ -45,16 +46,50 @@ export async function runLoad(s: Session, env: Environment, written: Profile & {
   const engine = engineFor(s);
   const hasAbortOnFail = Object.values(profile.thresholds).some((list) => list.some((t) => typeof t !== 'string' && t.abortOnFail));
   s.say(`load: ${profile.name} (${profile.scenario.executor}, ${(scenarioDurationMs(profile.scenario) / 1000).toFixed(0)} s) on the ${engine.name} engine against ${env.baseUrl}`);
+  const live = livePusher(s, env);
   const result = await engine.run(profile, { baseUrl: env.baseUrl, requests }, {
     clock: s.clock,
     signal: s.signal,
-    onProgress: (p) => s.progress(progressLine(p)),
+    onProgress: (p) => {
+      s.progress(progressLine(p));
+      live?.(p);
+    },
     ...(hasAbortOnFail && engine.name === 'embedded' ? { shouldAbort: (p: Progress) => abortReason(p.snapshot(), profile.thresholds, p.elapsedMs) } : {}),
   });
   s.progress(undefined);
   const ll = littlesLaw(result, profile.scenario.executor === 'constant-vus' ? profile.scenario.vus : undefined);
   const load: LoadResult = ll ? { ...result, littlesLaw: ll } : result;
   return { load, verdicts: [loadRanVerdict(load), ...engineVerdicts(load), ...generatorVerdicts(load), ...withK6Judgement(thresholdVerdicts(load, profile.thresholds), load)] };
+}
+
+/**
+ * With pushgateway.live, each second's figures go to the Pushgateway while the load runs (one
+ * group per run, replaced each second), so a dashboard can follow it. Never more than one push
+ * in flight; a failing Pushgateway is said once and never stops the load.
+ */
+function livePusher(s: Session, env: Environment): ((p: Progress) => void) | undefined {
+  const pgw = env.pushgateway;
+  if (!pgw?.live) return undefined;
+  let busy = false;
+  let warned = false;
+  return (p) => {
+    if (busy) return;
+    busy = true;
+    const text = [
+      metricLine('gauntlet_live_rps', {}, p.rps),
+      metricLine('gauntlet_live_p95_seconds', {}, p.p95Ms === undefined ? Number.NaN : p.p95Ms / 1000),
+      metricLine('gauntlet_live_requests_total', {}, p.requests),
+      metricLine('gauntlet_live_failed_total', {}, p.failed),
+      metricLine('gauntlet_live_vus', {}, p.vus),
+      metricLine('gauntlet_live_elapsed_seconds', {}, p.elapsedMs / 1000),
+    ].join('\n');
+    pushGroup(pgw.url, `${pgw.job}_live`, { environment: s.config.envName, run_id: s.runId }, `${text}\n`, 900)
+      .catch((err: unknown) => {
+        if (!warned) s.say(`warning: pushgateway (live): ${(err as Error).message}; the load goes on`);
+        warned = true;
+      })
+      .finally(() => (busy = false));
+  };
 }
 
 /**

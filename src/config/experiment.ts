@@ -13,6 +13,17 @@ export const ProbeSpec = z.discriminatedUnion('kind', [
     .strict()
     .describe('Writes a sequence number every interval; the ledger of outcomes gives RPO'),
   z.object({ kind: z.literal('db-read'), ...probeCommon, interval: Duration.default(200) }).strict(),
+  z
+    .object({
+      kind: z.literal('prometheus'),
+      ...probeCommon,
+      timeout: Duration.default(3000),
+      interval: Duration.default(5000),
+      query: z.string().min(1).describe('PromQL, evaluated instantly each interval on the environment’s Prometheus'),
+      objective: z.string().regex(/^\s*(<=|>=|<|>|==)\s*-?\d+(\.\d+)?(e-?\d+)?\s*$/, { message: 'an objective is a comparison with a number, e.g. "<0.01"' }),
+    })
+    .strict()
+    .describe('Healthy when every series the query returns meets the objective (no series: unhealthy)'),
 ]);
 export type ProbeSpec = z.infer<typeof ProbeSpec>;
 
@@ -101,7 +112,13 @@ export const Experiment = z
       )
       .default([])
       .describe("Alertmanager's active alerts (the environment's alertmanager.url), polled every second during the experiment"),
-    abort: z.object({ uptimeBelow: z.string().regex(/^\d+(\.\d+)?%$/).optional() }).strict().default({}),
+    abort: z
+      .object({
+        uptimeBelow: z.string().regex(/^\d+(\.\d+)?%$/).optional(),
+        probeFailing: z.string().optional().describe('Stop injecting once this probe’s latest sample is unhealthy (e.g. a prometheus probe on the error ratio)'),
+      })
+      .strict()
+      .default({}),
   })
   .strict()
   .superRefine((e, ctx) => {
@@ -112,6 +129,7 @@ export const Experiment = z
       ctx.addIssue({ code: 'custom', path: ['slos', 'rpo'], message: 'an RPO objective needs a db-write probe (or a backup-restore fault with a freshness query) to measure it' });
     }
     if (e.slos.uptime && !e.probes.some((p) => p.kind === 'http')) ctx.addIssue({ code: 'custom', path: ['slos', 'uptime'], message: 'an uptime objective needs an http probe' });
+    if (e.abort.probeFailing && !names.includes(e.abort.probeFailing)) ctx.addIssue({ code: 'custom', path: ['abort', 'probeFailing'], message: `no probe named "${e.abort.probeFailing}"` });
     if (new Set(names).size !== names.length) ctx.addIssue({ code: 'custom', path: ['probes'], message: 'probe names must be unique' });
   });
 export type Experiment = z.infer<typeof Experiment>;

@@ -2,6 +2,7 @@
 // a DB write probe keeping a ledger (every write's outcome: acknowledged, failed, or
 // indeterminate), a DB read probe. Each loops until stopped; none throws.
 import pg from 'pg';
+import { instantQuery } from '../targets/prometheus.ts';
 import type { ProbeSpec } from '../config/experiment.ts';
 import type { Environment } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
@@ -48,6 +49,23 @@ export async function startProbe(spec: ProbeSpec, env: Environment, clock: Clock
     }
     case 'db-write':
       return writeProbe(spec, env, clock, runId);
+    case 'prometheus': {
+      if (!env.prometheus) throw cannotRun(`probe "${spec.name}": the environment has no prometheus.url`);
+      const base = env.prometheus.url;
+      const m = /^\s*(<=|>=|<|>|==)\s*(\S+)\s*$/.exec(spec.objective)!;
+      const bound = Number(m[2]);
+      const holds = (x: number) => ({ '<': x < bound, '<=': x <= bound, '>': x > bound, '>=': x >= bound, '==': x === bound })[m[1] as '<'];
+      return loop(spec, clock, async () => {
+        const t0 = performance.now();
+        try {
+          const series = await instantQuery(base, spec.query, spec.timeout);
+          const values = series.flatMap((x) => x.points.map(([, v]) => v));
+          return { ok: values.length > 0 && values.every((v) => Number.isFinite(v) && holds(v)), latencyMs: performance.now() - t0 };
+        } catch {
+          return { ok: false, latencyMs: performance.now() - t0 };
+        }
+      });
+    }
   }
 }
 

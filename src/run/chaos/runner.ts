@@ -114,6 +114,13 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
           break;
         }
       }
+      const watched = exp.abort.probeFailing ? probes.find((x) => x.spec.name === exp.abort.probeFailing) : undefined;
+      const latest = watched?.samples.at(-1);
+      if (latest && !latest.ok) {
+        result.stoppedEarly = `abort condition: probe "${watched!.spec.name}" is unhealthy; no further fault injected`;
+        ctx.say(`  ${result.stoppedEarly}`);
+        break;
+      }
       const record = result.faults.find((f) => f.id === p.id)!;
       rollbacks.push(p); // registered before inject: it runs even if inject fails half-way
       try {
