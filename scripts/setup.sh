@@ -51,3 +51,7 @@ go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 # k6: in neither npm nor Debian; the k6 engine and its tests run the real binary.
 go_tool k6 go.k6.io/k6@v1.8.1
 stage "go tools"
+
+# The Kubernetes control plane of the chaos-on-Kubernetes tests, from Go modules.
+bash scripts/build-kube.sh
+stage "kubernetes control plane"

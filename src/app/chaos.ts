@@ -41,6 +41,7 @@ export async function runChaos(s: Session, file: string, dryRun: boolean, ledger
     clock: s.clock,
     signal: s.signal,
     runId: ledgerKey,
+    kube: s.config.config.kubernetes,
     dryRun,
     say: s.say,
     ...(profile

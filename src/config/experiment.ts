@@ -48,6 +48,34 @@ export const FaultSpec = z.discriminatedUnion('kind', [
     .strict(),
   z
     .object({
+      kind: z.literal('pod-kill'),
+      namespace: z.string().optional().describe('Default: the environment’s kubernetes.namespace'),
+      selector: z.string().min(1).describe('Label selector, e.g. app=api'),
+      mode: z.enum(['one', 'all', 'fixed', 'fixed-percent', 'random-max-percent']).default('one').describe("Chaos Mesh's modes"),
+      value: z.number().positive().optional().describe('fixed: how many; fixed-percent / random-max-percent: a percentage'),
+      gracePeriod: Duration.default(0).describe('0 = force (no graceful termination)'),
+    })
+    .strict()
+    .refine((f) => !['fixed', 'fixed-percent', 'random-max-percent'].includes(f.mode) || f.value !== undefined, { message: 'this mode needs a value', path: ['value'] }),
+  z
+    .object({
+      kind: z.literal('rolling-restart'),
+      namespace: z.string().optional(),
+      workload: z.object({ kind: z.enum(['Deployment', 'StatefulSet']), name: z.string().min(1) }).strict(),
+    })
+    .strict()
+    .describe('What `kubectl rollout restart` does: the restartedAt annotation on the pod template'),
+  z
+    .object({
+      kind: z.literal('kube-db-failover'),
+      namespace: z.string().optional(),
+      operator: z.enum(['cnpg', 'patroni']).describe('cnpg: label cnpg.io/instanceRole=primary; patroni: role=master (role=primary from Patroni 4)'),
+      selector: z.string().optional().describe('Override the primary’s label selector'),
+      cluster: z.string().optional().describe('Narrow to one database cluster (cnpg.io/cluster=… or cluster-name=…)'),
+    })
+    .strict(),
+  z
+    .object({
       kind: z.literal('backup-restore'),
       backup: z
         .discriminatedUnion('method', [
@@ -76,7 +104,7 @@ export const Experiment = z
   .object({
     name: z.string().min(1),
     description: z.string().optional(),
-    probes: z.array(ProbeSpec).min(1),
+    probes: z.array(ProbeSpec).default([]).describe('Kubernetes faults measure their recovery through the API; HTTP and DB probes add what users and the data saw'),
     steadyState: z
       .object({ probes: z.array(z.string()).optional().describe('Default: every probe'), samples: z.number().int().positive().default(3), timeout: Duration.default(30_000) })
       .strict()

@@ -88,6 +88,16 @@ export const Config = z
       .strict()
       .default({ smoke: true }),
     slos: Slos.default({ prometheus: [] }),
+    kubernetes: z
+      .object({
+        allow: z
+          .array(z.object({ context: z.string().min(1), namespaces: z.array(z.string().min(1)).min(1).describe('"*" for every namespace') }).strict())
+          .default([])
+          .describe('The kube contexts and namespaces Gauntlet may change; anything else is refused before any call'),
+        maxKillShare: z.number().gt(0).max(1).default(0.5).describe('Never kill more than this share of a workload’s pods at once'),
+      })
+      .strict()
+      .default({ allow: [], maxKillShare: 0.5 }),
     drill: z
       .object({
         name: z.string().default('DR drill'),

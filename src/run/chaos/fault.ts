@@ -13,6 +13,10 @@ export interface FaultContext {
   /** The write probe's ledger table, when the experiment has one. */
   ledgerTable?: string | undefined;
   say(line: string): void;
+  /** Kubernetes guardrails from the config. */
+  kube?: { allow: { context: string; namespaces: string[] }[]; maxKillShare: number } | undefined;
+  /** How long a fault may take to recover (the experiment's recovery timeout). */
+  recoveryTimeoutMs: number;
 }
 
 export interface FaultEvent {
@@ -25,6 +29,8 @@ export interface Fault {
   /** Resolves what the fault would hit, without changing anything. Throws when it cannot run. */
   preflight(ctx: FaultContext): Promise<string>;
   inject(ctx: FaultContext): Promise<FaultEvent[]>;
+  /** Waits (bounded) until the fault's own recovery measurement is complete. */
+  settle?(timeoutMs: number): Promise<void>;
   /** For faults that measure their own recovery (a restore is timed, not probed): the outcome once injected. */
   outcome?(): FaultOutcome | undefined;
   /** Puts back what the fault changed (beyond what the system heals itself); says what it did. */

@@ -13,6 +13,7 @@ import type { Fault, FaultContext } from './fault.ts';
 import { dbFailoverFault } from './faults/db-failover.ts';
 import { processKillFault } from './faults/process-kill.ts';
 import { backupRestoreFault } from './faults/backup-restore.ts';
+import { kubeDbFailoverFault, podKillFault, rollingRestartFault } from './faults/kube.ts';
 import type { LedgerEntry } from '../../measure/recovery.ts';
 import { activeAlerts } from '../../targets/prometheus.ts';
 import type { RestoreRecord } from '../../record/schema.ts';
@@ -21,6 +22,9 @@ const faults = {
   'db-failover': (s: FaultSpec) => dbFailoverFault(s as Extract<FaultSpec, { kind: 'db-failover' }>),
   'process-kill': (s: FaultSpec) => processKillFault(s as Extract<FaultSpec, { kind: 'process-kill' }>),
   'backup-restore': (s: FaultSpec) => backupRestoreFault(s as Extract<FaultSpec, { kind: 'backup-restore' }>),
+  'pod-kill': (s: FaultSpec) => podKillFault(s as Extract<FaultSpec, { kind: 'pod-kill' }>),
+  'rolling-restart': (s: FaultSpec) => rollingRestartFault(s as Extract<FaultSpec, { kind: 'rolling-restart' }>),
+  'kube-db-failover': (s: FaultSpec) => kubeDbFailoverFault(s as Extract<FaultSpec, { kind: 'kube-db-failover' }>),
 } satisfies Record<FaultSpec['kind'], (s: FaultSpec) => Fault>;
 
 export interface ChaosContext {
@@ -30,6 +34,7 @@ export interface ChaosContext {
   runId: string;
   dryRun: boolean;
   say(line: string): void;
+  kube?: FaultContext['kube'];
   /** Starts the experiment's load, if any; resolves when it ends. */
   startLoad?(signal: AbortSignal): Promise<void>;
 }
@@ -55,7 +60,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
 
 export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise<ChaosResult> {
   const writeSpec = exp.probes.find((p) => p.kind === 'db-write');
-  const fctx: FaultContext = { env: ctx.env, clock: ctx.clock, signal: ctx.signal, say: ctx.say, runId: ctx.runId, ledgerTable: writeSpec?.kind === 'db-write' ? writeSpec.table : undefined };
+  const fctx: FaultContext = { env: ctx.env, clock: ctx.clock, signal: ctx.signal, say: ctx.say, runId: ctx.runId, ledgerTable: writeSpec?.kind === 'db-write' ? writeSpec.table : undefined, kube: ctx.kube, recoveryTimeoutMs: exp.recovery.timeout };
   // Plan every injection and resolve its target before anything is touched.
   const planned: Planned[] = [];
   for (const [i, step] of exp.method.entries()) {
@@ -134,6 +139,8 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
       }
     }
     await sleep(start + exp.duration - ctx.clock.now(), ctx.signal);
+    // Faults that measure their own recovery (through an API) finish measuring, bounded.
+    for (const p of rollbacks) if (p.fault.settle) await p.fault.settle(ctx.signal.aborted ? 0 : Math.max(0, (result.faults.find((f) => f.id === p.id)?.injectedAtMs ?? 0) + exp.recovery.timeout - ctx.clock.now()));
     loadAbort.abort(new Error('the experiment window ended'));
     await load;
     // Recovery: the probes must be healthy again (bounded), whatever happened.
@@ -169,7 +176,10 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
     const own = plan.fault.outcome?.();
     if (own) {
       // The fault timed its own recovery (a restore): its RTO, and the RPO of the copy against the ledger.
-      if (own.rtoMs !== undefined) f.rtoMs = own.rtoMs;
+      if (own.rtoMs !== undefined) {
+        f.rtoMs = own.rtoMs;
+        f.recoveredAtMs = f.injectedAtMs + own.rtoMs;
+      }
       f.recovery = own.recovery;
       if (own.restore) f.restore = withLedgerRpo(own.restore, writer?.ledger, f.injectedAtMs);
       continue;
