@@ -179,3 +179,42 @@ describe('k6 itself', () => {
     expect(latestReport(dir).html).toContain('k6 failed:');
   }, 60_000);
 });
+
+describe('k6-operator results', () => {
+  it('merges real runner summaries (execution segments): counts add exactly, percentiles become bounds', async () => {
+    const { bundle } = await import('../src/run/load/k6/bundle.ts');
+    const { generatedEntry, k6Plan } = await import('../src/run/load/k6/script.ts');
+    const { RUNTIME } = await import('../src/run/load/k6/engine.ts');
+    const { summaryFromLog, mergeSummaries, operatorResult } = await import('../src/run/load/k6/operator.ts');
+    const { Profile } = await import('../src/config/profile.ts');
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const profile = Profile.parse({ name: 'seg', scenario: { executor: 'constant-arrival-rate', rate: 100, duration: '2s', preAllocatedVUs: 10 }, requests: [{ name: 'home', path: '/' }], thresholds: { http_req_duration: ['p(95)<500'], http_reqs: ['count>100'] } });
+    const { code } = await bundle({ contents: generatedEntry(profile, RUNTIME), resolveDir: process.cwd(), name: 'seg.js' }, process.cwd());
+    const dir = mkdtempSync(join(tmpdir(), 'gauntlet-seg-'));
+    writeFileSync(join(dir, 'script.js'), code);
+    const plan = JSON.stringify(k6Plan(profile, server.url, [{ name: 'home', method: 'GET', path: '/', headers: {}, weight: 1 }]));
+    // What k6-operator does with parallelism 2: each runner runs its execution segment and prints its
+    // summary. (Async: the target server lives in this process.)
+    // Each runner sees 100 of the 200 requests: its own count>100 fails (k6 exits 99), the merged one holds.
+    const logs = await Promise.all(['0:1/2', '1/2:1'].map(async (seg) => (await promisify(execFile)(findK6(process.env), ['run', '--quiet', '--no-usage-report', '--address', '127.0.0.1:0', '--execution-segment', seg, '--execution-segment-sequence', '0,1/2,1', 'script.js'], { cwd: dir, env: { ...process.env, GAUNTLET_K6_SUMMARY: 'stdout', GAUNTLET_K6_PLAN: plan }, encoding: 'utf8' }).catch((e: { code?: number; stdout?: string }) => {
+      if (e.code !== 99) throw e;
+      return { stdout: e.stdout ?? '' };
+    })).stdout));
+    const parts = logs.map((l) => summaryFromLog(l)!);
+    expect(parts.map((p) => p.metrics.http_reqs!.thresholds!['count>100']!.ok)).toContain(false);
+    expect(parts.every(Boolean)).toBe(true);
+    const counts = parts.map((p) => p.metrics.http_reqs!.values.count!);
+    const { merged, bounds } = mergeSummaries(parts);
+    expect(merged.metrics.http_reqs!.values.count).toBe(counts[0]! + counts[1]!);
+    expect(merged.metrics.http_reqs!.values.count).toBeGreaterThan(180);
+    const p95s = parts.map((p) => p.metrics.http_req_duration!.values['p(95)']!);
+    expect(bounds.http_req_duration!['p(95)']).toEqual([Math.min(...p95s), Math.max(...p95s)]);
+    const r = operatorResult(profile, merged, bounds, 2, 0, 'k6');
+    expect(r.engine).toBe('k6-operator');
+    expect(r.totals.requests).toBe(counts[0]! + counts[1]!);
+    expect(r.all.latency!.p95Ms).toBe(Math.max(...p95s));
+    expect(r.k6!.bound).toMatch(/a bound, not exact/);
+    expect(r.k6!.thresholds.map((t) => [t.expr, t.ok])).toEqual([['p(95)<500', true], ['count>100', true]]);
+  }, 60_000);
+});

@@ -253,3 +253,114 @@ describe('guardrails and bad input', () => {
     expect(d1.spec).toEqual(d0.spec);
   }, 120_000);
 });
+
+describe('k6-operator through the API', () => {
+  const CRD = {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'testruns.k6.io' },
+    spec: {
+      group: 'k6.io',
+      names: { kind: 'TestRun', plural: 'testruns', singular: 'testrun' },
+      scope: 'Namespaced',
+      versions: [{ name: 'v1alpha1', served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } } }],
+    },
+  };
+  let custom: k8s.CustomObjectsApi;
+  beforeAll(async () => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(plane.kubeconfig);
+    custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    // Raw JSON: client-node's model would drop x-kubernetes-preserve-unknown-fields.
+    const r = await plane.request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', CRD);
+    expect(r.status).toBe(201);
+    for (let i = 0; i < 100; i++) {
+      try {
+        await custom.listNamespacedCustomObject({ group: 'k6.io', version: 'v1alpha1', namespace: NS, plural: 'testruns' });
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }, 60_000);
+
+  /** Plays k6-operator's part the API can show: stages, and runner pods (kwok runs no containers, so there are no logs). */
+  function fakeOperator(): { stop(): void; seen: string[] } {
+    const seen: string[] = [];
+    let stopped = false;
+    void (async () => {
+      while (!stopped) {
+        const list = (await custom.listNamespacedCustomObject({ group: 'k6.io', version: 'v1alpha1', namespace: NS, plural: 'testruns' }).catch(() => ({ items: [] }))) as { items: { metadata: { name: string }; spec: { parallelism: number; script: { configMap: { name: string } } } }[] };
+        for (const tr of list.items) {
+          const name = tr.metadata.name;
+          if (seen.includes(name)) continue;
+          seen.push(name);
+          const stage = (s: string) => custom.patchNamespacedCustomObjectStatus({ group: 'k6.io', version: 'v1alpha1', namespace: NS, plural: 'testruns', name, body: { status: { stage: s } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+          await stage('initialization');
+          await core.readNamespacedConfigMap({ name: tr.spec.script.configMap.name, namespace: NS }); // the operator reads the script
+          await stage('created');
+          for (let i = 1; i <= tr.spec.parallelism; i++) {
+            await core.createNamespacedPod({ namespace: NS, body: { metadata: { name: `${name}-${i}`, labels: { k6_cr: name, runner: 'true' } }, spec: { containers: [{ name: 'k6', image: 'grafana/k6' }] } } });
+          }
+          await stage('started');
+          await new Promise((r) => setTimeout(r, 1000));
+          await stage('finished');
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    return { seen, stop: () => (stopped = true) };
+  }
+
+  const PROFILE = 'name: dist\nscenario: { executor: constant-vus, vus: 2, duration: 2s }\ngracefulStop: 1s\nrequests: [{ name: home, path: / }]\nthresholds: { http_req_duration: ["p(95)<500"] }\n';
+  const exists = async (name: string) => {
+    const cm = await core.readNamespacedConfigMap({ name, namespace: NS }).then(() => true, () => false);
+    const tr = await custom.getNamespacedCustomObject({ group: 'k6.io', version: 'v1alpha1', namespace: NS, plural: 'testruns', name }).then(() => true, () => false);
+    return cm || tr;
+  };
+
+  it('creates the ConfigMap, Secret and TestRun, follows its stages, reads runner logs, and removes what it created', async () => {
+    const op = fakeOperator();
+    try {
+      const dir = project({ 'gauntlet.config.yaml': config(), 'p.yaml': PROFILE });
+      const run = await gauntlet(['load', 'p.yaml', '--engine', 'k6-operator', '--parallelism', '2'], { cwd: dir, timeoutMs: 120_000 });
+      // kwok's pods have no containers and so no logs: the collection step says exactly that.
+      expect(run.code, run.out).toBe(3);
+      expect(run.out).toMatch(/k6-operator: TestRun gauntlet-\S+ created in gauntlet-test\/shop with parallelism 2/);
+      expect(run.out).toContain('k6-operator: stage started');
+      expect(run.out).toContain('k6-operator: stage finished');
+      expect(run.out).toMatch(/collected 0 of 2 runners’ results — gauntlet-\S+-1: its log could not be read \(the API answered 404\)/);
+      expect(run.out).toContain('k6-operator: removed TestRun, Secret, ConfigMap');
+      expect(op.seen).toHaveLength(1);
+      expect(await exists(op.seen[0]!)).toBe(false);
+      expect(hasNoStackTrace(run.out)).toBe(true);
+    } finally {
+      op.stop();
+    }
+  }, 120_000);
+
+  it('--keep leaves them; a TestRun stuck in a stage times out and is removed; an unlisted context is refused', async () => {
+    const op = fakeOperator();
+    let kept = '';
+    try {
+      const dir = project({ 'gauntlet.config.yaml': config(), 'p.yaml': PROFILE });
+      const run = await gauntlet(['load', 'p.yaml', '--engine', 'k6-operator', '--keep'], { cwd: dir, timeoutMs: 120_000 });
+      expect(run.out).toContain('(--keep)');
+      kept = op.seen[0]!;
+      expect(await exists(kept)).toBe(true);
+    } finally {
+      op.stop();
+    }
+    // No operator now: the TestRun never leaves its first stage.
+    const stuck = project({ 'gauntlet.config.yaml': config(), 'p.yaml': PROFILE });
+    const r2 = await gauntlet(['load', 'p.yaml', '--engine', 'k6-operator'], { cwd: stuck, env: { GAUNTLET_K6_OPERATOR_TIMEOUT_MS: '2000' }, timeoutMs: 60_000 });
+    expect(r2.code).toBe(3);
+    expect(r2.out).toMatch(/the TestRun stayed at stage "none" past its [\d.]+ s limit \(is k6-operator running in the cluster\?\)/);
+    expect(r2.out).toContain('k6-operator: removed TestRun, Secret, ConfigMap');
+    const unlisted = project({ 'gauntlet.config.yaml': config(), 'p.yaml': PROFILE });
+    const r3 = await gauntlet(['load', 'p.yaml', '--engine', 'k6-operator', '--env', 'unlisted'], { cwd: unlisted });
+    expect(r3.code).toBe(2);
+    expect(r3.out).toContain('is not allow-listed');
+    await custom.deleteNamespacedCustomObject({ group: 'k6.io', version: 'v1alpha1', namespace: NS, plural: 'testruns', name: kept });
+  }, 120_000);
+});

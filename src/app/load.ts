@@ -9,6 +9,8 @@ import { cannotRun, configError } from '../core/errors.ts';
 import type { LoadResult, Verdict } from '../record/schema.ts';
 import { embeddedEngine } from '../run/load/embedded.ts';
 import { k6Engine, runK6Script } from '../run/load/k6/engine.ts';
+import { runOnOperator } from '../run/load/k6/operator.ts';
+import { kubeTarget } from '../targets/kube.ts';
 import type { LoadEngine, PreparedRequest, Progress } from '../run/load/engine.ts';
 import { fillTemplate } from '../run/smoke/context.ts';
 import { runCheck } from '../run/smoke/runner.ts';
@@ -21,10 +23,43 @@ import { runSession, type Finished, type Io, type Session, type SessionResult } 
 export const engines = { embedded: embeddedEngine, k6: k6Engine } satisfies Record<string, LoadEngine>;
 
 /** The engine the flags (or GAUNTLET_ENGINE) ask for; embedded by default. */
-export function engineFor(s: Session): LoadEngine {
+export function engineFor(s: Session, env: Environment): LoadEngine {
   const name = s.flags.engine ?? s.io.env.GAUNTLET_ENGINE ?? 'embedded';
-  if (!(name in engines)) throw configError(`unknown load engine "${name}": one of ${Object.keys(engines).join(', ')}`);
+  if (name === 'k6-operator') return operatorEngine(s, env);
+  if (!(name in engines)) throw configError(`unknown load engine "${name}": one of ${[...Object.keys(engines), 'k6-operator'].join(', ')}`);
   return engines[name as keyof typeof engines];
+}
+
+/** k6-operator in the environment's (allow-listed) kube context. */
+function operatorEngine(s: Session, env: Environment): LoadEngine {
+  if (!env.kubernetes) throw configError('--engine k6-operator needs the environment’s kubernetes block (context, namespace)');
+  const kube = kubeTarget(env.kubernetes, s.config.config.kubernetes);
+  const parallelism = s.flags.parallelism ?? 2;
+  if (!Number.isInteger(parallelism) || parallelism < 1) throw configError(`--parallelism must be a whole number ≥ 1, not ${String(s.flags.parallelism)}`);
+  return {
+    name: 'k6-operator',
+    run: (profile, target, ctx) =>
+      runOnOperator(profile, target, ctx, {
+        kube,
+        parallelism,
+        keep: s.flags.keep ?? false,
+        name: `gauntlet-${s.runId.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(-40)}`,
+        timeoutMs: scenarioDurationMs(profile.scenario) + profile.gracefulStop + Number(s.io.env.GAUNTLET_K6_OPERATOR_TIMEOUT_MS ?? 300_000),
+        say: s.say,
+      }),
+  };
+}
+
+/** k6's own threshold judgements as verdicts (teams' scripts, and merged k6-operator runners). */
+function k6ThresholdVerdicts(result: LoadResult): Verdict[] {
+  return (result.k6?.thresholds ?? []).map((t) => ({
+    id: `${t.metric} ${t.expr}`,
+    source: 'threshold',
+    objective: t.expr,
+    status: t.observed === undefined ? 'no-data' : t.ok ? 'pass' : 'fail',
+    ...(t.observed ? { observed: t.observed } : { detail: `k6 reported no value for ${t.metric}` }),
+    ...(result.k6?.bound && t.observed ? { detail: 'judged on every runner: passes only when each runner met it (merged percentiles are bounds)' } : {}),
+  }));
 }
 
 /** A team's own k6 script rather than a Gauntlet profile. */
@@ -35,7 +70,8 @@ export function loadApp(profileFile: string, flags: Flags, io: Io): Promise<Fini
     const env = resolveEnvironment(s.config, s.io.env, s.redactor);
     if (isK6Script(profileFile)) return runK6ScriptApp(s, profileFile, env.baseUrl);
     const profile = await loadProfile(profileFile, s.io.cwd, s.config.config.slos.thresholds);
-    await assertReachable(env.baseUrl);
+    // k6-operator's runners reach the target from inside the cluster, not from here.
+    if ((s.flags.engine ?? s.io.env.GAUNTLET_ENGINE) !== 'k6-operator') await assertReachable(env.baseUrl);
     const { load, verdicts } = await runLoad(s, env, profile);
     return { load, verdicts, baseUrl: env.baseUrl } satisfies SessionResult;
   });
@@ -43,7 +79,7 @@ export function loadApp(profileFile: string, flags: Flags, io: Io): Promise<Fini
 
 export async function runLoad(s: Session, env: Environment, written: Profile & { file: string }): Promise<{ load: LoadResult; verdicts: Verdict[] }> {
   const { profile, requests } = await prepareLoad(s, env, written);
-  const engine = engineFor(s);
+  const engine = engineFor(s, env);
   const hasAbortOnFail = Object.values(profile.thresholds).some((list) => list.some((t) => typeof t !== 'string' && t.abortOnFail));
   s.say(`load: ${profile.name} (${profile.scenario.executor}, ${(scenarioDurationMs(profile.scenario) / 1000).toFixed(0)} s) on the ${engine.name} engine against ${env.baseUrl}`);
   const live = livePusher(s, env);
@@ -59,7 +95,8 @@ export async function runLoad(s: Session, env: Environment, written: Profile & {
   s.progress(undefined);
   const ll = littlesLaw(result, profile.scenario.executor === 'constant-vus' ? profile.scenario.vus : undefined);
   const load: LoadResult = ll ? { ...result, littlesLaw: ll } : result;
-  return { load, verdicts: [loadRanVerdict(load), ...engineVerdicts(load), ...generatorVerdicts(load), ...withK6Judgement(thresholdVerdicts(load, profile.thresholds), load)] };
+  const thresholds = load.k6?.bound ? k6ThresholdVerdicts(load) : withK6Judgement(thresholdVerdicts(load, profile.thresholds), load);
+  return { load, verdicts: [loadRanVerdict(load), ...engineVerdicts(load), ...generatorVerdicts(load), ...thresholds] };
 }
 
 /**
@@ -101,13 +138,7 @@ async function runK6ScriptApp(s: Session, file: string, baseUrl: string): Promis
   s.say(`load: ${file} (a k6 script) on k6 against ${baseUrl}`);
   const { result } = await runK6Script(file, s.io.cwd, { BASE_URL: baseUrl, ...s.io.env }, { clock: s.clock, signal: s.signal, onProgress: (p) => s.progress(progressLine(p)) });
   s.progress(undefined);
-  const verdicts: Verdict[] = (result.k6?.thresholds ?? []).map((t) => ({
-    id: `${t.metric} ${t.expr}`,
-    source: 'threshold',
-    objective: t.expr,
-    status: t.observed === undefined ? 'no-data' : t.ok ? 'pass' : 'fail',
-    ...(t.observed ? { observed: t.observed } : { detail: `k6 reported no value for ${t.metric}` }),
-  }));
+  const verdicts = k6ThresholdVerdicts(result);
   return { load: result, verdicts: [loadRanVerdict(result), ...engineVerdicts(result), ...verdicts], baseUrl };
 }
 

@@ -57,7 +57,8 @@ export async function runK6(run: K6Run, ctx: LoadRunContext): Promise<K6Outcome>
     writeFileSync(outFile, '');
     const startWall = Date.now();
     const startRun = ctx.clock.now();
-    const child = spawn(run.k6, ['run', '--quiet', '--no-color', '--no-usage-report', '--log-format', 'raw', '--out', `json=${outFile}`, scriptFile], {
+    // --address: k6's REST API on a free port, so runs side by side never collide on 6565.
+    const child = spawn(run.k6, ['run', '--quiet', '--no-color', '--no-usage-report', '--address', '127.0.0.1:0', '--log-format', 'raw', '--out', `json=${outFile}`, scriptFile], {
       cwd: run.cwd,
       env: { ...run.env, GAUNTLET_K6_SUMMARY: summaryFile, K6_NO_USAGE_REPORT: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
