@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { Profile } from '../../config/profile.ts';
 import { modelOf, scenarioDurationMs } from '../../config/profile.ts';
 import { decode, encode, newHistogram, percentileMs, summarise, type Histogram } from '../../measure/histogram.ts';
+import { finaliseSeconds, seriesOf, type Second } from './seconds.ts';
 import type { LoadResult } from '../../record/schema.ts';
 import { serialiseRequest } from './http1.ts';
 import { addTally, emptyTally, type FromWorker, type SecondMsg, type Tally, type ToWorker, type WorkerInit } from './protocol.ts';
@@ -53,16 +54,8 @@ async function runEmbedded(profile: Profile, target: { baseUrl: string; requests
 
   const byName = new Map<string, NameAcc>();
   for (const r of target.requests) if (!byName.has(r.name)) byName.set(r.name, { tally: emptyTally(), hist: newHistogram(), method: r.method });
-  // Per second: tallies, and a histogram only until the second is complete — then its
-  // percentiles are kept and the histogram dropped, so memory stays flat over long runs.
-  const seconds = new Map<number, { tally: Tally; hist: Histogram | undefined; pct?: { p50Ms: number; p95Ms: number; p99Ms: number }; vus: number; dropped: number; iterations: number }>();
-  const finalise = (upTo: number) => {
-    for (const [t, s] of seconds) {
-      if (t >= upTo || !s.hist) continue;
-      if (s.hist.totalCount) s.pct = { p50Ms: percentileMs(s.hist, 50), p95Ms: percentileMs(s.hist, 95), p99Ms: percentileMs(s.hist, 99) };
-      s.hist = undefined;
-    }
-  };
+  const seconds = new Map<number, Second>();
+  const finalise = (upTo: number) => finaliseSeconds(seconds, upTo);
   const iterationHist = newHistogram();
   let interrupted = 0;
   let maxVus = 0;
@@ -175,15 +168,7 @@ async function runEmbedded(profile: Profile, target: { baseUrl: string; requests
       const latency = summarise(acc.hist);
       names[name] = { totals: acc.tally, method: acc.method, histogram: encode(acc.hist), ...(latency ? { latency } : {}) };
     }
-    const series = [...seconds.entries()].sort((a, b) => a[0] - b[0]).map(([t, s]) => ({
-      t,
-      requests: s.tally.requests,
-      failed: s.tally.failed,
-      errors: s.tally.errors as Record<string, number>,
-      ...(s.hist?.totalCount ? { p50Ms: percentileMs(s.hist, 50), p95Ms: percentileMs(s.hist, 95), p99Ms: percentileMs(s.hist, 99) } : s.pct ?? {}),
-      vus: s.vus,
-      dropped: s.dropped,
-    }));
+    const series = seriesOf(seconds);
     const iterations = series.length ? [...seconds.values()].reduce((i, s) => i + s.iterations, 0) : 0;
     const dropped = [...seconds.values()].reduce((d, s) => d + s.dropped, 0);
     const allLatency = summarise(all);

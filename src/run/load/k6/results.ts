@@ -7,15 +7,8 @@ import { encode, newHistogram, percentileMs, summarise, type Histogram } from '.
 import type { LoadResult } from '../../../record/schema.ts';
 import type { NetError } from '../http1.ts';
 import { addTally, emptyTally, errorClassOf, type ErrorClass, type Tally } from '../protocol.ts';
+import { finaliseSeconds, seriesOf, type Second } from '../seconds.ts';
 
-interface Second {
-  tally: Tally;
-  hist: Histogram | undefined;
-  pct?: { p50Ms: number; p95Ms: number; p99Ms: number };
-  vus: number;
-  dropped: number;
-  iterations: number;
-}
 
 interface Point {
   metric: string;
@@ -151,13 +144,8 @@ export class K6Accumulator {
       case 'vus_max':
         break;
     }
-    // Seconds well behind the newest sample are complete: keep their percentiles, drop the histogram.
-    for (const [sec, s] of this.seconds) {
-      if (sec < t - 3 && s.hist) {
-        s.pct = { p50Ms: percentileMs(s.hist, 50), p95Ms: percentileMs(s.hist, 95), p99Ms: percentileMs(s.hist, 99) };
-        s.hist = undefined;
-      }
-    }
+    // Seconds well behind the newest sample are complete.
+    finaliseSeconds(this.seconds, t - 3);
   }
 
   get requests(): number {
@@ -189,15 +177,7 @@ export class K6Accumulator {
       const latency = summarise(acc.hist);
       names[name] = { totals: acc.tally, method: acc.method, histogram: encode(acc.hist), ...(latency ? { latency } : {}) };
     }
-    const series = [...this.seconds.entries()].sort((a, b) => a[0] - b[0]).map(([t, s]) => ({
-      t,
-      requests: s.tally.requests,
-      failed: s.tally.failed,
-      errors: s.tally.errors as Record<string, number>,
-      ...(s.hist?.totalCount ? { p50Ms: percentileMs(s.hist, 50), p95Ms: percentileMs(s.hist, 95), p99Ms: percentileMs(s.hist, 99) } : s.pct ?? {}),
-      vus: s.vus,
-      dropped: s.dropped,
-    }));
+    const series = seriesOf(this.seconds);
     const observed = this.firstMs === undefined ? 0 : this.lastMs - this.startWallMs;
     const durationMs = Math.max(1, opts.durationMs ?? (opts.stoppedEarly ? observed : Math.max(observed, shape.scheduledMs)));
     const allLatency = summarise(all);
