@@ -8,7 +8,7 @@ import type * as k8s from '@kubernetes/client-node';
 import type { FaultSpec } from '../../../config/experiment.ts';
 import { cannotRun, configError } from '../../../core/errors.ts';
 import { formatMs } from '../../../core/duration.ts';
-import { call, isReady, kubeTarget, ownerWorkload, stateOf, watchReplacements, whenWorkloadReady, workloadState, type KubeTarget, type WorkloadState } from '../../../targets/kube.ts';
+import { call, kubeTarget, ownerWorkload, stateOf, watchReplacements, whenWorkloadReady, workloadState, type KubeTarget, type WorkloadState } from '../../../targets/kube.ts';
 import type { Fault, FaultContext, FaultEvent, FaultOutcome } from '../fault.ts';
 
 type PodKill = Extract<FaultSpec, { kind: 'pod-kill' }>;
@@ -284,4 +284,3 @@ export function kubeDbFailoverFault(spec: KubeDbFailover): Fault {
   };
 }
 
-export { isReady };

@@ -148,7 +148,7 @@ export function operatorResult(profile: Profile, merged: K6Summary, bounds: Reco
     series: [],
     k6: {
       version,
-      exitCode: error ? -1 : merged.metrics && summaryThresholds(merged).every((t) => t.ok) ? 0 : 99,
+      exitCode: error ? -1 : summaryThresholds(merged).every((t) => t.ok) ? 0 : 99,
       ...(error ? { error } : {}),
       thresholds: summaryThresholds(merged),
       metrics: Object.fromEntries(Object.entries(merged.metrics).map(([k, v]) => [k, { type: v.type, ...(v.contains ? { contains: v.contains } : {}), values: v.values }])),
