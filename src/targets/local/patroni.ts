@@ -111,6 +111,19 @@ export async function startPatroniCluster(opts: ClusterOptions = {}): Promise<Pa
         await c.end().catch(() => {});
       }
     }, () => `replicas did not stream within 60 s: ${members.map((m) => `${m.name}: ${readTail(log(m), 2)}`).join(' / ')}`);
+    // Streaming is PostgreSQL's view; Patroni publishes a member's state to etcd once per loop
+    // (10 s). Ready means Patroni, too, reports every member running — what a failover checks.
+    let states = '';
+    await until(30_000, async () => {
+      try {
+        const res = await fetch(`${members[0]!.restUrl}/cluster`, { signal: AbortSignal.timeout(1000) });
+        const seen = ((await res.json()) as { members: { name: string; state: string }[] }).members;
+        states = seen.map((m) => `${m.name} ${m.state}`).join(', ');
+        return seen.length === n && seen.every((m) => m.state === 'running' || m.state === 'streaming');
+      } catch {
+        return false;
+      }
+    }, () => `Patroni did not report every member running within 30 s (${states || 'no answer from /cluster'})`);
     await query(url, `create role app login password '${appPw}'`);
     await query(url, 'create database app owner app');
 
