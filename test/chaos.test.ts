@@ -2,9 +2,9 @@
 // the postgres user on loopback): RTO and RPO measured from probes and the write ledger.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
 import { startPatroniCluster, type PatroniCluster } from '../src/targets/local/patroni.ts';
 import { startPostgres } from '../src/targets/local/postgres.ts';
+import { withPg } from '../src/targets/pg.ts';
 import type { ChaosResult } from '../src/record/schema.ts';
 import { gauntlet, latestReport, project, hasNoStackTrace } from './helpers.ts';
 
@@ -63,13 +63,8 @@ async function healthy(c: PatroniCluster, timeoutMs = 90_000) {
 
 /** The ledger, independently: acknowledged sequence numbers missing from the table. */
 async function ledgerRows(c: PatroniCluster, runId: string, table = 'gauntlet_ledger'): Promise<Set<number>> {
-  const client = new pg.Client({ connectionString: c.appUrl });
-  await client.connect();
-  try {
-    return new Set((await client.query<{ seq: string }>(`select seq::text from ${table} where run_id = $1`, [runId])).rows.map((r) => Number(r.seq)));
-  } finally {
-    await client.end();
-  }
+  const rows = await withPg(c.appUrl, (client) => client.query<{ seq: string }>(`select seq::text from ${table} where run_id = $1`, [runId]));
+  return new Set(rows.rows.map((r) => Number(r.seq)));
 }
 
 describe('db failover on a real Patroni cluster (async replication)', () => {

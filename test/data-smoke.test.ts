@@ -1,7 +1,7 @@
 // postgres and redis checks against the real servers from Debian's packages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
-import { startPostgres, psql, type LocalPostgres } from '../src/targets/local/postgres.ts';
+import { startPostgres, type LocalPostgres } from '../src/targets/local/postgres.ts';
+import { execSql, withPg } from '../src/targets/pg.ts';
 import { startRedis, type LocalRedis } from '../src/targets/local/redis.ts';
 import { gauntlet, latestReport, project, hasNoStackTrace } from './helpers.ts';
 
@@ -18,7 +18,7 @@ beforeAll(async () => {
   primary = (started[0] as PromiseFulfilledResult<LocalPostgres>).value;
   standby = (started[1] as PromiseFulfilledResult<LocalPostgres>).value;
   redis = (started[2] as PromiseFulfilledResult<LocalRedis>).value;
-  await psql(primary.url, `create table schema_migrations (version int primary key); insert into schema_migrations values (1), (2), (3);`);
+  await execSql(primary.url, `create table schema_migrations (version int primary key); insert into schema_migrations values (1), (2), (3);`);
 }, 60_000);
 afterAll(async () => {
   await Promise.all([primary?.stop(), standby?.stop(), redis?.stop()]);
@@ -105,10 +105,7 @@ describe('postgres check', () => {
 
   it('leaves no connection behind', async () => {
     await smoke(`  - { kind: postgres, name: one }\n  - { kind: postgres, name: two, queries: [{ sql: "select 1/0" }] }\n`);
-    const c = new pg.Client({ connectionString: primary.superuserUrl });
-    await c.connect();
-    const left = (await c.query("select count(*)::int as n from pg_stat_activity where application_name = 'gauntlet-smoke'")).rows[0].n as number;
-    await c.end();
+    const left = await withPg(primary.superuserUrl, async (c) => (await c.query<{ n: number }>("select count(*)::int as n from pg_stat_activity where application_name = 'gauntlet-smoke'")).rows[0]!.n);
     expect(left).toBe(0);
   });
 });

@@ -8,14 +8,15 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { psql, pgBinDir, startPostgres, type LocalPostgres } from '../src/targets/local/postgres.ts';
+import { pgBinDir, startPostgres, type LocalPostgres } from '../src/targets/local/postgres.ts';
+import { execSql } from '../src/targets/pg.ts';
 import type { DrillResult, ChaosResult } from '../src/record/schema.ts';
 import { gauntlet, hasNoStackTrace, latestReport, project } from './helpers.ts';
 
 let db: LocalPostgres;
 beforeAll(async () => {
   db = await startPostgres();
-  await psql(db.url, "create table orders (id serial primary key, total int not null, created_at timestamptz not null default now()); insert into orders (total) select g from generate_series(1, 2000) g; insert into orders (total) values (424242)");
+  await execSql(db.url, "create table orders (id serial primary key, total int not null, created_at timestamptz not null default now()); insert into orders (total) select g from generate_series(1, 2000) g; insert into orders (total) values (424242)");
 }, 60_000);
 afterAll(async () => {
   await db?.stop();

@@ -6,13 +6,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import pg from 'pg';
 import { resolveEnvironment, type Flags } from '../config/load.ts';
 import type { Environment } from '../config/schema.ts';
 import { configError, describeError, GauntletError } from '../core/errors.ts';
 import { formatMs } from '../core/duration.ts';
 import type { ChaosResult, DrillResult, DrillScenario, Verdict } from '../record/schema.ts';
 import { holds, parseCmp } from '../slo/chaos.ts';
+import { withPg } from '../targets/pg.ts';
 import { VERSION } from '../version.ts';
 import { loadExperiment, runChaos } from './chaos.ts';
 import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
@@ -187,15 +187,11 @@ function safeUser(): string {
 async function targetVersions(env: Environment): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   if (env.postgres?.url) {
-    const c = new pg.Client({ connectionString: env.postgres.url, connectionTimeoutMillis: 3000, query_timeout: 3000 });
-    c.on('error', () => {});
     try {
-      await c.connect();
-      out.postgresql = (await c.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]!.v;
+      const config = { connectionString: env.postgres.url, connectionTimeoutMillis: 3000, query_timeout: 3000 };
+      out.postgresql = await withPg(config, async (c) => (await c.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]!.v);
     } catch (e) {
       out.postgresql = `unknown (${describeError(e)})`;
-    } finally {
-      await c.end().catch(() => {});
     }
   }
   const rest = env.patroni?.restUrls[0];

@@ -3,7 +3,7 @@
 // Patroni's REST check. For the demo stack and the chaos tests; see shared HA-POSTGRES notes.
 import { mkdirSync, readFileSync, rmSync, writeFileSync, chownSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
+import { execSql, withPg } from '../pg.ts';
 import { pgBinDir } from './postgres.ts';
 import { pidsWithArg } from './procs.ts';
 import { alive, freePort, sleep, startDaemon, stopPid, tempDir, userIds, waitForPort, readTail } from './process.ts';
@@ -98,17 +98,13 @@ export async function startPatroniCluster(opts: ClusterOptions = {}): Promise<Pa
 
     const url = `postgres://postgres:${superPw}@127.0.0.1:${haproxyPort}/postgres`;
     await until(60_000, async () => {
-      const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-      c.on('error', () => {});
       try {
-        await c.connect();
         // pg_basebackup's own WAL stream also shows as 'streaming': count the members by name.
-        const r = await c.query<{ n: number }>("select count(*)::int as n from pg_stat_replication where state = 'streaming' and application_name = any($1)", [members.map((m) => m.name)]);
+        const sql = "select count(*)::int as n from pg_stat_replication where state = 'streaming' and application_name = any($1)";
+        const r = await withPg({ connectionString: url, connectionTimeoutMillis: 1000 }, (c) => c.query<{ n: number }>(sql, [members.map((m) => m.name)]));
         return r.rows[0]!.n === n - 1;
       } catch {
         return false;
-      } finally {
-        await c.end().catch(() => {});
       }
     }, () => `replicas did not stream within 60 s: ${members.map((m) => `${m.name}: ${readTail(log(m), 2)}`).join(' / ')}`);
     // Streaming is PostgreSQL's view; Patroni publishes a member's state to etcd once per loop
@@ -124,8 +120,8 @@ export async function startPatroniCluster(opts: ClusterOptions = {}): Promise<Pa
         return false;
       }
     }, () => `Patroni did not report every member running within 30 s (${states || 'no answer from /cluster'})`);
-    await query(url, `create role app login password '${appPw}'`);
-    await query(url, 'create database app owner app');
+    await execSql(url, `create role app login password '${appPw}'`);
+    await execSql(url, 'create database app owner app');
 
     const restartCommand = (name: string) => {
       const m = members.find((x) => x.name === name)!;
@@ -180,16 +176,6 @@ async function until(timeoutMs: number, ok: () => Promise<boolean>, why: () => s
     await sleep(200);
   }
   throw new Error(why());
-}
-
-export async function query(url: string, sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
 }
 
 function patroniYaml(o: { scope: string; name: string; pgPort: number; restPort: number; etcdClient: number; dataDir: string; root: string; superPw: string; replPw: string; synchronous: boolean }): string {

@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execSql } from '../pg.ts';
 import { alive, freePort, startDaemon, stopPid, tempDir, waitForPort, readTail } from './process.ts';
 
 export interface LocalPostgres {
@@ -78,8 +79,8 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<LocalPo
   };
   if (!opts.standby) {
     try {
-      await psql(superuserUrl, `create role app login password '${password.replace(/'/g, "''")}'`);
-      await psql(superuserUrl, 'create database app owner app');
+      await execSql(superuserUrl, `create role app login password '${password.replace(/'/g, "''")}'`);
+      await execSql(superuserUrl, 'create database app owner app');
     } catch (err) {
       await stop();
       throw err;
@@ -97,32 +98,15 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<LocalPo
 
 /** Listening is not ready: PostgreSQL answers 57P03 while it starts. Poll select 1. */
 export async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
-  const { default: pg } = await import('pg');
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-    client.on('error', () => {});
     try {
-      await client.connect();
-      await client.query('select 1');
+      await execSql({ connectionString: url, connectionTimeoutMillis: 2000 }, 'select 1');
       return;
     } catch (err) {
       if (Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, 100));
-    } finally {
-      await client.end().catch(() => {});
     }
-  }
-}
-
-export async function psql(url: string, sql: string): Promise<void> {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
   }
 }
 

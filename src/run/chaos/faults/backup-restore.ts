@@ -8,13 +8,14 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readSync, closeSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, join, resolve } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import type { FaultSpec } from '../../../config/experiment.ts';
 import { cannotRun } from '../../../core/errors.ts';
 import { formatMs } from '../../../core/duration.ts';
 import type { RestoreRecord } from '../../../record/schema.ts';
 import { pgBinDir, startPostgres, type LocalPostgres } from '../../../targets/local/postgres.ts';
 import { tempDir } from '../../../targets/local/process.ts';
+import { withPg } from '../../../targets/pg.ts';
 import type { Fault, FaultContext, FaultEvent, FaultOutcome } from '../fault.ts';
 
 type Spec = Extract<FaultSpec, { kind: 'backup-restore' }>;
@@ -142,9 +143,7 @@ export function backupRestoreFault(spec: Spec): Fault {
           file = join(keepDir ?? work, `backup-${new Date().toISOString().replace(/[:.]/g, '-')}.dump`);
           at(`backup: pg_dump of ${src.redacted} started`);
           // One snapshot for the dump and the source figures: the copy must match them exactly.
-          const c = new pg.Client({ connectionString: ctx.env.postgres!.url, connectionTimeoutMillis: 10_000, application_name: 'gauntlet-backup' });
-          await c.connect();
-          try {
+          await withPg({ connectionString: ctx.env.postgres!.url, connectionTimeoutMillis: 10_000, application_name: 'gauntlet-backup' }, async (c) => {
             await c.query('begin isolation level repeatable read read only');
             const snap = (await c.query<{ s: string }>('select pg_export_snapshot() as s')).rows[0]!.s;
             for (const t of spec.tables) {
@@ -156,9 +155,7 @@ export function backupRestoreFault(spec: Spec): Fault {
             }
             await run(bin('pg_dump'), ['-Fc', '--no-owner', '--no-acl', `--snapshot=${snap}`, '-f', file, src.url], { env: src.password ? { PGPASSWORD: src.password } : {}, timeoutMs, signal: ctx.signal });
             await c.query('commit');
-          } finally {
-            await c.end().catch(() => {});
-          }
+          });
           rec.backup.takenAt = new Date(injectedWall).toISOString();
         } else if (spec.backup.method === 'latest') {
           const found = newestBackup(resolve(spec.backup.dir), spec.backup.pattern);
@@ -199,9 +196,7 @@ export function backupRestoreFault(spec: Spec): Fault {
         at(`restore: ${basename(file)} (${rec.backup.bytes} bytes) restored into the scratch instance`);
 
         // 3. Verification on the copy.
-        const c = new pg.Client({ connectionString: target.toString(), connectionTimeoutMillis: 10_000, statement_timeout: Math.min(timeoutMs, 60_000) });
-        await c.connect();
-        try {
+        await withPg({ connectionString: target.toString(), connectionTimeoutMillis: 10_000, statement_timeout: Math.min(timeoutMs, 60_000) }, async (c) => {
           for (const t of spec.tables) {
             const src = sourceFigures.get(t);
             try {
@@ -249,9 +244,7 @@ export function backupRestoreFault(spec: Spec): Fault {
               rec.verification.push({ name: 'freshness', ok: false, detail: `the query failed: ${(err as Error).message}` });
             }
           }
-        } finally {
-          await c.end().catch(() => {});
-        }
+        });
         rec.restoreTookMs = ctx.clock.now() - restoreStart;
         const bad = [...rec.tables.filter((t) => !t.ok).map((t) => `table ${t.table}: ${t.detail}`), ...rec.verification.filter((v) => !v.ok).map((v) => `${v.name}: ${v.detail}`)];
         if (bad.length) rec.failure = `the copy did not verify: ${bad.join('; ')}`;

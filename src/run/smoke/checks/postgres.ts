@@ -2,10 +2,11 @@
 // (pg_is_in_recovery), replication lag on a replica, connection count, and the user's SQL with
 // expected rows — every query under a statement timeout, the connection always closed.
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
+import type pg from 'pg';
 import type { PostgresCheck } from '../../../config/suite.ts';
 import type { Expectation } from '../../../record/schema.ts';
 import { formatMs } from '../../../core/duration.ts';
+import { withPg } from '../../../targets/pg.ts';
 import { match } from '../expect.ts';
 import type { Attempt, CheckContext } from '../context.ts';
 
@@ -14,95 +15,89 @@ export async function postgresCheck(check: PostgresCheck, ctx: CheckContext): Pr
   const elapsed = () => performance.now() - started;
   const url = check.url ?? (check.database === 'replica' ? ctx.env.postgres?.replicaUrl : ctx.env.postgres?.url);
   if (!url) return { expectations: [], durationMs: 0, reason: `the environment has no postgres.${check.database === 'replica' ? 'replicaUrl' : 'url'}` };
-  const client = new pg.Client({
+  const config: pg.ClientConfig = {
     connectionString: url,
     connectionTimeoutMillis: check.connectTimeout,
     statement_timeout: check.statementTimeout,
     query_timeout: check.statementTimeout + 2000,
     ssl: sslOptions(check.ssl),
     application_name: 'gauntlet-smoke',
-  });
-  client.on('error', () => {}); // a dropped connection surfaces through the query that hits it
-  const onAbort = () => void client.end().catch(() => {});
-  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  };
   const expectations: Expectation[] = [];
   const facts: string[] = [];
   let step = 'connect';
   try {
-    await client.connect();
-    step = 'select 1';
-    const t0 = performance.now();
-    await client.query('select 1');
-    const rtt = performance.now() - t0;
-    facts.push(`select 1 in ${formatMs(rtt)}`);
-    if (check.expect.maxRoundTrip !== undefined) {
-      expectations.push({ what: `select 1 within ${formatMs(check.expect.maxRoundTrip)}`, ok: rtt <= check.expect.maxRoundTrip, actual: formatMs(rtt) });
-    }
-    step = 'role';
-    const info = await client.query<{ replica: boolean; version: string }>('select pg_is_in_recovery() as replica, current_setting(\'server_version\') as version');
-    const role = info.rows[0]!.replica ? 'replica' : 'primary';
-    facts.push(`PostgreSQL ${info.rows[0]!.version}, ${role}`);
-    if (check.expect.role) expectations.push({ what: `server is the ${check.expect.role}`, ok: role === check.expect.role, expected: check.expect.role, actual: role });
-    if (check.expect.maxReplicationLag !== undefined || check.expect.maxLagBytes !== undefined) {
-      step = 'replication lag';
-      if (role !== 'replica') {
-        expectations.push({ what: 'replication lag is measurable', ok: false, actual: 'the server is a primary, not a replica' });
-      } else {
-        // A replica that has replayed all it received is not behind, however old its last replay.
-        const lag = await client.query<{ lag_ms: number | null; lag_bytes: string | null }>(
-          `select case when pg_last_wal_receive_lsn() is not distinct from pg_last_wal_replay_lsn() then 0
-                  else extract(epoch from now() - pg_last_xact_replay_timestamp()) * 1000 end as lag_ms,
-                  pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::text as lag_bytes`,
-        );
-        const lagMs = lag.rows[0]!.lag_ms === null ? undefined : Number(lag.rows[0]!.lag_ms);
-        const lagBytes = lag.rows[0]!.lag_bytes === null ? undefined : Number(lag.rows[0]!.lag_bytes);
-        facts.push(`replication lag ${lagMs === undefined ? 'unknown' : formatMs(lagMs)}, ${lagBytes ?? '?'} bytes unreplayed`);
-        if (check.expect.maxReplicationLag !== undefined) {
-          expectations.push({ what: `replication lag within ${formatMs(check.expect.maxReplicationLag)}`, ok: lagMs !== undefined && lagMs <= check.expect.maxReplicationLag, actual: lagMs === undefined ? 'unknown (never replayed)' : formatMs(lagMs) });
+    return await withPg(config, async (client) => {
+      step = 'select 1';
+      const t0 = performance.now();
+      await client.query('select 1');
+      const rtt = performance.now() - t0;
+      facts.push(`select 1 in ${formatMs(rtt)}`);
+      if (check.expect.maxRoundTrip !== undefined) {
+        expectations.push({ what: `select 1 within ${formatMs(check.expect.maxRoundTrip)}`, ok: rtt <= check.expect.maxRoundTrip, actual: formatMs(rtt) });
+      }
+      step = 'role';
+      const info = await client.query<{ replica: boolean; version: string }>('select pg_is_in_recovery() as replica, current_setting(\'server_version\') as version');
+      const role = info.rows[0]!.replica ? 'replica' : 'primary';
+      facts.push(`PostgreSQL ${info.rows[0]!.version}, ${role}`);
+      if (check.expect.role) expectations.push({ what: `server is the ${check.expect.role}`, ok: role === check.expect.role, expected: check.expect.role, actual: role });
+      if (check.expect.maxReplicationLag !== undefined || check.expect.maxLagBytes !== undefined) {
+        step = 'replication lag';
+        if (role !== 'replica') {
+          expectations.push({ what: 'replication lag is measurable', ok: false, actual: 'the server is a primary, not a replica' });
+        } else {
+          // A replica that has replayed all it received is not behind, however old its last replay.
+          const lag = await client.query<{ lag_ms: number | null; lag_bytes: string | null }>(
+            `select case when pg_last_wal_receive_lsn() is not distinct from pg_last_wal_replay_lsn() then 0
+                    else extract(epoch from now() - pg_last_xact_replay_timestamp()) * 1000 end as lag_ms,
+                    pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::text as lag_bytes`,
+          );
+          const lagMs = lag.rows[0]!.lag_ms === null ? undefined : Number(lag.rows[0]!.lag_ms);
+          const lagBytes = lag.rows[0]!.lag_bytes === null ? undefined : Number(lag.rows[0]!.lag_bytes);
+          facts.push(`replication lag ${lagMs === undefined ? 'unknown' : formatMs(lagMs)}, ${lagBytes ?? '?'} bytes unreplayed`);
+          if (check.expect.maxReplicationLag !== undefined) {
+            expectations.push({ what: `replication lag within ${formatMs(check.expect.maxReplicationLag)}`, ok: lagMs !== undefined && lagMs <= check.expect.maxReplicationLag, actual: lagMs === undefined ? 'unknown (never replayed)' : formatMs(lagMs) });
+          }
+          if (check.expect.maxLagBytes !== undefined) {
+            expectations.push({ what: `replay lag within ${check.expect.maxLagBytes} bytes`, ok: lagBytes !== undefined && lagBytes <= check.expect.maxLagBytes, actual: `${lagBytes ?? 'unknown'} bytes` });
+          }
         }
-        if (check.expect.maxLagBytes !== undefined) {
-          expectations.push({ what: `replay lag within ${check.expect.maxLagBytes} bytes`, ok: lagBytes !== undefined && lagBytes <= check.expect.maxLagBytes, actual: `${lagBytes ?? 'unknown'} bytes` });
+      }
+      if (check.expect.maxConnections !== undefined) {
+        step = 'connection count';
+        const n = Number((await client.query<{ n: string }>('select count(*)::text as n from pg_stat_activity where backend_type = \'client backend\'')).rows[0]!.n);
+        facts.push(`${n} client connections`);
+        expectations.push({ what: `at most ${check.expect.maxConnections} connections`, ok: n <= check.expect.maxConnections, actual: String(n) });
+      }
+      for (const [i, q] of check.queries.entries()) {
+        const label = q.name ?? `query ${i + 1}`;
+        step = label;
+        const t = performance.now();
+        const res = await client.query({ text: q.sql, values: q.params ?? [] }).catch((err: unknown) => {
+          throw new QueryError(label, err, performance.now() - t, check.statementTimeout);
+        });
+        const rows = res.rows as Record<string, unknown>[];
+        const rowCount = res.rowCount ?? rows.length;
+        if (q.expect.rowCount !== undefined) {
+          expectations.push(...match(`${label} row count`, rowCount, true, typeof q.expect.rowCount === 'number' ? { equals: q.expect.rowCount } : q.expect.rowCount));
+        }
+        if (q.expect.value !== undefined) {
+          const first = rows[0];
+          const value = first ? Object.values(first)[0] : undefined;
+          expectations.push(...match(`${label} value`, value, first !== undefined, q.expect.value));
+        }
+        if (q.expect.rows !== undefined) {
+          expectations.push(...match(`${label} rows`, JSON.parse(JSON.stringify(rows)), true, { equals: q.expect.rows }));
+        }
+        if (q.expect.rowCount === undefined && q.expect.value === undefined && q.expect.rows === undefined) {
+          expectations.push({ what: `${label} runs`, ok: true, actual: `${rowCount} rows in ${formatMs(performance.now() - t)}` });
         }
       }
-    }
-    if (check.expect.maxConnections !== undefined) {
-      step = 'connection count';
-      const n = Number((await client.query<{ n: string }>('select count(*)::text as n from pg_stat_activity where backend_type = \'client backend\'')).rows[0]!.n);
-      facts.push(`${n} client connections`);
-      expectations.push({ what: `at most ${check.expect.maxConnections} connections`, ok: n <= check.expect.maxConnections, actual: String(n) });
-    }
-    for (const [i, q] of check.queries.entries()) {
-      const label = q.name ?? `query ${i + 1}`;
-      step = label;
-      const t = performance.now();
-      const res = await client.query({ text: q.sql, values: q.params ?? [] }).catch((err: unknown) => {
-        throw new QueryError(label, err, performance.now() - t, check.statementTimeout);
-      });
-      const rows = res.rows as Record<string, unknown>[];
-      const rowCount = res.rowCount ?? rows.length;
-      if (q.expect.rowCount !== undefined) {
-        expectations.push(...match(`${label} row count`, rowCount, true, typeof q.expect.rowCount === 'number' ? { equals: q.expect.rowCount } : q.expect.rowCount));
-      }
-      if (q.expect.value !== undefined) {
-        const first = rows[0];
-        const value = first ? Object.values(first)[0] : undefined;
-        expectations.push(...match(`${label} value`, value, first !== undefined, q.expect.value));
-      }
-      if (q.expect.rows !== undefined) {
-        expectations.push(...match(`${label} rows`, JSON.parse(JSON.stringify(rows)), true, { equals: q.expect.rows }));
-      }
-      if (q.expect.rowCount === undefined && q.expect.value === undefined && q.expect.rows === undefined) {
-        expectations.push({ what: `${label} runs`, ok: true, actual: `${rowCount} rows in ${formatMs(performance.now() - t)}` });
-      }
-    }
-    return { expectations, durationMs: elapsed(), detail: facts.join('; ') };
+      return { expectations, durationMs: elapsed(), detail: facts.join('; ') };
+    }, { signal: ctx.signal });
   } catch (err) {
     const reason = err instanceof QueryError ? err.message : `${step}: ${describePgError(err, check)}`;
     return { expectations, durationMs: elapsed(), reason, detail: facts.join('; ') };
-  } finally {
-    ctx.signal.removeEventListener('abort', onAbort);
-    // Bounded, and the timer must not keep the process alive once the connection is closed.
-    await Promise.race([client.end().catch(() => {}), new Promise((r) => setTimeout(r, 2000).unref())]);
   }
 }
 
