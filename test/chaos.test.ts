@@ -61,6 +61,31 @@ async function healthy(c: PatroniCluster, timeoutMs = 90_000) {
   }
 }
 
+/** Runs the experiment and sends `signal` to Gauntlet `afterMs` after its first fault is injected. */
+function signalOnceInjected(dir: string, env: Record<string, string>, signal: NodeJS.Signals, afterMs: number) {
+  let sent = false;
+  return gauntlet(['chaos', 'exp.yaml'], {
+    cwd: dir,
+    env,
+    timeoutMs: 150_000,
+    onStdout: (chunk, child) => {
+      if (!sent && chunk.includes('injected 1.1')) {
+        sent = true;
+        setTimeout(() => child.kill(signal), afterMs);
+      }
+    },
+  });
+}
+
+/** A process's state letter from /proc (T = stopped), or 'gone'. */
+function procState(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0]!;
+  } catch {
+    return 'gone';
+  }
+}
+
 /** The ledger, independently: acknowledged sequence numbers missing from the table. */
 async function ledgerRows(c: PatroniCluster, runId: string, table = 'gauntlet_ledger'): Promise<Set<number>> {
   const rows = await withPg(c.appUrl, (client) => client.query<{ seq: string }>(`select seq::text from ${table} where run_id = $1`, [runId]));
@@ -140,18 +165,7 @@ describe('db failover on a real Patroni cluster (async replication)', () => {
   it('SIGINT mid-experiment: rollbacks run, the report is written and marked aborted, exit 130, the cluster ends healthy', async () => {
     await healthy(c);
     const { dir, env } = haProject(c, experiment('kill-patroni').replace('duration: 14s', 'duration: 60s'));
-    let sent = false;
-    const run = await gauntlet(['chaos', 'exp.yaml'], {
-      cwd: dir,
-      env,
-      timeoutMs: 150_000,
-      onStdout: (chunk, child) => {
-        if (!sent && chunk.includes('injected 1.1')) {
-          sent = true;
-          setTimeout(() => child.kill('SIGINT'), 1000);
-        }
-      },
-    });
+    const run = await signalOnceInjected(dir, env, 'SIGINT', 1000);
     expect(run.code, run.out).toBe(130);
     const a = latestReport(dir);
     expect(a.record.status).toBe('aborted');
@@ -159,6 +173,56 @@ describe('db failover on a real Patroni cluster (async replication)', () => {
     const ms = await healthy(c, 90_000);
     expect(ms.filter((m) => m.role === 'leader')).toHaveLength(1);
   }, 200_000);
+
+  // SIGKILL cannot be caught, so no rollback runs: the dead man's switch armed with each fault must
+  // undo it. Without it, held walsenders stay stopped and a killed Patroni stays down for good.
+  it('Gauntlet killed with SIGKILL while walsenders are held: they are continued all the same', async () => {
+    const ms = await healthy(c);
+    const leader = ms.find((m) => m.role === 'leader')!.name;
+    const { dir, env } = haProject(c, experiment('lag-then-kill', ', lagFor: 30s').replace('duration: 14s', 'duration: 60s'));
+    let seen = '';
+    let held: number[] = [];
+    const run = await gauntlet(['chaos', 'exp.yaml'], {
+      cwd: dir,
+      env,
+      timeoutMs: 60_000,
+      onStdout: (chunk, child) => {
+        seen += chunk;
+        const m = /SIGSTOP walsenders ([\d, ]+) of leader/.exec(seen);
+        if (m && !held.length) {
+          held = m[1]!.split(', ').map(Number);
+          setTimeout(() => child.kill('SIGKILL'), 500);
+        }
+      },
+    });
+    expect(run.signal, run.out).toBe('SIGKILL');
+    expect(held).toHaveLength(2);
+    const deadline = Date.now() + 5000;
+    while (held.some((p) => procState(p) === 'T') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(held.map(procState)).not.toContain('T');
+    const after = await healthy(c, 30_000);
+    expect(after.find((m) => m.role === 'leader')!.name).toBe(leader);
+  }, 120_000);
+
+  it('Gauntlet killed with SIGKILL after it killed the leader’s Patroni: the member is started again and rejoins', async () => {
+    const leaderName = (await healthy(c)).find((m) => m.role === 'leader')!.name;
+    const leader = c.members.find((m) => m.name === leaderName)!;
+    const { dir, env } = haProject(c, experiment('kill-patroni').replace('duration: 14s', 'duration: 60s'));
+    const run = await signalOnceInjected(dir, env, 'SIGKILL', 500);
+    expect(run.signal, run.out).toBe('SIGKILL');
+    // /cluster reads etcd, where a dead member looks running until its key expires: ask the
+    // killed member's own REST API, which only a Patroni started again can answer.
+    const deadline = Date.now() + 60_000;
+    let own: { state?: string } = {};
+    while (own.state !== 'running' && Date.now() < deadline) {
+      own = await fetch(leader.restUrl, { signal: AbortSignal.timeout(1000) }).then((r) => r.json() as Promise<{ state?: string }>, () => ({}));
+      if (own.state !== 'running') await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(own.state, `${leader.name} never answered again`).toBe('running');
+    const ms = await healthy(c, 90_000);
+    expect(ms).toHaveLength(3);
+    expect(ms.filter((m) => m.role === 'leader')).toHaveLength(1);
+  }, 180_000);
 });
 
 describe('synchronous replication', () => {

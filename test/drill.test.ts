@@ -3,9 +3,9 @@
 // a corrupted backup, a verification query that errors, a missing backup, a busy scratch port
 // and a restore past its RTO each fail with their reason — and no scratch instance is left.
 // The whole demo drill (worker kill, Patroni failover, backup restore) runs end to end.
-import { readdirSync, readFileSync, truncateSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, truncateSync, statSync, utimesSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgBinDir, startPostgres, type LocalPostgres } from '../src/targets/local/postgres.ts';
@@ -191,6 +191,32 @@ describe('backup-restore', () => {
     expect(r2.code).toBe(2);
     expect(r2.out).toContain('no drill plan');
   }, 60_000);
+
+  it('a drill killed with SIGKILL mid-verification still leaves no scratch instance and no files behind', async () => {
+    const before = postmasters();
+    const dir = project({
+      'gauntlet.config.yaml': config({ rto: '<2h', rpo: '<1h' }, [['killed', 'restore.yaml']]),
+      'restore.yaml': restoreExp(`{ kind: backup-restore, tables: [orders], verify: [{ name: slow, sql: "select pg_sleep(30), 1" }] }`),
+    });
+    let scratch: string[] = [];
+    const r = await gauntlet(['drill'], {
+      cwd: dir,
+      env: { DB_URL: db.url },
+      timeoutMs: 60_000,
+      onStdout: (chunk, child) => {
+        if (!scratch.length && chunk.includes('restored into the scratch instance')) {
+          scratch = postmasters().filter((d) => !before.includes(d));
+          child.kill('SIGKILL');
+        }
+      },
+    });
+    expect(r.signal, r.out).toBe('SIGKILL');
+    expect(scratch).toHaveLength(1);
+    const deadline = Date.now() + 15_000;
+    while ((postmasters().length > before.length || existsSync(dirname(scratch[0]!))) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 200));
+    expect(postmasters()).toEqual(before);
+    expect(existsSync(dirname(scratch[0]!))).toBe(false);
+  }, 90_000);
 });
 
 describe('the demo drill', () => {

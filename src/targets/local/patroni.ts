@@ -108,14 +108,16 @@ export async function startPatroniCluster(opts: ClusterOptions = {}): Promise<Pa
       }
     }, () => `replicas did not stream within 60 s: ${members.map((m) => `${m.name}: ${readTail(log(m), 2)}`).join(' / ')}`);
     // Streaming is PostgreSQL's view; Patroni publishes a member's state to etcd once per loop
-    // (10 s). Ready means Patroni, too, reports every member running — what a failover checks.
+    // (10 s). Ready means Patroni, too, reports every member running — what a failover checks —
+    // and, in synchronous mode, has named the synchronous standby (until then commits are async).
     let states = '';
     await until(30_000, async () => {
       try {
         const res = await fetch(`${members[0]!.restUrl}/cluster`, { signal: AbortSignal.timeout(1000) });
-        const seen = ((await res.json()) as { members: { name: string; state: string }[] }).members;
-        states = seen.map((m) => `${m.name} ${m.state}`).join(', ');
-        return seen.length === n && seen.every((m) => m.state === 'running' || m.state === 'streaming');
+        const seen = ((await res.json()) as { members: { name: string; role: string; state: string }[] }).members;
+        states = seen.map((m) => `${m.name} ${m.role}/${m.state}`).join(', ');
+        const running = seen.length === n && seen.every((m) => m.state === 'running' || m.state === 'streaming');
+        return running && (!opts.synchronous || n === 1 || seen.some((m) => m.role === 'sync_standby'));
       } catch {
         return false;
       }

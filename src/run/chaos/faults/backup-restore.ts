@@ -7,13 +7,14 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readSync, closeSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type pg from 'pg';
 import type { FaultSpec } from '../../../config/experiment.ts';
 import { cannotRun } from '../../../core/errors.ts';
 import { formatMs } from '../../../core/duration.ts';
 import type { RestoreRecord } from '../../../record/schema.ts';
 import { pgBinDir, startPostgres, type LocalPostgres } from '../../../targets/local/postgres.ts';
+import { onOwnerDeath, shellWord, type DeadManSwitch } from '../../../targets/local/deadman.ts';
 import { tempDir } from '../../../targets/local/process.ts';
 import { withPg } from '../../../targets/pg.ts';
 import type { Fault, FaultContext, FaultEvent, FaultOutcome } from '../fault.ts';
@@ -84,7 +85,23 @@ export function backupRestoreFault(spec: Spec): Fault {
   let outcome: FaultOutcome | undefined;
   const bin = (name: string) => join(pgBinDir(), name);
 
+  // Should Gauntlet be killed outright mid-restore, the scratch instance and files go anyway.
+  let deadman: DeadManSwitch | undefined;
+  const armCleanup = () => {
+    deadman?.disarm();
+    const lines: string[] = [];
+    if (scratch) {
+      const pid = scratch.pid;
+      lines.push(`kill -INT ${pid} 2>/dev/null; i=0; while kill -0 ${pid} 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done`);
+      lines.push(`rm -rf ${shellWord(dirname(scratch.dataDir))}`);
+    }
+    if (work) lines.push(`rm -rf ${shellWord(work)}`);
+    deadman = onOwnerDeath(lines.join('\n'));
+  };
+
   const cleanup = async (): Promise<string[]> => {
+    deadman?.disarm();
+    deadman = undefined;
     const done: string[] = [];
     if (scratch) {
       const port = scratch.port;
@@ -132,6 +149,7 @@ export function backupRestoreFault(spec: Spec): Fault {
       let restoreStart: number | undefined;
       try {
         work = tempDir('gauntlet-restore-', 'postgres');
+        armCleanup();
         // 1. The backup.
         const b0 = ctx.clock.now();
         let file: string;
@@ -180,6 +198,7 @@ export function backupRestoreFault(spec: Spec): Fault {
         restoreStart = ctx.clock.now();
         at('restore: starting a scratch PostgreSQL');
         scratch = await startPostgres(spec.scratchPort !== undefined ? { port: spec.scratchPort } : {});
+        armCleanup();
         rec.scratch = `PostgreSQL on 127.0.0.1:${scratch.port}`;
         const target = new URL(scratch.superuserUrl);
         target.pathname = '/app';

@@ -1,14 +1,16 @@
 // db-failover on a local Patroni cluster: kill -9 the leader's postmaster; kill -9 its Patroni
-import { closeSync, openSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 // and postmaster; a planned switchover through the REST API; or hold replication back
 // (SIGSTOP the walsenders) and then kill the leader — the fault that loses async writes.
 // Rollback: SIGCONT what was stopped, start again any Patroni it killed, wait for it to rejoin.
+// Both are armed on a dead man's switch too, so a Gauntlet killed mid-fault still undoes them.
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FaultSpec } from '../../../config/experiment.ts';
 import { cannotRun } from '../../../core/errors.ts';
 import { formatMs } from '../../../core/duration.ts';
+import { onOwnerDeath, shellWord, type DeadManSwitch } from '../../../targets/local/deadman.ts';
 import { alive } from '../../../targets/local/process.ts';
 import { childrenOf, cmdline, pidListeningOn } from '../../../targets/local/procs.ts';
 import { assertHaCluster, memberRunning, restPort, switchover, type PatroniMemberInfo } from '../patroni.ts';
@@ -19,6 +21,8 @@ type Spec = Extract<FaultSpec, { kind: 'db-failover' }>;
 export function dbFailoverFault(spec: Spec): Fault {
   const stopped: number[] = [];
   const killedMembers: PatroniMemberInfo[] = [];
+  const switches: DeadManSwitch[] = [];
+  const logFor = (m: PatroniMemberInfo) => join(tmpdir(), `gauntlet-restart-${m.name}-${process.pid}.log`);
   const localPids = (m: PatroniMemberInfo) => {
     const postmaster = pidListeningOn(m.port);
     const patroni = pidListeningOn(restPort(m));
@@ -55,14 +59,19 @@ export function dbFailoverFault(spec: Spec): Fault {
       if (!postmaster) throw cannotRun(`no local postmaster listens on port ${leader.port}`);
       if (spec.mode === 'lag-then-kill') {
         const walsenders = childrenOf(postmaster).filter((p) => /walsender/.test(cmdline(p)));
+        // A walsender left stopped keeps the leader's shared memory: it could never start again.
+        switches.push(onOwnerDeath(walsenders.map((p) => `kill -CONT ${p} 2>/dev/null`).join('\n')));
         for (const p of walsenders) {
           process.kill(p, 'SIGSTOP');
           stopped.push(p);
         }
         at(`SIGSTOP walsenders ${walsenders.join(', ')} of leader ${leader.name}`);
+        ctx.say(`    SIGSTOP walsenders ${walsenders.join(', ')} of leader ${leader.name} for ${formatMs(spec.lagFor)}`);
         await new Promise((r) => setTimeout(r, spec.lagFor));
       }
       if (spec.mode !== 'kill-postmaster' && patroni) {
+        const cmd = ctx.env.patroni?.restart?.[leader.name];
+        if (cmd) switches.push(onOwnerDeath(`${cmd.map(shellWord).join(' ')} >>${shellWord(logFor(leader))} 2>&1 &`));
         process.kill(patroni, 'SIGKILL');
         killedMembers.push(leader);
         at(`kill -9 Patroni ${patroni} of leader ${leader.name}`);
@@ -79,6 +88,7 @@ export function dbFailoverFault(spec: Spec): Fault {
           done.push(`SIGCONT walsender ${p}`);
         }
       }
+      for (const s of switches.splice(0)) s.disarm();
       for (const m of killedMembers.splice(0)) {
         const cmd = ctx.env.patroni?.restart?.[m.name];
         if (await memberRunning(m.api_url)) {
@@ -89,7 +99,7 @@ export function dbFailoverFault(spec: Spec): Fault {
           done.push(`${m.name} left down: no patroni.restart command configured for it`);
           continue;
         }
-        const logPath = join(tmpdir(), `gauntlet-restart-${m.name}-${process.pid}.log`);
+        const logPath = logFor(m);
         const out = openSync(logPath, 'a');
         // From /, as an init system would: the project directory may be closed to the member's user.
         const child = spawn(cmd[0]!, cmd.slice(1), { cwd: '/', detached: true, stdio: ['ignore', out, out] });
