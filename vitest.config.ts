@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 // servers over loopback and real Chromium. CI installs what every tier needs.
 export default defineConfig({
   test: {
+    // One file at a time: e2e files start real clusters and time real traffic on 2 shared cores,
+    // and their "nothing left running" checks compare the machine's processes before and after.
+    fileParallelism: false,
     reporters: ['default', ['json', { outputFile: '.vitest/results.json' }]],
     projects: [
       { test: { name: 'unit', include: ['src/**/*.test.ts'] } },

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { ChaosResult } from '../src/record/schema.ts';
 import { ROOT, gauntlet, latestReport, project } from './helpers.ts';
 
-const ours = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => /gauntlet-(ha|api|pg|redis)-/.test(l));
+// Redis retitles itself and the API cluster's args name no temp folder: match those by what they run.
+const ours = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => /gauntlet-(ha|api|pg|redis)-|^redis-server 127\.0\.0\.1:|demo-stack\/cluster-entry\.mjs/.test(l));
 
 describe('gauntlet demo', () => {
   it('runs the gate, a worker kill and a DB failover on the demo stack, writes one report, and leaves nothing running', async () => {
@@ -28,4 +29,27 @@ describe('gauntlet demo', () => {
     expect(a.html).toContain('id="chart-chaos-1"');
     expect(ours()).toEqual(before);
   }, 330_000);
+
+  it('killed with SIGKILL once the stack is up, it still leaves nothing running', async () => {
+    const before = ours();
+    const out = project({});
+    let sent = false;
+    let up: string[] = [];
+    const run = await gauntlet(['demo', '--out', join(out, 'reports')], {
+      cwd: ROOT,
+      timeoutMs: 120_000,
+      onStdout: (chunk, child) => {
+        if (!sent && /demo: stack up/.test(chunk)) {
+          sent = true;
+          up = ours();
+          child.kill('SIGKILL');
+        }
+      },
+    });
+    expect(run.signal, run.out).toBe('SIGKILL');
+    expect(up.length).toBeGreaterThan(before.length + 5);
+    const deadline = Date.now() + 30_000;
+    while (ours().length > before.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    expect(ours()).toEqual(before);
+  }, 180_000);
 });

@@ -1,11 +1,12 @@
 // Starting and stopping the local servers Gauntlet's demo and tests run (PostgreSQL, Redis,
 // Patroni, etcd, HAProxy…): each in its own session, as a non-root user where the server
-// insists, ended by its own PID — never by name.
+// insists, ended by its own PID — never by name; and ended too if Gauntlet itself is killed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onOwnerDeath, type DeadManSwitch } from './deadman.ts';
 
 export interface Daemon {
   pid: number;
@@ -41,7 +42,31 @@ export function startDaemon(cmd: string, args: string[], opts: { user?: string; 
   const child = spawn(file, argv, { detached: true, stdio: ['ignore', out, out], env: opts.env ?? process.env, cwd: opts.cwd });
   child.unref();
   if (!child.pid) throw new Error(`could not start ${cmd}`);
-  return { pid: child.pid, child, log: opts.log };
+  const pid = child.pid;
+  daemons.add(pid);
+  armReaper();
+  child.once('exit', () => {
+    daemons.delete(pid);
+    armReaper();
+  });
+  return { pid, child, log: opts.log };
+}
+
+// Every daemon still running when this process ends — however it ends, SIGKILL included — is
+// sent SIGTERM, then SIGKILL 10 s later, by one dead man's switch re-armed as daemons come and go.
+const daemons = new Set<number>();
+let reaper: DeadManSwitch | undefined;
+function armReaper(): void {
+  reaper?.disarm();
+  reaper = undefined;
+  if (!daemons.size) return;
+  const pids = [...daemons].join(' ');
+  reaper = onOwnerDeath([
+    `kill -TERM ${pids} 2>/dev/null`,
+    'i=0',
+    `while [ $i -lt 100 ]; do left=; for p in ${pids}; do kill -0 $p 2>/dev/null && left=1; done; [ -z "$left" ] && break; sleep 0.1; i=$((i+1)); done`,
+    `kill -KILL ${pids} 2>/dev/null`,
+  ].join('\n'));
 }
 
 export function alive(pid: number): boolean {
