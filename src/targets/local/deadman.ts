@@ -17,6 +17,17 @@ export interface DeadManSwitch {
 /** Quotes one word for /bin/sh. */
 export const shellWord = (word: string | number): string => `'${String(word).replace(/'/g, `'\\''`)}'`;
 
+/** Shell that sends `signal` to `pids`, waits up to `graceS` seconds for all to go, then (optionally) SIGKILLs what is left. */
+export function stopPidsScript(pids: number[], signal: string, graceS: number, thenKill: boolean): string {
+  const list = pids.join(' ');
+  return [
+    `kill -${signal} ${list} 2>/dev/null`,
+    'i=0',
+    `while [ $i -lt ${graceS * 10} ]; do left=; for p in ${list}; do kill -0 $p 2>/dev/null && left=1; done; [ -z "$left" ] && break; sleep 0.1; i=$((i+1)); done`,
+    ...(thenKill ? [`kill -KILL ${list} 2>/dev/null`] : []),
+  ].join('\n');
+}
+
 /** Arms `script` (a /bin/sh script) to run once this process has ended without disarming it. */
 export function onOwnerDeath(script: string, opts: { log?: string } = {}): DeadManSwitch {
   const out = opts.log ? openSync(opts.log, 'a') : 'ignore';

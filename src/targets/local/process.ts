@@ -6,7 +6,7 @@ import { chownSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { onOwnerDeath, type DeadManSwitch } from './deadman.ts';
+import { onOwnerDeath, stopPidsScript, type DeadManSwitch } from './deadman.ts';
 
 export interface Daemon {
   pid: number;
@@ -60,13 +60,7 @@ function armReaper(): void {
   reaper?.disarm();
   reaper = undefined;
   if (!daemons.size) return;
-  const pids = [...daemons].join(' ');
-  reaper = onOwnerDeath([
-    `kill -TERM ${pids} 2>/dev/null`,
-    'i=0',
-    `while [ $i -lt 100 ]; do left=; for p in ${pids}; do kill -0 $p 2>/dev/null && left=1; done; [ -z "$left" ] && break; sleep 0.1; i=$((i+1)); done`,
-    `kill -KILL ${pids} 2>/dev/null`,
-  ].join('\n'));
+  reaper = onOwnerDeath(stopPidsScript([...daemons], 'TERM', 10, true));
 }
 
 export function alive(pid: number): boolean {

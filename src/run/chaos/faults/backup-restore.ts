@@ -14,7 +14,7 @@ import { cannotRun } from '../../../core/errors.ts';
 import { formatMs } from '../../../core/duration.ts';
 import type { RestoreRecord } from '../../../record/schema.ts';
 import { pgBinDir, startPostgres, type LocalPostgres } from '../../../targets/local/postgres.ts';
-import { onOwnerDeath, shellWord, type DeadManSwitch } from '../../../targets/local/deadman.ts';
+import { onOwnerDeath, shellWord, stopPidsScript, type DeadManSwitch } from '../../../targets/local/deadman.ts';
 import { tempDir } from '../../../targets/local/process.ts';
 import { withPg } from '../../../targets/pg.ts';
 import type { Fault, FaultContext, FaultEvent, FaultOutcome } from '../fault.ts';
@@ -91,8 +91,8 @@ export function backupRestoreFault(spec: Spec): Fault {
     deadman?.disarm();
     const lines: string[] = [];
     if (scratch) {
-      const pid = scratch.pid;
-      lines.push(`kill -INT ${pid} 2>/dev/null; i=0; while kill -0 ${pid} 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done`);
+      // SIGINT, PostgreSQL's fast shutdown; the folder goes once the postmaster has.
+      lines.push(stopPidsScript([scratch.pid], 'INT', 10, false));
       lines.push(`rm -rf ${shellWord(dirname(scratch.dataDir))}`);
     }
     if (work) lines.push(`rm -rf ${shellWord(work)}`);
