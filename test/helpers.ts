@@ -73,7 +73,7 @@ export interface Artifacts {
   html: string;
   junit: string;
   summary: string;
-  record: Record<string, unknown> & { status: string; exitCode: number; errors: string[]; checks: { name: string; status: string; reason?: string; attempts: number }[]; verdicts: { id: string; status: string }[] };
+  record: Record<string, unknown> & { status: string; exitCode: number; errors: string[]; checks: { name: string; status: string; reason?: string; attempts: number }[]; verdicts: { id: string; status: string; observed?: string; detail?: string }[] };
 }
 
 /** The artifacts of the newest run under <cwd>/reports (via reports/latest). */

@@ -5,6 +5,7 @@ import { fixedDelayServer, resettingServer, stallServer, type Running } from './
 import { startNginx, type Nginx } from './fixtures/nginx.ts';
 import { gauntlet, hasNoStackTrace, latestReport, project, startDemoStack, yamlConfig, ROOT, type DemoStack } from './helpers.ts';
 import type { LoadResult } from '../src/record/schema.ts';
+import { decode } from '../src/measure/histogram.ts';
 
 const profile = (scenario: string, thresholds = '', extra = '') => `name: t
 scenario: ${scenario}
@@ -101,6 +102,33 @@ describe('open model', () => {
     expect(load.totals.requests + load.totals.droppedIterations).toBeGreaterThanOrEqual(398);
   });
 
+  it('a stalling target with the default connection limit: dropped arrivals fail, saying what maxVUs to set', async () => {
+    // 200 req/s for 4 s against a server that stalls 2 s of every 4 s; by default the generator
+    // holds one second of arrivals (200 connections), so the second half of each stall drops.
+    const stalling = await stallServer(4000, 2000);
+    try {
+      const dir = project({
+        'gauntlet.config.yaml': yamlConfig(stalling.url),
+        'p.yaml': profile('{ executor: constant-arrival-rate, rate: 200, duration: 4s }', "  http_req_duration: ['p(95)<5000']\n"),
+      });
+      const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
+      expect(run.code, run.out).toBe(1);
+      const load = loadOf(dir);
+      expect(load.generator?.connectionLimit).toBe(200);
+      expect(load.totals.droppedIterations).toBeGreaterThan(50);
+      const v = latestReport(dir).record.verdicts;
+      // The latency threshold alone would pass: only the drop verdict catches the stall.
+      expect(v.find((x) => x.id === 'http_req_duration p(95)<5000')!.status).toBe('pass');
+      const drop = v.find((x) => x.id === 'dropped_iterations')!;
+      expect(drop.status).toBe('fail');
+      expect(drop.observed).toMatch(/^\d+ of \d+ arrivals dropped \(\d+\.\d%\): no free connection$/);
+      expect(drop.detail).toMatch(/at 200 req\/s with responses taking up to [12](\.\d+)? s, Little's law needs ≈ \d+ connections open at once; the generator had 200 \(maxVUs\) — set scenario\.maxVUs: \d+/);
+      expect(run.out).toContain('dropped_iterations');
+    } finally {
+      await stalling.close();
+    }
+  });
+
   it('ramping-arrival-rate sends the integral of its rate', async () => {
     const dir = project({ 'gauntlet.config.yaml': yamlConfig(nginx.url), 'p.yaml': profile('{ executor: ramping-arrival-rate, startRate: 0, stages: [{ duration: 2s, target: 200 }] }') });
     expect((await gauntlet(['load', 'p.yaml'], { cwd: dir })).code).toBe(0);
@@ -109,7 +137,7 @@ describe('open model', () => {
 });
 
 describe('thresholds and failures', () => {
-  it('a target that resets every connection: errors classified, no latency samples → no-data, exit 1', async () => {
+  it('a target that resets every connection: errors classified, each failed request timed to its error, exit 1', async () => {
     const reset = await resettingServer();
     try {
       const dir = project({ 'gauntlet.config.yaml': yamlConfig(reset.url), 'p.yaml': profile('{ executor: constant-vus, vus: 2, duration: 1s }', "  http_req_duration: ['p(95)<100']\n  http_req_failed: ['rate<0.5']\n") });
@@ -118,7 +146,10 @@ describe('thresholds and failures', () => {
       const load = loadOf(dir);
       expect(load.totals.errors.reset).toBe(load.totals.requests);
       const v = latestReport(dir).record.verdicts;
-      expect(v.find((x) => x.id === 'http_req_duration p(95)<100')!.status).toBe('no-data');
+      // A request with no answer is in http_req_failed and in http_req_duration at its time to
+      // error (k6's definition): never simply absent from the latency record.
+      expect(decode(load.all.histogram).totalCount).toBe(load.totals.requests);
+      expect(v.find((x) => x.id === 'http_req_duration p(95)<100')!.status).toBe('pass');
       expect(v.find((x) => x.id === 'http_req_failed rate<0.5')!.status).toBe('fail');
       expect(v.find((x) => x.id === 'load')!.status).toBe('fail');
     } finally {

@@ -11,11 +11,13 @@ import { CapacitySearch, type Profile } from '../config/profile.ts';
 import { configError } from '../core/errors.ts';
 import { formatMs } from '../core/duration.ts';
 import type { CapacityResult, CapacityStep, LoadResult, Verdict } from '../record/schema.ts';
-import type { PreparedRequest, Progress } from '../run/load/engine.ts';
+import type { LoadTarget, Progress } from '../run/load/engine.ts';
 import { bracket, nextStep, type Stop, type StepSeen } from '../run/capacity/search.ts';
 import { thresholdVerdicts } from '../slo/thresholds.ts';
+import { generatorSaturated, generatorVerdict, lagBoundMs } from '../slo/generator.ts';
 import { progressLine } from '../report/console.ts';
 import { assertReachable } from '../targets/reachable.ts';
+import { tlsOptionsOf } from '../targets/tls.ts';
 import { engines, prepareLoad } from './load.ts';
 import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
 
@@ -25,9 +27,9 @@ export function capacityApp(profileFile: string, flags: Flags, io: Io): Promise<
     const written = await loadProfile(profileFile, s.io.cwd, s.config.config.slos.thresholds);
     if (!written.capacity) throw configError(`${written.file}: no capacity block: say where the search starts and where it must stop (capacity: { startRate, maxRate })`);
     if (Object.keys(written.thresholds).length === 0) throw configError(`${written.file}: no thresholds: a capacity search needs an SLO to hold (e.g. http_req_duration: ['p(95)<200'], http_req_failed: ['rate<0.01'])`);
-    await assertReachable(env.baseUrl);
+    await assertReachable(env.baseUrl, tlsOptionsOf(env));
     const { profile, requests } = await prepareLoad(s, env, written);
-    const capacity = await searchCapacity(s, profile, written.capacity, { baseUrl: env.baseUrl, requests });
+    const capacity = await searchCapacity(s, profile, written.capacity, { baseUrl: env.baseUrl, requests, tls: tlsOptionsOf(env) });
     capacity.trend = earlierRuns(reportsRoot(s), profile.name, s.config.envName, written.capacity.history);
     return { capacity, verdicts: capacityVerdicts(capacity, written.capacity), baseUrl: env.baseUrl } satisfies SessionResult;
   });
@@ -35,7 +37,7 @@ export function capacityApp(profileFile: string, flags: Flags, io: Io): Promise<
 
 const reportsRoot = (s: Session) => resolve(s.io.cwd, s.config.config.reports.dir);
 
-async function searchCapacity(s: Session, profile: Profile, c: CapacitySearch, target: { baseUrl: string; requests: PreparedRequest[] }): Promise<CapacityResult> {
+async function searchCapacity(s: Session, profile: Profile, c: CapacitySearch, target: LoadTarget): Promise<CapacityResult> {
   const engine = engines.embedded;
   const deadline = s.clock.now() + c.maxDuration;
   const steps: CapacityStep[] = [];
@@ -101,11 +103,13 @@ function judgeStep(index: number, phase: 'grow' | 'narrow', rate: number, starte
     errorRate: load.totals.requests ? load.totals.failed / load.totals.requests : 0,
     dropped: load.totals.droppedIterations,
     ...(load.generator ? { busiestWorkerElu: load.generator.busiestWorkerElu } : {}),
+    ...(load.generator?.lag?.latency ? { sendLagP99Ms: load.generator.lag.latency.p99Ms } : {}),
     startedAtMs,
     durationMs: load.durationMs,
   };
-  if (load.generator?.saturated) {
-    return { ...base, outcome: 'inconclusive', why: `the generator ran out of CPU (busiest worker ${(load.generator.busiestWorkerElu * 100).toFixed(0)}% busy)` };
+  if (generatorSaturated(load, profile.thresholds)) {
+    const lag = generatorVerdict(load, profile.thresholds);
+    return { ...base, outcome: 'inconclusive', why: `the generator fell behind its schedule (${lag?.observed ?? 'send lag unknown'}; bound ${lagBoundMs(profile.thresholds)} ms)` };
   }
   const failed = thresholdVerdicts(load, profile.thresholds).filter((v) => v.status !== 'pass');
   const why = failed.map((v) => `${v.id}${v.observed ? ` ${v.observed}` : ` ${v.status}`}`);
@@ -144,7 +148,7 @@ function summarise(profile: Profile, steps: CapacityStep[], stop: Stop | 'max du
   if (steps.length === 0) statement = `no step ran: ${stop === 'max duration' ? `maxDuration ${formatMs(c.maxDuration)} is shorter than one step` : stop}`;
   else if (stop === 'generator') {
     const inc = steps[steps.length - 1]!;
-    statement = `inconclusive: the generator ran out of CPU at ${rps(inc.offeredRps)}${held ? `; sustainable at least ${held}` : ''} — generate from more cores or machines`;
+    statement = `inconclusive: the generator fell behind its schedule at ${rps(inc.offeredRps)}${held ? `; sustainable at least ${held}` : ''} — generate from more cores or machines`;
   } else if (!goodStep) statement = `capacity 0: the thresholds already fail at the first step, ${broke}`;
   else if (!badStep) statement = `sustainable: ${held}; ${stop === 'max rate' ? `no step failed up to maxRate ${rps(c.maxRate)}` : `the search stopped (${stop}) before any step failed`}`;
   else statement = `sustainable: ${held}; breaks at ${broke}`;

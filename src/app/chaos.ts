@@ -5,11 +5,11 @@ import { dirname, resolve } from 'node:path';
 import { Experiment } from '../config/experiment.ts';
 import { formatIssues, readSource, resolveEnvironment, type Flags } from '../config/load.ts';
 import { loadProfile } from '../config/profiles.ts';
-import { configError } from '../core/errors.ts';
+import { configError, describeError } from '../core/errors.ts';
 import type { LoadResult, Verdict } from '../record/schema.ts';
 import { runExperiment } from '../run/chaos/runner.ts';
 import { alertVerdicts, chaosVerdicts, validateChaosSlos } from '../slo/chaos.ts';
-import { runLoad } from './load.ts';
+import { loadErrorVerdict, runLoad } from './load.ts';
 import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
 
 export async function loadExperiment(file: string, cwd: string): Promise<Experiment & { file: string }> {
@@ -35,7 +35,7 @@ export async function runChaos(s: Session, file: string, dryRun: boolean, ledger
   if (exp.alerts.length && !env.alertmanager) throw configError(`${file}: alerts need the environment’s alertmanager.url`);
   const profile = exp.load ? await loadProfile(resolve(dirname(exp.file), exp.load), s.io.cwd, s.config.config.slos.thresholds) : undefined;
   s.say(`chaos: ${exp.name}${dryRun ? ' (dry run: nothing will be touched)' : ''} against ${s.config.envName}`);
-  let load: { load: LoadResult; verdicts: Verdict[] } | undefined;
+  let load: { load?: LoadResult; verdicts: Verdict[] } | undefined;
   const chaos = await runExperiment(exp, {
     env,
     clock: s.clock,
@@ -47,11 +47,18 @@ export async function runChaos(s: Session, file: string, dryRun: boolean, ledger
     ...(profile
       ? {
           startLoad: async (signal: AbortSignal) => {
-            load = await runLoad({ ...s, signal: AbortSignal.any([s.signal, signal]) }, env, profile);
+            // A load that cannot start fails the experiment: "under load" without load is no claim.
+            try {
+              load = await runLoad({ ...s, signal: AbortSignal.any([s.signal, signal]) }, env, profile);
+            } catch (err) {
+              if (s.signal.aborted) throw err;
+              load = { verdicts: [loadErrorVerdict(`the experiment's load did not run: ${describeError(err)}`)] };
+              throw err;
+            }
           },
         }
       : {}),
   });
   if (dryRun) return { verdicts: [{ id: 'dry-run', source: 'slo', objective: 'resolve what the experiment would hit', status: 'pass', observed: `${chaos.faults.length} injection(s) resolved, none made` }], chaos: [chaos], baseUrl: env.baseUrl };
-  return { chaos: [chaos], ...(load ? { load: load.load } : {}), verdicts: [...chaosVerdicts(chaos, exp.slos), ...alertVerdicts(chaos, exp.alerts), ...(load?.verdicts ?? [])], baseUrl: env.baseUrl };
+  return { chaos: [chaos], ...(load?.load ? { load: load.load } : {}), verdicts: [...chaosVerdicts(chaos, exp.slos), ...alertVerdicts(chaos, exp.alerts), ...(load?.verdicts ?? [])], baseUrl: env.baseUrl };
 }

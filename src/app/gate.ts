@@ -9,6 +9,7 @@ import { runSuites } from '../run/smoke/runner.ts';
 import { smokeVerdict } from '../slo/smoke.ts';
 import { checkLine } from '../report/console.ts';
 import { assertReachable } from '../targets/reachable.ts';
+import { tlsOptionsOf } from '../targets/tls.ts';
 import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
 
 export function gateApp(flags: Flags, io: Io, command = 'gate'): Promise<Finished> {
@@ -22,8 +23,10 @@ export async function runGate(s: Session): Promise<SessionResult> {
   const smoke = gate.smoke ? await prepareSmoke(s) : undefined;
   const profile = gate.load ? await loadProfile(resolve(dir, gate.load), s.io.cwd, config.slos.thresholds) : undefined;
   const env = smoke?.env ?? resolveEnvironment(s.config, s.io.env, s.redactor);
-  await assertReachable(env.baseUrl);
-  const result: SessionResult = { verdicts: [], baseUrl: env.baseUrl };
+  await assertReachable(env.baseUrl, tlsOptionsOf(env));
+  // Each stage's results go into the session as they come: a later stage that throws keeps them.
+  const result = s.partial;
+  result.baseUrl = env.baseUrl;
   if (smoke) {
     s.say(`gate: smoke — ${smoke.suites.reduce((n, x) => n + x.checks.length, 0)} checks against ${env.baseUrl}`);
     result.checks = await runSuites(smoke.suites, { env, vars: new Map(), redactor: s.redactor, clock: s.clock, signal: s.signal }, { onCheckEnd: (c) => s.say(checkLine(c)) });
@@ -32,7 +35,7 @@ export async function runGate(s: Session): Promise<SessionResult> {
   if (profile && !s.signal.aborted) {
     s.say(`gate: load — ${profile.file}`);
     const { load, verdicts } = await runLoad(s, env, profile);
-    result.load = load;
+    if (load) result.load = load;
     result.verdicts.push(...verdicts);
   }
   return result;

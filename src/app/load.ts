@@ -5,7 +5,7 @@ import { scenarioDurationMs } from '../config/profile.ts';
 import { loadProfile } from '../config/profiles.ts';
 import { resolveEnvironment, type Flags } from '../config/load.ts';
 import type { Environment } from '../config/schema.ts';
-import { cannotRun, configError } from '../core/errors.ts';
+import { GauntletError, cannotRun, configError, describeError } from '../core/errors.ts';
 import type { LoadResult, Verdict } from '../record/schema.ts';
 import { embeddedEngine } from '../run/load/embedded.ts';
 import { k6Engine, runK6Script } from '../run/load/k6/engine.ts';
@@ -15,8 +15,10 @@ import type { LoadEngine, PreparedRequest, Progress } from '../run/load/engine.t
 import { fillTemplate } from '../run/smoke/context.ts';
 import { runCheck } from '../run/smoke/runner.ts';
 import { abortReason, littlesLaw, thresholdVerdicts } from '../slo/thresholds.ts';
+import { droppedVerdict, generatorVerdict } from '../slo/generator.ts';
 import { progressLine } from '../report/console.ts';
 import { assertReachable } from '../targets/reachable.ts';
+import { tlsOptionsOf } from '../targets/tls.ts';
 import { metricLine, pushGroup } from '../targets/prometheus.ts';
 import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
 
@@ -71,32 +73,46 @@ export function loadApp(profileFile: string, flags: Flags, io: Io): Promise<Fini
     if (isK6Script(profileFile)) return runK6ScriptApp(s, profileFile, env.baseUrl);
     const profile = await loadProfile(profileFile, s.io.cwd, s.config.config.slos.thresholds);
     // k6-operator's runners reach the target from inside the cluster, not from here.
-    if ((s.flags.engine ?? s.io.env.GAUNTLET_ENGINE) !== 'k6-operator') await assertReachable(env.baseUrl);
+    if ((s.flags.engine ?? s.io.env.GAUNTLET_ENGINE) !== 'k6-operator') await assertReachable(env.baseUrl, tlsOptionsOf(env));
     const { load, verdicts } = await runLoad(s, env, profile);
-    return { load, verdicts, baseUrl: env.baseUrl } satisfies SessionResult;
+    return { ...(load ? { load } : {}), verdicts, baseUrl: env.baseUrl } satisfies SessionResult;
   });
 }
 
-export async function runLoad(s: Session, env: Environment, written: Profile & { file: string }): Promise<{ load: LoadResult; verdicts: Verdict[] }> {
+/**
+ * A profile's load on the chosen engine, judged. Config problems and a missing tool throw (exit 2
+ * or 3, before any request); an engine that fails once started is an `error` verdict, so what
+ * other stages measured stays in the record and the run fails on it.
+ */
+export async function runLoad(s: Session, env: Environment, written: Profile & { file: string }): Promise<{ load?: LoadResult; verdicts: Verdict[] }> {
   const { profile, requests } = await prepareLoad(s, env, written);
   const engine = engineFor(s, env);
   const hasAbortOnFail = Object.values(profile.thresholds).some((list) => list.some((t) => typeof t !== 'string' && t.abortOnFail));
   s.say(`load: ${profile.name} (${profile.scenario.executor}, ${(scenarioDurationMs(profile.scenario) / 1000).toFixed(0)} s) on the ${engine.name} engine against ${env.baseUrl}`);
   const live = livePusher(s, env);
-  const result = await engine.run(profile, { baseUrl: env.baseUrl, requests }, {
-    clock: s.clock,
-    signal: s.signal,
-    onProgress: (p) => {
-      s.progress(progressLine(p));
-      live?.(p);
-    },
-    ...(hasAbortOnFail && engine.name === 'embedded' ? { shouldAbort: (p: Progress) => abortReason(p.snapshot(), profile.thresholds, p.elapsedMs) } : {}),
-  });
+  let result: LoadResult;
+  try {
+    result = await engine.run(profile, { baseUrl: env.baseUrl, requests, tls: tlsOptionsOf(env) }, {
+      clock: s.clock,
+      signal: s.signal,
+      onProgress: (p) => {
+        s.progress(progressLine(p));
+        live?.(p);
+      },
+      ...(hasAbortOnFail && engine.name === 'embedded' ? { shouldAbort: (p: Progress) => abortReason(p.snapshot(), profile.thresholds, p.elapsedMs) } : {}),
+    });
+  } catch (err) {
+    s.progress(undefined);
+    if (err instanceof GauntletError || s.signal.aborted) throw err;
+    s.say(`load: the ${engine.name} engine failed: ${describeError(err)}`);
+    return { verdicts: [loadErrorVerdict(`the ${engine.name} engine failed: ${describeError(err)}`)] };
+  }
   s.progress(undefined);
   const ll = littlesLaw(result, profile.scenario.executor === 'constant-vus' ? profile.scenario.vus : undefined);
   const load: LoadResult = ll ? { ...result, littlesLaw: ll } : result;
   const thresholds = load.k6?.bound ? k6ThresholdVerdicts(load) : withK6Judgement(thresholdVerdicts(load, profile.thresholds), load);
-  return { load, verdicts: [loadRanVerdict(load), ...engineVerdicts(load), ...generatorVerdicts(load), ...thresholds] };
+  const generator = [generatorVerdict(load, profile.thresholds), droppedVerdict(load, profile.scenario, profile.thresholds)].filter((v) => v !== undefined);
+  return { load, verdicts: [loadRanVerdict(load), ...engineVerdicts(load), ...generator, ...thresholds] };
 }
 
 /**
@@ -181,22 +197,9 @@ export async function prepareLoad(s: Session, env: Environment, written: Profile
   return { profile, requests };
 }
 
-/**
- * In the open model a load worker busy ≥ 90% of the run could not keep to its schedule: its
- * sends were late, and latency measured from the intended send time charges that to the
- * target. Said as a failed verdict, never hidden. (A closed model at full speed keeps its
- * workers busy by design; the report shows their load without judging it.)
- */
-function generatorVerdicts(load: LoadResult): Verdict[] {
-  if (load.model !== 'open' || !load.generator?.saturated) return [];
-  return [{
-    id: 'generator',
-    source: 'consistency',
-    objective: 'the load generator kept up (busiest worker’s event loop < 90% busy)',
-    status: 'fail',
-    observed: `busiest worker ${(load.generator.busiestWorkerElu * 100).toFixed(0)}% busy`,
-    detail: 'the generator, not the target, may be the limit: add workers or generate from a bigger machine (or k6 / k6-operator)',
-  }];
+/** A load that could not run: never a pass, never silently absent. */
+export function loadErrorVerdict(why: string): Verdict {
+  return { id: 'load', source: 'slo', objective: 'the load ran and the target answered', status: 'error', detail: why };
 }
 
 function loadRanVerdict(load: LoadResult): Verdict {
@@ -205,5 +208,12 @@ function loadRanVerdict(load: LoadResult): Verdict {
   if (load.totals.requests === 0) return { ...base, status: 'no-data', detail: 'no request completed' };
   return responses > 0
     ? { ...base, status: 'pass', observed: `${load.totals.requests} requests, ${responses} responses` }
-    : { ...base, status: 'fail', observed: `${load.totals.requests} requests, no response`, detail: Object.entries(load.totals.errors).map(([k, v]) => `${k}: ${v}`).join(', ') };
+    : {
+        ...base,
+        status: 'fail',
+        observed: `${load.totals.requests} requests, no response`,
+        detail: Object.entries(load.totals.errors)
+          .map(([k, v]) => `${k}: ${v}${load.errorReasons?.[k] ? ` (${load.errorReasons[k]})` : ''}`)
+          .join(', '),
+      };
 }

@@ -38,6 +38,11 @@ export interface Session {
   /** Prints a line through the redactor. */
   say(line: string): void;
   progress(line: string | undefined): void;
+  /**
+   * What the run has produced so far: stages add their results here as they finish, so a later
+   * stage that throws (or an interrupt) never loses them — the record is written from it.
+   */
+  partial: SessionResult;
   /** `value` with ${env:NAME} resolved (values registered as secrets); every missing name is a config error. */
   resolveRefs<T>(value: T, what: string): T;
 }
@@ -79,7 +84,8 @@ export async function runSession(
   const progress = (line: string | undefined) => io.progress?.(line === undefined ? undefined : redactor.redact(line));
 
   let loaded: LoadedConfig | undefined;
-  let result: SessionResult = { verdicts: [] };
+  const partial: SessionResult = { verdicts: [] };
+  let result: SessionResult = partial;
   const errors: string[] = [];
   let errorCode: ExitCode | undefined;
   try {
@@ -97,13 +103,14 @@ export async function runSession(
     const promEnv = promSlos.length ? resolveEnvironment(loaded, io.env, redactor) : undefined;
     if (promEnv) await checkPromSlos(promEnv, promSlos);
     const bodyStart = clock.now();
-    result = await body({ command, runId, clock, redactor, signal: abort.signal, io, config: loaded, flags, say, progress, resolveRefs });
+    result = await body({ command, runId, clock, redactor, signal: abort.signal, io, config: loaded, flags, say, progress, partial, resolveRefs });
     if (promEnv && !abort.signal.aborted) {
       const p = await judgePromSlos(promEnv, promSlos, clock, bodyStart, clock.now());
       result.prometheus = p.results;
       result.verdicts.push(...p.verdicts);
     }
   } catch (err) {
+    result = partial;
     if (err instanceof GauntletError) {
       errors.push(err.message, ...err.details);
       errorCode = err.exitCode;

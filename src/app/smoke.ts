@@ -6,6 +6,7 @@ import { runSuites } from '../run/smoke/runner.ts';
 import { smokeVerdict } from '../slo/smoke.ts';
 import { checkLine } from '../report/console.ts';
 import { assertReachable } from '../targets/reachable.ts';
+import { tlsOptionsOf } from '../targets/tls.ts';
 import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
 
 export function smokeApp(flags: Flags, io: Io): Promise<Finished> {
@@ -26,7 +27,7 @@ const httpKinds = new Set(['http', 'graphql', 'websocket', 'playwright']);
 export async function runSmoke(s: Session): Promise<SessionResult> {
   const { suites, env } = await prepareSmoke(s);
   // An unreachable HTTP target is a harness error only for suites that speak HTTP to it.
-  if (suites.some((x) => x.checks.some((c) => httpKinds.has(c.kind)))) await assertReachable(env.baseUrl);
+  if (suites.some((x) => x.checks.some((c) => httpKinds.has(c.kind)))) await assertReachable(env.baseUrl, tlsOptionsOf(env));
   s.say(`smoke: ${suites.reduce((n, x) => n + x.checks.length, 0)} checks in ${suites.length} suite${suites.length === 1 ? '' : 's'} against ${env.baseUrl}`);
   const checks = await runSuites(suites, { env, vars: new Map(), redactor: s.redactor, clock: s.clock, signal: s.signal }, { onCheckEnd: (c) => s.say(checkLine(c)) });
   return { checks, verdicts: [smokeVerdict(checks)], baseUrl: env.baseUrl };

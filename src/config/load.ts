@@ -171,5 +171,15 @@ export function resolveEnvironment(
   for (const url of [checked.data.baseUrl, checked.data.postgres?.url, checked.data.redis?.url]) {
     if (url) redactor.addUrlCredentials(url);
   }
+  const tls = checked.data.tls;
+  if (tls) {
+    // TLS files are paths relative to the config file, like every other path in it.
+    const at = (p: string | undefined) => (p === undefined ? undefined : resolve(loaded.dir, p));
+    checked.data.tls = { insecureSkipVerify: tls.insecureSkipVerify };
+    for (const key of ['ca', 'cert', 'key'] as const) {
+      const path = at(tls[key]);
+      if (path) checked.data.tls[key] = path;
+    }
+  }
   return checked.data;
 }

@@ -11,7 +11,12 @@ const closedCommon = { gracefulRampDown: Duration.default(30_000) };
 const openCommon = {
   timeUnit: positiveDuration.default(1000),
   preAllocatedVUs: z.number().int().positive().default(10),
-  maxVUs: z.number().int().positive().optional().describe('Connections the generator may open at most (default: preAllocatedVUs × 10)'),
+  maxVUs: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('Connections the generator may open at most (default: the larger of preAllocatedVUs × 10 and one second of arrivals at the peak rate)'),
 };
 
 export const Executor = z.discriminatedUnion('executor', [
@@ -98,4 +103,22 @@ export function modelOf(e: Executor): 'closed' | 'open' {
 /** Total scheduled time of the scenario, ms. */
 export function scenarioDurationMs(e: Executor): number {
   return 'duration' in e ? e.duration : e.stages.reduce((t, s) => t + s.duration, 0);
+}
+
+/** Peak arrivals per second of an open-model executor (0 for a closed model). */
+export function peakRatePerSecond(e: Executor): number {
+  if (e.executor === 'constant-arrival-rate') return (e.rate * 1000) / e.timeUnit;
+  if (e.executor === 'ramping-arrival-rate') return (Math.max(e.startRate, ...e.stages.map((s) => s.target)) * 1000) / e.timeUnit;
+  return 0;
+}
+
+/**
+ * The connections an open-model executor may hold at once. The default keeps sending through a
+ * one-second stall of the target at the peak rate (Little's law: rate × 1 s), so a target that is
+ * merely slow is measured slow instead of being spared the arrivals it could not take; beyond
+ * that, arrivals are dropped and the dropped-arrivals verdict fails.
+ */
+export function maxVUsOf(e: Executor): number {
+  if (!('preAllocatedVUs' in e)) return 0;
+  return e.maxVUs ?? Math.max(e.preAllocatedVUs * 10, Math.ceil(peakRatePerSecond(e)));
 }

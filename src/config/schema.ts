@@ -7,6 +7,17 @@ export const Environment = z
     baseUrl: UrlOrRef.describe('Where the API answers, e.g. https://staging.example.com'),
     frontendUrl: UrlOrRef.optional().describe('Where the frontend is served (defaults to baseUrl)'),
     headers: z.record(z.string(), z.string()).optional().describe('Headers sent with every request'),
+    tls: z
+      .object({
+        ca: z.string().min(1).optional().describe('PEM file of the CA(s) that signed the target’s certificate (path relative to the config, or ${env:NAME})'),
+        cert: z.string().min(1).optional().describe('PEM file of a client certificate (mTLS)'),
+        key: z.string().min(1).optional().describe('PEM file of the client certificate’s key (mTLS)'),
+        insecureSkipVerify: z.boolean().default(false).describe('Accept any certificate (staging with a self-signed one): said loudly in every report'),
+      })
+      .strict()
+      .refine((t) => (t.cert === undefined) === (t.key === undefined), { message: 'a client certificate needs both cert and key' })
+      .optional()
+      .describe('TLS for https:// targets, honoured by smoke checks, probes and every load engine'),
     postgres: z
       .object({ url: UrlOrRef, replicaUrl: UrlOrRef.optional() })
       .strict()

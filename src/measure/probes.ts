@@ -1,6 +1,7 @@
 // Probes sample the system on the run's clock while faults and load run: an HTTP uptime probe,
 // a DB write probe keeping a ledger (every write's outcome: acknowledged, failed, or
 // indeterminate), a DB read probe. Each loops until stopped; none throws.
+import { tlsFetch, tlsOptionsOf } from '../targets/tls.ts';
 import pg from 'pg';
 import { instantQuery } from '../targets/prometheus.ts';
 import type { ProbeSpec } from '../config/experiment.ts';
@@ -27,7 +28,8 @@ export async function startProbe(spec: ProbeSpec, env: Environment, clock: Clock
       return loop(spec, clock, async () => {
         const t0 = performance.now();
         try {
-          const res = await fetch(resolveUrl(env.baseUrl, spec.path), { signal: AbortSignal.timeout(spec.timeout) });
+          const tls = tlsOptionsOf(env);
+          const res = await (tls ? await tlsFetch(tls) : fetch)(resolveUrl(env.baseUrl, spec.path), { signal: AbortSignal.timeout(spec.timeout) });
           await res.arrayBuffer();
           return { ok: res.status >= 200 && res.status < 300, latencyMs: performance.now() - t0 };
         } catch {

@@ -52,7 +52,7 @@ export const CheckResult = z
   .strict();
 export type CheckResult = z.infer<typeof CheckResult>;
 
-export const VerdictStatus = z.enum(['pass', 'fail', 'no-data']);
+export const VerdictStatus = z.enum(['pass', 'fail', 'no-data', 'error']).describe('error: the stage behind the verdict could not run (why in detail); fails like fail');
 export type VerdictStatus = z.infer<typeof VerdictStatus>;
 
 export const Verdict = z
@@ -102,8 +102,9 @@ export const LoadResult = z
     workers: z.number().int(),
     generator: z
       .object({
-        busiestWorkerElu: z.number().describe('Event-loop utilisation of the busiest load worker, 0–1'),
-        saturated: z.boolean().describe('The generator itself was the limit: its results understate what the target can take'),
+        busiestWorkerElu: z.number().describe('Event-loop utilisation of the busiest load worker, 0–1 (shown, never judged)'),
+        lag: LatencyBlock.optional().describe('Open model: how late each arrival was sent after its intended time; the generator verdict judges its p99'),
+        connectionLimit: z.number().int().optional().describe('Open model: connections the generator could hold at once (maxVUs)'),
       })
       .strict()
       .optional(),
@@ -119,6 +120,7 @@ export const LoadResult = z
     all: LatencyBlock,
     byName: z.record(z.string(), LatencyBlock.extend({ totals: Totals, method: z.string() }).strict()),
     iterationDuration: LatencyBlock,
+    errorReasons: z.record(z.string(), z.string()).optional().describe('Per network error class, the first message seen (e.g. why a certificate was refused)'),
     series: z.array(
       z
         .object({
@@ -171,6 +173,7 @@ export const CapacityStep = z
     errorRate: z.number().describe('Failed requests / requests, 0–1'),
     dropped: z.number().int(),
     busiestWorkerElu: z.number().optional(),
+    sendLagP99Ms: z.number().optional().describe('p(99) of how late arrivals were sent: the generator’s own verdict'),
     outcome: z.enum(['good', 'bad', 'inconclusive']),
     why: z.string().optional().describe('Which thresholds failed, or why the step proves nothing'),
     startedAtMs: z.number().describe('Start of the measured part, on the run clock'),

@@ -5,7 +5,7 @@ import { formatMs } from '../core/duration.ts';
 import type { Progress } from '../run/load/engine.ts';
 
 const mark = { passed: '✓', failed: '✗' } as const;
-const vmark = { pass: '✓', fail: '✗', 'no-data': '?' } as const;
+const vmark = { pass: '✓', fail: '✗', 'no-data': '?', error: '!' } as const;
 
 export function checkLine(c: CheckResult): string {
   const t = formatMs(c.durationMs);

@@ -4,7 +4,7 @@ import { formatMs } from '../core/duration.ts';
 import { escapeMdCell as c } from './escape.ts';
 import type { Reporter } from './reporter.ts';
 
-const icon = { pass: '✅', fail: '❌', 'no-data': '⚠️' } as const;
+const icon = { pass: '✅', fail: '❌', 'no-data': '⚠️', error: '💥' } as const;
 const statusIcon = { passed: '✅', failed: '❌', error: '💥', aborted: '⏹️' } as const;
 
 export const markdownReporter: Reporter = {

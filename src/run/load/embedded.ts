@@ -11,10 +11,8 @@ import { finaliseSeconds, seriesOf, type Second } from './seconds.ts';
 import type { LoadResult } from '../../record/schema.ts';
 import { serialiseRequest } from './http1.ts';
 import { addTally, emptyTally, type FromWorker, type SecondMsg, type Tally, type ToWorker, type WorkerInit } from './protocol.ts';
-import type { LoadEngine, LoadRunContext, PreparedRequest, Progress } from './engine.ts';
-
-/** A worker whose event loop was busy this share of the run could not keep to its schedule. */
-export const GENERATOR_SATURATED_ELU = 0.9;
+import type { LoadEngine, LoadRunContext, LoadTarget, Progress } from './engine.ts';
+import { isIP } from 'node:net';
 
 const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 
@@ -38,11 +36,14 @@ function workerCount(profile: Profile): number {
   return Math.max(1, Math.min(parallelism, maxUnits));
 }
 
-async function runEmbedded(profile: Profile, target: { baseUrl: string; requests: PreparedRequest[] }, ctx: LoadRunContext): Promise<LoadResult> {
+async function runEmbedded(profile: Profile, target: LoadTarget, ctx: LoadRunContext): Promise<LoadResult> {
   const url = new URL(target.baseUrl);
-  if (url.protocol !== 'http:') throw new Error(`the embedded engine speaks plain HTTP/1.1; ${url.protocol} targets need --engine k6`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`the embedded engine speaks HTTP/1.1 over TCP or TLS; ${url.protocol} targets are not supported`);
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const port = Number(url.port || 80);
+  const https = url.protocol === 'https:';
+  const port = Number(url.port || (https ? 443 : 80));
+  // SNI names the host unless it is an IP address (RFC 6066 forbids IP literals there).
+  const tls = https ? { ...(isIP(host) ? {} : { servername: host }), ...(target.tls ?? { rejectUnauthorized: true }) } : undefined;
   const n = workerCount(profile);
   const requests = target.requests.map((r) => ({
     name: r.name,
@@ -57,6 +58,9 @@ async function runEmbedded(profile: Profile, target: { baseUrl: string; requests
   const seconds = new Map<number, Second>();
   const finalise = (upTo: number) => finaliseSeconds(seconds, upTo);
   const iterationHist = newHistogram();
+  const lagHist = newHistogram();
+  let connectionLimit = 0;
+  const errorReasons: Record<string, string> = {};
   let interrupted = 0;
   let maxVus = 0;
   let lastCompletionMs = 0;
@@ -66,7 +70,7 @@ async function runEmbedded(profile: Profile, target: { baseUrl: string; requests
   const ready: Promise<void>[] = [];
   const done: Promise<void>[] = [];
   for (let index = 0; index < n; index++) {
-    const init: WorkerInit = { index, workers: n, host, port, requests, scenario: profile.scenario, timeoutMs: profile.timeout, gracefulStopMs: profile.gracefulStop, thinkTimeMs: think };
+    const init: WorkerInit = { index, workers: n, host, port, ...(tls ? { tls } : {}), requests, scenario: profile.scenario, timeoutMs: profile.timeout, gracefulStopMs: profile.gracefulStop, thinkTimeMs: think };
     const w = new Worker(WORKER_ENTRY, { workerData: init });
     workers.push(w);
     let markReady!: () => void;
@@ -81,6 +85,9 @@ async function runEmbedded(profile: Profile, target: { baseUrl: string; requests
           else if (m.type === 'second') mergeSecond(m);
           else if (m.type === 'done') {
             iterationHist.add(decode(m.iterationHist));
+            if (m.lagHist) lagHist.add(decode(m.lagHist));
+            connectionLimit += m.connectionLimit ?? 0;
+            for (const [cls, why] of Object.entries(m.errorReasons)) errorReasons[cls] ??= why;
             interrupted += m.interrupted;
             maxVus += m.maxVus;
             lastCompletionMs = Math.max(lastCompletionMs, m.lastCompletionMs);
@@ -174,13 +181,17 @@ async function runEmbedded(profile: Profile, target: { baseUrl: string; requests
     const allLatency = summarise(all);
     const iterLatency = summarise(iterationHist);
     const model = modelOf(profile.scenario);
+    const lagLatency = summarise(lagHist);
     return {
       engine: 'embedded',
       profile: profile.name,
       executor: profile.scenario.executor,
       model,
       workers: n,
-      generator: { busiestWorkerElu: Math.max(0, ...elus), saturated: Math.max(0, ...elus) >= GENERATOR_SATURATED_ELU },
+      generator: {
+        busiestWorkerElu: Math.max(0, ...elus),
+        ...(model === 'open' ? { lag: { histogram: encode(lagHist), ...(lagLatency ? { latency: lagLatency } : {}) }, connectionLimit } : {}),
+      },
       startedAtMs,
       durationMs,
       scheduledMs: scenarioDurationMs(profile.scenario),
@@ -189,6 +200,7 @@ async function runEmbedded(profile: Profile, target: { baseUrl: string; requests
       byName: names,
       iterationDuration: { histogram: encode(iterationHist), ...(iterLatency ? { latency: iterLatency } : {}) },
       series,
+      ...(Object.keys(errorReasons).length ? { errorReasons } : {}),
       ...(stoppedEarly ? { stoppedEarly } : {}),
     };
   }

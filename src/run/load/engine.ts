@@ -2,6 +2,14 @@
 import type { Clock } from '../../core/clock.ts';
 import type { Profile } from '../../config/profile.ts';
 import type { LoadResult } from '../../record/schema.ts';
+import type { TlsOptions } from '../../targets/tls.ts';
+
+/** Where the load goes: the base URL, the requests, and for https the environment's TLS settings. */
+export interface LoadTarget {
+  baseUrl: string;
+  requests: PreparedRequest[];
+  tls?: TlsOptions | undefined;
+}
 
 /** A request of the mix with setup captures filled in, ready to send. */
 export interface PreparedRequest {
@@ -37,5 +45,5 @@ export interface LoadRunContext {
 
 export interface LoadEngine {
   name: string;
-  run(profile: Profile, target: { baseUrl: string; requests: PreparedRequest[] }, ctx: LoadRunContext): Promise<LoadResult>;
+  run(profile: Profile, target: LoadTarget, ctx: LoadRunContext): Promise<LoadResult>;
 }

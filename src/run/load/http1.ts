@@ -3,13 +3,19 @@
 // their end (Content-Length, chunked, or close). A server closing the connection between
 // requests (nginx's keepalive_requests) costs a reconnect, never a stale timing.
 import { Socket } from 'node:net';
+import { connect as tlsConnect, createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
 
-export type NetError = 'timeout' | 'refused' | 'reset' | 'other';
+export type NetError = 'timeout' | 'refused' | 'reset' | 'tls' | 'other';
+
+/** For https targets: node:tls options (SNI servername, CA, client certificate, verification). */
+export type Http1Tls = Pick<ConnectionOptions, 'servername' | 'ca' | 'cert' | 'key' | 'rejectUnauthorized'>;
 
 export interface Outcome {
   /** HTTP status, or 0 when the request failed at the network level. */
   status: number;
   error?: NetError;
+  /** For a network failure: the socket's own message (e.g. why a certificate was refused). */
+  reason?: string;
   bytesIn: number;
 }
 
@@ -37,6 +43,7 @@ export class Http1Connection {
   constructor(
     readonly host: string,
     readonly port: number,
+    readonly tls?: Http1Tls,
   ) {}
 
   get busy(): boolean {
@@ -66,11 +73,14 @@ export class Http1Connection {
   }
 
   #connect(): void {
-    const socket = new Socket();
+    // Over TLS the request goes out once the handshake is done (ALPN pins HTTP/1.1).
+    const socket = this.tls
+      ? tlsConnect({ host: this.host, port: this.port, ...connectOptions(this.tls), ALPNProtocols: ['http/1.1'] })
+      : new Socket();
     this.#socket = socket;
     this.#connected = false;
     socket.setNoDelay(true);
-    socket.on('connect', () => {
+    socket.on(this.tls ? 'secureConnect' : 'connect', () => {
       this.#connected = true;
       if (this.#request && this.#callback) socket.write(this.#request);
     });
@@ -78,7 +88,8 @@ export class Http1Connection {
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (this.#socket !== socket) return;
       this.#drop();
-      this.#finish({ status: 0, error: classify(err.code), bytesIn: this.#bytesIn });
+      const reason = err.code && !err.message.includes(err.code) ? `${err.message} (${err.code})` : err.message;
+      this.#finish({ status: 0, error: classify(err.code), reason, bytesIn: this.#bytesIn });
     });
     socket.on('close', () => {
       if (this.#socket !== socket) return;
@@ -88,7 +99,7 @@ export class Http1Connection {
       if (this.#untilClose && this.#headerEnd >= 0) this.#finish({ status: this.#status, bytesIn: this.#bytesIn });
       else this.#finish({ status: 0, error: 'reset', bytesIn: this.#bytesIn });
     });
-    socket.connect(this.port, this.host);
+    if (!this.tls) (socket as Socket).connect(this.port, this.host);
   }
 
   #drop(): void {
@@ -218,12 +229,26 @@ export class Http1Connection {
   }
 }
 
+// One secure context per TLS settings: parsing the CA and client key for every connection cost
+// milliseconds of the generator's time per connect (measured: send lag p99 17 ms at 50 req/s).
+const contexts = new WeakMap<Http1Tls, ConnectionOptions>();
+/** Builds (once) the secure context for these settings: call before the clock starts. */
+export function connectOptions(tls: Http1Tls): ConnectionOptions {
+  let o = contexts.get(tls);
+  if (!o) {
+    const secureContext: SecureContext = createSecureContext({ ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}) });
+    o = { secureContext, rejectUnauthorized: tls.rejectUnauthorized ?? true, ...(tls.servername ? { servername: tls.servername } : {}) };
+    contexts.set(tls, o);
+  }
+  return o;
+}
+
 function classify(code: string | undefined): NetError {
   switch (code) {
     case 'ECONNREFUSED': return 'refused';
     case 'ECONNRESET': case 'EPIPE': case 'ECONNABORTED': return 'reset';
     case 'ETIMEDOUT': return 'timeout';
-    default: return 'other';
+    default: return code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO|ALTNAME|ERR_TLS|ERR_SSL|EPROTO/.test(code) ? 'tls' : 'other';
   }
 }
 

@@ -1,6 +1,6 @@
 // Messages between the engine (main thread) and its load-generating worker threads.
 import type { Executor } from '../../config/profile.ts';
-import type { NetError } from './http1.ts';
+import type { Http1Tls, NetError } from './http1.ts';
 
 export interface WorkerRequest {
   name: string;
@@ -14,6 +14,8 @@ export interface WorkerInit {
   workers: number;
   host: string;
   port: number;
+  /** https targets: the TLS options every connection uses. */
+  tls?: Http1Tls;
   requests: WorkerRequest[];
   scenario: Executor;
   timeoutMs: number;
@@ -45,6 +47,11 @@ export interface SecondMsg {
 export interface DoneMsg {
   type: 'done';
   iterationHist: string;
+  /** Open model: send lag behind the schedule (µs), and the connections this worker could open. */
+  lagHist?: string;
+  connectionLimit?: number;
+  /** The first socket message per error class (e.g. tls: "self-signed certificate"). */
+  errorReasons: Record<string, string>;
   interrupted: number;
   maxVus: number;
   /** ms from the start to the last completed request: the end of the measured window. */

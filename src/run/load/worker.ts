@@ -4,11 +4,11 @@
 // allocation per request beyond what the socket needs.
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { Http1Connection, type Outcome } from './http1.ts';
+import { Http1Connection, connectOptions, type Outcome } from './http1.ts';
 import { newHistogram, encode, type Histogram } from '../../measure/histogram.ts';
 import { ArrivalSchedule, shareOf, vusAt } from './schedule.ts';
 import { emptyTally, errorClassOf, type DoneMsg, type FromWorker, type SecondMsg, type Tally, type ToWorker, type WorkerInit, type WorkerRequest } from './protocol.ts';
-import { modelOf, scenarioDurationMs } from '../../config/profile.ts';
+import { maxVUsOf, modelOf, scenarioDurationMs } from '../../config/profile.ts';
 
 interface Req extends WorkerRequest {
   buf: Buffer;
@@ -34,6 +34,8 @@ const cumulative: number[] = [];
 requests.reduce((sum, r) => (cumulative.push(sum + r.weight), sum + r.weight), 0);
 const totalWeight = cumulative[cumulative.length - 1]!;
 const iterationHist = newHistogram();
+/** Open model: each sent arrival's lag behind its intended send time (µs) — the generator's own verdict. */
+const lagHist = newHistogram();
 const buckets = new Map<number, Bucket>();
 const conns: (Http1Connection | undefined)[] = [];
 let stopping = false;
@@ -60,6 +62,8 @@ function bucketAt(tMs: number): Bucket {
 }
 
 let lastCompletion = 0;
+/** The first socket message seen per error class: why requests failed, in the report. */
+const errorReasons: Record<string, string> = {};
 
 function record(req: Req, fromMs: number, o: Outcome, endMs: number): void {
   lastCompletion = endMs;
@@ -77,12 +81,12 @@ function record(req: Req, fromMs: number, o: Outcome, endMs: number): void {
   if (cls) {
     t.failed++;
     t.errors[cls] = (t.errors[cls] ?? 0) + 1;
+    if (o.reason && !errorReasons[cls]) errorReasons[cls] = o.reason;
   }
-  // Latency is recorded for requests that got a response; network failures are counted, not timed.
-  if (o.status > 0) {
-    t.statuses[o.status] = (t.statuses[o.status] ?? 0) + 1;
-    n.hist.recordValue(Math.max(1, Math.round((endMs - fromMs) * 1000)));
-  }
+  if (o.status > 0) t.statuses[o.status] = (t.statuses[o.status] ?? 0) + 1;
+  // Every request is timed, a failed one at its time to error or timeout: a request that got no
+  // answer is never simply absent from the latency record (DESIGN.md, "Definitions").
+  n.hist.recordValue(Math.max(1, Math.round((endMs - fromMs) * 1000)));
 }
 
 function thinkMs(): number {
@@ -108,7 +112,7 @@ let targetVus = 0;
 let activeVus = 0;
 
 function startVu(id: number): void {
-  const conn = new Http1Connection(init.host, init.port);
+  const conn = new Http1Connection(init.host, init.port, init.tls);
   conns[id] = conn;
   activeVus++;
   maxVus = Math.max(maxVus, activeVus);
@@ -144,11 +148,7 @@ const schedule = modelOf(init.scenario) === 'open' ? new ArrivalSchedule(init.sc
 const idle: Http1Connection[] = [];
 let nextArrival = init.index;
 let allocated = 0;
-const maxConns = (() => {
-  const s = init.scenario;
-  if (!('preAllocatedVUs' in s)) return 0;
-  return Math.max(1, shareOf(s.maxVUs ?? s.preAllocatedVUs * 10, init.index, init.workers));
-})();
+const maxConns = schedule ? Math.max(1, shareOf(maxVUsOf(init.scenario), init.index, init.workers)) : 0;
 
 function dispatchDue(): void {
   const t = elapsed();
@@ -158,7 +158,7 @@ function dispatchDue(): void {
     nextArrival += init.workers;
     let conn = idle.pop();
     if (!conn && allocated < maxConns) {
-      conn = new Http1Connection(init.host, init.port);
+      conn = new Http1Connection(init.host, init.port, init.tls);
       conns.push(conn);
       allocated++;
     }
@@ -169,6 +169,7 @@ function dispatchDue(): void {
     const c = conn;
     const req = pick();
     const intended = startMono + due;
+    lagHist.recordValue(Math.max(0, Math.round((performance.now() - intended) * 1000)));
     inFlight++;
     maxVus = Math.max(maxVus, allocated - idle.length);
     c.send(req.buf, req.expectBody, (o) => {
@@ -188,8 +189,10 @@ function openLoop(): void {
   dispatchDue();
   if (elapsed() >= schedule!.durationMs) return void beginStop();
   const wait = schedule!.timeOf(nextArrival) - elapsed();
-  if (wait > 2) setTimeout(openLoop, Math.min(wait - 1, 50));
-  else setImmediate(openLoop);
+  // Timers only, never a busy spin: a setImmediate spin kept a core 100 % busy at a few hundred
+  // req/s, starving the target and the other workers on a small machine. Timer slack (≤ ~1 ms)
+  // shows up in the send lag, which the generator verdict judges.
+  setTimeout(openLoop, Math.min(Math.max(wait, 0), 50));
 }
 
 // ---- shared: timeouts, per-second flushes, stopping ----
@@ -236,7 +239,16 @@ function finish(): void {
   for (const c of conns) c?.close();
   flush(true);
   const elu = performance.eventLoopUtilization(eluAtStart).utilization;
-  const done: DoneMsg = { type: 'done', iterationHist: encode(iterationHist), interrupted, maxVus, lastCompletionMs: Math.max(0, lastCompletion - startMono), elu };
+  const done: DoneMsg = {
+    type: 'done',
+    iterationHist: encode(iterationHist),
+    ...(schedule ? { lagHist: encode(lagHist), connectionLimit: maxConns } : {}),
+    errorReasons,
+    interrupted,
+    maxVus,
+    lastCompletionMs: Math.max(0, lastCompletion - startMono),
+    elu,
+  };
   port.postMessage(done satisfies FromWorker);
 }
 
@@ -267,4 +279,6 @@ port.on('message', (m: ToWorker) => {
     finish();
   }
 });
+// The TLS context (CA, client key) is parsed before the start, not on the first arrival's clock.
+if (init.tls) connectOptions(init.tls);
 port.postMessage({ type: 'ready' } satisfies FromWorker);

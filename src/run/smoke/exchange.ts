@@ -3,6 +3,7 @@
 import type { Exchange } from '../../record/schema.ts';
 import { formatMs } from '../../core/duration.ts';
 import { truncate } from '../../core/redact.ts';
+import { tlsFetch, type TlsOptions } from '../../targets/tls.ts';
 
 export interface HttpRequest {
   method: string;
@@ -13,6 +14,8 @@ export interface HttpRequest {
   maxBodyBytes: number;
   followRedirects: boolean;
   signal?: AbortSignal | undefined;
+  /** https: the environment's CA, client certificate and verification setting. */
+  tls?: TlsOptions | undefined;
 }
 
 export interface HttpResponse {
@@ -33,7 +36,7 @@ export async function send(req: HttpRequest): Promise<HttpOutcome> {
   const timeout = AbortSignal.timeout(req.timeoutMs);
   const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
   try {
-    const res = await fetch(req.url, {
+    const res = await (req.tls ? await tlsFetch(req.tls) : fetch)(req.url, {
       method: req.method,
       headers: req.headers,
       body: req.body ?? null,

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { scenarioDurationMs, type Profile } from '../../../config/profile.ts';
 import { cannotRun } from '../../../core/errors.ts';
 import type { LoadResult } from '../../../record/schema.ts';
-import type { LoadEngine, LoadRunContext, PreparedRequest } from '../engine.ts';
+import type { LoadEngine, LoadRunContext, LoadTarget } from '../engine.ts';
 import { findK6 } from './binary.ts';
 import { bundle } from './bundle.ts';
 import { K6Accumulator, shapeOf, summaryThresholds, type K6RunShape, type K6Summary } from './results.ts';
@@ -31,6 +31,8 @@ export interface K6Run {
   shape: (startWall: number, startRun: number) => K6RunShape;
   /** Kill k6 if it runs past this (the schedule plus graceful stop plus a margin). */
   timeoutMs: number;
+  /** A CA bundle (PEM) k6 must trust: Go reads it through SSL_CERT_FILE. */
+  caPem?: string | undefined;
 }
 
 export interface K6Outcome {
@@ -55,12 +57,17 @@ export async function runK6(run: K6Run, ctx: LoadRunContext): Promise<K6Outcome>
     const summaryFile = join(dir, 'summary.json');
     writeFileSync(scriptFile, run.script, { mode: 0o600 });
     writeFileSync(outFile, '');
+    const caEnv: Record<string, string> = {};
+    if (run.caPem) {
+      caEnv.SSL_CERT_FILE = join(dir, 'ca.pem');
+      writeFileSync(caEnv.SSL_CERT_FILE, run.caPem, { mode: 0o600 });
+    }
     const startWall = Date.now();
     const startRun = ctx.clock.now();
     // --address: k6's REST API on a free port, so runs side by side never collide on 6565.
     const child = spawn(run.k6, ['run', '--quiet', '--no-color', '--no-usage-report', '--address', '127.0.0.1:0', '--log-format', 'raw', '--out', `json=${outFile}`, scriptFile], {
       cwd: run.cwd,
-      env: { ...run.env, GAUNTLET_K6_SUMMARY: summaryFile, K6_NO_USAGE_REPORT: 'true' },
+      env: { ...run.env, ...caEnv, GAUNTLET_K6_SUMMARY: summaryFile, K6_NO_USAGE_REPORT: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -147,16 +154,17 @@ const timeoutFor = (scheduledMs: number, gracefulMs: number) => scheduledMs + gr
 
 export const k6Engine: LoadEngine & { version?: string } = {
   name: 'k6',
-  async run(profile: Profile, target: { baseUrl: string; requests: PreparedRequest[] }, ctx: LoadRunContext): Promise<LoadResult> {
+  async run(profile: Profile, target: LoadTarget, ctx: LoadRunContext): Promise<LoadResult> {
     const k6 = findK6(process.env);
     const { code } = await bundle({ contents: generatedEntry(profile, RUNTIME), resolveDir: process.cwd(), name: `${profile.name}.k6.js` }, process.cwd());
     const { result } = await runK6({
       k6,
       script: code,
       cwd: process.cwd(),
-      env: { ...(process.env as Record<string, string>), GAUNTLET_K6_PLAN: JSON.stringify(k6Plan(profile, target.baseUrl, target.requests)) },
+      env: { ...(process.env as Record<string, string>), GAUNTLET_K6_PLAN: JSON.stringify(k6Plan(profile, target.baseUrl, target.requests, target.tls)) },
       shape: (w, r) => shapeOf(profile, w, r),
       timeoutMs: timeoutFor(scenarioDurationMs(profile.scenario), profile.gracefulStop),
+      caPem: target.tls?.ca,
     }, ctx);
     return result;
   },

@@ -61,7 +61,7 @@ describe('profile → k6 options', () => {
   it('maps every executor 1:1', () => {
     expect(k6Scenario({ executor: 'constant-vus', vus: 5, duration: 10_000 }, 30_000)).toEqual({ executor: 'constant-vus', vus: 5, duration: '10000ms', gracefulStop: '30000ms' });
     expect(k6Scenario({ executor: 'ramping-arrival-rate', startRate: 1, stages: [{ duration: 2000, target: 50 }], timeUnit: 1000, preAllocatedVUs: 4 }, 0)).toEqual({
-      executor: 'ramping-arrival-rate', startRate: 1, timeUnit: '1000ms', stages: [{ duration: '2000ms', target: 50 }], preAllocatedVUs: 4, maxVUs: 40, gracefulStop: '0ms',
+      executor: 'ramping-arrival-rate', startRate: 1, timeUnit: '1000ms', stages: [{ duration: '2000ms', target: 50 }], preAllocatedVUs: 4, maxVUs: 50, gracefulStop: '0ms', // one second at the peak rate beats 4 × 10
     });
     expect(k6Scenario({ executor: 'ramping-vus', startVUs: 0, stages: [{ duration: 1000, target: 3 }], gracefulRampDown: 5000 }, 1000)).toMatchObject({ startVUs: 0, gracefulRampDown: '5000ms' });
   });

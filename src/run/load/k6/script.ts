@@ -1,8 +1,9 @@
 // A load profile → a k6 script: executors, stages, the weighted request mix with names as tags,
 // think time and thresholds map 1:1 onto k6's options. The requests (with setup captures such
 // as tokens filled in) travel in an environment variable, never in the script file.
-import type { Executor, Profile } from '../../../config/profile.ts';
+import { maxVUsOf, type Executor, type Profile } from '../../../config/profile.ts';
 import type { PreparedRequest } from '../engine.ts';
+import type { TlsOptions } from '../../../targets/tls.ts';
 
 const d = (ms: number) => `${Math.round(ms)}ms`;
 
@@ -15,9 +16,9 @@ export function k6Scenario(e: Executor, gracefulStopMs: number): Record<string, 
     case 'ramping-vus':
       return { ...common, startVUs: e.startVUs, stages: e.stages.map((s) => ({ duration: d(s.duration), target: s.target })), gracefulRampDown: d(e.gracefulRampDown) };
     case 'constant-arrival-rate':
-      return { ...common, rate: e.rate, timeUnit: d(e.timeUnit), duration: d(e.duration), preAllocatedVUs: e.preAllocatedVUs, maxVUs: e.maxVUs ?? e.preAllocatedVUs * 10 };
+      return { ...common, rate: e.rate, timeUnit: d(e.timeUnit), duration: d(e.duration), preAllocatedVUs: e.preAllocatedVUs, maxVUs: maxVUsOf(e) };
     case 'ramping-arrival-rate':
-      return { ...common, startRate: e.startRate, timeUnit: d(e.timeUnit), stages: e.stages.map((s) => ({ duration: d(s.duration), target: s.target })), preAllocatedVUs: e.preAllocatedVUs, maxVUs: e.maxVUs ?? e.preAllocatedVUs * 10 };
+      return { ...common, startRate: e.startRate, timeUnit: d(e.timeUnit), stages: e.stages.map((s) => ({ duration: d(s.duration), target: s.target })), preAllocatedVUs: e.preAllocatedVUs, maxVUs: maxVUsOf(e) };
   }
 }
 
@@ -45,11 +46,14 @@ export interface K6Plan {
   requests: PreparedRequest[];
   timeoutMs: number;
   thinkTimeMs?: { min: number; max: number };
+  /** k6's insecureSkipTLSVerify and tlsAuth (the CA goes through SSL_CERT_FILE). */
+  tls?: { insecureSkipVerify: boolean; cert?: string; key?: string };
 }
 
-export function k6Plan(profile: Profile, baseUrl: string, requests: PreparedRequest[]): K6Plan {
+export function k6Plan(profile: Profile, baseUrl: string, requests: PreparedRequest[], tls?: TlsOptions): K6Plan {
   const think = profile.thinkTime === undefined ? undefined : typeof profile.thinkTime === 'number' ? { min: profile.thinkTime, max: profile.thinkTime } : profile.thinkTime;
-  return { baseUrl: baseUrl.replace(/\/$/, ''), requests, timeoutMs: profile.timeout, ...(think ? { thinkTimeMs: think } : {}) };
+  const k6Tls = tls ? { insecureSkipVerify: !tls.rejectUnauthorized, ...(tls.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}) } : undefined;
+  return { baseUrl: baseUrl.replace(/\/$/, ''), requests, timeoutMs: profile.timeout, ...(think ? { thinkTimeMs: think } : {}), ...(k6Tls ? { tls: k6Tls } : {}) };
 }
 
 /** The entry module esbuild bundles with the runtime (imported by absolute path). */
@@ -62,7 +66,10 @@ import { pick, summaryOutputs } from ${JSON.stringify(runtimePath)};
 const plan = JSON.parse(__ENV.GAUNTLET_K6_PLAN);
 const total = plan.requests.reduce((t, r) => t + r.weight, 0);
 
-export const options = ${JSON.stringify(k6Options(profile), null, 2)};
+export const options = Object.assign(${JSON.stringify(k6Options(profile), null, 2)}, plan.tls ? {
+  insecureSkipTLSVerify: plan.tls.insecureSkipVerify,
+  tlsAuth: plan.tls.cert ? [{ cert: plan.tls.cert, key: plan.tls.key }] : [],
+} : {});
 
 export default function () {
   const r = pick(plan.requests, total);

@@ -1,4 +1,5 @@
 // http and graphql checks: one request, expectations on status, headers, body and duration.
+import { tlsOptionsOf } from '../../../targets/tls.ts';
 import type { GraphqlCheck, HttpCheck } from '../../../config/suite.ts';
 import type { Expectation } from '../../../record/schema.ts';
 import { expectBody, expectDuration, expectHeaders, expectSchema, expectStatus, parseJson } from '../expect.ts';
@@ -24,6 +25,7 @@ export async function httpCheck(check: HttpCheck, ctx: CheckContext): Promise<At
       maxBodyBytes: check.maxBodyBytes,
       followRedirects: check.followRedirects,
       signal: ctx.signal,
+      tls: tlsOptionsOf(ctx.env),
     },
     check.expect,
   );
@@ -42,6 +44,7 @@ export async function graphqlCheck(check: GraphqlCheck, ctx: CheckContext): Prom
       maxBodyBytes: check.maxBodyBytes,
       followRedirects: false,
       signal: ctx.signal,
+      tls: tlsOptionsOf(ctx.env),
     },
     check.expect,
     true,

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { encode, newHistogram, summarise } from '../measure/histogram.ts';
+import type { Executor } from '../config/profile.ts';
+import type { LoadResult } from '../record/schema.ts';
+import { droppedVerdict, generatorSaturated, generatorVerdict, lagBoundMs } from './generator.ts';
+
+function block(valuesMs: number[]) {
+  const h = newHistogram();
+  for (const v of valuesMs) h.recordValue(Math.round(v * 1000));
+  const latency = summarise(h);
+  return { histogram: encode(h), ...(latency ? { latency } : {}) };
+}
+
+const scenario: Executor = { executor: 'constant-arrival-rate', rate: 500, timeUnit: 1000, duration: 10_000, preAllocatedVUs: 10 };
+
+function openResult(o: { lagMs?: number[]; latencyMs?: number[]; requests?: number; dropped?: number; limit?: number; model?: 'open' | 'closed' }): LoadResult {
+  const latencyMs = o.latencyMs ?? [5];
+  const requests = o.requests ?? latencyMs.length;
+  const t = { requests, failed: 0, errors: {}, statuses: { 200: requests }, bytesIn: 0, bytesOut: 0 };
+  return {
+    engine: 'embedded', profile: 'p', executor: scenario.executor, model: o.model ?? 'open', workers: 2, startedAtMs: 0, durationMs: 10_000, scheduledMs: 10_000,
+    generator: { busiestWorkerElu: 0.97, ...(o.lagMs ? { lag: block(o.lagMs) } : {}), ...(o.limit !== undefined ? { connectionLimit: o.limit } : {}) },
+    totals: { ...t, iterations: requests, droppedIterations: o.dropped ?? 0, interruptedIterations: 0, maxVus: 1 },
+    all: block(latencyMs),
+    byName: { api: { totals: t, method: 'GET', ...block(latencyMs) } },
+    iterationDuration: block(latencyMs),
+    series: [],
+  };
+}
+
+const lagOf = (p99Ms: number) => [...Array.from({ length: 980 }, () => 0.05), ...Array.from({ length: 20 }, () => p99Ms)];
+
+describe('the generator is judged by its send lag, not by CPU', () => {
+  it('takes a tenth of the tightest latency limit, at least 2 ms, 10 ms without one', () => {
+    expect(lagBoundMs({})).toBe(10);
+    expect(lagBoundMs({ 'http_req_duration{name:api}': ['p(95)<200', 'p(99)<=500'], http_req_failed: ['rate<0.01'] })).toBe(20);
+    expect(lagBoundMs({ http_req_duration: ['p(95)<5'] })).toBe(2);
+    // A floor is no limit on the lag: min>… and > are ignored.
+    expect(lagBoundMs({ http_req_duration: ['min>1', 'avg>3'] })).toBe(10);
+  });
+
+  it('passes a busy worker that sends on time (ELU 97%)', () => {
+    const v = generatorVerdict(openResult({ lagMs: lagOf(0.9) }), {});
+    expect(v?.status).toBe('pass');
+    expect(v?.observed).toContain('p(99) 0.9');
+  });
+
+  it('fails when the lag p99 passes the bound, naming the bound', () => {
+    const r = openResult({ lagMs: lagOf(25) });
+    const v = generatorVerdict(r, { http_req_duration: ['p(95)<200'] });
+    expect(v).toMatchObject({ status: 'fail', objective: 'arrivals sent on schedule (send lag p(99) ≤ 20 ms)' });
+    expect(generatorSaturated(r, { http_req_duration: ['p(95)<200'] })).toBe(true);
+    expect(generatorSaturated(r, { http_req_duration: ['p(95)<1000'] })).toBe(false);
+  });
+
+  it('is no-data when nothing was sent, and absent for a closed model', () => {
+    const none = openResult({ lagMs: [] });
+    expect(generatorVerdict(none, {})?.status).toBe('no-data');
+    expect(generatorVerdict(openResult({ model: 'closed', lagMs: lagOf(50) }), {})).toBeUndefined();
+  });
+});
+
+describe('dropped arrivals fail by default', () => {
+  it('passes when every arrival was sent', () => {
+    expect(droppedVerdict(openResult({ requests: 5000 }), scenario, {})).toMatchObject({ status: 'pass', observed: '0 of 5000 dropped' });
+  });
+
+  it('fails with the connections Little’s law needed and the maxVUs to set', () => {
+    const stalled = openResult({ latencyMs: [3, 4, 1020], requests: 4199, dropped: 801, limit: 100 });
+    const v = droppedVerdict(stalled, scenario, {});
+    expect(v?.status).toBe('fail');
+    expect(v?.observed).toBe('801 of 5000 arrivals dropped (16.0%): no free connection');
+    // 500 req/s × 1.02 s ≈ 510 connections; advice rounds 1.25 × that up.
+    expect(v?.detail).toContain('Little\'s law needs ≈ 510 connections');
+    expect(v?.detail).toContain('the generator had 100 (maxVUs) — set scenario.maxVUs: 640');
+  });
+
+  it('leaves the judgement to the profile’s own dropped_iterations threshold', () => {
+    expect(droppedVerdict(openResult({ requests: 10, dropped: 3 }), scenario, { dropped_iterations: ['count<5'] })).toBeUndefined();
+  });
+
+  it('is no-data when nothing was scheduled', () => {
+    expect(droppedVerdict(openResult({ latencyMs: [], requests: 0 }), scenario, {})?.status).toBe('no-data');
+  });
+});

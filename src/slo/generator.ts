@@ -1,0 +1,97 @@
+// Pure: was the load the profile asked for really offered? Two verdicts for open-model runs.
+// - generator: each arrival's send lag (actual − intended send time). Latency is timed from the
+//   intended time, so lag is charged to the target; it is judged against a bound that keeps it
+//   from flipping a latency threshold. Never from CPU gauges: a busy event loop that sends on
+//   time is a healthy generator.
+// - dropped arrivals: an arrival that found no free connection was never sent, and it is exactly
+//   the request a stalled target would have answered slowly. It fails unless the profile allows
+//   some with its own dropped_iterations threshold.
+import { maxVUsOf, peakRatePerSecond, type Executor, type Threshold } from '../config/profile.ts';
+import type { LoadResult, Verdict } from '../record/schema.ts';
+import { parseExpr, parseSelector } from './threshold.ts';
+
+/** Without a latency threshold, the lag a report's percentiles tolerate. */
+export const DEFAULT_LAG_BOUND_MS = 10;
+/** Timer resolution and GC pauses make sub-2 ms bounds judge the runtime, not the generator. */
+export const MIN_LAG_BOUND_MS = 2;
+/** The share of the tightest latency threshold the lag's p99 may take. */
+export const LAG_SHARE_OF_THRESHOLD = 0.1;
+
+/**
+ * The bound on the lag's p99: a tenth of the tightest upper limit on http_req_duration (p(x),
+ * avg, med or max with < or <=), at least 2 ms; 10 ms when there is none. Why a tenth: 99 % of
+ * sends are then late by at most that, so a latency percentile up to p(99) is inflated by at most
+ * 10 % of its limit — the generator cannot turn a pass with a 10 % margin into a fail.
+ */
+export function lagBoundMs(thresholds: Record<string, readonly Threshold[]>): number {
+  let tightest = Number.POSITIVE_INFINITY;
+  for (const [selText, list] of Object.entries(thresholds)) {
+    const sel = parseSelector(selText);
+    if (typeof sel === 'string' || sel.metric !== 'http_req_duration') continue;
+    for (const t of list) {
+      const e = parseExpr(typeof t === 'string' ? t : t.threshold);
+      if (typeof e === 'string' || (e.op !== '<' && e.op !== '<=') || e.aggregation === 'min') continue;
+      tightest = Math.min(tightest, e.value);
+    }
+  }
+  if (!Number.isFinite(tightest)) return DEFAULT_LAG_BOUND_MS;
+  return Math.max(MIN_LAG_BOUND_MS, tightest * LAG_SHARE_OF_THRESHOLD);
+}
+
+/** The generator fell behind its schedule (open model only; a closed model has no schedule). */
+export function generatorSaturated(load: LoadResult, thresholds: Record<string, readonly Threshold[]>): boolean {
+  const lag = load.generator?.lag?.latency;
+  return load.model === 'open' && lag !== undefined && lag.p99Ms > lagBoundMs(thresholds);
+}
+
+export function generatorVerdict(load: LoadResult, thresholds: Record<string, readonly Threshold[]>): Verdict | undefined {
+  if (load.model !== 'open' || !load.generator?.lag) return undefined;
+  const bound = lagBoundMs(thresholds);
+  const base = { id: 'generator', source: 'consistency', objective: `arrivals sent on schedule (send lag p(99) ≤ ${fmt(bound)} ms)` } as const;
+  const lag = load.generator.lag.latency;
+  if (!lag) return { ...base, status: 'no-data', detail: 'no arrival was sent' };
+  const observed = `send lag p(99) ${fmt(lag.p99Ms)} ms, max ${fmt(lag.maxMs)} ms over ${lag.count} arrivals`;
+  if (lag.p99Ms <= bound) return { ...base, status: 'pass', observed };
+  return {
+    ...base,
+    status: 'fail',
+    observed,
+    detail: `the generator, not the target, fell behind (busiest worker ${(load.generator.busiestWorkerElu * 100).toFixed(0)}% busy): latency timed from the intended send includes this lag — add workers, or generate from more cores or machines`,
+  };
+}
+
+/**
+ * Dropped arrivals fail unless the profile has its own dropped_iterations threshold (which then
+ * judges them). The message says how many connections the rate needed by Little's law — the peak
+ * rate × the slowest response seen — and what maxVUs to set.
+ */
+export function droppedVerdict(load: LoadResult, scenario: Executor, thresholds: Record<string, readonly Threshold[]>): Verdict | undefined {
+  if (load.model !== 'open') return undefined;
+  if (Object.keys(thresholds).some((k) => (parseSelector(k) as { metric?: string }).metric === 'dropped_iterations')) return undefined;
+  const base = { id: 'dropped_iterations', source: 'consistency', objective: 'every scheduled arrival was sent (dropped_iterations == 0)' } as const;
+  const dropped = load.totals.droppedIterations;
+  const offered = load.totals.requests + dropped;
+  if (offered === 0) return { ...base, status: 'no-data', detail: 'no arrival was scheduled' };
+  if (dropped === 0) return { ...base, status: 'pass', observed: `0 of ${offered} dropped` };
+  const limit = load.generator?.connectionLimit ?? maxVUsOf(scenario);
+  const rate = peakRatePerSecond(scenario);
+  const slowestS = (load.all.latency?.maxMs ?? 0) / 1000;
+  const needed = Math.ceil(rate * slowestS);
+  const advice = Math.max(limit * 2, roundUp(needed * 1.25));
+  return {
+    ...base,
+    status: 'fail',
+    observed: `${dropped} of ${offered} arrivals dropped (${((dropped / offered) * 100).toFixed(1)}%): no free connection`,
+    detail:
+      `at ${fmt(rate)} req/s with responses taking up to ${fmt(slowestS)} s, Little's law needs ≈ ${needed} connections open at once; ` +
+      `the generator had ${limit} (maxVUs) — set scenario.maxVUs: ${advice}, or allow drops with a dropped_iterations threshold. ` +
+      'The latency figures leave out the dropped arrivals, which a stalled target would have answered slowly.',
+  };
+}
+
+function roundUp(n: number): number {
+  const step = n >= 1000 ? 100 : n >= 100 ? 10 : 1;
+  return Math.ceil(n / step) * step;
+}
+
+const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2).replace(/\.?0+$/, '') : v.toFixed(3).replace(/\.?0+$/, ''));
