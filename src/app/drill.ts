@@ -11,7 +11,7 @@ import type { Environment } from '../config/schema.ts';
 import { configError, describeError, GauntletError } from '../core/errors.ts';
 import { formatMs } from '../core/duration.ts';
 import type { ChaosResult, DrillResult, DrillScenario, Verdict } from '../record/schema.ts';
-import { holds, parseCmp } from '../slo/chaos.ts';
+import { holds, parseCmp, uptimeOf } from '../slo/chaos.ts';
 import { withPg } from '../targets/pg.ts';
 import { VERSION } from '../version.ts';
 import { loadExperiment, runChaos } from './chaos.ts';
@@ -113,7 +113,8 @@ function planVerdicts(c: ChaosResult, plan: { rto: string; rpo: string }, rto: N
     const why = injected.find((x) => x.rtoMs === undefined);
     out.push({ ...base, id: 'DR plan RTO', objective: `RTO ${plan.rto}`, status: 'fail', observed: 'not recovered', detail: why ? `${why.label}: ${why.error ?? why.recovery}` : undefined } as Verdict);
   } else out.push({ ...base, id: 'DR plan RTO', objective: `RTO ${plan.rto}`, status: holds(f.rtoMs, rto) ? 'pass' : 'fail', observed: f.rtoMs === 0 ? '0 s: no outage seen' : formatMs(f.rtoMs) });
-  const measuresData = c.ledger !== undefined || c.faults.some((x) => x.restore);
+  // A ledger that could not be read back still had something to measure: its RPO row says no-data.
+  const measuresData = c.ledger !== undefined || c.ledgerUnverified !== undefined || c.faults.some((x) => x.restore);
   if (measuresData) {
     if (f.rpoMs === undefined) out.push({ ...base, id: 'DR plan RPO', objective: `RPO ${plan.rpo}`, status: c.faults.some((x) => x.restore?.failure) ? 'fail' : 'no-data', detail: f.rpoBasis ?? 'the data loss could not be measured' });
     else out.push({ ...base, id: 'DR plan RPO', objective: `RPO ${plan.rpo}`, status: holds(f.rpoMs, rpo) ? 'pass' : 'fail', observed: f.rpoMs === 0 ? '0 s: no data lost' : formatMs(f.rpoMs), ...(f.rpoBasis ? { detail: f.rpoBasis } : {}) });
@@ -139,10 +140,13 @@ export function scenarioFigures(c: ChaosResult): Pick<DrillScenario, 'rtoMs' | '
   } else if (c.ledger) {
     out.rpoMs = c.ledger.lost.length ? c.ledger.lostSpanMs : 0;
     out.lostWrites = c.ledger.lost.length;
-    out.rpoBasis = `write ledger: ${c.ledger.lost.length} of ${c.ledger.acknowledged} acknowledged writes lost`;
+    out.rpoBasis = `write ledger: ${c.ledger.lost.length} of ${c.ledger.acknowledged} acknowledged writes lost${c.ledger.lost.length ? ` (#${c.ledger.lost.map((l) => l.seq).join(', #')})` : ''}`;
+  } else if (c.ledgerUnverified) {
+    out.rpoBasis = c.ledgerUnverified;
   }
   const http = c.probes.find((p) => p.kind === 'http');
-  if (http?.total) out.uptime = http.ok / http.total;
+  const u = http ? uptimeOf(http) : undefined;
+  if (u !== undefined) out.uptime = u;
   return out;
 }
 

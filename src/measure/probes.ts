@@ -71,44 +71,73 @@ export async function startProbe(spec: ProbeSpec, env: Environment, clock: Clock
   }
 }
 
+/**
+ * Samples on a fixed schedule (an open model, like the load engine): sample k starts at
+ * start + k × interval whether or not earlier ones have answered, so a hang is sampled every
+ * interval instead of once per timeout. Each sample is bounded by the probe's timeout, which
+ * bounds how many are in flight; one that could not start for that bound counts as failed.
+ */
 function loop(spec: ProbeSpec, clock: Clock, sample: () => Promise<{ ok: boolean; latencyMs: number }>, cleanup?: () => void): RunningProbe {
   const samples: Sample[] = [];
+  const inFlight = new Set<Promise<void>>();
+  const maxInFlight = Math.max(1, Math.ceil(spec.timeout / spec.interval) + 1);
+  const start = clock.now();
+  let k = 0;
   let stopped = false;
-  const done = (async () => {
-    let next = clock.now();
-    while (!stopped) {
-      const t = clock.now();
-      const r = await sample();
-      samples.push({ t, ...r });
-      next = Math.max(next + spec.interval, clock.now());
-      await sleep(next - clock.now());
+  let timer: NodeJS.Timeout | undefined;
+  const fire = () => {
+    if (stopped) return;
+    const t = clock.now();
+    if (inFlight.size >= maxInFlight) samples.push({ t, ok: false, latencyMs: 0 });
+    else {
+      const p: Promise<void> = sample()
+        .then((r) => void samples.push({ t, ...r }))
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
     }
-    cleanup?.();
-  })();
-  return { spec, samples, stop: async () => { stopped = true; await done; } };
+    k++;
+    timer = setTimeout(fire, Math.max(0, start + k * spec.interval - clock.now()));
+  };
+  fire();
+  return {
+    spec,
+    samples,
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await Promise.all([...inFlight]);
+      samples.sort((a, b) => a.t - b.t);
+      cleanup?.();
+    },
+  };
 }
 
 /** One connection, reopened after any error; connecting is bounded by the probe's timeout. */
 function connection(env: Environment, timeoutMs: number) {
-  let client: pg.Client | undefined;
+  // The pending connect is shared: samples in flight together never open two connections.
+  let client: Promise<pg.Client> | undefined;
   return {
-    async get(): Promise<pg.Client> {
+    get(): Promise<pg.Client> {
       if (client) return client;
-      if (!env.postgres?.url) throw new Error('the environment has no postgres.url');
-      const c = new pg.Client({ connectionString: env.postgres.url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, application_name: 'gauntlet-probe' });
+      const url = env.postgres?.url;
+      if (!url) return Promise.reject(new Error('the environment has no postgres.url'));
+      const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, application_name: 'gauntlet-probe' });
       c.on('error', () => {});
-      try {
-        await c.connect();
-      } catch (err) {
-        c.end().catch(() => {});
-        throw err;
-      }
-      client = c;
-      return c;
+      const pending = c.connect().then(
+        () => c,
+        (err: unknown) => {
+          c.end().catch(() => {});
+          if (client === pending) client = undefined;
+          throw err;
+        },
+      );
+      client = pending;
+      return pending;
     },
     drop() {
-      client?.end().catch(() => {});
+      const c = client;
       client = undefined;
+      void c?.then((x) => x.end()).catch(() => {});
     },
   };
 }
@@ -138,7 +167,7 @@ async function writeProbe(spec: Extract<ProbeSpec, { kind: 'db-write' }>, env: E
     }
     try {
       await client.query(`insert into ${spec.table} (run_id, seq) values ($1, $2)`, [runId, mySeq]);
-      ledger.push({ seq: mySeq, t, outcome: 'acknowledged' });
+      ledger.push({ seq: mySeq, t, ackAtMs: clock.now(), outcome: 'acknowledged' });
       return { ok: true, latencyMs: performance.now() - t0 };
     } catch (err) {
       // A server error (e.g. 25006 read-only after promotion) means not committed; a broken
@@ -159,7 +188,11 @@ async function writeProbe(spec: Extract<ProbeSpec, { kind: 'db-write' }>, env: E
       while (Date.now() < deadline) {
         const c = connection(env, 2000);
         try {
-          const rows = (await (await c.get()).query<{ seq: string }>(`select seq::text from ${spec.table} where run_id = $1`, [runId])).rows;
+          const client = await c.get();
+          // Only the primary's answer counts: a replica may lag behind what was acknowledged.
+          const { rows: role } = await client.query<{ replica: boolean }>('select pg_is_in_recovery() as replica');
+          if (role[0]?.replica) throw new Error('the server behind postgres.url is in recovery (a replica): the ledger is read only from the primary');
+          const rows = (await client.query<{ seq: string }>(`select seq::text from ${spec.table} where run_id = $1`, [runId])).rows;
           return new Set(rows.map((r) => Number(r.seq)));
         } catch (err) {
           last = err;

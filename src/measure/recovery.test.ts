@@ -19,10 +19,40 @@ describe('RTO', () => {
   });
 });
 
+describe('RTO with samples that straddle the injection', () => {
+  it('a sample in flight at the injection that then fails starts the outage', () => {
+    // The sample started at 200 ms hangs for 900 ms: in flight at the injection (300 ms), failed.
+    const s: Sample[] = [{ t: 0, ok: true, latencyMs: 5 }, { t: 100, ok: true, latencyMs: 5 }, { t: 200, ok: false, latencyMs: 900 }, ...series('...', 100, 1100)];
+    expect(measureRto(s, 300, 3)).toMatchObject({ rtoMs: 800, outageStartMs: 300, recoveredAtMs: 1100 });
+  });
+
+  it('a sample that ended before the injection says nothing about it', () => {
+    const s: Sample[] = [{ t: 100, ok: false, latencyMs: 50 }, ...series('....', 100, 300)];
+    expect(measureRto(s, 250, 3).rtoMs).toBe(0);
+  });
+
+  it('samples reported out of order (a hang finishing late) are judged in schedule order', () => {
+    const s: Sample[] = [...series('..', 100, 0), ...series('...', 100, 600), { t: 200, ok: false, latencyMs: 5000 }, { t: 300, ok: false, latencyMs: 5000 }];
+    expect(measureRto(s, 150, 3)).toMatchObject({ rtoMs: 450, recoveredAtMs: 600 });
+  });
+});
+
 describe('uptime', () => {
-  it('is healthy samples over all samples in the window', () => {
-    expect(uptime(series('..xx......'), 0, 900)).toEqual({ ratio: 0.8, ok: 8, total: 10 });
-    expect(uptime([], 0, 10).ratio).toBeUndefined();
+  it('is healthy time over covered time, each sample covering its interval', () => {
+    expect(uptime(series('..xx......'), 0, 1000, 100)).toEqual({ ratio: 0.8, healthyMs: 800, coveredMs: 1000, ok: 8, total: 10 });
+    expect(uptime([], 0, 10, 100).ratio).toBeUndefined();
+  });
+
+  it('a 10 s hang in 60 s reads 83.3 %, not the 96 % a count of finished samples gives', () => {
+    // 1 s interval, fixed schedule: the hang's samples still fire every second and each fails.
+    const s = [...series('.'.repeat(20), 1000, 0), ...series('x'.repeat(10), 1000, 20_000), ...series('.'.repeat(30), 1000, 30_000)];
+    expect(uptime(s, 0, 60_000, 1000).ratio).toBeCloseTo(50 / 60, 6);
+  });
+
+  it('clips the first and last samples to the window', () => {
+    const u = uptime(series('x..x', 1000, 0), 500, 3500, 1000);
+    expect(u.coveredMs).toBe(3000);
+    expect(u.healthyMs).toBe(2000);
   });
 });
 
@@ -38,7 +68,26 @@ describe('RPO', () => {
     ];
     const r = measureRpo(ledger, new Set([1, 4, 6]));
     expect(r.lost).toEqual([{ seq: 2, atMs: 20 }, { seq: 3, atMs: 40 }]);
-    expect(r.lostSpanMs).toBe(20);
+    // From the last surviving acknowledged write before the first loss (seq 1, 0 ms) to the last lost ack (40 ms).
+    expect(r.lostSpanMs).toBe(40);
     expect(r).toMatchObject({ acknowledged: 4, failed: 1, indeterminate: 1, recovered: 1 });
+  });
+
+  it('one lost acknowledged write is never an RPO of 0', () => {
+    const ledger = [
+      { seq: 1, t: 0, ackAtMs: 4, outcome: 'acknowledged' as const },
+      { seq: 2, t: 500, ackAtMs: 503, outcome: 'acknowledged' as const },
+      { seq: 3, t: 1000, ackAtMs: 1004, outcome: 'acknowledged' as const },
+    ];
+    const r = measureRpo(ledger, new Set([1, 3]));
+    expect(r.lost).toEqual([{ seq: 2, atMs: 503 }]);
+    expect(r.lostSpanMs).toBe(499);
+  });
+
+  it('losing the very first write spans from its send; nothing lost is 0', () => {
+    const first = measureRpo([{ seq: 1, t: 10, ackAtMs: 10, outcome: 'acknowledged' }], new Set());
+    expect(first.lostSpanMs).toBe(1);
+    const none = measureRpo([{ seq: 1, t: 10, ackAtMs: 12, outcome: 'acknowledged' }], new Set([1]));
+    expect(none).toMatchObject({ lost: [], lostSpanMs: 0 });
   });
 });

@@ -1,7 +1,8 @@
-// Pure: probe samples → RTO, uptime; the write ledger → RPO. The definitions operators use:
-// RTO = fault injected → the first moment the recovery condition holds (N healthy samples in a
-// row, after the outage began); uptime = healthy samples ÷ all samples in the stated window;
-// RPO = acknowledged writes missing afterwards, as a count and the time span they cover.
+// Pure: probe samples → RTO, uptime; the write ledger → RPO. The definitions (DESIGN.md):
+// RTO = fault injected → the start of the first run of N healthy samples after the outage began
+// (a sample in flight at the injection belongs to the outage); uptime = healthy time ÷ covered
+// time, each sample covering its interval; RPO = acknowledged writes missing afterwards, their
+// sequence numbers, and the time of acknowledged data lost (never 0 when anything was lost).
 
 export interface Sample {
   /** ms on the run clock when the sample started. */
@@ -17,31 +18,70 @@ export interface Rto {
   note: string;
 }
 
+/** Samples whose time overlaps [fromMs, …): those in flight at fromMs belong to what follows. */
+const byStart = (samples: readonly Sample[]) => [...samples].sort((a, b) => a.t - b.t);
+
 export function measureRto(samples: readonly Sample[], injectedAtMs: number, healthyInARow: number, untilMs = Infinity): Rto {
-  const after = samples.filter((s) => s.t >= injectedAtMs && s.t <= untilMs);
+  // A sample still in flight at the injection (started before, ended after) saw the fault: if it
+  // fails, the outage began with it. One that ended before the injection says nothing.
+  const after = byStart(samples).filter((s) => s.t + s.latencyMs >= injectedAtMs && s.t <= untilMs);
   const firstBad = after.findIndex((s) => !s.ok);
   if (after.length === 0) return { rtoMs: undefined, note: 'no sample after the injection' };
   if (firstBad < 0) return { rtoMs: 0, note: `no failed sample after the injection (${after.length} samples)` };
   for (let i = firstBad; i + healthyInARow <= after.length; i++) {
     if (after.slice(i, i + healthyInARow).every((s) => s.ok)) {
-      const recoveredAtMs = after[i]!.t;
-      return { rtoMs: recoveredAtMs - injectedAtMs, outageStartMs: after[firstBad]!.t, recoveredAtMs, note: `${healthyInARow} healthy samples in a row from ${(recoveredAtMs / 1000).toFixed(2)} s` };
+      const recoveredAtMs = Math.max(after[i]!.t, injectedAtMs);
+      return {
+        rtoMs: recoveredAtMs - injectedAtMs,
+        outageStartMs: Math.max(after[firstBad]!.t, injectedAtMs),
+        recoveredAtMs,
+        note: `${healthyInARow} healthy samples in a row from ${(recoveredAtMs / 1000).toFixed(2)} s`,
+      };
     }
   }
-  return { rtoMs: undefined, outageStartMs: after[firstBad]!.t, note: `never ${healthyInARow} healthy samples in a row after the outage began` };
+  return { rtoMs: undefined, outageStartMs: Math.max(after[firstBad]!.t, injectedAtMs), note: `never ${healthyInARow} healthy samples in a row after the outage began` };
 }
 
-export function uptime(samples: readonly Sample[], fromMs: number, toMs: number): { ratio: number | undefined; ok: number; total: number } {
-  const inWindow = samples.filter((s) => s.t >= fromMs && s.t <= toMs);
-  const ok = inWindow.filter((s) => s.ok).length;
-  return { ratio: inWindow.length ? ok / inWindow.length : undefined, ok, total: inWindow.length };
+export interface Uptime {
+  ratio: number | undefined;
+  /** Healthy and covered time in the window, ms. */
+  healthyMs: number;
+  coveredMs: number;
+  ok: number;
+  total: number;
+}
+
+/**
+ * Uptime by time, not by count: probes fire on a fixed schedule, and each sample speaks for the
+ * time from its start until the next scheduled one (its interval), clipped to the window. A
+ * hanging outage is then weighted by how long it lasted, not by how few samples finished in it.
+ */
+export function uptime(samples: readonly Sample[], fromMs: number, toMs: number, intervalMs: number): Uptime {
+  let healthyMs = 0;
+  let coveredMs = 0;
+  let ok = 0;
+  let total = 0;
+  for (const s of samples) {
+    const span = Math.min(s.t + intervalMs, toMs) - Math.max(s.t, fromMs);
+    if (s.t < fromMs - intervalMs || s.t > toMs || span <= 0) continue;
+    total++;
+    coveredMs += span;
+    if (s.ok) {
+      ok++;
+      healthyMs += span;
+    }
+  }
+  return { ratio: coveredMs > 0 ? healthyMs / coveredMs : undefined, healthyMs, coveredMs, ok, total };
 }
 
 export type WriteOutcome = 'acknowledged' | 'failed' | 'indeterminate';
 
 export interface LedgerEntry {
   seq: number;
+  /** When the write was sent, ms on the run clock. */
   t: number;
+  /** When it was acknowledged (acknowledged writes), ms on the run clock. */
+  ackAtMs?: number;
   outcome: WriteOutcome;
 }
 
@@ -50,6 +90,11 @@ export interface Rpo {
   failed: number;
   indeterminate: number;
   lost: { seq: number; atMs: number }[];
+  /**
+   * The time of acknowledged data lost: from the last surviving acknowledged write before the
+   * first loss (or the first lost write's send, when none survived before it) to the
+   * acknowledgement of the last lost write. Never 0 when anything was lost (at least 1 ms).
+   */
   lostSpanMs: number;
   /** Writes the client saw fail (or could not tell) that the database has anyway. */
   recovered: number;
@@ -57,13 +102,22 @@ export interface Rpo {
 
 /** Jepsen's set checker, on a ledger: only acknowledged writes that are missing count as lost. */
 export function measureRpo(ledger: readonly LedgerEntry[], present: ReadonlySet<number>): Rpo {
-  const lost = ledger.filter((e) => e.outcome === 'acknowledged' && !present.has(e.seq)).map((e) => ({ seq: e.seq, atMs: e.t }));
-  const span = lost.length ? Math.max(...lost.map((l) => l.atMs)) - Math.min(...lost.map((l) => l.atMs)) : 0;
+  const acked = ledger.filter((e) => e.outcome === 'acknowledged').sort((a, b) => a.seq - b.seq);
+  const lostEntries = acked.filter((e) => !present.has(e.seq));
+  const ackAt = (e: LedgerEntry) => e.ackAtMs ?? e.t;
+  let span = 0;
+  if (lostEntries.length) {
+    const first = lostEntries[0]!;
+    const survivorBefore = acked.filter((e) => e.seq < first.seq && present.has(e.seq)).at(-1);
+    const from = survivorBefore ? ackAt(survivorBefore) : first.t;
+    const to = Math.max(...lostEntries.map(ackAt));
+    span = Math.max(1, to - from);
+  }
   return {
-    acknowledged: ledger.filter((e) => e.outcome === 'acknowledged').length,
+    acknowledged: acked.length,
     failed: ledger.filter((e) => e.outcome === 'failed').length,
     indeterminate: ledger.filter((e) => e.outcome === 'indeterminate').length,
-    lost,
+    lost: lostEntries.map((e) => ({ seq: e.seq, atMs: ackAt(e) })),
     lostSpanMs: span,
     recovered: ledger.filter((e) => e.outcome !== 'acknowledged' && present.has(e.seq)).length,
   };

@@ -313,10 +313,13 @@ export const ChaosResult = z
           intervalMs: z.number(),
           total: z.number().int(),
           ok: z.number().int(),
+          healthyMs: z.number().optional().describe('Time covered by healthy samples in the window (each sample covers its interval)'),
+          coveredMs: z.number().optional().describe('Time covered by samples in the window; uptime = healthyMs ÷ coveredMs'),
           samples: z.array(z.tuple([z.number(), z.number(), z.number()])).describe('[ms on the run clock, 1 ok / 0 failed, latency ms]'),
         })
         .strict(),
     ),
+    ledgerUnverified: z.string().optional().describe('Why the write ledger could not be read back (the RPO is then no-data)'),
     ledger: z
       .object({
         probe: z.string(),

@@ -44,6 +44,12 @@ export function alertVerdicts(c: ChaosResult, expectations: Experiment['alerts']
   });
 }
 
+/** Uptime by time (healthy ÷ covered); records from before time-weighting fall back to counts. */
+export function uptimeOf(p: ChaosResult['probes'][number]): number | undefined {
+  if (p.coveredMs !== undefined) return p.coveredMs > 0 ? (p.healthyMs ?? 0) / p.coveredMs : undefined;
+  return p.total ? p.ok / p.total : undefined;
+}
+
 export function chaosVerdicts(c: ChaosResult, slos: Experiment['slos']): Verdict[] {
   const out: Verdict[] = [];
   out.push({
@@ -65,7 +71,7 @@ export function chaosVerdicts(c: ChaosResult, slos: Experiment['slos']): Verdict
   if (slos.rpo) {
     const base = { id: 'rpo', source: 'slo', objective: `RPO ${slos.rpo}` } as const;
     const l = c.ledger;
-    if (!l) out.push({ ...base, status: 'no-data', detail: 'the write ledger could not be verified' });
+    if (!l) out.push({ ...base, status: 'no-data', detail: c.ledgerUnverified ?? 'no db-write probe kept a ledger of acknowledged writes' });
     else {
       const count = parseCmp(slos.rpo, 'count');
       const ok = count ? holds(l.lost.length, count) : holds(l.lostSpanMs, parseCmp(slos.rpo, 'ms')!);
@@ -94,10 +100,14 @@ export function chaosVerdicts(c: ChaosResult, slos: Experiment['slos']): Verdict
   if (slos.uptime) {
     const p = c.probes.find((x) => (slos.uptimeProbe ? x.name === slos.uptimeProbe : x.kind === 'http'));
     const base = { id: `uptime ${p?.name ?? ''}`.trim(), source: 'slo', objective: `uptime ${slos.uptime}` } as const;
-    if (!p || p.total === 0) out.push({ ...base, status: 'no-data', detail: 'no probe sample in the window' });
+    const ratio = p ? uptimeOf(p) : undefined;
+    if (!p || ratio === undefined) out.push({ ...base, status: 'no-data', detail: 'no probe sample in the window' });
     else {
-      const ratio = p.ok / p.total;
-      out.push({ ...base, status: holds(ratio, parseCmp(slos.uptime, 'percent')!) ? 'pass' : 'fail', observed: `${(ratio * 100).toFixed(2)}% (${p.ok}/${p.total} samples, ${formatMs(c.windowEndMs - c.windowStartMs)} window)` });
+      out.push({
+        ...base,
+        status: holds(ratio, parseCmp(slos.uptime, 'percent')!) ? 'pass' : 'fail',
+        observed: `${(ratio * 100).toFixed(2)}% of the time (${formatMs(p.healthyMs ?? 0)} healthy of ${formatMs(p.coveredMs ?? 0)}; ${p.ok}/${p.total} samples every ${formatMs(p.intervalMs)})`,
+      });
     }
   }
   return out;

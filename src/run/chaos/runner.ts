@@ -94,14 +94,16 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
   try {
     for (const spec of exp.probes) probes.push(await startProbe(spec, ctx.env, ctx.clock, ctx.runId));
     const steady = exp.steadyState.probes ? probes.filter((p) => exp.steadyState.probes!.includes(p.spec.name)) : probes;
-    const before = await waitHealthy(steady, exp.steadyState.samples, exp.steadyState.timeout, ctx);
-    result.steadyState.before = before.ok ? 'met' : 'not met';
-    if (!before.ok) {
+    // No probe, no hypothesis: a steady state nothing measured is not "met".
+    const before = steady.length ? await waitHealthy(steady, exp.steadyState.samples, exp.steadyState.timeout, ctx) : undefined;
+    result.steadyState.before = before === undefined ? 'not checked' : before.ok ? 'met' : 'not met';
+    if (!before) result.steadyState.detail = 'no probe measures the steady state: add an http, db-read or db-write probe';
+    else if (!before.ok) {
       result.steadyState.detail = `before: ${before.detail}`;
       result.stoppedEarly = 'the steady-state hypothesis did not hold before the method: no fault was injected';
       return result;
     }
-    ctx.say(`  steady state met (${steady.map((p) => p.spec.name).join(', ')})`);
+    ctx.say(before ? `  steady state met (${steady.map((p) => p.spec.name).join(', ')})` : `  steady state not checked: ${result.steadyState.detail}`);
     const start = ctx.clock.now();
     result.windowStartMs = start;
     if (ctx.startLoad) load = ctx.startLoad(loadAbort.signal).catch((err: unknown) => ctx.say(`  load failed: ${describeError(err)}`));
@@ -112,7 +114,7 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
       await sleep(start + p.atMs - ctx.clock.now(), ctx.signal);
       if (ctx.signal.aborted) break;
       if (floor !== undefined && uptimeProbe) {
-        const u = uptime(uptimeProbe.samples, start, ctx.clock.now()).ratio;
+        const u = uptime(uptimeProbe.samples, start, ctx.clock.now(), uptimeProbe.spec.interval).ratio;
         if (u !== undefined && u < floor) {
           result.stoppedEarly = `abort condition: uptime ${(u * 100).toFixed(1)}% fell below ${exp.abort.uptimeBelow}; no further fault injected`;
           ctx.say(`  ${result.stoppedEarly}`);
@@ -144,8 +146,8 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
     loadAbort.abort(new Error('the experiment window ended'));
     await load;
     // Recovery: the probes must be healthy again (bounded), whatever happened.
-    const after = await waitHealthy(probes, exp.recovery.healthySamples, ctx.signal.aborted ? 5000 : exp.recovery.timeout, ctx);
-    result.steadyState.after = after.ok ? 'met' : 'not met';
+    const after = probes.length ? await waitHealthy(probes, exp.recovery.healthySamples, ctx.signal.aborted ? 5000 : exp.recovery.timeout, ctx) : { ok: true, detail: '' };
+    result.steadyState.after = !probes.length ? 'not checked' : after.ok ? 'met' : 'not met';
     if (!after.ok) result.steadyState.detail = `${result.steadyState.detail ? `${result.steadyState.detail}; ` : ''}after: ${after.detail}`;
     result.windowEndMs = ctx.clock.now();
   } finally {
@@ -166,8 +168,8 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
 
   // Measurements.
   for (const p of probes) {
-    const u = uptime(p.samples, result.windowStartMs, result.windowEndMs);
-    result.probes.push({ name: p.spec.name, kind: p.spec.kind, intervalMs: p.spec.interval, total: u.total, ok: u.ok, samples: p.samples.map((s) => [round(s.t), s.ok ? 1 : 0, round(s.latencyMs)]) });
+    const u = uptime(p.samples, result.windowStartMs, result.windowEndMs, p.spec.interval);
+    result.probes.push({ name: p.spec.name, kind: p.spec.kind, intervalMs: p.spec.interval, total: u.total, ok: u.ok, healthyMs: round(u.healthyMs), coveredMs: round(u.coveredMs), samples: p.samples.map((s) => [round(s.t), s.ok ? 1 : 0, round(s.latencyMs)]) });
   }
   const writer = probes.find((p) => p.present);
   for (const f of result.faults) {
@@ -203,7 +205,8 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
       const rpo = measureRpo(writer.ledger, present);
       result.ledger = { probe: writer.spec.name, ...rpo, lost: rpo.lost.map((l) => ({ seq: l.seq, atMs: round(l.atMs) })), verified: `read back ${present.size} rows tagged ${ctx.runId} from the primary after recovery` };
     } catch (err) {
-      ctx.say(`  the ledger could not be read back: ${describeError(err)}`);
+      result.ledgerUnverified = `the ledger could not be read back: ${describeError(err)}`;
+      ctx.say(`  ${result.ledgerUnverified}`);
     }
   }
   return result;
@@ -248,13 +251,14 @@ function watchAlerts(url: string, clock: Clock): { stop(): Promise<NonNullable<C
  */
 function withLedgerRpo(r: RestoreRecord, ledger: readonly LedgerEntry[] | undefined, injectedAtMs: number): RestoreRecord {
   if (!ledger || r.failure) return r;
-  const acked = ledger.filter((e) => e.outcome === 'acknowledged' && e.t <= injectedAtMs);
+  const ackAt = (e: LedgerEntry) => e.ackAtMs ?? e.t;
+  const acked = ledger.filter((e) => e.outcome === 'acknowledged' && ackAt(e) <= injectedAtMs).sort((a, b) => a.seq - b.seq);
   const last = acked.at(-1);
   if (!last) return r;
   const newest = r.newestLedgerSeq === undefined ? undefined : ledger.find((e) => e.seq === r.newestLedgerSeq);
   const lostWrites = acked.filter((e) => r.newestLedgerSeq === undefined || e.seq > r.newestLedgerSeq).length;
   if (!newest) return { ...r, lostWrites, rpoBasis: `the copy holds none of the ${acked.length} writes acknowledged before the fault` };
-  return { ...r, lostWrites, rpoMs: Math.max(0, last.t - newest.t), rpoBasis: `write ledger: newest row in the copy is #${newest.seq}; the last write acknowledged before the fault was #${last.seq}` };
+  return { ...r, lostWrites, rpoMs: Math.max(lostWrites > 0 ? 1 : 0, ackAt(last) - ackAt(newest)), rpoBasis: `write ledger: newest row in the copy is #${newest.seq}; the last write acknowledged before the fault was #${last.seq}` };
 }
 
 function recoveryProbe(spec: FaultSpec, probes: RunningProbe[]): RunningProbe | undefined {
