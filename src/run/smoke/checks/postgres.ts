@@ -76,7 +76,7 @@ export async function postgresCheck(check: PostgresCheck, ctx: CheckContext): Pr
         const res = await client.query({ text: q.sql, values: q.params ?? [] }).catch((err: unknown) => {
           throw new QueryError(label, err, performance.now() - t, check.statementTimeout);
         });
-        const rows = res.rows as Record<string, unknown>[];
+        const rows = typedRows(res);
         const rowCount = res.rowCount ?? rows.length;
         if (q.expect.rowCount !== undefined) {
           expectations.push(...match(`${label} row count`, rowCount, true, typeof q.expect.rowCount === 'number' ? { equals: q.expect.rowCount } : q.expect.rowCount));
@@ -87,7 +87,7 @@ export async function postgresCheck(check: PostgresCheck, ctx: CheckContext): Pr
           expectations.push(...match(`${label} value`, value, first !== undefined, q.expect.value));
         }
         if (q.expect.rows !== undefined) {
-          expectations.push(...match(`${label} rows`, JSON.parse(JSON.stringify(rows)), true, { equals: q.expect.rows }));
+          expectations.push(...match(`${label} rows`, rows, true, { equals: q.expect.rows }));
         }
         if (q.expect.rowCount === undefined && q.expect.value === undefined && q.expect.rows === undefined) {
           expectations.push({ what: `${label} runs`, ok: true, actual: `${rowCount} rows in ${formatMs(performance.now() - t)}` });
@@ -99,6 +99,36 @@ export async function postgresCheck(check: PostgresCheck, ctx: CheckContext): Pr
     const reason = err instanceof QueryError ? err.message : `${step}: ${describePgError(err, check)}`;
     return { expectations, durationMs: elapsed(), reason, detail: facts.join('; ') };
   }
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+
+/**
+ * Rows with values as the config writes them: bigint and numeric (which pg hands over as text,
+ * so `count(*)` is "1") become numbers when a double holds them exactly; beyond 2^53, or with
+ * more digits than a double keeps, they stay decimal strings — write such expected values as
+ * strings. Timestamps and dates become ISO strings; booleans stay booleans.
+ */
+export function typedRows(res: { rows: unknown[]; fields: { name: string; dataTypeID: number }[] }): Record<string, unknown>[] {
+  const numeric = new Set(res.fields.filter((f) => f.dataTypeID === INT8 || f.dataTypeID === NUMERIC).map((f) => f.name));
+  return (res.rows as Record<string, unknown>[]).map((row) =>
+    Object.fromEntries(
+      Object.entries(row).map(([k, v]) => {
+        if (v instanceof Date) return [k, v.toISOString()];
+        if (typeof v === 'string' && numeric.has(k)) return [k, exactNumber(v) ?? v];
+        return [k, v];
+      }),
+    ),
+  );
+}
+
+/** A decimal string as a number when the number prints back to the same value, else undefined. */
+export function exactNumber(text: string): number | undefined {
+  if (!/^-?\d+(\.\d+)?$/.test(text)) return undefined;
+  const n = Number(text);
+  const canonical = (s: string) => s.replace(/^(-?)0+(?=\d)/, '$1').replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  return Number.isFinite(n) && canonical(String(n)) === canonical(text) ? n : undefined;
 }
 
 class QueryError extends Error {
