@@ -84,6 +84,48 @@ reports: { dir: out, keep: 3 }
     expect(run.stderr).toMatch(/smoke\/a\.smoke\.yaml:4:\d+ checks\.1\.kind: unknown kind \(expected one of: http, graphql, websocket, postgres, redis, playwright\)/);
   });
 
+  it('validate checks what the gate and the drill would run: a broken gate profile and a broken drill experiment, all at once, nothing sent', async () => {
+    let requests = 0;
+    const target = await server((_req, res) => {
+      requests++;
+      res.end('ok');
+    });
+    try {
+      const dir = project({
+        'gauntlet.config.yaml': `environments:\n  test:\n    baseUrl: "${target.url}"\n    tls: { ca: missing-ca.pem }\nsmoke: ["smoke/*.smoke.yaml"]\ngate: { smoke: true, load: gate.yaml }\ndrill: { plan: { rto: "<2h", rpo: "soon" }, scenarios: [{ name: failover, experiment: chaos/failover.yaml }, { name: kill, experiment: chaos/kill.yaml }] }\n`,
+        'smoke/a.smoke.yaml': suite('  - { kind: http, name: a, path: /, expect: { status: "200" } }\n'),
+        'gate.yaml': "name: gate\nscenario: { executor: constant-arrival-rate, rate: 10, duration: 1s }\nrequests: [{ name: api, path: / }]\nthresholds: { 'http_req_duration{name:apu}': ['p(95)<200'] }\n",
+        'chaos/failover.yaml': 'name: failover\nduration: 10s\nmethod: [{ fault: { kind: process-kill, pidFile: app.pid } }]\nslos: { rto: fast }\n',
+        'chaos/kill.yaml': 'name: kill\nduration: 10s\nload: load.yaml\nmethod: [{ fault: { kind: process-kill, pidFile: app.pid } }]\n',
+        'chaos/load.yaml': 'name: during\nscenario: { executor: constant-vus, vus: 0, duration: 1s }\nrequests: [{ name: api, path: / }]\n',
+      });
+      const run = await gauntlet(['validate', '--env', 'test', '--engine', 'k6x'], { cwd: dir });
+      expect(run.code, run.out).toBe(2);
+      expect(run.stderr).toContain('environments.test.tls.ca: cannot read');
+      expect(run.stderr).toMatch(/smoke\/a\.smoke\.yaml:3:\d+ checks\.0\.expect\.status: expected a number like 200, a class like "2xx", or a list of them; got the string "200"/);
+      expect(run.stderr).toMatch(/gate\.yaml thresholds: threshold "http_req_duration\{name:apu\}": no request has name "apu"/);
+      expect(run.stderr).toContain('drill.plan.rpo: expected a duration objective like "<1h", got "soon"');
+      expect(run.stderr).toMatch(/chaos\/failover\.yaml slos\.rto "fast" is not a duration objective/);
+      expect(run.stderr).toMatch(/chaos\/load\.yaml:\d+:\d+ scenario\.vus/);
+      expect(run.stderr).toContain('--engine "k6x": expected one of embedded, k6, k6-operator');
+      expect(hasNoStackTrace(run.out)).toBe(true);
+      expect(requests).toBe(0);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('validate passes a sound project and counts what it checked', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': `${yamlConfig('http://127.0.0.1:9')}gate: { smoke: true, load: gate.yaml }\n`,
+      'smoke/a.smoke.yaml': suite('  - { kind: http, name: a, path: /, expect: { status: [200, "3xx"] } }\n'),
+      'gate.yaml': 'name: gate\nscenario: { executor: constant-arrival-rate, rate: 10, duration: 1s }\nrequests: [{ name: api, path: / }]\n',
+    });
+    const run = await gauntlet(['validate', '--env', 'test'], { cwd: dir });
+    expect(run.code, run.out).toBe(0);
+    expect(run.out).toContain('OK — 1 environment (test resolved), 1 suite file, 1 check, 1 load profile, 0 experiments');
+  });
+
   it('a missing secret env var: exit 2 naming the variable and where it is used', async () => {
     const dir = project({
       'gauntlet.config.yaml': `environments:\n  test:\n    baseUrl: http://127.0.0.1:9\n    headers: { x-api-key: "\${env:MISSING_API_KEY}" }\n`,

@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { resolveEnvironment, type Flags } from '../config/load.ts';
 import { loadProfile } from '../config/profiles.ts';
-import { runLoad } from './load.ts';
+import { engineFor, runLoad } from './load.ts';
 import { prepareSmoke } from './smoke.ts';
 import { runSuites } from '../run/smoke/runner.ts';
 import { smokeVerdict } from '../slo/smoke.ts';
@@ -23,6 +23,8 @@ export async function runGate(s: Session): Promise<SessionResult> {
   const smoke = gate.smoke ? await prepareSmoke(s) : undefined;
   const profile = gate.load ? await loadProfile(resolve(dir, gate.load), s.io.cwd, config.slos.thresholds) : undefined;
   const env = smoke?.env ?? resolveEnvironment(s.config, s.io.env, s.redactor);
+  // The engine too: a missing k6 is said before the smoke checks run, not after.
+  if (profile) engineFor(s, env).preflight?.(s.io.env);
   await assertReachable(env.baseUrl, tlsOptionsOf(env));
   // Each stage's results go into the session as they come: a later stage that throws keeps them.
   const result = s.partial;

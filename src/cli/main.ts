@@ -3,9 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, GauntletError, describeError } from '../core/errors.ts';
-import { Redactor } from '../core/redact.ts';
-import { loadConfig, resolveEnvironment, type Flags } from '../config/load.ts';
-import { findSuiteFiles, loadSuites } from '../config/suites.ts';
+import type { Flags } from '../config/load.ts';
 import { jsonSchemas } from '../config/json-schema.ts';
 import { RunRecord } from '../record/schema.ts';
 import { publish } from '../report/publish.ts';
@@ -18,6 +16,7 @@ import { compareApp } from '../app/compare.ts';
 import { gateApp } from '../app/gate.ts';
 import { chaosApp } from '../app/chaos.ts';
 import { drillApp } from '../app/drill.ts';
+import { validateApp } from '../app/validate.ts';
 import type { Finished, Io } from '../app/session.ts';
 import { VERSION } from '../version.ts';
 
@@ -104,29 +103,12 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
 
   program
     .command('validate')
-    .description('check the config and the smoke suites; every problem at once (exit 2)')
-    .action(async () => {
-      const g = globals();
-      const loaded = await loadConfig({ cwd: out.cwd, flags: g, env: out.env });
-      const problems: string[] = [];
-      if (g.env ?? out.env.GAUNTLET_ENV) {
-        try {
-          resolveEnvironment(loaded, out.env, new Redactor());
-        } catch (e) {
-          if (!(e instanceof GauntletError)) throw e;
-          problems.push(...e.details);
-        }
-      }
-      const files = await findSuiteFiles(loaded.dir, loaded.config.smoke);
-      let checks = 0;
-      try {
-        checks = (await loadSuites(files, out.cwd)).reduce((n, s) => n + s.checks.length, 0);
-      } catch (e) {
-        if (!(e instanceof GauntletError)) throw e;
-        problems.push(...e.details);
-      }
-      if (problems.length) throw new GauntletError(ExitCode.badConfig, `${problems.length} problem${problems.length === 1 ? '' : 's'}`, problems);
-      out.print(`${loaded.file}: OK — ${Object.keys(loaded.config.environments).length} environment(s), ${files.length} suite file(s), ${checks} check(s)`);
+    .argument('[files...]', 'load profiles or chaos experiments to check as well')
+    .option('--engine <name>', 'the load engine the run would use (k6: its binary must be present)')
+    .description('check everything a run would touch before any side effect: config, environment, suites, gate profile, drill experiments, engine; every problem at once (exit 2)')
+    .action(async (files: string[], opts: { engine?: string }) => {
+      const { summary } = await validateApp({ ...globals(), ...(opts.engine ? { engine: opts.engine } : {}) }, out, files);
+      out.print(summary);
     });
 
   program

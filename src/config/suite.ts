@@ -50,8 +50,13 @@ const common = {
   tags: z.record(z.string(), z.string()).optional(),
 };
 
+/** One status: a code like 200, or a class like "2xx". */
+const statusError = (iss: { input?: unknown }) =>
+  `expected a number like 200, a class like "2xx", or a list of them; got ${typeof iss.input === 'string' ? `the string ${JSON.stringify(iss.input)}` : JSON.stringify(iss.input) ?? String(iss.input)}`;
+const StatusOne = z.union([z.number({ error: statusError }).int().min(100).max(599), z.string({ error: statusError }).regex(/^[1-5]xx$/, { error: statusError })], { error: statusError });
+
 const ResponseExpect = {
-  status: z.union([z.number().int(), z.array(z.number().int()).min(1)]).optional(),
+  status: z.union([StatusOne, z.array(StatusOne).min(1)], { error: statusError }).optional(),
   headers: z.record(z.string(), z.union([z.string(), Matcher])).optional(),
   json: ZodSchemaValue.optional(),
   body: z.array(PathMatcher).optional(),

@@ -46,4 +46,6 @@ export interface LoadRunContext {
 export interface LoadEngine {
   name: string;
   run(profile: Profile, target: LoadTarget, ctx: LoadRunContext): Promise<LoadResult>;
+  /** Throws (exit 3) when the engine cannot run here, e.g. its binary is missing: checked before any stage. */
+  preflight?(env: Record<string, string | undefined>): void;
 }

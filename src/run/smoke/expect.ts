@@ -9,12 +9,14 @@ import { formatMs } from '../../core/duration.ts';
 // Full values here: they are redacted before they are cut short for the record (runner.ts).
 const show = (v: unknown) => JSON.stringify(v) ?? String(v);
 
-export function expectStatus(actual: number, expected: number | number[] | undefined): Expectation {
+export function expectStatus(actual: number, expected: number | string | (number | string)[] | undefined): Expectation {
   if (expected === undefined) {
     return { what: 'status is 2xx', ok: actual >= 200 && actual < 300, expected: '2xx', actual: String(actual) };
   }
   const list = Array.isArray(expected) ? expected : [expected];
-  return { what: `status is ${list.join(' or ')}`, ok: list.includes(actual), expected: list.join(' | '), actual: String(actual) };
+  // A class like "2xx" matches every status of that hundred.
+  const ok = list.some((s) => (typeof s === 'number' ? s === actual : Math.floor(actual / 100) === Number(s[0])));
+  return { what: `status is ${list.join(' or ')}`, ok, expected: list.join(' | '), actual: String(actual) };
 }
 
 /** Applies one matcher to a value that may be missing. */

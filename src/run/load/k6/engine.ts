@@ -154,6 +154,9 @@ const timeoutFor = (scheduledMs: number, gracefulMs: number) => scheduledMs + gr
 
 export const k6Engine: LoadEngine & { version?: string } = {
   name: 'k6',
+  preflight(env) {
+    findK6(env);
+  },
   async run(profile: Profile, target: LoadTarget, ctx: LoadRunContext): Promise<LoadResult> {
     const k6 = findK6(process.env);
     const { code } = await bundle({ contents: generatedEntry(profile, RUNTIME), resolveDir: process.cwd(), name: `${profile.name}.k6.js` }, process.cwd());

@@ -62,7 +62,7 @@ export async function graphqlCheck(check: GraphqlCheck, ctx: CheckContext): Prom
 }
 
 interface ResponseExpect {
-  status?: number | number[] | undefined;
+  status?: number | string | (number | string)[] | undefined;
   headers?: HttpCheck['expect']['headers'];
   json?: HttpCheck['expect']['json'];
   body?: HttpCheck['expect']['body'];
