@@ -27,12 +27,29 @@ describe('gauntlet compare', () => {
     const slow = await loadRun(dir, 30, 'b');
     const worse = await gauntlet(['compare', fast, slow, '--out', join(dir, 'c')], { cwd: dir });
     expect(worse.code, worse.out).toBe(1);
-    expect(worse.stdout).toMatch(/✗ http_req_duration p95\s+[\d.]+ ms →\s+3\d\.\d+ ms\s+\+\d+\.\d%\s+\(\+20% at most\)/);
+    expect(worse.stdout).toMatch(/✗ http_req_duration p95\s+[\d.]+ ms →\s+3\d\.\d+ ms\s+\+\d+\.\d%\s+\([^)]*\+20% and \+[\d.]+ ms at most/);
     const record = latestReport(dir, 'c').record;
     expect(record.verdicts.find((v) => v.id === 'compare http_req_duration p95')!.status).toBe('fail');
     expect(record.verdicts.find((v) => v.id === 'compare http_req_failed rate')!.status).toBe('pass');
     const better = await gauntlet(['compare', slow, fast, '--out', join(dir, 'd')], { cwd: dir });
     expect(better.code, better.out).toBe(0);
+  }, 60_000);
+
+  it('runs of different profiles are refused (exit 2) unless --force', async () => {
+    const dir = project({ 'gauntlet.config.yaml': config, 'p.yaml': profile, 'q.yaml': profile.replace('name: p', 'name: q') });
+    const a = await loadRun(dir, 5, 'a');
+    const server = await fixedDelayServer(5);
+    try {
+      expect((await gauntlet(['load', 'q.yaml', '--out', join(dir, 'b')], { cwd: dir, env: { TARGET: server.url } })).code).toBe(0);
+    } finally {
+      await server.close();
+    }
+    const b = realpathSync(join(latestReport(dir, 'b').dir, 'run.json'));
+    const refused = await gauntlet(['compare', a, b, '--out', join(dir, 'c')], { cwd: dir });
+    expect(refused.code).toBe(2);
+    expect(refused.out).toContain('the two runs are not comparable (load profile: p vs q)');
+    const forced = await gauntlet(['compare', a, b, '--force', '--out', join(dir, 'd')], { cwd: dir });
+    expect(forced.code, forced.out).toBe(0);
   }, 60_000);
 
   it('a file that is not a run record is exit 2, one line', async () => {

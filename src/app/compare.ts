@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import type { Flags } from '../config/load.ts';
 import { configError } from '../core/errors.ts';
 import { RunRecord, type Verdict } from '../record/schema.ts';
-import { change, compareRuns, formatValue } from '../slo/compare.ts';
+import { change, compareRuns, formatValue, incomparable } from '../slo/compare.ts';
 import { runSession, type Finished, type Io } from './session.ts';
 
 function readRecord(file: string, cwd: string): RunRecord {
@@ -25,6 +25,9 @@ export function compareApp(baseFile: string, nextFile: string, flags: Flags, io:
   return runSession('compare', flags, io, async (s) => {
     const base = readRecord(baseFile, s.io.cwd);
     const next = readRecord(nextFile, s.io.cwd);
+    const why = incomparable(base, next);
+    if (why.length && !s.flags.force) throw configError(`the two runs are not comparable (${why.join('; ')}): compare runs of the same profile, engine and environment, or pass --force`);
+    if (why.length) s.say(`compare: --force: comparing runs that differ (${why.join('; ')})`);
     const { deltas, newFailures, fixed } = compareRuns(base, next, s.config.config.compare);
     s.say(`compare: ${base.runId} (${base.command}, ${base.startedAt}) → ${next.runId} (${next.command}, ${next.startedAt})`);
     const w = Math.max(10, ...deltas.map((d) => d.metric.length));

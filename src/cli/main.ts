@@ -77,7 +77,8 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   program
     .command('compare <base> <new>')
     .description('compare two run records (run.json): metric deltas against the config’s regression limits, verdicts that changed; exit 1 on a regression')
-    .action(async (base: string, next: string) => finish(await compareApp(base, next, globals(), out)));
+    .option('--force', 'compare runs of different profiles, engines or environments')
+    .action(async (base: string, next: string, opts: { force?: boolean }) => finish(await compareApp(base, next, { ...globals(), force: opts.force ?? false }, out)));
 
   engineOpts(program
     .command('gate')

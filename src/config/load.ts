@@ -26,6 +26,8 @@ export interface Flags {
   parallelism?: number | undefined;
   /** k6-operator: leave the ConfigMap, Secret and TestRun in the cluster. */
   keep?: boolean | undefined;
+  /** compare: judge runs of different profiles, engines or environments anyway. */
+  force?: boolean | undefined;
 }
 
 export interface LoadedConfig {

@@ -127,12 +127,13 @@ export const Config = z
     compare: z
       .object({
         latencyIncrease: z.number().min(0).default(0.1).describe('p95/p99 may grow by this share before `gauntlet compare` calls it a regression (0.1 = +10%)'),
+        latencyFloorMs: z.number().min(0).default(1).describe('…and by this many ms; smaller changes are never a regression'),
         errorRateIncrease: z.number().min(0).default(0.005).describe('Error rate may grow by this many points (0.005 = +0.5 pt)'),
         throughputDrop: z.number().min(0).max(1).default(0.1).describe('Throughput and capacity may fall by this share'),
         rtoIncrease: z.number().min(0).default(0.25).describe('An RTO may grow by this share'),
       })
       .strict()
-      .default({ latencyIncrease: 0.1, errorRateIncrease: 0.005, throughputDrop: 0.1, rtoIncrease: 0.25 }),
+      .default({ latencyIncrease: 0.1, latencyFloorMs: 1, errorRateIncrease: 0.005, throughputDrop: 0.1, rtoIncrease: 0.25 }),
     notify: z
       .object({
         webhook: z

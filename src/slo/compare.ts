@@ -4,6 +4,8 @@ import type { RunRecord } from '../record/schema.ts';
 
 export interface CompareLimits {
   latencyIncrease: number;
+  /** A latency change smaller than this is never a regression, whatever its share (ms). */
+  latencyFloorMs?: number;
   errorRateIncrease: number;
   throughputDrop: number;
   rtoIncrease: number;
@@ -19,7 +21,48 @@ export interface Delta {
   regression: boolean;
 }
 
-type Metric = { metric: string; unit: Delta['unit']; get: (r: RunRecord) => number | undefined; judge: (base: number, next: number, l: CompareLimits) => { limit: string; regression: boolean } };
+type Judge = (base: number, next: number, l: CompareLimits, series?: { base: number[]; next: number[] }) => { limit: string; regression: boolean };
+type Metric = { metric: string; unit: Delta['unit']; get: (r: RunRecord) => number | undefined; series?: (r: RunRecord) => number[]; judge: Judge };
+
+/** Seconds a run needs before its per-second series can say what is noise. */
+const MIN_SECONDS = 3;
+/** How many standard errors the shift of the per-second medians must exceed (one-sided ≈ 0.13 %). */
+const Z = 3;
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, z) => a - z);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/** Standard error of a sample median, from the median absolute deviation (robust to spikes). */
+function medianStandardError(xs: readonly number[]): number {
+  const m = median(xs);
+  const sigma = 1.4826 * median(xs.map((x) => Math.abs(x - m)));
+  return (1.2533 * sigma) / Math.sqrt(xs.length);
+}
+
+/**
+ * Whole-run p99s of identical runs move by 2–3× on a shared machine: one noisy second sets them.
+ * So when both runs have at least 3 seconds, a latency regression is judged on the per-second
+ * percentiles: their median must grow past the relative limit, past an absolute floor (a 2 ms
+ * service moving 0.3 ms is no news), and past 3 standard errors of the difference of medians
+ * (each estimated from its run's median absolute deviation) — a shift of the body, not a few
+ * noisy seconds. Shorter runs are judged on the whole-run value against the first two limits.
+ */
+const latencyJudge: Judge = (b, n, l, series) => {
+  const floor = l.latencyFloorMs ?? 1;
+  const beyond = (x: number, y: number, noise = 0) => y > x * (1 + l.latencyIncrease) && y - x > Math.max(floor, noise);
+  const noiseChecked = series !== undefined && series.base.length >= MIN_SECONDS && series.next.length >= MIN_SECONDS;
+  if (!noiseChecked) return { limit: `+${(l.latencyIncrease * 100).toFixed(0)}% and +${floor} ms at most`, regression: beyond(b, n) };
+  const noise = Z * Math.hypot(medianStandardError(series.base), medianStandardError(series.next));
+  const mb = median(series.base);
+  const mn = median(series.next);
+  return {
+    limit: `median of seconds +${(l.latencyIncrease * 100).toFixed(0)}% and +${Math.max(floor, noise).toFixed(2)} ms at most (floor ${floor} ms, noise ${Z}σ); seconds ${mb.toFixed(2)} → ${mn.toFixed(2)} ms`,
+    regression: beyond(mb, mn, noise),
+  };
+};
 
 const higherIsWorse = (key: 'latencyIncrease' | 'rtoIncrease') => (b: number, n: number, l: CompareLimits) => ({ limit: `+${(l[key] * 100).toFixed(0)}% at most`, regression: n > b * (1 + l[key]) });
 const lowerIsWorse = (b: number, n: number, l: CompareLimits) => ({ limit: `−${(l.throughputDrop * 100).toFixed(0)}% at most`, regression: n < b * (1 - l.throughputDrop) });
@@ -27,7 +70,13 @@ const lowerIsWorse = (b: number, n: number, l: CompareLimits) => ({ limit: `−$
 function metrics(base: RunRecord, next: RunRecord): Metric[] {
   const out: Metric[] = [];
   for (const p of ['p50Ms', 'p95Ms', 'p99Ms'] as const) {
-    out.push({ metric: `http_req_duration ${p.slice(0, 3)}`, unit: 'ms', get: (r) => r.load?.all.latency?.[p], judge: p === 'p50Ms' ? () => ({ limit: 'shown', regression: false }) : higherIsWorse('latencyIncrease') });
+    out.push({
+      metric: `http_req_duration ${p.slice(0, 3)}`,
+      unit: 'ms',
+      get: (r) => r.load?.all.latency?.[p],
+      series: (r) => (r.load?.series ?? []).map((s) => s[p]).filter((v) => v !== undefined),
+      judge: p === 'p50Ms' ? () => ({ limit: 'shown', regression: false }) : latencyJudge,
+    });
   }
   out.push({
     metric: 'http_req_failed rate',
@@ -48,13 +97,29 @@ function metrics(base: RunRecord, next: RunRecord): Metric[] {
   return out;
 }
 
+/** Why two runs are not comparable (different profile, engine, environment or command), if they are not. */
+export function incomparable(base: RunRecord, next: RunRecord): string[] {
+  const why: string[] = [];
+  const diff = (what: string, a: string | undefined, b: string | undefined) => {
+    if (a !== b) why.push(`${what}: ${a ?? '(none)'} vs ${b ?? '(none)'}`);
+  };
+  diff('command', base.command, next.command);
+  diff('environment', base.environment.name, next.environment.name);
+  diff('load profile', base.load?.profile, next.load?.profile);
+  diff('load engine', base.load?.engine, next.load?.engine);
+  diff('executor', base.load?.executor, next.load?.executor);
+  diff('capacity profile', base.capacity?.profile, next.capacity?.profile);
+  return why;
+}
+
 export function compareRuns(base: RunRecord, next: RunRecord, limits: CompareLimits): { deltas: Delta[]; newFailures: string[]; fixed: string[] } {
   const deltas: Delta[] = [];
   for (const m of metrics(base, next)) {
     const b = m.get(base);
     const n = m.get(next);
     if (b === undefined && n === undefined) continue;
-    const j = b !== undefined && n !== undefined ? m.judge(b, n, limits) : { limit: 'only one run has it', regression: false };
+    const series = m.series ? { base: m.series(base), next: m.series(next) } : undefined;
+    const j = b !== undefined && n !== undefined ? m.judge(b, n, limits, series) : { limit: 'only one run has it', regression: false };
     deltas.push({ metric: m.metric, base: b, next: n, unit: m.unit, ...j });
   }
   const status = (r: RunRecord) => new Map(r.verdicts.map((v) => [v.id, v.status]));
