@@ -61,6 +61,25 @@ export class Http1Connection {
     else if (!this.#socket) this.#connect();
   }
 
+  /**
+   * Opens the connection before any request (the open model's pre-allocated VUs), so the run does
+   * not start with a storm of connects; resolves once connected or failed (bounded by timeoutMs).
+   */
+  preconnect(timeoutMs: number): Promise<void> {
+    if (this.#socket) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.#connected$ = () => {
+        clearTimeout(timer);
+        this.#connected$ = undefined;
+        resolve();
+      };
+      this.#connect();
+    });
+  }
+
+  #connected$: (() => void) | undefined;
+
   /** Fails the request in flight (e.g. its timeout passed) and drops the connection. */
   abort(error: NetError): void {
     this.#drop();
@@ -82,12 +101,14 @@ export class Http1Connection {
     socket.setNoDelay(true);
     socket.on(this.tls ? 'secureConnect' : 'connect', () => {
       this.#connected = true;
+      this.#connected$?.();
       if (this.#request && this.#callback) socket.write(this.#request);
     });
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (this.#socket !== socket) return;
       this.#drop();
+      this.#connected$?.();
       const reason = err.code && !err.message.includes(err.code) ? `${err.message} (${err.code})` : err.message;
       this.#finish({ status: 0, error: classify(err.code), reason, bytesIn: this.#bytesIn });
     });

@@ -279,6 +279,23 @@ port.on('message', (m: ToWorker) => {
     finish();
   }
 });
-// The TLS context (CA, client key) is parsed before the start, not on the first arrival's clock.
+// Before the start, not on the first arrivals' clock: the TLS context (CA, client key) is parsed,
+// and the open model's pre-allocated connections are opened — else the first arrivals find none
+// idle and open one each, a storm of connects that puts the generator behind its schedule
+// (measured: send lag p99 51 ms at 8 000 req/s, all of it in the first 500 ms).
 if (init.tls) connectOptions(init.tls);
+// The histogram's record path is the hottest code per request: compiled before the clock starts
+// rather than interpreted through the first few hundred arrivals.
+const scratch = newHistogram();
+for (let i = 0; i < 200_000; i++) scratch.recordValue(1 + (i % 50_000));
+if (schedule && 'preAllocatedVUs' in init.scenario) {
+  const n = Math.min(maxConns, shareOf(init.scenario.preAllocatedVUs, init.index, init.workers));
+  for (let i = 0; i < n; i++) {
+    const c = new Http1Connection(init.host, init.port, init.tls);
+    conns.push(c);
+    idle.push(c);
+    allocated++;
+  }
+  await Promise.all(idle.map((c) => c.preconnect(Math.min(init.timeoutMs, 5000))));
+}
 port.postMessage({ type: 'ready' } satisfies FromWorker);
