@@ -106,7 +106,7 @@ describe('backup-restore', () => {
   it('restores the newest backup it finds; a corrupted one fails the next drill with the reason, marked new since the last drill', async () => {
     const dir = project({
       'gauntlet.config.yaml': config({ rto: '<2h', rpo: '<1h' }, [['nightly restore', 'nightly.yaml']]),
-      'nightly.yaml': restoreExp(`{ kind: backup-restore, backup: { method: latest, dir: backups }, tables: [orders], verify: [{ name: canary, sql: "select count(*) from orders where total = 424242", expect: 1 }], freshness: "select max(created_at) from orders" }`),
+      'nightly.yaml': restoreExp(`{ kind: backup-restore, backup: { method: latest, dir: backups }, tables: [{ name: orders, rows: 2001 }], verify: [{ name: canary, sql: "select count(*) from orders where total = 424242", expect: 1 }], freshness: "select max(created_at) from orders" }`),
       'backups/old.dump': 'not even a dump',
     });
     utimesSync(join(dir, 'backups/old.dump'), new Date(Date.now() - 86_400_000), new Date(Date.now() - 86_400_000));
@@ -129,6 +129,28 @@ describe('backup-restore', () => {
     const ids = latestReport(dir).record.verdicts.filter((v) => v.status === 'fail').map((v) => v.id);
     expect(ids).toEqual(expect.arrayContaining(['nightly restore › restore 1.1', 'nightly restore › DR plan RTO']));
     expect(latestReport(dir).html).toContain('new since the last drill');
+  }, 120_000);
+
+  it('without a source snapshot a copy is compared with the expected rows: one missing 99 of 2 100 orders fails; tables without rows are a config error', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': config({ rto: '<2h', rpo: '<1h' }, [['nightly restore', 'nightly.yaml']]),
+      'nightly.yaml': restoreExp(`{ kind: backup-restore, backup: { method: latest, dir: backups }, tables: [{ name: orders, rows: 2100 }], freshness: "select max(created_at) from orders" }`),
+    });
+    dumpTo(join(dir, 'backups/nightly.dump'));
+    const short = await run(dir);
+    expect(short.code, short.out).toBe(1);
+    const rs = chaosOf(dir)[0]!.faults[0]!.restore!;
+    expect(rs.tables[0]).toMatchObject({ table: 'orders', rows: 2001, ok: false, comparedWith: '2100 expected rows', detail: 'the copy has 2001 rows, 2100 expected' });
+    const v = latestReport(dir).record.verdicts.find((x) => x.id === 'nightly restore › restore 1.1')!;
+    expect(v.status).toBe('fail');
+
+    const bare = project({
+      'gauntlet.config.yaml': config({ rto: '<2h', rpo: '<1h' }, [['nightly restore', 'nightly.yaml']]),
+      'nightly.yaml': restoreExp(`{ kind: backup-restore, backup: { method: latest, dir: backups }, tables: [orders] }`),
+    });
+    const refused = await run(bare);
+    expect(refused.code).toBe(2);
+    expect(refused.out).toContain('expected { name: orders, rows: N }: with backup method "latest" there is no source snapshot to compare orders with');
   }, 120_000);
 
   it('a restore past the plan’s RTO fails it with the time measured', async () => {

@@ -91,8 +91,10 @@ kubernetes:
     - { context: no-such-context, namespaces: [${NS}] }
 ${extra}`;
 
-const experiment = (fault: string, opts: { duration?: string; recovery?: string; slos?: string } = {}) => `name: kube
-method:
+// The steady state of a workload on Kubernetes: every replica Ready and updated (a kube-ready
+// probe). An experiment without a probe has no steady state to check, and fails as no-data.
+const experiment = (fault: string, opts: { duration?: string; recovery?: string; slos?: string; workload?: string } = {}) => `name: kube
+${opts.workload ? `probes: [{ kind: kube-ready, name: ${opts.workload.split('/')[1]} ready, workload: ${opts.workload}, interval: 200ms }]\nsteadyState: { samples: 2 }\n` : ''}method:
   - fault: ${fault}
     at: 500ms
 duration: ${opts.duration ?? '2s'}
@@ -104,7 +106,7 @@ const chaosOf = (dir: string) => (latestReport(dir).record as unknown as { chaos
 describe('pod-kill', () => {
   it('kills one pod of a real Deployment; the ReplicaSet controller replaces it; time to Ready measured through the API', async () => {
     const before = await uids('app=api');
-    const dir = project({ 'gauntlet.config.yaml': config(), 'exp.yaml': experiment('{ kind: pod-kill, selector: app=api, mode: one }') });
+    const dir = project({ 'gauntlet.config.yaml': config(), 'exp.yaml': experiment('{ kind: pod-kill, selector: app=api, mode: one }', { workload: 'Deployment/api' }) });
     const run = await gauntlet(['chaos', 'exp.yaml'], { cwd: dir, timeoutMs: 120_000 });
     expect(run.code, run.out).toBe(0);
     const f = chaosOf(dir).faults[0]!;
@@ -126,7 +128,7 @@ describe('pod-kill', () => {
 
   it('fixed-percent kills that share when the cap allows it; "all" is refused by the 50% cap before anything is deleted (exit 2)', async () => {
     const before = await uids('app=web');
-    const dir = project({ 'gauntlet.config.yaml': config(), 'exp.yaml': experiment('{ kind: pod-kill, selector: app=web, mode: fixed-percent, value: 50 }') });
+    const dir = project({ 'gauntlet.config.yaml': config(), 'exp.yaml': experiment('{ kind: pod-kill, selector: app=web, mode: fixed-percent, value: 50 }', { workload: 'Deployment/web' }) });
     const run = await gauntlet(['chaos', 'exp.yaml'], { cwd: dir, timeoutMs: 120_000 });
     expect(run.code, run.out).toBe(0);
     expect(chaosOf(dir).faults[0]!.events[0]!.what).toMatch(/\(2 of 4, Deployment web\)/);
@@ -158,7 +160,7 @@ describe('pod-kill', () => {
     const cordon = (v: boolean) => core.patchNode({ name: 'kwok-node-0', body: { spec: { unschedulable: v } } }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
     await cordon(true);
     try {
-      const dir = project({ 'gauntlet.config.yaml': config('  maxKillShare: 0.5\n'), 'exp.yaml': experiment('{ kind: pod-kill, selector: app=stuck, mode: one }', { recovery: '{ healthySamples: 1, timeout: 4s }', slos: '{ rto: "<60s" }' }) });
+      const dir = project({ 'gauntlet.config.yaml': config('  maxKillShare: 0.5\n'), 'exp.yaml': experiment('{ kind: pod-kill, selector: app=stuck, mode: one }', { recovery: '{ healthySamples: 1, timeout: 4s }', slos: '{ rto: "<60s" }', workload: 'Deployment/stuck' }) });
       const run = await gauntlet(['chaos', 'exp.yaml'], { cwd: dir, timeoutMs: 120_000 });
       expect(run.code, run.out).toBe(1);
       const v = latestReport(dir).record.verdicts.find((x) => x.id === 'rto 1.1') as unknown as { status: string; observed: string; detail: string };
@@ -174,7 +176,7 @@ describe('pod-kill', () => {
 describe('rolling-restart and db failover', () => {
   it('a rolling restart replaces every pod; its RTO is the rollout', async () => {
     const before = await uids('app=api');
-    const dir = project({ 'gauntlet.config.yaml': config(), 'exp.yaml': experiment('{ kind: rolling-restart, workload: { kind: Deployment, name: api } }') });
+    const dir = project({ 'gauntlet.config.yaml': config(), 'exp.yaml': experiment('{ kind: rolling-restart, workload: { kind: Deployment, name: api } }', { workload: 'Deployment/api' }) });
     const run = await gauntlet(['chaos', 'exp.yaml'], { cwd: dir, timeoutMs: 120_000 });
     expect(run.code, run.out).toBe(0);
     const f = chaosOf(dir).faults[0]!;
@@ -186,7 +188,7 @@ describe('rolling-restart and db failover', () => {
   }, 120_000);
 
   it('deletes the primary pod of a CloudNativePG-labelled cluster and times a Ready primary again', async () => {
-    const dir = project({ 'gauntlet.config.yaml': config(), 'exp.yaml': experiment('{ kind: kube-db-failover, operator: cnpg, cluster: pg }') });
+    const dir = project({ 'gauntlet.config.yaml': config(), 'exp.yaml': experiment('{ kind: kube-db-failover, operator: cnpg, cluster: pg }', { workload: 'StatefulSet/pg' }) });
     const run = await gauntlet(['chaos', 'exp.yaml'], { cwd: dir, timeoutMs: 120_000 });
     expect(run.code, run.out).toBe(0);
     const f = chaosOf(dir).faults[0]!;
@@ -234,7 +236,7 @@ describe('guardrails and bad input', () => {
 
   it('an interrupt mid-experiment: rollbacks run, the Deployment is whole and its spec unchanged', async () => {
     const d0 = await whole('api');
-    const dir = project({ 'gauntlet.config.yaml': config(), 'exp.yaml': experiment('{ kind: pod-kill, selector: app=api }', { duration: '30s' }) });
+    const dir = project({ 'gauntlet.config.yaml': config(), 'exp.yaml': experiment('{ kind: pod-kill, selector: app=api }', { duration: '30s', workload: 'Deployment/api' }) });
     let sent = false;
     const run = await gauntlet(['chaos', 'exp.yaml'], {
       cwd: dir,

@@ -24,8 +24,20 @@ export const ProbeSpec = z.discriminatedUnion('kind', [
     })
     .strict()
     .describe('Healthy when every series the query returns meets the objective (no series: unhealthy)'),
+  z
+    .object({
+      kind: z.literal('kube-ready'),
+      ...probeCommon,
+      timeout: Duration.default(3000),
+      interval: Duration.default(500),
+      workload: z.string().regex(/^(Deployment|StatefulSet)\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'expected Deployment/<name> or StatefulSet/<name>' }),
+    })
+    .strict()
+    .describe('Healthy when the workload (in the environment’s kube context and namespace) has every replica Ready and updated'),
 ]);
 export type ProbeSpec = z.infer<typeof ProbeSpec>;
+
+const TableName = z.string().regex(/^[a-z_][a-z0-9_.]*$/);
 
 export const FaultSpec = z.discriminatedUnion('kind', [
   z
@@ -88,7 +100,10 @@ export const FaultSpec = z.discriminatedUnion('kind', [
         .default({ method: 'pg_dump' }),
       restoreCommand: z.array(z.string()).min(1).optional().describe('Restores {{file}} into {{url}} (the scratch instance); default pg_restore (custom format) or psql (.sql)'),
       scratchPort: z.number().int().min(1).max(65535).optional().describe('Port of the scratch PostgreSQL (default: a free one)'),
-      tables: z.array(z.string().regex(/^[a-z_][a-z0-9_.]*$/)).default([]).describe('Row count and checksum of each, in the copy (and, for pg_dump, in the source at the dump snapshot: they must match)'),
+      tables: z
+        .array(z.union([TableName, z.object({ name: TableName, rows: z.number().int().nonnegative().describe('Rows the copy must hold') }).strict()]))
+        .default([])
+        .describe('Row count and checksum of each in the copy, compared with the source at the dump snapshot (pg_dump) or with the expected rows given here (latest, command: no source snapshot exists)'),
       verify: z
         .array(z.object({ name: z.string().min(1), sql: z.string().min(1), expect: z.union([z.string(), z.number(), z.boolean()]).optional().describe('The first column of the first row; without it, the query must return a row') }).strict())
         .default([])
@@ -159,6 +174,15 @@ export const Experiment = z
     if (e.slos.uptime && !e.probes.some((p) => p.kind === 'http')) ctx.addIssue({ code: 'custom', path: ['slos', 'uptime'], message: 'an uptime objective needs an http probe' });
     if (e.abort.probeFailing && !names.includes(e.abort.probeFailing)) ctx.addIssue({ code: 'custom', path: ['abort', 'probeFailing'], message: `no probe named "${e.abort.probeFailing}"` });
     if (new Set(names).size !== names.length) ctx.addIssue({ code: 'custom', path: ['probes'], message: 'probe names must be unique' });
+    // Without a source snapshot, a table that is merely present proves nothing: a truncated copy has it too.
+    e.method.forEach((m, i) => {
+      if (m.fault.kind !== 'backup-restore' || m.fault.backup.method === 'pg_dump') return;
+      m.fault.tables.forEach((t, j) => {
+        if (typeof t === 'string') {
+          ctx.addIssue({ code: 'custom', path: ['method', i, 'fault', 'tables', j], message: `expected { name: ${t}, rows: N }: with backup method "${m.fault.kind === 'backup-restore' ? m.fault.backup.method : ''}" there is no source snapshot to compare ${t} with, so give the rows the copy must hold` });
+        }
+      });
+    });
   });
 export type Experiment = z.infer<typeof Experiment>;
 export type ExperimentInput = z.input<typeof Experiment>;

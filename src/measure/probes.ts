@@ -11,6 +11,12 @@ import { cannotRun } from '../core/errors.ts';
 import { resolveUrl } from '../run/smoke/exchange.ts';
 import type { LedgerEntry, Sample } from './recovery.ts';
 
+/** The config's Kubernetes allow-list, for probes that read a workload. */
+export interface KubeGuardrails {
+  allow: { context: string; namespaces: string[] }[];
+  maxKillShare: number;
+}
+
 export interface RunningProbe {
   spec: ProbeSpec;
   samples: Sample[];
@@ -22,7 +28,7 @@ export interface RunningProbe {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
-export async function startProbe(spec: ProbeSpec, env: Environment, clock: Clock, runId: string): Promise<RunningProbe> {
+export async function startProbe(spec: ProbeSpec, env: Environment, clock: Clock, runId: string, kube?: KubeGuardrails): Promise<RunningProbe> {
   switch (spec.kind) {
     case 'http':
       return loop(spec, clock, async () => {
@@ -51,6 +57,22 @@ export async function startProbe(spec: ProbeSpec, env: Environment, clock: Clock
     }
     case 'db-write':
       return writeProbe(spec, env, clock, runId);
+    case 'kube-ready': {
+      if (!env.kubernetes) throw cannotRun(`probe "${spec.name}": the environment has no kubernetes block (context, namespace)`);
+      // Loaded only for experiments that watch a workload: the Kubernetes client is heavy.
+      const { kubeTarget, workloadState } = await import('../targets/kube.ts');
+      const t = kubeTarget(env.kubernetes, kube ?? { allow: [], maxKillShare: 0.5 });
+      const [kind, name] = spec.workload.split('/') as ['Deployment' | 'StatefulSet', string];
+      return loop(spec, clock, async () => {
+        const t0 = performance.now();
+        try {
+          const s = await Promise.race([workloadState(t, { kind, name }), sleep(spec.timeout).then(() => undefined)]);
+          return { ok: s?.done === true, latencyMs: performance.now() - t0 };
+        } catch {
+          return { ok: false, latencyMs: performance.now() - t0 };
+        }
+      });
+    }
     case 'prometheus': {
       if (!env.prometheus) throw cannotRun(`probe "${spec.name}": the environment has no prometheus.url`);
       const base = env.prometheus.url;

@@ -201,7 +201,20 @@ export const RestoreRecord = z
     backup: z.object({ method: z.string(), file: z.string().optional(), bytes: z.number().optional(), tookMs: z.number().optional(), takenAt: z.string().optional().describe('When the backup was taken (or the file last written)') }).strict(),
     scratch: z.string().optional().describe('Where it was restored'),
     restoreTookMs: z.number().optional().describe('Scratch instance up, backup restored, copy verified: the restore RTO'),
-    tables: z.array(z.object({ table: z.string(), rows: z.number().optional(), checksum: z.string().optional(), sourceRows: z.number().optional(), sourceChecksum: z.string().optional(), ok: z.boolean(), detail: z.string().optional() }).strict()),
+    tables: z.array(
+      z
+        .object({
+          table: z.string(),
+          rows: z.number().optional(),
+          checksum: z.string().optional(),
+          sourceRows: z.number().optional(),
+          sourceChecksum: z.string().optional(),
+          comparedWith: z.string().optional().describe('What the copy was compared with: the source at the dump snapshot, or expected rows'),
+          ok: z.boolean(),
+          detail: z.string().optional(),
+        })
+        .strict(),
+    ),
     verification: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() }).strict()),
     newestLedgerSeq: z.number().int().optional().describe("The write probe's newest row in the copy"),
     newestDataAt: z.string().optional().describe('The freshness query: newest data in the copy'),

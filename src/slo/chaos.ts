@@ -86,7 +86,9 @@ export function chaosVerdicts(c: ChaosResult, slos: Experiment['slos']): Verdict
       source: 'slo',
       objective: 'the backup restores and the copy verifies',
       status: r.failure ? 'fail' : 'pass',
-      observed: r.failure ?? `${r.tables.length} table(s) matched, ${r.verification.length} quer${r.verification.length === 1 ? 'y' : 'ies'} passed, restored in ${formatMs(r.restoreTookMs ?? 0)}`,
+      observed:
+        r.failure ??
+        `${r.tables.length} table(s) matched (compared with ${[...new Set(r.tables.map((t) => t.comparedWith ?? 'the source'))].join(', ') || 'nothing'}), ${r.verification.length} quer${r.verification.length === 1 ? 'y' : 'ies'} passed, restored in ${formatMs(r.restoreTookMs ?? 0)}`,
       ...(r.backup.file ? { detail: `${r.backup.method}: ${r.backup.file}${r.backup.bytes !== undefined ? ` (${r.backup.bytes} bytes)` : ''}` } : {}),
     });
     if (slos.rpo) {

@@ -92,7 +92,7 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
   const loadAbort = new AbortController();
   let load: Promise<void> | undefined;
   try {
-    for (const spec of exp.probes) probes.push(await startProbe(spec, ctx.env, ctx.clock, ctx.runId));
+    for (const spec of exp.probes) probes.push(await startProbe(spec, ctx.env, ctx.clock, ctx.runId, ctx.kube));
     const steady = exp.steadyState.probes ? probes.filter((p) => exp.steadyState.probes!.includes(p.spec.name)) : probes;
     // No probe, no hypothesis: a steady state nothing measured is not "met".
     const before = steady.length ? await waitHealthy(steady, exp.steadyState.samples, exp.steadyState.timeout, ctx) : undefined;

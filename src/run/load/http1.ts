@@ -157,16 +157,22 @@ export class Http1Connection {
     }
     this.#bytesIn += chunk.length;
     let buf = this.#buf ? Buffer.concat([this.#buf, chunk]) : chunk;
-    if (this.#headerEnd < 0) {
+    // Interim 1xx responses (100 Continue, 103 Early Hints) precede the final one: skip them.
+    while (this.#headerEnd < 0) {
       const end = buf.indexOf(CRLFCRLF);
       if (end < 0) {
         this.#buf = buf;
         return;
       }
-      this.#parseHead(buf.toString("latin1", 0, end));
-      this.#headerEnd = end;
+      if (!this.#parseHead(buf.toString('latin1', 0, end))) {
+        this.#drop();
+        this.#finish({ status: 0, error: 'other', reason: `malformed status line: ${JSON.stringify(buf.toString('latin1', 0, Math.min(end, 40)))}`, bytesIn: this.#bytesIn });
+        return;
+      }
       buf = buf.subarray(end + 4);
-      if (!this.#expectBody || this.#status === 204 || this.#status === 304 || (this.#status >= 100 && this.#status < 200)) {
+      if (this.#status >= 100 && this.#status < 200 && this.#status !== 101) continue;
+      this.#headerEnd = end;
+      if (!this.#expectBody || this.#status === 204 || this.#status === 304) {
         this.#bodyLeft = 0;
         this.#chunked = false;
         this.#untilClose = false;
@@ -176,17 +182,22 @@ export class Http1Connection {
       this.#buf = undefined;
       return;
     }
+    let rest: Buffer;
     if (this.#chunked) {
-      const rest = this.#consumeChunks(buf);
-      if (rest === undefined) return; // need more
+      const after = this.#consumeChunks(buf);
+      if (after === undefined) return; // need more
+      rest = after;
     } else {
       if (buf.length < this.#bodyLeft) {
         this.#bodyLeft -= buf.length;
         this.#buf = undefined;
         return;
       }
+      rest = buf.subarray(this.#bodyLeft);
       this.#bodyLeft = 0;
     }
+    // Bytes past the end of the answer were not asked for: the connection cannot be trusted.
+    if (rest.length > 0) this.#closeAfter = true;
     this.#complete();
   }
 
@@ -229,9 +240,14 @@ export class Http1Connection {
     }
   }
 
-  #parseHead(head: string): void {
+  /** Reads the status line and the framing headers; false when it is not an HTTP/1.x response. */
+  #parseHead(head: string): boolean {
     // "HTTP/1.1 200 OK"
+    if (!/^HTTP\/1\.[01] \d{3}/.test(head)) return false;
     this.#status = Number(head.slice(9, 12));
+    this.#chunked = false;
+    this.#untilClose = false;
+    this.#bodyLeft = -1;
     const lower = head.toLowerCase();
     const cl = /\r\ncontent-length:\s*(\d+)/.exec(lower);
     this.#chunked = /\r\ntransfer-encoding:[^\r]*chunked/.test(lower);
@@ -239,6 +255,7 @@ export class Http1Connection {
     if (this.#chunked) this.#bodyLeft = 0;
     else if (cl) this.#bodyLeft = Number(cl[1]);
     else this.#untilClose = true;
+    return true;
   }
 
   #complete(): void {

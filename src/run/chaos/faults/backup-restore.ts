@@ -144,6 +144,7 @@ export function backupRestoreFault(spec: Spec): Fault {
         ctx.say(`    ${what}`);
       };
       const rec: RestoreRecord = { backup: { method: spec.backup.method }, tables: [], verification: [] };
+      const tableNames = spec.tables.map((t) => (typeof t === 'string' ? t : t.name));
       const timeoutMs = spec.timeout;
       const injectedWall = Date.now();
       let restoreStart: number | undefined;
@@ -164,7 +165,7 @@ export function backupRestoreFault(spec: Spec): Fault {
           await withPg({ connectionString: ctx.env.postgres!.url, connectionTimeoutMillis: 10_000, application_name: 'gauntlet-backup' }, async (c) => {
             await c.query('begin isolation level repeatable read read only');
             const snap = (await c.query<{ s: string }>('select pg_export_snapshot() as s')).rows[0]!.s;
-            for (const t of spec.tables) {
+            for (const t of tableNames) {
               try {
                 sourceFigures.set(t, await tableFigures(c, t));
               } catch (err) {
@@ -216,12 +217,20 @@ export function backupRestoreFault(spec: Spec): Fault {
 
         // 3. Verification on the copy.
         await withPg({ connectionString: target.toString(), connectionTimeoutMillis: 10_000, statement_timeout: Math.min(timeoutMs, 60_000) }, async (c) => {
-          for (const t of spec.tables) {
+          for (const spec_ of spec.tables) {
+            const t = typeof spec_ === 'string' ? spec_ : spec_.name;
+            const expectedRows = typeof spec_ === 'string' ? undefined : spec_.rows;
             const src = sourceFigures.get(t);
             try {
               const f = await tableFigures(c, t);
-              const ok = !src || (src.rows === f.rows && src.checksum === f.checksum);
-              rec.tables.push({ table: t, rows: f.rows, checksum: f.checksum, ...(src ? { sourceRows: src.rows, sourceChecksum: src.checksum } : {}), ok, ...(ok ? {} : { detail: `the copy has ${f.rows} rows (checksum ${f.checksum.slice(0, 8)}), the source had ${src!.rows} (checksum ${src!.checksum.slice(0, 8)}) at the dump` }) });
+              // Compared with the source at the dump, else with the rows the experiment expects; never with nothing.
+              const ok = src ? src.rows === f.rows && src.checksum === f.checksum : expectedRows !== undefined && f.rows === expectedRows;
+              const detail = src
+                ? `the copy has ${f.rows} rows (checksum ${f.checksum.slice(0, 8)}), the source had ${src.rows} (checksum ${src.checksum.slice(0, 8)}) at the dump`
+                : expectedRows !== undefined
+                  ? `the copy has ${f.rows} rows, ${expectedRows} expected`
+                  : 'nothing to compare the copy with';
+              rec.tables.push({ table: t, rows: f.rows, checksum: f.checksum, comparedWith: src ? 'the source at the dump snapshot' : `${expectedRows} expected rows`, ...(src ? { sourceRows: src.rows, sourceChecksum: src.checksum } : expectedRows !== undefined ? { sourceRows: expectedRows } : {}), ok, ...(ok ? {} : { detail }) });
             } catch (err) {
               rec.tables.push({ table: t, ok: false, detail: (err as Error).message });
             }
