@@ -97,6 +97,17 @@ export const GraphqlCheck = z
   })
   .strict();
 
+const WsExpect = z
+  .object({
+    equals: z.string().optional(),
+    matches: z.string().optional(),
+    base64: z.string().optional().describe('A binary message equal to these bytes (base64)'),
+    json: ZodSchemaValue.optional(),
+    body: z.array(PathMatcher).optional(),
+    within: Duration.default(5000),
+  })
+  .strict();
+
 export const WebsocketCheck = z
   .object({
     kind: z.literal('websocket'),
@@ -105,18 +116,25 @@ export const WebsocketCheck = z
     headers: z.record(z.string(), z.string()).optional(),
     connectTimeout: Duration.default(5000),
     send: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
-    expect: z
-      .object({
-        equals: z.string().optional(),
-        matches: z.string().optional(),
-        json: ZodSchemaValue.optional(),
-        body: z.array(PathMatcher).optional(),
-        within: Duration.default(5000),
-      })
-      .strict()
-      .default({ within: 5000 }),
+    expect: WsExpect.default({ within: 5000 }),
+    steps: z
+      .array(
+        z
+          .object({
+            name: z.string().optional(),
+            send: z.union([z.string(), z.record(z.string(), z.unknown())]).optional().describe('Text, or an object sent as JSON'),
+            sendBinary: z.string().optional().describe('A binary frame, written as base64'),
+            expect: WsExpect.optional().describe('A message that must arrive within its deadline (others before it are skipped)'),
+          })
+          .strict()
+          .refine((s) => !(s.send !== undefined && s.sendBinary !== undefined), { message: 'a step sends text or binary, not both' }),
+      )
+      .min(1)
+      .optional()
+      .describe('A conversation on one connection: each step sends, then waits for its message; the check fails on the first step that does not hold'),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.steps === undefined || c.send === undefined, { message: 'use steps or send/expect, not both', path: ['steps'] });
 
 const PgQuery = z
   .object({

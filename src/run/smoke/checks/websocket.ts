@@ -1,5 +1,6 @@
-// websocket check: connect within a timeout, send, expect a matching message before a deadline,
-// close cleanly (a close frame answered), every stage bounded in time.
+// websocket check: connect within a timeout, then a conversation on that one connection — each
+// step sends (text, JSON or binary) and waits for its message before its own deadline; the first
+// step that does not hold fails the check, named — then close cleanly, every stage bounded.
 import WebSocket from 'ws';
 import type { WebsocketCheck } from '../../../config/suite.ts';
 import type { Expectation } from '../../../record/schema.ts';
@@ -38,47 +39,90 @@ export async function websocketCheck(check: WebsocketCheck, ctx: CheckContext): 
     return fail(opened);
   }
 
-  const want = check.expect;
-  const matches = (text: string): Expectation[] => {
+  // One conversation on one connection: the single send/expect form is a one-step conversation.
+  type Step = NonNullable<WebsocketCheck['steps']>[number];
+  const expectsMessage = sent !== undefined || [check.expect.equals, check.expect.matches, check.expect.base64, check.expect.json, check.expect.body].some((v) => v !== undefined);
+  const steps: Step[] = check.steps ?? [{ ...(check.send !== undefined ? { send: check.send } : {}), ...(expectsMessage ? { expect: check.expect } : {}) }];
+
+  const matches = (want: NonNullable<Step['expect']>, m: { text: string; binary: boolean; bytes: Buffer }): Expectation[] => {
     const out: Expectation[] = [];
+    if (want.base64 !== undefined) out.push({ what: 'message bytes equal', ok: m.binary && m.bytes.equals(Buffer.from(want.base64, 'base64')), expected: want.base64, actual: m.bytes.toString('base64') });
     if (want.equals !== undefined || want.matches !== undefined) {
-      out.push(...match('message', text, true, { ...(want.equals !== undefined ? { equals: want.equals } : {}), ...(want.matches !== undefined ? { matches: want.matches } : {}) }));
+      out.push(...match('message', m.text, true, { ...(want.equals !== undefined ? { equals: want.equals } : {}), ...(want.matches !== undefined ? { matches: want.matches } : {}) }));
     }
     if (want.json || want.body) {
       try {
-        const json: unknown = JSON.parse(text);
+        const json: unknown = JSON.parse(m.text);
         out.push(...expectSchema(json, want.json), ...expectBody(json, want.body));
       } catch {
-        out.push({ what: 'message is JSON', ok: false, actual: JSON.stringify(text.slice(0, 60)) });
+        out.push({ what: 'message is JSON', ok: false, actual: JSON.stringify(m.text.slice(0, 60)) });
       }
     }
     return out;
   };
 
-  const expectsMessage = sent !== undefined || [want.equals, want.matches, want.json, want.body].some((v) => v !== undefined);
-  const received = !expectsMessage ? {} : await new Promise<{ text?: string; last?: string; expectations?: Expectation[]; reason?: string }>((resolve) => {
-    let last: string | undefined;
-    const timer = setTimeout(() => resolve({ ...(last !== undefined ? { last } : {}), reason: `no matching message within ${formatMs(want.within)}${last !== undefined ? ` (last received ${JSON.stringify(last.slice(0, 80))})` : ' (nothing received)'}` }), want.within);
-    socket.on('message', (data) => {
-      last = data.toString();
-      const exps = matches(last);
-      if (exps.every((e) => e.ok)) {
-        clearTimeout(timer);
-        resolve({ text: last, expectations: exps });
-      }
-    });
-    socket.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ reason: `server closed the connection (code ${code}) before a matching message` });
-    });
-    if (sent !== undefined) socket.send(sent);
+  // Every message is queued as it arrives; each step consumes the queue up to its match.
+  const queue: { text: string; binary: boolean; bytes: Buffer }[] = [];
+  let wake: (() => void) | undefined;
+  let closedCode: number | undefined;
+  socket.on('message', (data, isBinary) => {
+    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    queue.push({ text: bytes.toString(), binary: isBinary, bytes });
+    wake?.();
   });
-  if (received.reason) {
-    socket.terminate();
-    return fail(received.reason, received.last);
-  }
+  socket.once('close', (code) => {
+    closedCode = code;
+    wake?.();
+  });
 
-  const closedCleanly = await new Promise<boolean>((resolve) => {
+  const expectations: Expectation[] = [{ what: `connected within ${formatMs(check.connectTimeout)}`, ok: true }];
+  let lastText: string | undefined;
+  for (const [i, step] of steps.entries()) {
+    const label = steps.length > 1 || check.steps ? `step ${i + 1}${step.name ? ` (${step.name})` : ''}: ` : '';
+    if (step.send !== undefined || step.sendBinary !== undefined) {
+      const out = step.sendBinary !== undefined ? Buffer.from(step.sendBinary, 'base64') : typeof step.send === 'string' ? fillTemplate(step.send, ctx.vars) : JSON.stringify(fillTemplate(step.send, ctx.vars));
+      if (closedCode !== undefined) {
+        socket.terminate();
+        return fail(`${label}server closed the connection (code ${closedCode}) before this step could send`, lastText);
+      }
+      socket.send(out, { binary: step.sendBinary !== undefined });
+    }
+    const want = step.expect;
+    if (!want) continue;
+    const deadline = performance.now() + want.within;
+    let found: Expectation[] | undefined;
+    while (!found) {
+      const m = queue.shift();
+      if (m) {
+        lastText = m.text;
+        const exps = matches(want, m);
+        if (exps.every((e) => e.ok)) found = exps;
+        continue;
+      }
+      if (closedCode !== undefined) {
+        socket.terminate();
+        return fail(`${label}server closed the connection (code ${closedCode}) before a matching message`, lastText);
+      }
+      const left = deadline - performance.now();
+      if (left <= 0 || ctx.signal.aborted) {
+        socket.terminate();
+        const seen = lastText !== undefined ? ` (last received ${JSON.stringify(lastText.slice(0, 80))})` : ' (nothing received)';
+        return fail(`${label}no matching message within ${formatMs(want.within)}${seen}`, lastText);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        wake = () => {
+          clearTimeout(timer);
+          wake = undefined;
+          resolve();
+        };
+      });
+    }
+    expectations.push(...found.map((e) => ({ ...e, what: `${label}${e.what}` })));
+  }
+  const received = { text: lastText };
+
+  const closedCleanly = closedCode !== undefined ? closedCode === 1000 : await new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => resolve(false), CLOSE_TIMEOUT_MS);
     socket.once('close', (code) => {
       clearTimeout(timer);
@@ -89,11 +133,7 @@ export async function websocketCheck(check: WebsocketCheck, ctx: CheckContext): 
   if (!closedCleanly) socket.terminate();
   const durationMs = performance.now() - started;
   return {
-    expectations: [
-      { what: `connected within ${formatMs(check.connectTimeout)}`, ok: true },
-      ...(received.expectations ?? []),
-      { what: 'closed cleanly (1000)', ok: closedCleanly },
-    ],
+    expectations: [...expectations, { what: 'closed cleanly (1000)', ok: closedCleanly }],
     durationMs,
     exchange: exchange(received.text),
     response: { text: received.text ?? '', headers: {} },
