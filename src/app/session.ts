@@ -7,7 +7,7 @@ import { startClock, type Clock } from '../core/clock.ts';
 import { ExitCode, GauntletError, configError, describeError } from '../core/errors.ts';
 import { interpolateEnv, type Unresolved } from '../config/interpolate.ts';
 import { Redactor } from '../core/redact.ts';
-import { loadConfig, resolveEnvironment, type Flags, type LoadedConfig } from '../config/load.ts';
+import { loadConfig, resolveEnvironment, runInputs, type Flags, type LoadedConfig } from '../config/load.ts';
 import { checkPromSlos, deliver, judgePromSlos } from './prometheus.ts';
 import { postWebhook, webhookPayload } from '../report/webhook.ts';
 import { RECORD_VERSION, RunRecord, type CapacityResult, type ChaosResult, type DrillResult, type PromSlo, type CheckResult, type LoadResult, type Verdict } from '../record/schema.ts';
@@ -129,6 +129,7 @@ export async function runSession(
   const { status, exitCode } = runOutcome(result.verdicts, { aborted, errorCode });
   const endedMs = clock.now();
   const envName = loaded?.envName ?? flags.env ?? io.env.GAUNTLET_ENV ?? '(none)';
+  const inputs = runInputs();
   const record = RunRecord.parse(
     redactor.redactDeep({
       schemaVersion: RECORD_VERSION,
@@ -138,7 +139,8 @@ export async function runSession(
       exitCode,
       tool: { name: 'gauntlet', version: VERSION, node: process.version },
       environment: { name: envName, baseUrl: result.baseUrl ?? loaded?.config.environments[envName]?.baseUrl ?? '' },
-      config: { file: loaded?.file ?? flags.config ?? '(not loaded)', digest: digest(loaded?.raw) },
+      config: { file: loaded?.file ?? flags.config ?? '(not loaded)', digest: inputs.find((i) => i.file === loaded?.file)?.sha256 ?? digest(loaded?.raw) },
+      inputs,
       host: hostname(),
       startedAt: clock.startedAt,
       endedAt: clock.isoAt(endedMs),
@@ -148,7 +150,7 @@ export async function runSession(
       ...(result.chaos ? { chaos: result.chaos } : {}),
       ...(result.capacity ? { capacity: result.capacity } : {}),
       ...(result.prometheus ? { prometheus: result.prometheus } : {}),
-      ...(result.drill ? { drill: { ...result.drill, signOff: { ...result.drill.signOff, endedAt: clock.isoAt(endedMs), configDigest: digest(loaded?.raw) } } } : {}),
+      ...(result.drill ? { drill: { ...result.drill, signOff: { ...result.drill.signOff, endedAt: clock.isoAt(endedMs), configDigest: inputs.find((i) => i.file === loaded?.file)?.sha256 ?? digest(loaded?.raw), inputs } } } : {}),
       verdicts: result.verdicts,
       errors,
     }),
@@ -172,6 +174,8 @@ export async function runSession(
   if (webhook && (webhook.on === 'always' || record.status !== 'passed')) {
     const missing: Unresolved[] = [];
     const url = interpolateEnv(webhook.url, io.env, redactor, missing, ['notify.webhook.url']);
+    // A chat webhook's URL is its credential (the token is in the path): never shown, whole.
+    redactor.add(url);
     // Never fails the run: the verdict stands whether or not the chat heard of it.
     const problem = missing.length ? `\${env:${missing[0]!.name}} is not set` : await postWebhook(url, webhookPayload(record, join(published.dir, 'index.html')), webhook.timeout);
     say(problem ? `warning: notify: no notification sent: ${problem}` : 'notify: webhook notified');

@@ -1,5 +1,6 @@
 // Finding, reading and validating gauntlet.config.{ts,mts,js,mjs,yaml,yml}; precedence
 // (defaults < file < env vars < flags) is applied here, once, before the single parse.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { createJiti } from 'jiti';
@@ -48,9 +49,18 @@ export interface Source {
 
 const jiti = createJiti(import.meta.url, { interopDefault: true, moduleCache: false });
 
+/**
+ * SHA-256 of the bytes of every file that defined this run (config, suites, profiles,
+ * experiments), by the path shown: the record and the DR sign-off carry them, so an auditor can
+ * tell exactly which files ran. (A TS file's own imports are not followed.)
+ */
+const inputDigests = new Map<string, string>();
+export const runInputs = (): { file: string; sha256: string }[] => [...inputDigests].map(([file, sha256]) => ({ file, sha256 }));
+
 export async function readSource(file: string, cwd = process.cwd()): Promise<Source> {
   const shown = relative(cwd, file) || file;
   if (!existsSync(file)) throw configError(`${shown}: no such file`);
+  inputDigests.set(shown, createHash('sha256').update(readFileSync(file)).digest('hex'));
   if (/\.ya?ml$/i.test(file)) {
     const text = readFileSync(file, 'utf8');
     const lines = new LineCounter();

@@ -270,6 +270,7 @@ export const DrillResult = z
         endedAt: z.string(),
         config: z.string(),
         configDigest: z.string(),
+        inputs: z.array(z.object({ file: z.string(), sha256: z.string() }).strict()).optional().describe('Every file that defined the drill, with the SHA-256 of its bytes'),
         versions: z.record(z.string(), z.string()).describe('gauntlet, node, and what the target said (PostgreSQL, Patroni)'),
       })
       .strict(),
@@ -364,7 +365,11 @@ export const RunRecord = z
     exitCode: z.number().int(),
     tool: z.object({ name: z.literal('gauntlet'), version: z.string(), node: z.string() }).strict(),
     environment: z.object({ name: z.string(), baseUrl: z.string() }).strict(),
-    config: z.object({ file: z.string(), digest: z.string().describe('sha256 of the redacted config') }).strict(),
+    config: z.object({ file: z.string(), digest: z.string().describe('sha256 of the bytes of the config file') }).strict(),
+    inputs: z
+      .array(z.object({ file: z.string(), sha256: z.string() }).strict())
+      .optional()
+      .describe('SHA-256 of the bytes of every file that defined the run: config, suites, profiles, experiments'),
     host: z.string(),
     startedAt: z.string(),
     endedAt: z.string(),

@@ -40,6 +40,7 @@ ${history}
 <tr><th>environment</th><td>${h(so.environment)} · ${h(r.environment.baseUrl)}</td><th>run by</th><td>${h(so.operator)} on ${h(so.host)}</td></tr>
 <tr><th>started</th><td>${h(so.startedAt)}</td><th>ended</th><td>${h(so.endedAt)}</td></tr>
 <tr><th>config</th><td>${h(so.config)}</td><th>config digest</th><td><code>sha256:${h(so.configDigest)}</code></td></tr>
+${so.inputs?.length ? `<tr><th>files</th><td colspan="3">${so.inputs.map((i) => `<code>${h(i.file)}</code> <code class="dim">sha256:${h(i.sha256)}</code>`).join('<br>')}</td></tr>` : ''}
 <tr><th>versions</th><td colspan="3">${versions}</td></tr>
 <tr><th>outcome</th><td colspan="3"><b>${h(r.status.toUpperCase())}</b> — ${d.scenarios.filter((x) => x.status === 'passed').length} of ${d.scenarios.length} scenarios met the DR plan and their own objectives; run ${h(r.runId)}, exit code ${r.exitCode}</td></tr>
 <tr><th>reviewed by</th><td colspan="3" style="height:2.5em"></td></tr>
