@@ -135,6 +135,7 @@ describe('backup-restore', () => {
     const dir = project({
       'gauntlet.config.yaml': config({ rto: '<2h', rpo: '<1h' }, [['nightly restore', 'nightly.yaml']]),
       'nightly.yaml': restoreExp(`{ kind: backup-restore, backup: { method: latest, dir: backups }, tables: [{ name: orders, rows: 2100 }], freshness: "select max(created_at) from orders" }`),
+      'backups/README': 'nightly dumps land here\n',
     });
     dumpTo(join(dir, 'backups/nightly.dump'));
     const short = await run(dir);

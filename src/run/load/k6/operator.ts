@@ -127,7 +127,7 @@ export function operatorResult(profile: Profile, merged: K6Summary, bounds: Reco
   const d = m.http_req_duration?.values;
   const b = bounds.http_req_duration ?? {};
   const latency = d && requests
-    ? { count: requests, minMs: d.min ?? 0, meanMs: d.avg ?? 0, p50Ms: d.med ?? 0, p90Ms: d['p(90)'] ?? 0, p95Ms: d['p(95)'] ?? 0, p99Ms: d['p(99)'] ?? d['p(95)'] ?? 0, p999Ms: d.max ?? 0, maxMs: d.max ?? 0 }
+    ? { count: requests, minMs: d.min ?? 0, meanMs: d.avg ?? 0, p50Ms: d.med ?? 0, p90Ms: d['p(90)'] ?? 0, p95Ms: d['p(95)'] ?? 0, p99Ms: d['p(99)'] ?? d.max ?? 0, p999Ms: d['p(99.9)'] ?? d.max ?? 0, maxMs: d.max ?? 0 }
     : undefined;
   const empty = encode(newHistogram());
   const durationMs = merged.state?.testRunDurationMs || scenarioDurationMs(profile.scenario);
@@ -153,7 +153,7 @@ export function operatorResult(profile: Profile, merged: K6Summary, bounds: Reco
       thresholds: summaryThresholds(merged),
       metrics: Object.fromEntries(Object.entries(merged.metrics).map(([k, v]) => [k, { type: v.type, ...(v.contains ? { contains: v.contains } : {}), values: v.values }])),
       runners,
-      bound: `merged from ${runners} runner summaries: counts and rates are exact; each percentile is the highest runner's (the merged value lies in ${range('p(95)') || 'the runners’ range'} for p95) — a bound, not exact`,
+      bound: `merged from ${runners} runner summaries: counts and rates are exact; each percentile is the highest runner's (the merged value lies in ${range('p(95)') || 'the runners’ range'} for p95) — a bound, not exact; k6 summaries carry no per-status counts, so statuses show one class, "200–399", for the requests k6 did not mark failed`,
     },
   };
 }

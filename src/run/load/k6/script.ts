@@ -34,7 +34,7 @@ export function k6Options(profile: Profile): Record<string, unknown> {
     scenarios: { [scenarioKey(profile.name)]: k6Scenario(profile.scenario, profile.gracefulStop) },
     thresholds,
     discardResponseBodies: true,
-    summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'],
+    summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'p(99.9)'],
   };
 }
 
