@@ -115,6 +115,31 @@ reports: { dir: out, keep: 3 }
     }
   });
 
+  it('a login the deploy refuses in the gate’s load setup fails the gate (exit 1) and keeps the smoke results', async () => {
+    const target = await server((req, res) => {
+      res.writeHead(req.url === '/login' ? 401 : 200, { 'content-type': 'application/json' });
+      res.end('{"ok":true}');
+    });
+    try {
+      const dir = project({
+        'gauntlet.config.yaml': `${yamlConfig(target.url)}gate: { smoke: true, load: gate.yaml }\n`,
+        'smoke/a.smoke.yaml': suite('  - { kind: http, name: health, path: /health }\n  - { kind: http, name: items, path: /items }\n'),
+        'gate.yaml': 'name: gate\nscenario: { executor: constant-arrival-rate, rate: 10, duration: 1s }\nsetup: [{ name: login, method: POST, path: /login, expect: { status: 200 } }]\nrequests: [{ name: api, path: / }]\n',
+      });
+      const run = await gauntlet(['gate'], { cwd: dir });
+      // A login the deploy refuses is the deploy's failure (exit 1, the pipeline rolls back), not the harness's.
+      expect(run.code, run.out).toBe(1);
+      expect(run.out).toContain('load setup step "login" failed');
+      const { record } = latestReport(dir);
+      expect(record.checks.map((c) => [c.name, c.status])).toEqual([['health', 'passed'], ['items', 'passed']]);
+      expect(record.verdicts.find((v) => v.id === 'smoke')?.status).toBe('pass');
+      expect(record.verdicts.find((v) => v.id === 'load')).toMatchObject({ status: 'error', detail: expect.stringContaining('load setup step "login" failed') });
+      expect(record.status).toBe('failed');
+    } finally {
+      await target.close();
+    }
+  });
+
   it('validate passes a sound project and counts what it checked', async () => {
     const dir = project({
       'gauntlet.config.yaml': `${yamlConfig('http://127.0.0.1:9')}gate: { smoke: true, load: gate.yaml }\n`,

@@ -23,8 +23,11 @@ export async function runGate(s: Session): Promise<SessionResult> {
   const smoke = gate.smoke ? await prepareSmoke(s) : undefined;
   const profile = gate.load ? await loadProfile(resolve(dir, gate.load), s.io.cwd, config.slos.thresholds) : undefined;
   const env = smoke?.env ?? resolveEnvironment(s.config, s.io.env, s.redactor);
-  // The engine too: a missing k6 is said before the smoke checks run, not after.
-  if (profile) engineFor(s, env).preflight?.(s.io.env);
+  // The engine and the profile's ${env:…} references too: said before the smoke checks run, not after.
+  if (profile) {
+    s.resolveRefs(profile, profile.file);
+    engineFor(s, env).preflight?.(s.io.env);
+  }
   await assertReachable(env.baseUrl, tlsOptionsOf(env));
   // Each stage's results go into the session as they come: a later stage that throws keeps them.
   const result = s.partial;

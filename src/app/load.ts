@@ -5,7 +5,7 @@ import { scenarioDurationMs } from '../config/profile.ts';
 import { loadProfile } from '../config/profiles.ts';
 import { resolveEnvironment, type Flags } from '../config/load.ts';
 import type { Environment } from '../config/schema.ts';
-import { GauntletError, cannotRun, configError, describeError } from '../core/errors.ts';
+import { ExitCode, GauntletError, configError, describeError } from '../core/errors.ts';
 import type { LoadResult, Verdict } from '../record/schema.ts';
 import { embeddedEngine } from '../run/load/embedded.ts';
 import { k6Engine, runK6Script } from '../run/load/k6/engine.ts';
@@ -85,7 +85,15 @@ export function loadApp(profileFile: string, flags: Flags, io: Io): Promise<Fini
  * other stages measured stays in the record and the run fails on it.
  */
 export async function runLoad(s: Session, env: Environment, written: Profile & { file: string }): Promise<{ load?: LoadResult; verdicts: Verdict[] }> {
-  const { profile, requests } = await prepareLoad(s, env, written);
+  let prepared: Awaited<ReturnType<typeof prepareLoad>>;
+  try {
+    prepared = await prepareLoad(s, env, written);
+  } catch (err) {
+    if (!(err instanceof SetupFailed)) throw err;
+    s.say(`load: ${err.message}`);
+    return { verdicts: [loadErrorVerdict(`the load did not start: ${err.message}`)] };
+  }
+  const { profile, requests } = prepared;
   const engine = engineFor(s, env);
   const hasAbortOnFail = Object.values(profile.thresholds).some((list) => list.some((t) => typeof t !== 'string' && t.abortOnFail));
   s.say(`load: ${profile.name} (${profile.scenario.executor}, ${(scenarioDurationMs(profile.scenario) / 1000).toFixed(0)} s) on the ${engine.name} engine against ${env.baseUrl}`);
@@ -176,6 +184,16 @@ function withK6Judgement(verdicts: Verdict[], load: LoadResult): Verdict[] {
   });
 }
 
+/**
+ * A setup step (a login) the target refused: in a gate or an experiment it is the deploy's fault,
+ * judged as an `error` verdict; elsewhere (capacity) it stops the run, exit 3.
+ */
+class SetupFailed extends GauntletError {
+  constructor(message: string) {
+    super(ExitCode.couldNotRun, message);
+  }
+}
+
 /** The profile with ${env:…} resolved and its setup run: the requests ready to send. */
 export async function prepareLoad(s: Session, env: Environment, written: Profile & { file: string }): Promise<{ profile: Profile; requests: PreparedRequest[] }> {
   const profile = s.resolveRefs(written, written.file);
@@ -183,7 +201,7 @@ export async function prepareLoad(s: Session, env: Environment, written: Profile
   for (const step of profile.setup ?? []) {
     const r = await runCheck({ ...step, kind: 'http' }, { env, vars, redactor: s.redactor, clock: s.clock, signal: s.signal }, { name: `${profile.name} setup` });
     s.say(`  setup ${r.status === 'passed' ? '✓' : '✗'} ${step.name}${r.reason ? ` — ${r.reason}` : ''}`);
-    if (r.status === 'failed') throw cannotRun(`load setup step "${step.name}" failed: ${r.reason ?? 'failed'}`);
+    if (r.status === 'failed') throw new SetupFailed(`load setup step "${step.name}" failed: ${r.reason ?? 'failed'}`);
   }
   const requests: PreparedRequest[] = profile.requests.map((r) => {
     const headers = fillTemplate({ ...env.headers, ...r.headers }, vars);
