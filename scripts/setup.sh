@@ -34,6 +34,13 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 stage "node modules"
 
+# `--demo`: what `npm run demo` needs and no more — the demo never runs k6, actionlint or the
+# Kubernetes control plane, whose Go builds are most of a fresh machine's setup time.
+if [ "${1:-}" = "--demo" ]; then
+  echo "[setup] --demo: skipping the Go builds (k6, actionlint, Kubernetes) the tests need"
+  exit 0
+fi
+
 # Go tools, built once from the Go module proxy into ~/.cache/gauntlet/bin (outside the clone,
 # so a fresh clone on the same machine reuses them). Pinned: the tests lint against a known version.
 GAUNTLET_BIN="${HOME}/.cache/gauntlet/bin"
