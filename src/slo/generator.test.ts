@@ -45,12 +45,35 @@ describe('the generator is judged by its send lag, not by CPU', () => {
     expect(v?.observed).toContain('p(99) 0.9');
   });
 
-  it('fails when the lag p99 passes the bound, naming the bound', () => {
-    const r = openResult({ lagMs: lagOf(25) });
+  it('fails when the lag passes the bound and a latency verdict turns on it, naming both', () => {
+    // p95 of 210 ms fails p(95)<200, but 210 − 25 ms of lag would pass: the generator may have decided it.
+    const r = openResult({ lagMs: lagOf(25), latencyMs: Array.from({ length: 100 }, () => 210) });
     const v = generatorVerdict(r, { http_req_duration: ['p(95)<200'] });
-    expect(v).toMatchObject({ status: 'fail', objective: 'arrivals sent on schedule (send lag p(99) ≤ 20 ms)' });
+    expect(v).toMatchObject({ status: 'fail', objective: 'arrivals sent on schedule (send lag p(99) ≤ 20 ms, or too small to decide a latency verdict)' });
+    expect(v?.detail).toContain('http_req_duration p(95)<200 (p(95)=210 ms) would pass without the lag');
     expect(generatorSaturated(r, { http_req_duration: ['p(95)<200'] })).toBe(true);
     expect(generatorSaturated(r, { http_req_duration: ['p(95)<1000'] })).toBe(false);
+  });
+
+  it('a lag past the bound that no latency verdict turns on passes, said so', () => {
+    // 40 arrivals at 20 req/s: one late send is the p99; the target fails p(95)<5 by far more than the lag.
+    const slow = openResult({ lagMs: [...Array.from({ length: 39 }, () => 0.2), 3.9], latencyMs: Array.from({ length: 40 }, () => 25) });
+    expect(generatorVerdict(slow, { http_req_duration: ['p(95)<5'] })).toMatchObject({ status: 'pass', detail: expect.stringContaining('no latency verdict turns on it') });
+    // A fast target passing with the lag in: removing the lag can only make it faster.
+    const fast = openResult({ lagMs: lagOf(30), latencyMs: Array.from({ length: 100 }, () => 40) });
+    expect(generatorVerdict(fast, { http_req_duration: ['p(99)<100'] })?.status).toBe('pass');
+  });
+
+  it('drops while a worker is ≥ 90% busy are the generator’s; the same drops from an idle generator are the target’s', () => {
+    const saturated = openResult({ lagMs: lagOf(0.5), requests: 900, dropped: 100 });
+    expect(generatorVerdict(saturated, { http_req_duration: ['p(95)<1000'] })).toMatchObject({ status: 'fail', observed: expect.stringMatching(/^100 arrivals dropped while the busiest worker was 97% busy/) });
+    const idle = openResult({ lagMs: lagOf(0.5), requests: 900, dropped: 100 });
+    idle.generator!.busiestWorkerElu = 0.2;
+    expect(generatorVerdict(idle, { http_req_duration: ['p(95)<1000'] })?.status).toBe('pass');
+  });
+
+  it('without a latency threshold, a lag past 10 ms fails: the report’s percentiles carry it', () => {
+    expect(generatorVerdict(openResult({ lagMs: lagOf(25) }), { http_req_failed: ['rate<0.01'] })?.status).toBe('fail');
   });
 
   it('is no-data when nothing was sent, and absent for a closed model', () => {

@@ -8,12 +8,15 @@
 //   some with its own dropped_iterations threshold.
 import { maxVUsOf, peakRatePerSecond, type Executor, type Threshold } from '../config/profile.ts';
 import type { LoadResult, Verdict } from '../record/schema.ts';
-import { parseExpr, parseSelector } from './threshold.ts';
+import { compare, parseExpr, parseSelector } from './threshold.ts';
+import { observe } from './thresholds.ts';
 
 /** Without a latency threshold, the lag a report's percentiles tolerate. */
 export const DEFAULT_LAG_BOUND_MS = 10;
 /** Timer resolution and GC pauses make sub-2 ms bounds judge the runtime, not the generator. */
 export const MIN_LAG_BOUND_MS = 2;
+/** A worker this busy (event-loop utilisation) while arrivals dropped was itself the limit. */
+export const BUSY_ELU = 0.9;
 /** The share of the tightest latency threshold the lag's p99 may take. */
 export const LAG_SHARE_OF_THRESHOLD = 0.1;
 
@@ -38,25 +41,73 @@ export function lagBoundMs(thresholds: Record<string, readonly Threshold[]>): nu
   return Math.max(MIN_LAG_BOUND_MS, tightest * LAG_SHARE_OF_THRESHOLD);
 }
 
-/** The generator fell behind its schedule (open model only; a closed model has no schedule). */
+/**
+ * Latency thresholds that fail as measured but would pass were the lag taken off: the verdicts
+ * the generator, not the target, may have decided. Lag only adds to latency timed from the
+ * intended send, so it can turn a pass into a fail, never a fail into a pass.
+ */
+function flippable(load: LoadResult, thresholds: Record<string, readonly Threshold[]>, lagMs: number): string[] {
+  const out: string[] = [];
+  for (const [selText, list] of Object.entries(thresholds)) {
+    const sel = parseSelector(selText);
+    if (typeof sel === 'string' || sel.metric !== 'http_req_duration') continue;
+    for (const t of list) {
+      const e = parseExpr(typeof t === 'string' ? t : t.threshold);
+      if (typeof e === 'string' || (e.op !== '<' && e.op !== '<=')) continue;
+      const obs = observe(load, sel, e.aggregation);
+      if (obs && !compare(obs.value, e) && compare(Math.max(0, obs.value - lagMs), e)) out.push(`${sel.text} ${e.text} (${obs.shown})`);
+    }
+  }
+  return out;
+}
+
+function hasLatencyLimit(thresholds: Record<string, readonly Threshold[]>): boolean {
+  return Object.entries(thresholds).some(([k, list]) => (parseSelector(k) as { metric?: string }).metric === 'http_req_duration' && list.some((t) => {
+    const e = parseExpr(typeof t === 'string' ? t : t.threshold);
+    return typeof e !== 'string' && (e.op === '<' || e.op === '<=');
+  }));
+}
+
+/**
+ * The generator fell behind its schedule in a way that matters (open model only): its send lag's
+ * p(99) passed the bound, and either a latency verdict could be its doing, or there is no latency
+ * threshold to say otherwise (the report's percentiles carry the lag).
+ */
 export function generatorSaturated(load: LoadResult, thresholds: Record<string, readonly Threshold[]>): boolean {
-  const lag = load.generator?.lag?.latency;
-  return load.model === 'open' && lag !== undefined && lag.p99Ms > lagBoundMs(thresholds);
+  return generatorVerdict(load, thresholds)?.status === 'fail';
 }
 
 export function generatorVerdict(load: LoadResult, thresholds: Record<string, readonly Threshold[]>): Verdict | undefined {
   if (load.model !== 'open' || !load.generator?.lag) return undefined;
   const bound = lagBoundMs(thresholds);
-  const base = { id: 'generator', source: 'consistency', objective: `arrivals sent on schedule (send lag p(99) ≤ ${fmt(bound)} ms)` } as const;
+  const base = { id: 'generator', source: 'consistency', objective: `arrivals sent on schedule (send lag p(99) ≤ ${fmt(bound)} ms, or too small to decide a latency verdict)` } as const;
   const lag = load.generator.lag.latency;
   if (!lag) return { ...base, status: 'no-data', detail: 'no arrival was sent' };
   const observed = `send lag p(99) ${fmt(lag.p99Ms)} ms, max ${fmt(lag.maxMs)} ms over ${lag.count} arrivals`;
+  // Arrivals dropped while the generator was near its CPU limit are the generator's: a stalled
+  // target leaves the generator idle, waiting; a saturated one has answers it has not read yet.
+  const busy = load.generator.busiestWorkerElu;
+  if (load.totals.droppedIterations > 0 && busy >= BUSY_ELU) {
+    return {
+      ...base,
+      status: 'fail',
+      observed: `${load.totals.droppedIterations} arrivals dropped while the busiest worker was ${(busy * 100).toFixed(0)}% busy; ${observed}`,
+      detail: 'the generator, not the target, could not keep up: the answers were there but not read in time — add workers, or generate from more cores or machines',
+    };
+  }
   if (lag.p99Ms <= bound) return { ...base, status: 'pass', observed };
+  const decided = flippable(load, thresholds, lag.p99Ms);
+  if (hasLatencyLimit(thresholds) && decided.length === 0) {
+    return { ...base, status: 'pass', observed, detail: `above ${fmt(bound)} ms, but no latency verdict turns on it: each would be the same with the lag taken off` };
+  }
   return {
     ...base,
     status: 'fail',
     observed,
-    detail: `the generator, not the target, fell behind (busiest worker ${(load.generator.busiestWorkerElu * 100).toFixed(0)}% busy): latency timed from the intended send includes this lag — add workers, or generate from more cores or machines`,
+    detail:
+      `the generator, not the target, fell behind (busiest worker ${(load.generator.busiestWorkerElu * 100).toFixed(0)}% busy)` +
+      (decided.length ? `: ${decided.join(', ')} would pass without the lag` : ': latency timed from the intended send includes this lag') +
+      ' — add workers, or generate from more cores or machines',
   };
 }
 
