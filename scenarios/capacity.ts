@@ -14,5 +14,13 @@ export default defineProfile({
     http_req_duration: ['p(95)<50'],
     http_req_failed: ['rate<0.01'],
   },
-  capacity: { startRate: 200, maxRate: 20_000, growth: 2, warmup: '2s', stepDuration: '5s', maxDuration: '60s', resolution: 0.1 },
+  capacity: {
+    startRate: 200,
+    maxRate: 20_000,
+    growth: 2,
+    warmup: '2s',
+    stepDuration: '5s',
+    maxDuration: '60s',
+    resolution: 0.1,
+  },
 });

@@ -21,40 +21,63 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function gauntlet(url: string, engine: 'embedded' | 'k6'): Promise<{ rps: number; p95: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'gauntlet-bench-'));
   writeFileSync(join(dir, 'gauntlet.config.yaml'), `environments:\n  b: { baseUrl: "${url}" }\nsmoke: []\n`);
-  writeFileSync(join(dir, 'p.yaml'), `name: bench\nscenario: { executor: constant-vus, vus: ${VUS}, duration: ${SECONDS}s }\ngracefulStop: 2s\nworkers: 1\nrequests: [{ name: root, path: / }]\n`);
-  await run(process.execPath, [join(ROOT, 'bin/gauntlet.mjs'), 'load', 'p.yaml', '--engine', engine], { cwd: dir, maxBuffer: 1 << 24 });
+  writeFileSync(
+    join(dir, 'p.yaml'),
+    `name: bench\nscenario: { executor: constant-vus, vus: ${VUS}, duration: ${SECONDS}s }\ngracefulStop: 2s\nworkers: 1\nrequests: [{ name: root, path: / }]\n`,
+  );
+  await run(process.execPath, [join(ROOT, 'bin/gauntlet.mjs'), 'load', 'p.yaml', '--engine', engine], {
+    cwd: dir,
+    maxBuffer: 1 << 24,
+  });
   const runDir = readdirSync(join(dir, 'reports')).find((d) => d !== 'latest')!;
-  const load = (JSON.parse(readFileSync(join(dir, 'reports', runDir, 'run.json'), 'utf8')) as { load: LoadResult }).load;
+  const load = (JSON.parse(readFileSync(join(dir, 'reports', runDir, 'run.json'), 'utf8')) as { load: LoadResult })
+    .load;
   return { rps: load.totals.requests / (load.durationMs / 1000), p95: load.all.latency!.p95Ms };
 }
 
 async function plainK6(url: string): Promise<{ rps: number; p95: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'gauntlet-bench-k6-'));
-  writeFileSync(join(dir, 's.js'), `import http from 'k6/http';
+  writeFileSync(
+    join(dir, 's.js'),
+    `import http from 'k6/http';
 export const options = { vus: ${VUS}, duration: '${SECONDS}s', discardResponseBodies: true, summaryTrendStats: ['p(95)'] };
 export default function () { http.get('${url}/'); }
 export function handleSummary(d) { return { 'sum.json': JSON.stringify(d) }; }
-`);
+`,
+  );
   await run(findK6(process.env), ['run', '--quiet', '--no-usage-report', 's.js'], { cwd: dir, maxBuffer: 1 << 24 });
-  const s = JSON.parse(readFileSync(join(dir, 'sum.json'), 'utf8')) as { metrics: Record<string, { values: Record<string, number> }> };
+  const s = JSON.parse(readFileSync(join(dir, 'sum.json'), 'utf8')) as {
+    metrics: Record<string, { values: Record<string, number> }>;
+  };
   return { rps: s.metrics.http_reqs!.values.rate!, p95: s.metrics.http_req_duration!.values['p(95)']! };
 }
 
 const ng = await startNginx({ keepaliveRequests: 0 });
 try {
-  const r = { e: [] as { rps: number; p95: number }[], g: [] as { rps: number; p95: number }[], k: [] as { rps: number; p95: number }[] };
+  const r = {
+    e: [] as { rps: number; p95: number }[],
+    g: [] as { rps: number; p95: number }[],
+    k: [] as { rps: number; p95: number }[],
+  };
   for (let i = 0; i < REPS; i++) {
     r.e.push(await gauntlet(ng.url, 'embedded'));
     r.g.push(await gauntlet(ng.url, 'k6'));
     r.k.push(await plainK6(ng.url));
   }
-  const m = (xs: { rps: number; p95: number }[]) => ({ rps: median(xs.map((x) => x.rps)), p95: median(xs.map((x) => x.p95)) });
+  const m = (xs: { rps: number; p95: number }[]) => ({
+    rps: median(xs.map((x) => x.rps)),
+    p95: median(xs.map((x) => x.p95)),
+  });
   const [e, g, k] = [m(r.e), m(r.g), m(r.k)];
   console.log(`| engine (${VUS} VUs, ${SECONDS} s, nginx, medians of ${REPS}) | req/s | p95 | embedded / this |`);
   console.log('|---|---|---|---|');
   console.log(`| Gauntlet embedded (1 worker) | ${e.rps.toFixed(0)} | ${e.p95.toFixed(2)} ms | 1.00 |`);
-  console.log(`| Gauntlet on k6 (every sample as JSON) | ${g.rps.toFixed(0)} | ${g.p95.toFixed(2)} ms | ${(e.rps / g.rps).toFixed(2)} |`);
-  console.log(`| plain k6 (no output) | ${k.rps.toFixed(0)} | ${k.p95.toFixed(2)} ms | ${(e.rps / k.rps).toFixed(2)} |`);
+  console.log(
+    `| Gauntlet on k6 (every sample as JSON) | ${g.rps.toFixed(0)} | ${g.p95.toFixed(2)} ms | ${(e.rps / g.rps).toFixed(2)} |`,
+  );
+  console.log(
+    `| plain k6 (no output) | ${k.rps.toFixed(0)} | ${k.p95.toFixed(2)} ms | ${(e.rps / k.rps).toFixed(2)} |`,
+  );
 } finally {
   await ng.stop();
 }

@@ -12,9 +12,16 @@ const MINUTES = Number(process.env.BENCH_MINUTES ?? 10);
 const ng = await startNginx({ keepaliveRequests: 100_000_000 });
 const dir = mkdtempSync(join(tmpdir(), 'gauntlet-mem-'));
 writeFileSync(join(dir, 'gauntlet.config.yaml'), `environments:\n  b: { baseUrl: "${ng.url}" }\nsmoke: []\n`);
-writeFileSync(join(dir, 'p.yaml'), `name: soak\nscenario: { executor: constant-vus, vus: 50, duration: ${MINUTES}m }\nrequests: [{ name: root, path: / }]\n`);
-const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-const child = spawn(process.execPath, [join(ROOT, 'bin/gauntlet.mjs'), 'load', 'p.yaml'], { cwd: dir, stdio: 'ignore' });
+writeFileSync(
+  join(dir, 'p.yaml'),
+  `name: soak\nscenario: { executor: constant-vus, vus: 50, duration: ${MINUTES}m }\nrequests: [{ name: root, path: / }]\n`,
+);
+const rssMiB = (pid: number) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+const child = spawn(process.execPath, [join(ROOT, 'bin/gauntlet.mjs'), 'load', 'p.yaml'], {
+  cwd: dir,
+  stdio: 'ignore',
+});
 const samples: string[] = [];
 const at = async (minute: number) => {
   await new Promise((r) => setTimeout(r, minute * 60_000 - (Date.now() - started)));
@@ -25,6 +32,8 @@ const started = Date.now();
 console.log('| after | RSS (gauntlet process, all worker threads) |\n|---|---|');
 for (const m of [1, 2, 5, MINUTES].filter((m, i, a) => m <= MINUTES && a.indexOf(m) === i)) await at(m);
 await new Promise((r) => child.on('close', r));
-const run = JSON.parse(readFileSync(join(dir, 'reports', 'latest', 'run.json'), 'utf8')) as { load: { totals: { requests: number } } };
+const run = JSON.parse(readFileSync(join(dir, 'reports', 'latest', 'run.json'), 'utf8')) as {
+  load: { totals: { requests: number } };
+};
 console.log(`\n${run.load.totals.requests} requests in ${MINUTES} min`);
 await ng.stop();

@@ -16,9 +16,12 @@ const SECONDS = Number(process.env.SWEEP_SECONDS ?? 5);
 const WORKERS = Number(process.env.SWEEP_WORKERS ?? 2);
 
 const nginx = await startNginx();
-const f = (x: number | undefined) => (x === undefined ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const f = (x: number | undefined) =>
+  x === undefined ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
 try {
-  console.log(`| offered req/s | achieved req/s | p50 ms | p99 ms | dropped | send lag p99 ms | busiest worker ELU | generator | exit |`);
+  console.log(
+    `| offered req/s | achieved req/s | p50 ms | p99 ms | dropped | send lag p99 ms | busiest worker ELU | generator | exit |`,
+  );
   console.log(`|---|---|---|---|---|---|---|---|---|`);
   for (const rate of RATES) {
     const dir = mkdtempSync(join(tmpdir(), 'gauntlet-sweep-'));
@@ -27,7 +30,10 @@ try {
       join(dir, 'p.yaml'),
       `name: sweep\nscenario: { executor: constant-arrival-rate, rate: ${rate}, duration: ${SECONDS}s, preAllocatedVUs: 10 }\ngracefulStop: 2s\nworkers: ${WORKERS}\nrequests: [{ name: root, path: / }]\nthresholds: { http_req_duration: ['p(99)<100'] }\n`,
     );
-    const code = await run(process.execPath, [join(ROOT, 'bin/gauntlet.mjs'), 'load', 'p.yaml'], { cwd: dir, maxBuffer: 1 << 24 }).then(
+    const code = await run(process.execPath, [join(ROOT, 'bin/gauntlet.mjs'), 'load', 'p.yaml'], {
+      cwd: dir,
+      maxBuffer: 1 << 24,
+    }).then(
       () => 0,
       (e: { code?: number }) => e.code ?? -1,
     );

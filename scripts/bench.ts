@@ -21,7 +21,8 @@ const CONNS = 50;
 // One generator thread, like wrk -t1: on a 2-core machine the target needs the other core.
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const f1 = (x: number | undefined) => (x === undefined ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(3));
+const f1 = (x: number | undefined) =>
+  x === undefined ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(3);
 
 interface Measure {
   rps: number;
@@ -35,14 +36,28 @@ interface Measure {
 async function gauntlet(url: string, scenario: string): Promise<Measure> {
   const dir = mkdtempSync(join(tmpdir(), 'gauntlet-bench-'));
   writeFileSync(join(dir, 'gauntlet.config.yaml'), `environments:\n  b: { baseUrl: "${url}" }\nsmoke: []\n`);
-  writeFileSync(join(dir, "p.yaml"), `name: bench\nscenario: ${scenario}\ngracefulStop: 2s\nworkers: ${WORKERS}\nrequests: [{ name: root, path: / }]\n`);
-  await run(process.execPath, [join(ROOT, 'bin/gauntlet.mjs'), 'load', 'p.yaml'], { cwd: dir, maxBuffer: 1 << 24 }).catch((e: { code?: number }) => {
+  writeFileSync(
+    join(dir, 'p.yaml'),
+    `name: bench\nscenario: ${scenario}\ngracefulStop: 2s\nworkers: ${WORKERS}\nrequests: [{ name: root, path: / }]\n`,
+  );
+  await run(process.execPath, [join(ROOT, 'bin/gauntlet.mjs'), 'load', 'p.yaml'], {
+    cwd: dir,
+    maxBuffer: 1 << 24,
+  }).catch((e: { code?: number }) => {
     if (e.code !== 1) throw e;
   });
   const runDir = readdirSync(join(dir, 'reports')).find((d) => d !== 'latest')!;
-  const load = (JSON.parse(readFileSync(join(dir, 'reports', runDir, 'run.json'), 'utf8')) as { load: LoadResult }).load;
+  const load = (JSON.parse(readFileSync(join(dir, 'reports', runDir, 'run.json'), 'utf8')) as { load: LoadResult })
+    .load;
   const l = load.all.latency!;
-  return { rps: load.totals.requests / (load.durationMs / 1000), p50: l.p50Ms, p90: l.p90Ms, p95: l.p95Ms, p99: l.p99Ms, mean: l.meanMs };
+  return {
+    rps: load.totals.requests / (load.durationMs / 1000),
+    p50: l.p50Ms,
+    p90: l.p90Ms,
+    p95: l.p95Ms,
+    p99: l.p99Ms,
+    mean: l.meanMs,
+  };
 }
 
 async function wrk(url: string): Promise<Measure> {
@@ -54,13 +69,42 @@ async function wrk(url: string): Promise<Measure> {
     return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
   };
   const mean = /Latency\s+([\d.]+)(us|ms|s)/.exec(stdout);
-  return { rps, p50: pct('50'), p90: pct('90'), p99: pct('99'), mean: mean ? Number(mean[1]) * (mean[2] === 'us' ? 0.001 : mean[2] === 's' ? 1000 : 1) : undefined };
+  return {
+    rps,
+    p50: pct('50'),
+    p90: pct('90'),
+    p99: pct('99'),
+    mean: mean ? Number(mean[1]) * (mean[2] === 'us' ? 0.001 : mean[2] === 's' ? 1000 : 1) : undefined,
+  };
 }
 
 async function autocannon(url: string, extra: string[] = [], seconds = SECONDS): Promise<Measure> {
-  const { stdout } = await run(process.execPath, [join(ROOT, 'node_modules/autocannon/autocannon.js'), '-j', '-c', String(CONNS), '-d', String(seconds), ...extra, `${url}/`], { maxBuffer: 1 << 24 });
-  const r = JSON.parse(stdout) as { requests: { total: number }; duration: number; latency: { p50: number; p90: number; p99: number; mean: number } };
-  return { rps: r.requests.total / r.duration, p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, mean: r.latency.mean };
+  const { stdout } = await run(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/autocannon/autocannon.js'),
+      '-j',
+      '-c',
+      String(CONNS),
+      '-d',
+      String(seconds),
+      ...extra,
+      `${url}/`,
+    ],
+    { maxBuffer: 1 << 24 },
+  );
+  const r = JSON.parse(stdout) as {
+    requests: { total: number };
+    duration: number;
+    latency: { p50: number; p90: number; p99: number; mean: number };
+  };
+  return {
+    rps: r.requests.total / r.duration,
+    p50: r.latency.p50,
+    p90: r.latency.p90,
+    p99: r.latency.p99,
+    mean: r.latency.mean,
+  };
 }
 
 /** A server that answers after delayMs and records its own service times: the truth. */
@@ -75,7 +119,11 @@ async function truthServer(delayMs: number) {
   });
   s.keepAliveTimeout = 60_000;
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, hist, close: () => (s.closeAllConnections(), s.close()) };
+  return {
+    url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
+    hist,
+    close: () => (s.closeAllConnections(), s.close()),
+  };
 }
 
 /** Stalls every response for stallMs of each periodMs (anchored at the first request). */
@@ -92,7 +140,11 @@ async function stallServer(periodMs: number, stallMs: number) {
   });
   s.keepAliveTimeout = 60_000;
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, close: () => (s.closeAllConnections(), s.close()), reset: () => (origin = undefined) };
+  return {
+    url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
+    close: () => (s.closeAllConnections(), s.close()),
+    reset: () => (origin = undefined),
+  };
 }
 
 /** What a client sending on a fixed schedule and timing from the scheduled start sees. */
@@ -112,11 +164,15 @@ const say = (line = '') => {
   console.log(line);
 };
 
-say(`## Run ${new Date().toISOString()} — ${REPS} interleaved repetitions of ${SECONDS} s, ${CONNS} connections, medians`);
+say(
+  `## Run ${new Date().toISOString()} — ${REPS} interleaved repetitions of ${SECONDS} s, ${CONNS} connections, medians`,
+);
 say();
 say('### Throughput against nginx (requests/s)');
 say();
-say('| nginx keep-alive | gauntlet (embedded) | wrk -t1 | autocannon | autocannon -w 2 | gauntlet / wrk | gauntlet / autocannon |');
+say(
+  '| nginx keep-alive | gauntlet (embedded) | wrk -t1 | autocannon | autocannon -w 2 | gauntlet / wrk | gauntlet / autocannon |',
+);
 say('|---|---|---|---|---|---|---|');
 for (const keepalive of [undefined, 100_000_000]) {
   const ng = await startNginx(keepalive ? { keepaliveRequests: keepalive } : {});
@@ -132,15 +188,21 @@ for (const keepalive of [undefined, 100_000_000]) {
     await ng.stop();
   }
   const m = (k: string) => median(res[k]!.map((x) => x.rps));
-  say(`| ${keepalive ? 'keepalive_requests 100000000' : 'default (1000)'} | ${m('g').toFixed(0)} | ${m('w').toFixed(0)} | ${m('a').toFixed(0)} | ${m('a2').toFixed(0)} | ${(m('g') / m('w')).toFixed(2)}× | ${(m('g') / Math.max(m('a'), m('a2'))).toFixed(2)}× |`);
+  say(
+    `| ${keepalive ? 'keepalive_requests 100000000' : 'default (1000)'} | ${m('g').toFixed(0)} | ${m('w').toFixed(0)} | ${m('a').toFixed(0)} | ${m('a2').toFixed(0)} | ${(m('g') / m('w')).toFixed(2)}× | ${(m('g') / Math.max(m('a'), m('a2'))).toFixed(2)}× |`,
+  );
   if (!keepalive) {
     const lat = (k: string) => res[k]![Math.floor(REPS / 2)]!;
     say();
     say(`Latency at that load, default nginx (ms, one middle run each; Little's law mean = ${CONNS} / throughput):`);
     say();
-    say('| tool | mean | Little\'s law mean | p50 | p90 | p99 |');
+    say("| tool | mean | Little's law mean | p50 | p90 | p99 |");
     say('|---|---|---|---|---|---|');
-    for (const [k, name] of [['g', 'gauntlet'], ['w', 'wrk'], ['a', 'autocannon']] as const) {
+    for (const [k, name] of [
+      ['g', 'gauntlet'],
+      ['w', 'wrk'],
+      ['a', 'autocannon'],
+    ] as const) {
       const x = lat(k);
       say(`| ${name} | ${f1(x.mean)} | ${f1((CONNS / x.rps) * 1000)} | ${f1(x.p50)} | ${f1(x.p90)} | ${f1(x.p99)} |`);
     }
@@ -151,13 +213,17 @@ say();
 
 say('### Accuracy against a server with a fixed 20 ms delay (closed model, 50 connections)');
 say();
-say('Truth: the server\'s own HDR histogram of its service times (request in → response written).');
+say("Truth: the server's own HDR histogram of its service times (request in → response written).");
 say();
 {
   const srv = await truthServer(20);
   try {
     const g = await gauntlet(srv.url, `{ executor: constant-vus, vus: ${CONNS}, duration: ${SECONDS}s }`);
-    const truth = { p50: srv.hist.getValueAtPercentile(50) / 1000, p90: srv.hist.getValueAtPercentile(90) / 1000, p99: srv.hist.getValueAtPercentile(99) / 1000 };
+    const truth = {
+      p50: srv.hist.getValueAtPercentile(50) / 1000,
+      p90: srv.hist.getValueAtPercentile(90) / 1000,
+      p99: srv.hist.getValueAtPercentile(99) / 1000,
+    };
     srv.hist.reset();
     const w = await wrk(srv.url);
     const wt = { p50: srv.hist.getValueAtPercentile(50) / 1000, p99: srv.hist.getValueAtPercentile(99) / 1000 };
@@ -166,7 +232,9 @@ say();
     const at = { p50: srv.hist.getValueAtPercentile(50) / 1000, p99: srv.hist.getValueAtPercentile(99) / 1000 };
     say('| tool | p50 | truth p50 | p90 | truth p90 | p99 | truth p99 |');
     say('|---|---|---|---|---|---|---|');
-    say(`| gauntlet | ${f1(g.p50)} | ${f1(truth.p50)} | ${f1(g.p90)} | ${f1(truth.p90)} | ${f1(g.p99)} | ${f1(truth.p99)} |`);
+    say(
+      `| gauntlet | ${f1(g.p50)} | ${f1(truth.p50)} | ${f1(g.p90)} | ${f1(truth.p90)} | ${f1(g.p99)} | ${f1(truth.p99)} |`,
+    );
     say(`| wrk | ${f1(w.p50)} | ${f1(wt.p50)} | ${f1(w.p90)} | — | ${f1(w.p99)} | ${f1(wt.p99)} |`);
     say(`| autocannon | ${f1(a.p50)} | ${f1(at.p50)} | ${f1(a.p90)} | — | ${f1(a.p99)} | ${f1(at.p99)} |`);
   } finally {
@@ -177,16 +245,23 @@ say();
 
 const RATE = 200;
 const STALL_SECONDS = Math.max(10, SECONDS * 2);
-say(`### Accuracy against a server that stalls 1 s of every 5 s, at a fixed ${RATE} req/s for ${STALL_SECONDS} s (open model)`);
+say(
+  `### Accuracy against a server that stalls 1 s of every 5 s, at a fixed ${RATE} req/s for ${STALL_SECONDS} s (open model)`,
+);
 say();
-say('Truth: what a client sending on the fixed schedule and timing from the scheduled start sees (computed from the schedule). wrk has no fixed-rate mode (wrk2 is not packaged); autocannon -R is its rate mode.');
+say(
+  'Truth: what a client sending on the fixed schedule and timing from the scheduled start sees (computed from the schedule). wrk has no fixed-rate mode (wrk2 is not packaged); autocannon -R is its rate mode.',
+);
 say();
 {
   const truth = stallTruth(RATE, STALL_SECONDS, 5000, 1000);
   const t = (p: number) => truth.getValueAtPercentile(p) / 1000;
   const srv = await stallServer(5000, 1000);
   try {
-    const g = await gauntlet(srv.url, `{ executor: constant-arrival-rate, rate: ${RATE}, duration: ${STALL_SECONDS}s, preAllocatedVUs: 50, maxVUs: 400 }`);
+    const g = await gauntlet(
+      srv.url,
+      `{ executor: constant-arrival-rate, rate: ${RATE}, duration: ${STALL_SECONDS}s, preAllocatedVUs: 50, maxVUs: 400 }`,
+    );
     srv.reset();
     const a = await autocannon(srv.url, ['-R', String(RATE)], STALL_SECONDS);
     say('| | p50 | p90 | p95 | p99 |');

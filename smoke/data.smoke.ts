@@ -9,7 +9,11 @@ export default defineSuite({
       expect: { role: 'primary', maxRoundTrip: '200ms', maxConnections: 40 },
       queries: [
         { name: 'migrations ran', sql: 'select max(version) from schema_migrations', expect: { value: { equals: 2 } } },
-        { name: 'catalog present', sql: 'select id, name from items order by id', expect: { rowCount: { greaterThan: 2 } } },
+        {
+          name: 'catalog present',
+          sql: 'select id, name from items order by id',
+          expect: { rowCount: { greaterThan: 2 } },
+        },
       ],
     }),
     redis('cache', { expect: { role: 'master', maxRoundTrip: '100ms', maxMemoryBytes: 256 * 1024 * 1024 } }),

@@ -12,14 +12,20 @@ export const test = base.extend({
         if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
       });
       page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-      page.on('requestfailed', (r) => problems.push(`request failed: ${r.method()} ${r.url()} (${r.failure()?.errorText ?? 'failed'})`));
+      page.on('requestfailed', (r) =>
+        problems.push(`request failed: ${r.method()} ${r.url()} (${r.failure()?.errorText ?? 'failed'})`),
+      );
       page.on('response', (r) => {
         const type = r.request().resourceType();
-        if (r.status() >= 400 && (type === 'fetch' || type === 'xhr')) problems.push(`API call failed: ${r.request().method()} ${r.url()} → ${r.status()}`);
+        if (r.status() >= 400 && (type === 'fetch' || type === 'xhr'))
+          problems.push(`API call failed: ${r.request().method()} ${r.url()} → ${r.status()}`);
       });
       await use();
       if (problems.length > 0) {
-        await testInfo.attach('screenshot', { body: await page.screenshot().catch(() => Buffer.alloc(0)), contentType: 'image/png' });
+        await testInfo.attach('screenshot', {
+          body: await page.screenshot().catch(() => Buffer.alloc(0)),
+          contentType: 'image/png',
+        });
         throw new Error(problems.join('\n'));
       }
     },

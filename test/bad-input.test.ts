@@ -81,7 +81,9 @@ reports: { dir: out, keep: 3 }
     const run = await gauntlet(['validate'], { cwd: dir });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/smoke\/a\.smoke\.yaml:3:\d+ checks\.0: unknown key "expct"/);
-    expect(run.stderr).toMatch(/smoke\/a\.smoke\.yaml:4:\d+ checks\.1\.kind: unknown kind \(expected one of: http, graphql, websocket, postgres, redis, playwright\)/);
+    expect(run.stderr).toMatch(
+      /smoke\/a\.smoke\.yaml:4:\d+ checks\.1\.kind: unknown kind \(expected one of: http, graphql, websocket, postgres, redis, playwright\)/,
+    );
   });
 
   it('validate checks what the gate and the drill would run: a broken gate profile and a broken drill experiment, all at once, nothing sent', async () => {
@@ -94,16 +96,24 @@ reports: { dir: out, keep: 3 }
       const dir = project({
         'gauntlet.config.yaml': `environments:\n  test:\n    baseUrl: "${target.url}"\n    tls: { ca: missing-ca.pem }\nsmoke: ["smoke/*.smoke.yaml"]\ngate: { smoke: true, load: gate.yaml }\ndrill: { plan: { rto: "<2h", rpo: "soon" }, scenarios: [{ name: failover, experiment: chaos/failover.yaml }, { name: kill, experiment: chaos/kill.yaml }] }\n`,
         'smoke/a.smoke.yaml': suite('  - { kind: http, name: a, path: /, expect: { status: "200" } }\n'),
-        'gate.yaml': "name: gate\nscenario: { executor: constant-arrival-rate, rate: 10, duration: 1s }\nrequests: [{ name: api, path: / }]\nthresholds: { 'http_req_duration{name:apu}': ['p(95)<200'] }\n",
-        'chaos/failover.yaml': 'name: failover\nduration: 10s\nmethod: [{ fault: { kind: process-kill, pidFile: app.pid } }]\nslos: { rto: fast }\n',
-        'chaos/kill.yaml': 'name: kill\nduration: 10s\nload: load.yaml\nmethod: [{ fault: { kind: process-kill, pidFile: app.pid } }]\n',
-        'chaos/load.yaml': 'name: during\nscenario: { executor: constant-vus, vus: 0, duration: 1s }\nrequests: [{ name: api, path: / }]\n',
+        'gate.yaml':
+          "name: gate\nscenario: { executor: constant-arrival-rate, rate: 10, duration: 1s }\nrequests: [{ name: api, path: / }]\nthresholds: { 'http_req_duration{name:apu}': ['p(95)<200'] }\n",
+        'chaos/failover.yaml':
+          'name: failover\nduration: 10s\nmethod: [{ fault: { kind: process-kill, pidFile: app.pid } }]\nslos: { rto: fast }\n',
+        'chaos/kill.yaml':
+          'name: kill\nduration: 10s\nload: load.yaml\nmethod: [{ fault: { kind: process-kill, pidFile: app.pid } }]\n',
+        'chaos/load.yaml':
+          'name: during\nscenario: { executor: constant-vus, vus: 0, duration: 1s }\nrequests: [{ name: api, path: / }]\n',
       });
       const run = await gauntlet(['validate', '--env', 'test', '--engine', 'k6x'], { cwd: dir });
       expect(run.code, run.out).toBe(2);
       expect(run.stderr).toContain('environments.test.tls.ca: cannot read');
-      expect(run.stderr).toMatch(/smoke\/a\.smoke\.yaml:3:\d+ checks\.0\.expect\.status: expected a number like 200, a class like "2xx", or a list of them; got the string "200"/);
-      expect(run.stderr).toMatch(/gate\.yaml thresholds: threshold "http_req_duration\{name:apu\}": no request has name "apu"/);
+      expect(run.stderr).toMatch(
+        /smoke\/a\.smoke\.yaml:3:\d+ checks\.0\.expect\.status: expected a number like 200, a class like "2xx", or a list of them; got the string "200"/,
+      );
+      expect(run.stderr).toMatch(
+        /gate\.yaml thresholds: threshold "http_req_duration\{name:apu\}": no request has name "apu"/,
+      );
       expect(run.stderr).toContain('drill.plan.rpo: expected a duration objective like "<1h", got "soon"');
       expect(run.stderr).toMatch(/chaos\/failover\.yaml slos\.rto "fast" is not a duration objective/);
       expect(run.stderr).toMatch(/chaos\/load\.yaml:\d+:\d+ scenario\.vus/);
@@ -123,17 +133,26 @@ reports: { dir: out, keep: 3 }
     try {
       const dir = project({
         'gauntlet.config.yaml': `${yamlConfig(target.url)}gate: { smoke: true, load: gate.yaml }\n`,
-        'smoke/a.smoke.yaml': suite('  - { kind: http, name: health, path: /health }\n  - { kind: http, name: items, path: /items }\n'),
-        'gate.yaml': 'name: gate\nscenario: { executor: constant-arrival-rate, rate: 10, duration: 1s }\nsetup: [{ name: login, method: POST, path: /login, expect: { status: 200 } }]\nrequests: [{ name: api, path: / }]\n',
+        'smoke/a.smoke.yaml': suite(
+          '  - { kind: http, name: health, path: /health }\n  - { kind: http, name: items, path: /items }\n',
+        ),
+        'gate.yaml':
+          'name: gate\nscenario: { executor: constant-arrival-rate, rate: 10, duration: 1s }\nsetup: [{ name: login, method: POST, path: /login, expect: { status: 200 } }]\nrequests: [{ name: api, path: / }]\n',
       });
       const run = await gauntlet(['gate'], { cwd: dir });
       // A login the deploy refuses is the deploy's failure (exit 1, the pipeline rolls back), not the harness's.
       expect(run.code, run.out).toBe(1);
       expect(run.out).toContain('load setup step "login" failed');
       const { record } = latestReport(dir);
-      expect(record.checks.map((c) => [c.name, c.status])).toEqual([['health', 'passed'], ['items', 'passed']]);
+      expect(record.checks.map((c) => [c.name, c.status])).toEqual([
+        ['health', 'passed'],
+        ['items', 'passed'],
+      ]);
       expect(record.verdicts.find((v) => v.id === 'smoke')?.status).toBe('pass');
-      expect(record.verdicts.find((v) => v.id === 'load')).toMatchObject({ status: 'error', detail: expect.stringContaining('load setup step "login" failed') });
+      expect(record.verdicts.find((v) => v.id === 'load')).toMatchObject({
+        status: 'error',
+        detail: expect.stringContaining('load setup step "login" failed'),
+      });
       expect(record.status).toBe('failed');
     } finally {
       await target.close();
@@ -144,11 +163,14 @@ reports: { dir: out, keep: 3 }
     const dir = project({
       'gauntlet.config.yaml': `${yamlConfig('http://127.0.0.1:9')}gate: { smoke: true, load: gate.yaml }\n`,
       'smoke/a.smoke.yaml': suite('  - { kind: http, name: a, path: /, expect: { status: [200, "3xx"] } }\n'),
-      'gate.yaml': 'name: gate\nscenario: { executor: constant-arrival-rate, rate: 10, duration: 1s }\nrequests: [{ name: api, path: / }]\n',
+      'gate.yaml':
+        'name: gate\nscenario: { executor: constant-arrival-rate, rate: 10, duration: 1s }\nrequests: [{ name: api, path: / }]\n',
     });
     const run = await gauntlet(['validate', '--env', 'test'], { cwd: dir });
     expect(run.code, run.out).toBe(0);
-    expect(run.out).toContain('OK — 1 environment (test resolved), 1 suite file, 1 check, 1 load profile, 0 experiments');
+    expect(run.out).toContain(
+      'OK — 1 environment (test resolved), 1 suite file, 1 check, 1 load profile, 0 experiments',
+    );
   });
 
   it('a missing secret env var: exit 2 naming the variable and where it is used', async () => {
@@ -162,7 +184,10 @@ reports: { dir: out, keep: 3 }
   });
 
   it('an inline credential is refused', async () => {
-    const dir = project({ 'gauntlet.config.yaml': 'environments:\n  test:\n    baseUrl: http://127.0.0.1:9\n    postgres: { url: "postgres://app:s3cret@127.0.0.1/app" }\n' });
+    const dir = project({
+      'gauntlet.config.yaml':
+        'environments:\n  test:\n    baseUrl: http://127.0.0.1:9\n    postgres: { url: "postgres://app:s3cret@127.0.0.1/app" }\n',
+    });
     const run = await gauntlet(['validate'], { cwd: dir });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('environments.test.postgres.url: a credential is written inline');
@@ -178,10 +203,15 @@ reports: { dir: out, keep: 3 }
 
 describe('bad targets', () => {
   it('unreachable target: exit 3 with one reason, report written', async () => {
-    const dir = project({ 'gauntlet.config.yaml': yamlConfig('http://127.0.0.1:9'), 'smoke/a.smoke.yaml': suite('  - { kind: http, name: health, path: /health }\n') });
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig('http://127.0.0.1:9'),
+      'smoke/a.smoke.yaml': suite('  - { kind: http, name: health, path: /health }\n'),
+    });
     const run = await gauntlet(['smoke'], { cwd: dir });
     expect(run.code).toBe(3);
-    expect(run.out).toContain('error: target unreachable before start: http://127.0.0.1:9 — connection refused (ECONNREFUSED)');
+    expect(run.out).toContain(
+      'error: target unreachable before start: http://127.0.0.1:9 — connection refused (ECONNREFUSED)',
+    );
     expect(hasNoStackTrace(run.out)).toBe(true);
     const a = latestReport(dir);
     expect(a.record.status).toBe('error');
@@ -191,7 +221,9 @@ describe('bad targets', () => {
   it('a body that is not JSON fails the check naming why', async () => {
     const dir = project({
       'gauntlet.config.yaml': yamlConfig(misbehaving.url),
-      'smoke/a.smoke.yaml': suite('  - { kind: http, name: json api, path: /html, expect: { body: [{ path: $.ok, exists: true }] } }\n'),
+      'smoke/a.smoke.yaml': suite(
+        '  - { kind: http, name: json api, path: /html, expect: { body: [{ path: $.ok, exists: true }] } }\n',
+      ),
     });
     const run = await gauntlet(['smoke'], { cwd: dir });
     expect(run.code).toBe(1);
@@ -201,11 +233,15 @@ describe('bad targets', () => {
   it('a 10 MB body is cut at the size limit, not read into memory, and fails clearly', async () => {
     const dir = project({
       'gauntlet.config.yaml': yamlConfig(misbehaving.url),
-      'smoke/a.smoke.yaml': suite('  - { kind: http, name: huge, path: /huge, expect: { body: [{ path: $.a, exists: true }] } }\n  - { kind: http, name: huge no json, path: /huge }\n'),
+      'smoke/a.smoke.yaml': suite(
+        '  - { kind: http, name: huge, path: /huge, expect: { body: [{ path: $.a, exists: true }] } }\n  - { kind: http, name: huge no json, path: /huge }\n',
+      ),
     });
     const run = await gauntlet(['smoke'], { cwd: dir });
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('✗ s › huge — expected body is JSON, got body exceeded the size limit and was cut off');
+    expect(run.stdout).toContain(
+      '✗ s › huge — expected body is JSON, got body exceeded the size limit and was cut off',
+    );
     expect(run.stdout).toContain('✗ s › huge no json — expected body fits the size limit, got more than 1048576 bytes');
     const a = latestReport(dir);
     expect(a.runJson.length).toBeLessThan(100_000);
@@ -214,7 +250,9 @@ describe('bad targets', () => {
   it('a target that accepts and never answers times out within the check timeout', async () => {
     const dir = project({
       'gauntlet.config.yaml': yamlConfig(misbehaving.url),
-      'smoke/a.smoke.yaml': suite('  - { kind: http, name: hangs, path: /hang, timeout: 700ms }\n  - { kind: websocket, name: ws hangs, path: /hang, connectTimeout: 700ms }\n'),
+      'smoke/a.smoke.yaml': suite(
+        '  - { kind: http, name: hangs, path: /hang, timeout: 700ms }\n  - { kind: websocket, name: ws hangs, path: /hang, connectTimeout: 700ms }\n',
+      ),
     });
     const started = Date.now();
     const run = await gauntlet(['smoke'], { cwd: dir });
@@ -228,7 +266,9 @@ describe('bad targets', () => {
   it('Ctrl-C mid-run: report marked aborted, exit 130', async () => {
     const dir = project({
       'gauntlet.config.yaml': yamlConfig(misbehaving.url),
-      'smoke/a.smoke.yaml': suite('  - { kind: http, name: quick, path: /ok }\n  - { kind: http, name: hangs, path: /hang, timeout: 30s }\n'),
+      'smoke/a.smoke.yaml': suite(
+        '  - { kind: http, name: quick, path: /ok }\n  - { kind: http, name: hangs, path: /hang, timeout: 30s }\n',
+      ),
     });
     let sent = false;
     const run = await gauntlet(['smoke'], {

@@ -9,7 +9,8 @@ import { ROOT, gauntlet, latestReport, project, server } from './helpers.ts';
 const FIXTURE = join(ROOT, 'src', 'playwright.mjs');
 let site: Awaited<ReturnType<typeof server>>;
 
-const page = (body: string) => `<!doctype html><html><head><link rel="icon" href="data:,"></head><body>${body}</body></html>`;
+const page = (body: string) =>
+  `<!doctype html><html><head><link rel="icon" href="data:,"></head><body>${body}</body></html>`;
 beforeAll(async () => {
   site = await server((req, res) => {
     const send = (status: number, type: string, body: string) => {
@@ -17,19 +18,31 @@ beforeAll(async () => {
       res.end(body);
     };
     switch (req.url) {
-      case '/ok': return send(200, 'text/html', page('<h1 id="title">Shop</h1>'));
-      case '/console-error': return send(200, 'text/html', page('<h1 id="title">Shop</h1><script>console.error("boom: cart failed")</script>'));
-      case '/missing': return send(200, 'text/html', page('<h1>No title id here</h1>'));
-      case '/api-fail': return send(200, 'text/html', page('<h1 id="title">Shop</h1><script>fetch("/api/cart")</script>'));
-      case '/api/cart': return send(500, 'application/json', '{"error":"down"}');
-      case '/never': return; // never answers
-      default: return send(404, 'text/plain', 'not found');
+      case '/ok':
+        return send(200, 'text/html', page('<h1 id="title">Shop</h1>'));
+      case '/console-error':
+        return send(
+          200,
+          'text/html',
+          page('<h1 id="title">Shop</h1><script>console.error("boom: cart failed")</script>'),
+        );
+      case '/missing':
+        return send(200, 'text/html', page('<h1>No title id here</h1>'));
+      case '/api-fail':
+        return send(200, 'text/html', page('<h1 id="title">Shop</h1><script>fetch("/api/cart")</script>'));
+      case '/api/cart':
+        return send(500, 'application/json', '{"error":"down"}');
+      case '/never':
+        return; // never answers
+      default:
+        return send(404, 'text/plain', 'not found');
     }
   });
 });
 afterAll(() => site.close());
 
-const spec = (tests: string) => `import { test, expect } from ${JSON.stringify(pathToFileURL(FIXTURE).href)};\n${tests}`;
+const spec = (tests: string) =>
+  `import { test, expect } from ${JSON.stringify(pathToFileURL(FIXTURE).href)};\n${tests}`;
 const browserProject = (files: Record<string, string>, extra = '') =>
   project({
     'gauntlet.config.yaml': `environments:\n  test:\n    baseUrl: ${site.url}\nsmoke: ["smoke/*.smoke.yaml"]\n`,
@@ -39,7 +52,11 @@ const browserProject = (files: Record<string, string>, extra = '') =>
 
 function orphanedChromiums(): number[] {
   const out = execFileSync('ps', ['-eo', 'pid=,ppid=,comm=']).toString();
-  return out.split('\n').map((l) => l.trim().split(/\s+/)).filter((p) => p[1] === '1' && /chrom/.test(p[2] ?? '')).map((p) => Number(p[0]));
+  return out
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((p) => p[1] === '1' && /chrom/.test(p[2] ?? ''))
+    .map((p) => Number(p[0]));
 }
 
 describe('playwright check', () => {
@@ -56,12 +73,20 @@ test('failed API call', async ({ page }) => { await page.goto('/api-fail'); awai
     const run = await gauntlet(['smoke'], { cwd: dir });
     expect(run.code, run.out).toBe(1);
     expect(run.stdout).toContain('✓ ui › browser › shop.spec.mjs › renders');
-    expect(run.stdout).toMatch(/✗ ui › browser › shop\.spec\.mjs › console error — Error: console error: boom: cart failed/);
-    expect(run.stdout).toMatch(/✗ ui › browser › shop\.spec\.mjs › missing element — Error: expect\(locator\)\.toBeVisible\(\) failed/);
-    expect(run.stdout).toMatch(/✗ ui › browser › shop\.spec\.mjs › failed API call — Error: .*API call failed: GET http:\/\/127\.0\.0\.1:\d+\/api\/cart → 500/);
+    expect(run.stdout).toMatch(
+      /✗ ui › browser › shop\.spec\.mjs › console error — Error: console error: boom: cart failed/,
+    );
+    expect(run.stdout).toMatch(
+      /✗ ui › browser › shop\.spec\.mjs › missing element — Error: expect\(locator\)\.toBeVisible\(\) failed/,
+    );
+    expect(run.stdout).toMatch(
+      /✗ ui › browser › shop\.spec\.mjs › failed API call — Error: .*API call failed: GET http:\/\/127\.0\.0\.1:\d+\/api\/cart → 500/,
+    );
     expect(run.out).not.toMatch(/\u001b\[/); // ANSI stripped
     const a = latestReport(dir);
-    const failed = (a.record.checks as { status: string; attachments?: { contentType: string; base64: string }[] }[]).filter((c) => c.status === 'failed');
+    const failed = (
+      a.record.checks as { status: string; attachments?: { contentType: string; base64: string }[] }[]
+    ).filter((c) => c.status === 'failed');
     expect(failed).toHaveLength(3);
     for (const c of failed) {
       expect(c.attachments?.[0]?.contentType).toBe('image/png');
@@ -88,18 +113,24 @@ test('failed API call', async ({ page }) => { await page.goto('/api-fail'); awai
   });
 
   it('a spec with a syntax error fails clearly', async () => {
-    const dir = browserProject({ 'broken.spec.mjs': spec(`test('x', async ({ page }) => { await page.goto('/ok') ;; ) });`) });
+    const dir = browserProject({
+      'broken.spec.mjs': spec(`test('x', async ({ page }) => { await page.goto('/ok') ;; ) });`),
+    });
     const run = await gauntlet(['smoke'], { cwd: dir });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/✗ ui › browser › spec files load — .*(SyntaxError|Unexpected token)/);
   });
 
   it('a page that never loads fails within the test timeout', async () => {
-    const dir = browserProject({ 'slow.spec.mjs': spec(`test('never', async ({ page }) => { await page.goto('/never'); });`) });
+    const dir = browserProject({
+      'slow.spec.mjs': spec(`test('never', async ({ page }) => { await page.goto('/never'); });`),
+    });
     const started = Date.now();
     const run = await gauntlet(['smoke'], { cwd: dir });
     expect(run.code).toBe(1);
     expect(Date.now() - started).toBeLessThan(30_000);
-    expect(run.stdout).toMatch(/✗ ui › browser › slow\.spec\.mjs › never — .*(Test timeout of 5000ms exceeded|Timeout)/);
+    expect(run.stdout).toMatch(
+      /✗ ui › browser › slow\.spec\.mjs › never — .*(Test timeout of 5000ms exceeded|Timeout)/,
+    );
   });
 });

@@ -8,7 +8,11 @@ import { startNginx, type Nginx } from './fixtures/nginx.ts';
 import { ROOT, gauntlet, hasNoStackTrace, latestReport, project, startDemoStack } from './helpers.ts';
 
 const config = 'environments:\n  t: { baseUrl: "${env:TARGET}" }\nsmoke: []\n';
-const profile = (capacity: string, thresholds = "http_req_duration: ['p(95)<60']\n  http_req_failed: ['rate<0.01']", extra = '') => `name: cap
+const profile = (
+  capacity: string,
+  thresholds = "http_req_duration: ['p(95)<60']\n  http_req_failed: ['rate<0.01']",
+  extra = '',
+) => `name: cap
 scenario: { executor: constant-arrival-rate, rate: 1, duration: 1s }
 requests: [{ name: r, path: / }]
 timeout: 2s
@@ -22,19 +26,38 @@ describe('gauntlet capacity', () => {
   it('finds a known ceiling (10 concurrent × 20 ms = 500 req/s) within 10%, states it, charts it; a drop against earlier runs fails the run', async () => {
     const server = await limitedServer(10, 20);
     try {
-      const dir = project({ 'gauntlet.config.yaml': config, 'cap.yaml': profile('{ startRate: 100, maxRate: 2000, warmup: 1s, stepDuration: 3s }') });
+      const dir = project({
+        'gauntlet.config.yaml': config,
+        'cap.yaml': profile('{ startRate: 100, maxRate: 2000, warmup: 1s, stepDuration: 3s }'),
+      });
       // Two earlier nightly runs of the same profile and environment measured 1 000 req/s.
       for (const [i, day] of ['2026-11-20', '2026-11-21'].entries()) {
         mkdirSync(join(dir, 'reports', `earlier-${i}`), { recursive: true });
-        writeFileSync(join(dir, 'reports', `earlier-${i}`, 'run.json'), JSON.stringify({ runId: `earlier-${i}`, startedAt: `${day}T02:00:00.000Z`, command: 'capacity', status: 'passed', environment: { name: 't' }, capacity: { profile: 'cap', sustainableRps: 1000, limitedBy: 'latency' } }));
+        writeFileSync(
+          join(dir, 'reports', `earlier-${i}`, 'run.json'),
+          JSON.stringify({
+            runId: `earlier-${i}`,
+            startedAt: `${day}T02:00:00.000Z`,
+            command: 'capacity',
+            status: 'passed',
+            environment: { name: 't' },
+            capacity: { profile: 'cap', sustainableRps: 1000, limitedBy: 'latency' },
+          }),
+        );
       }
-      const run = await gauntlet(['capacity', 'cap.yaml'], { cwd: dir, env: { TARGET: server.url }, timeoutMs: 120_000 });
+      const run = await gauntlet(['capacity', 'cap.yaml'], {
+        cwd: dir,
+        env: { TARGET: server.url },
+        timeoutMs: 120_000,
+      });
       const cap = capacityOf(dir);
       expect(cap.sustainableRps, run.out).toBeGreaterThanOrEqual(450);
       expect(cap.sustainableRps).toBeLessThanOrEqual(550);
       expect(cap.breaksAtRps!).toBeGreaterThan(cap.sustainableRps);
       expect(cap.limitedBy).toBe('latency');
-      expect(cap.statement).toMatch(/^sustainable: \d+ req\/s \(p95 [\d.]+ ms, errors 0\.0%\); breaks at \d+ req\/s \(http_req_duration p\(95\)<60/);
+      expect(cap.statement).toMatch(
+        /^sustainable: \d+ req\/s \(p95 [\d.]+ ms, errors 0\.0%\); breaks at \d+ req\/s \(http_req_duration p\(95\)<60/,
+      );
       expect(cap.steps.slice(0, 4).map((s) => s.offeredRps)).toEqual([100, 200, 400, 800]);
       expect(cap.trend.map((t) => t.runId)).toEqual(['earlier-0', 'earlier-1']);
       const verdicts = latestReport(dir).record.verdicts;
@@ -57,7 +80,14 @@ describe('gauntlet capacity', () => {
     afterAll(() => nginx?.stop());
 
     it('one worker asked for 150 000 req/s: inconclusive, exit 1', async () => {
-      const dir = project({ 'gauntlet.config.yaml': config, 'cap.yaml': profile('{ startRate: 150000, maxRate: 300000, warmup: 1s, stepDuration: 2s, maxVUs: 500, preAllocatedVUs: 100 }', "http_req_duration: ['p(95)<1000']", 'workers: 1\n') });
+      const dir = project({
+        'gauntlet.config.yaml': config,
+        'cap.yaml': profile(
+          '{ startRate: 150000, maxRate: 300000, warmup: 1s, stepDuration: 2s, maxVUs: 500, preAllocatedVUs: 100 }',
+          "http_req_duration: ['p(95)<1000']",
+          'workers: 1\n',
+        ),
+      });
       const run = await gauntlet(['capacity', 'cap.yaml'], { cwd: dir, env: { TARGET: nginx.url }, timeoutMs: 60_000 });
       expect(run.code, run.out).toBe(1);
       const cap = capacityOf(dir);
@@ -65,7 +95,9 @@ describe('gauntlet capacity', () => {
       expect(cap.steps[0]!.outcome).toBe('inconclusive');
       // Arrivals dropped while the one worker was saturated: the generator's, not nginx's.
       expect(cap.steps[0]!.sendLagP99Ms).toBeGreaterThan(0);
-      expect(cap.steps[0]!.why).toMatch(/^the generator fell behind its schedule \(\d+ arrivals dropped while the busiest worker was (9\d|100)% busy/);
+      expect(cap.steps[0]!.why).toMatch(
+        /^the generator fell behind its schedule \(\d+ arrivals dropped while the busiest worker was (9\d|100)% busy/,
+      );
       expect(cap.statement).toMatch(/^inconclusive: the generator fell behind its schedule at 150 000 req\/s/);
     }, 90_000);
   });
@@ -73,11 +105,23 @@ describe('gauntlet capacity', () => {
   it('an SLO that fails at the first step is capacity 0, said plainly (exit 1)', async () => {
     const server = await fixedDelayServer(20);
     try {
-      const dir = project({ 'gauntlet.config.yaml': config, 'cap.yaml': profile('{ startRate: 20, maxRate: 100, warmup: 0s, stepDuration: 2s }', "http_req_duration: ['p(95)<5']") });
-      const run = await gauntlet(['capacity', 'cap.yaml'], { cwd: dir, env: { TARGET: server.url }, timeoutMs: 60_000 });
+      const dir = project({
+        'gauntlet.config.yaml': config,
+        'cap.yaml': profile(
+          '{ startRate: 20, maxRate: 100, warmup: 0s, stepDuration: 2s }',
+          "http_req_duration: ['p(95)<5']",
+        ),
+      });
+      const run = await gauntlet(['capacity', 'cap.yaml'], {
+        cwd: dir,
+        env: { TARGET: server.url },
+        timeoutMs: 60_000,
+      });
       expect(run.code).toBe(1);
       expect(capacityOf(dir).sustainableRps).toBe(0);
-      expect(run.out).toMatch(/capacity 0: the thresholds already fail at the first step, 20 req\/s \(http_req_duration p\(95\)<5 p\(95\)=2\d/);
+      expect(run.out).toMatch(
+        /capacity 0: the thresholds already fail at the first step, 20 req\/s \(http_req_duration p\(95\)<5 p\(95\)=2\d/,
+      );
     } finally {
       await server.close();
     }
@@ -86,7 +130,10 @@ describe('gauntlet capacity', () => {
   it('a target that dies mid-search: the search stops, the last good rate stands, the report is written', async () => {
     const server = await fixedDelayServer(1);
     let closed = false;
-    const dir = project({ 'gauntlet.config.yaml': config, 'cap.yaml': profile('{ startRate: 50, maxRate: 1000, warmup: 0s, stepDuration: 2s }') });
+    const dir = project({
+      'gauntlet.config.yaml': config,
+      'cap.yaml': profile('{ startRate: 50, maxRate: 1000, warmup: 0s, stepDuration: 2s }'),
+    });
     const run = await gauntlet(['capacity', 'cap.yaml'], {
       cwd: dir,
       env: { TARGET: server.url },
@@ -126,7 +173,10 @@ describe('gauntlet capacity', () => {
     try {
       const out = project({});
       const started = Date.now();
-      const run = await gauntlet(['capacity', 'scenarios/capacity.ts', '--env', 'demo', '--out', join(out, 'reports')], { cwd: ROOT, env: stack.env, timeoutMs: 120_000 });
+      const run = await gauntlet(
+        ['capacity', 'scenarios/capacity.ts', '--env', 'demo', '--out', join(out, 'reports')],
+        { cwd: ROOT, env: stack.env, timeoutMs: 120_000 },
+      );
       expect([0, 1]).toContain(run.code);
       const cap = capacityOf(out);
       expect(cap.steps.length, run.out).toBeGreaterThanOrEqual(2);

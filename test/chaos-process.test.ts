@@ -18,7 +18,11 @@ describe('process-kill on the demo API cluster', () => {
     const workers = childrenOf(stack.api.pid);
     expect(workers).toHaveLength(2);
     const out = project({});
-    const run = await gauntlet(['chaos', 'chaos/worker-kill.yaml', '--env', 'demo', '--out', join(out, 'reports')], { cwd: ROOT, env: stack.env, timeoutMs: 90_000 });
+    const run = await gauntlet(['chaos', 'chaos/worker-kill.yaml', '--env', 'demo', '--out', join(out, 'reports')], {
+      cwd: ROOT,
+      env: stack.env,
+      timeoutMs: 90_000,
+    });
     expect(run.code, run.out).toBe(0);
     const a = latestReport(out);
     const chaos = (a.record as unknown as { chaos: ChaosResult[] }).chaos[0]!;

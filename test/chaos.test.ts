@@ -55,7 +55,12 @@ async function healthy(c: PatroniCluster, timeoutMs = 90_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ms = await members(c);
-    if (ms.length === c.members.length && ms.some((m) => m.role === 'leader') && ms.every((m) => m.state === 'running' || m.state === 'streaming')) return ms;
+    if (
+      ms.length === c.members.length &&
+      ms.some((m) => m.role === 'leader') &&
+      ms.every((m) => m.state === 'running' || m.state === 'streaming')
+    )
+      return ms;
     if (Date.now() > deadline) throw new Error(`cluster not healthy: ${JSON.stringify(ms)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -88,7 +93,9 @@ function procState(pid: number): string {
 
 /** The ledger, independently: acknowledged sequence numbers missing from the table. */
 async function ledgerRows(c: PatroniCluster, runId: string, table = 'gauntlet_ledger'): Promise<Set<number>> {
-  const rows = await withPg(c.appUrl, (client) => client.query<{ seq: string }>(`select seq::text from ${table} where run_id = $1`, [runId]));
+  const rows = await withPg(c.appUrl, (client) =>
+    client.query<{ seq: string }>(`select seq::text from ${table} where run_id = $1`, [runId]),
+  );
   return new Set(rows.rows.map((r) => Number(r.seq)));
 }
 
@@ -105,7 +112,11 @@ describe('db failover on a real Patroni cluster (async replication)', () => {
     const run = await gauntlet(['chaos', 'exp.yaml', '--dry-run'], { cwd: dir, env });
     expect(run.code, run.out).toBe(0);
     const leader = before.find((m) => m.role === 'leader')!.name;
-    expect(run.stdout).toMatch(new RegExp(`would inject 1\\.1 at \\+0 µs|would inject 1\\.1 at \\+2\\.00 s: kill -9 Patroni \\d+ and postmaster \\d+ of leader ${leader}`));
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `would inject 1\\.1 at \\+0 µs|would inject 1\\.1 at \\+2\\.00 s: kill -9 Patroni \\d+ and postmaster \\d+ of leader ${leader}`,
+      ),
+    );
     await new Promise((r) => setTimeout(r, 1500));
     expect((await members(c)).find((m) => m.role === 'leader')!.name).toBe(leader);
   }, 60_000);
@@ -157,7 +168,9 @@ describe('db failover on a real Patroni cluster (async replication)', () => {
     expect(lost.every((l) => !rows.has(l.seq))).toBe(true);
     const rpo = latestReport(dir).record.verdicts.find((v) => v.id === 'rpo')!;
     expect(rpo.status).toBe('fail');
-    expect((rpo as { observed?: string }).observed).toMatch(new RegExp(`^${lost.length} acknowledged writes lost, spanning`));
+    expect((rpo as { observed?: string }).observed).toMatch(
+      new RegExp(`^${lost.length} acknowledged writes lost, spanning`),
+    );
     expect(latestReport(dir).html).toContain('Lost writes (sequence number, time written)');
     await healthy(c);
   }, 210_000);
@@ -179,7 +192,10 @@ describe('db failover on a real Patroni cluster (async replication)', () => {
   it('Gauntlet killed with SIGKILL while walsenders are held: they are continued all the same', async () => {
     const ms = await healthy(c);
     const leader = ms.find((m) => m.role === 'leader')!.name;
-    const { dir, env } = haProject(c, experiment('lag-then-kill', ', lagFor: 30s').replace('duration: 14s', 'duration: 60s'));
+    const { dir, env } = haProject(
+      c,
+      experiment('lag-then-kill', ', lagFor: 30s').replace('duration: 14s', 'duration: 60s'),
+    );
     let seen = '';
     let held: number[] = [];
     const run = await gauntlet(['chaos', 'exp.yaml'], {
@@ -198,7 +214,8 @@ describe('db failover on a real Patroni cluster (async replication)', () => {
     expect(run.signal, run.out).toBe('SIGKILL');
     expect(held).toHaveLength(2);
     const deadline = Date.now() + 5000;
-    while (held.some((p) => procState(p) === 'T') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (held.some((p) => procState(p) === 'T') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     expect(held.map(procState)).not.toContain('T');
     const after = await healthy(c, 30_000);
     expect(after.find((m) => m.role === 'leader')!.name).toBe(leader);
@@ -215,7 +232,10 @@ describe('db failover on a real Patroni cluster (async replication)', () => {
     const deadline = Date.now() + 60_000;
     let own: { state?: string } = {};
     while (own.state !== 'running' && Date.now() < deadline) {
-      own = await fetch(leader.restUrl, { signal: AbortSignal.timeout(1000) }).then((r) => r.json() as Promise<{ state?: string }>, () => ({}));
+      own = await fetch(leader.restUrl, { signal: AbortSignal.timeout(1000) }).then(
+        (r) => r.json() as Promise<{ state?: string }>,
+        () => ({}),
+      );
       if (own.state !== 'running') await new Promise((r) => setTimeout(r, 250));
     }
     expect(own.state, `${leader.name} never answered again`).toBe('running');
@@ -266,7 +286,9 @@ describe('bad targets: a clear error before any fault', () => {
       });
       const run = await gauntlet(['chaos', 'exp.yaml'], { cwd: dir, env: { DB_URL: standby.superuserUrl } });
       expect(run.code).toBe(3);
-      expect(run.out).toMatch(/(cannot create its ledger table gauntlet_ledger|cannot read pid file \/nonexistent\.pid)/);
+      expect(run.out).toMatch(
+        /(cannot create its ledger table gauntlet_ledger|cannot read pid file \/nonexistent\.pid)/,
+      );
     } finally {
       await standby.stop();
     }
@@ -282,7 +304,10 @@ describe('bad targets: a clear error before any fault', () => {
       'bad.yaml': `name: x\nprobes: [{ kind: http, name: h, every: 1s }]\nmethod: []\nduration: 1s\n`,
     });
     // children: false on our own pid would kill the test runner: use a process without children instead.
-    writeFileSync(`${dir}/exp.yaml`, readFileSync(`${dir}/exp.yaml`, 'utf8').replace('children: false', 'children: true'));
+    writeFileSync(
+      `${dir}/exp.yaml`,
+      readFileSync(`${dir}/exp.yaml`, 'utf8').replace('children: false', 'children: true'),
+    );
     const { spawn } = await import('node:child_process');
     const sleeper = spawn('sleep', ['30']);
     writeFileSync(pidFile, `${sleeper.pid}\n`);

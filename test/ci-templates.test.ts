@@ -10,14 +10,24 @@ import { parse } from 'yaml';
 import { ROOT, project } from './helpers.ts';
 
 const ACTIONLINT = process.env.ACTIONLINT ?? join(homedir(), '.cache', 'gauntlet', 'bin', 'actionlint');
-const lint = (files: string[]) => promisify(execFile)(ACTIONLINT, ['-no-color', ...files]).then(() => ({ code: 0, out: '' }), (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }));
+const lint = (files: string[]) =>
+  promisify(execFile)(ACTIONLINT, ['-no-color', ...files]).then(
+    () => ({ code: 0, out: '' }),
+    (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
+  );
 
 describe('GitHub Actions templates', () => {
   const dir = join(ROOT, 'ci', 'github');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yml')).map((f) => join(dir, f));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.yml'))
+    .map((f) => join(dir, f));
 
   it('the gate, the nightly capacity and the DR drill pass actionlint', async () => {
-    expect(files.map((f) => f.split('/').pop()).sort()).toEqual(['dr-drill.yml', 'nightly-capacity.yml', 'post-deploy-gate.yml']);
+    expect(files.map((f) => f.split('/').pop()).sort()).toEqual([
+      'dr-drill.yml',
+      'nightly-capacity.yml',
+      'post-deploy-gate.yml',
+    ]);
     const r = await lint(files);
     expect(r.out).toBe('');
     expect(r.code).toBe(0);
@@ -25,7 +35,13 @@ describe('GitHub Actions templates', () => {
 
   it('actionlint really lints: a broken copy is rejected', async () => {
     const broken = join(project({}), 'broken.yml');
-    writeFileSync(broken, readFileSync(files[0]!, 'utf8').replace('runs-on: ubuntu-latest', 'runs-on: ubuntu-latest\n    timeout-minutes: soon'));
+    writeFileSync(
+      broken,
+      readFileSync(files[0]!, 'utf8').replace(
+        'runs-on: ubuntu-latest',
+        'runs-on: ubuntu-latest\n    timeout-minutes: soon',
+      ),
+    );
     const r = await lint([broken]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/timeout-minutes/);
@@ -33,26 +49,50 @@ describe('GitHub Actions templates', () => {
 
   it('each uploads the report, feeds JUnit to a test view, and fails on the gauntlet exit code', () => {
     for (const f of files) {
-      const wf = parse(readFileSync(f, 'utf8')) as { jobs: Record<string, { steps: { uses?: string; run?: string; with?: Record<string, string>; if?: string }[] }> };
+      const wf = parse(readFileSync(f, 'utf8')) as {
+        jobs: Record<string, { steps: { uses?: string; run?: string; with?: Record<string, string>; if?: string }[] }>;
+      };
       const steps = Object.values(wf.jobs)[0]!.steps;
-      expect(steps.some((s) => s.uses?.startsWith('actions/upload-artifact') && s.if === 'always()'), f).toBe(true);
-      expect(steps.some((s) => s.uses?.startsWith('mikepenz/action-junit-report') && /junit\.xml$/.test(s.with?.report_paths ?? '')), f).toBe(true);
+      expect(
+        steps.some((s) => s.uses?.startsWith('actions/upload-artifact') && s.if === 'always()'),
+        f,
+      ).toBe(true);
+      expect(
+        steps.some(
+          (s) => s.uses?.startsWith('mikepenz/action-junit-report') && /junit\.xml$/.test(s.with?.report_paths ?? ''),
+        ),
+        f,
+      ).toBe(true);
       // No `|| true` or continue-on-error: the verdict's exit code fails the job.
       expect(readFileSync(f, 'utf8')).not.toMatch(/\|\| true|continue-on-error/);
-      expect(steps.some((s) => /npx gauntlet (gate|capacity|chaos|drill)/.test(s.run ?? '')), f).toBe(true);
+      expect(
+        steps.some((s) => /npx gauntlet (gate|capacity|chaos|drill)/.test(s.run ?? '')),
+        f,
+      ).toBe(true);
     }
   });
 });
 
 describe('GitLab CI template', () => {
   it('parses, and each job has a script, the JUnit report, artifacts kept on failure, and rules', () => {
-    const doc = parse(readFileSync(join(ROOT, 'ci', 'gitlab', 'gauntlet.gitlab-ci.yml'), 'utf8')) as Record<string, { extends?: string; script?: string[]; rules?: unknown[]; artifacts?: { when?: string; reports?: { junit?: string } } }>;
+    const doc = parse(readFileSync(join(ROOT, 'ci', 'gitlab', 'gauntlet.gitlab-ci.yml'), 'utf8')) as Record<
+      string,
+      {
+        extends?: string;
+        script?: string[];
+        rules?: unknown[];
+        artifacts?: { when?: string; reports?: { junit?: string } };
+      }
+    >;
     const base = doc['.gauntlet']!;
     const jobs = Object.entries(doc).filter(([k]) => k.startsWith('gauntlet-'));
     expect(jobs.map(([k]) => k)).toEqual(['gauntlet-gate', 'gauntlet-capacity', 'gauntlet-drill']);
     for (const [name, job] of jobs) {
       expect(job.extends, name).toBe('.gauntlet');
-      expect(job.script?.some((l) => l.startsWith('npx gauntlet ')), name).toBe(true);
+      expect(
+        job.script?.some((l) => l.startsWith('npx gauntlet ')),
+        name,
+      ).toBe(true);
       expect(job.rules?.length, name).toBeGreaterThan(0);
       const artifacts = job.artifacts ?? base.artifacts!;
       expect(artifacts.when, name).toBe('always');

@@ -6,7 +6,8 @@ import { fixedDelayServer } from './fixtures/servers.ts';
 import { gauntlet, hasNoStackTrace, latestReport, project } from './helpers.ts';
 
 const config = 'environments:\n  t: { baseUrl: "${env:TARGET}" }\nsmoke: []\ncompare: { latencyIncrease: 0.2 }\n';
-const profile = "name: p\nscenario: { executor: constant-arrival-rate, rate: 100, duration: 2s }\nrequests: [{ name: r, path: / }]\nthresholds: { http_req_failed: ['rate<0.01'] }\n";
+const profile =
+  "name: p\nscenario: { executor: constant-arrival-rate, rate: 100, duration: 2s }\nrequests: [{ name: r, path: / }]\nthresholds: { http_req_failed: ['rate<0.01'] }\n";
 
 async function loadRun(dir: string, delayMs: number, out: string): Promise<string> {
   // reports/latest moves with the next run: keep the run's own directory.
@@ -27,7 +28,9 @@ describe('gauntlet compare', () => {
     const slow = await loadRun(dir, 30, 'b');
     const worse = await gauntlet(['compare', fast, slow, '--out', join(dir, 'c')], { cwd: dir });
     expect(worse.code, worse.out).toBe(1);
-    expect(worse.stdout).toMatch(/✗ http_req_duration p95\s+[\d.]+ ms →\s+3\d\.\d+ ms\s+\+\d+\.\d%\s+\([^)]*\+20% and \+[\d.]+ ms at most/);
+    expect(worse.stdout).toMatch(
+      /✗ http_req_duration p95\s+[\d.]+ ms →\s+3\d\.\d+ ms\s+\+\d+\.\d%\s+\([^)]*\+20% and \+[\d.]+ ms at most/,
+    );
     const record = latestReport(dir, 'c').record;
     expect(record.verdicts.find((v) => v.id === 'compare http_req_duration p95')!.status).toBe('fail');
     expect(record.verdicts.find((v) => v.id === 'compare http_req_failed rate')!.status).toBe('pass');
@@ -36,11 +39,17 @@ describe('gauntlet compare', () => {
   }, 60_000);
 
   it('runs of different profiles are refused (exit 2) unless --force', async () => {
-    const dir = project({ 'gauntlet.config.yaml': config, 'p.yaml': profile, 'q.yaml': profile.replace('name: p', 'name: q') });
+    const dir = project({
+      'gauntlet.config.yaml': config,
+      'p.yaml': profile,
+      'q.yaml': profile.replace('name: p', 'name: q'),
+    });
     const a = await loadRun(dir, 5, 'a');
     const server = await fixedDelayServer(5);
     try {
-      expect((await gauntlet(['load', 'q.yaml', '--out', join(dir, 'b')], { cwd: dir, env: { TARGET: server.url } })).code).toBe(0);
+      expect(
+        (await gauntlet(['load', 'q.yaml', '--out', join(dir, 'b')], { cwd: dir, env: { TARGET: server.url } })).code,
+      ).toBe(0);
     } finally {
       await server.close();
     }

@@ -16,7 +16,10 @@ function owner(marker: string, then: 'wait' | 'disarm' | 'nothing') {
     console.log('armed ' + s.pid);
     ${{ wait: 'setInterval(() => {}, 1000);', disarm: 's.disarm();', nothing: '' }[then]}
   `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const armed = new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -24,7 +27,9 @@ function owner(marker: string, then: 'wait' | 'disarm' | 'nothing') {
       const m = /armed (\d+)/.exec(out);
       if (m) resolve(Number(m[1]));
     });
-    child.on('exit', (code) => (/armed/.test(out) ? undefined : reject(new Error(`owner exited ${code} before arming`))));
+    child.on('exit', (code) =>
+      /armed/.test(out) ? undefined : reject(new Error(`owner exited ${code} before arming`)),
+    );
   });
   return { child, armed };
 }
@@ -56,7 +61,9 @@ describe('dead man’s switch', () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(existsSync(marker)).toBe(false);
     // Gone, or a zombie waiting for whoever adopted it to reap it: not running either way.
-    const state = existsSync(`/proc/${watcher}/stat`) ? readFileSync(`/proc/${watcher}/stat`, 'utf8').replace(/^.*\) /s, '')[0] : 'gone';
+    const state = existsSync(`/proc/${watcher}/stat`)
+      ? readFileSync(`/proc/${watcher}/stat`, 'utf8').replace(/^.*\) /s, '')[0]
+      : 'gone';
     expect(['gone', 'Z']).toContain(state);
   });
 

@@ -8,7 +8,10 @@ import type { ChaosResult } from '../src/record/schema.ts';
 import { ROOT, gauntlet, latestReport, project } from './helpers.ts';
 
 // Redis retitles itself and the API cluster's args name no temp folder: match those by what they run.
-const ours = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => /gauntlet-(ha|api|pg|redis)-|^redis-server 127\.0\.0\.1:|demo-stack\/cluster-entry\.mjs/.test(l));
+const ours = () =>
+  execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => /gauntlet-(ha|api|pg|redis)-|^redis-server 127\.0\.0\.1:|demo-stack\/cluster-entry\.mjs/.test(l));
 
 describe('gauntlet demo', () => {
   it('runs the gate, a worker kill and a DB failover on the demo stack, writes one report, and leaves nothing running', async () => {
@@ -20,7 +23,15 @@ describe('gauntlet demo', () => {
     expect(run.stdout).toContain('demo: stack stopped');
     const a = latestReport(out);
     const ids = a.record.verdicts.map((v) => v.id);
-    expect(ids).toEqual(expect.arrayContaining(['smoke', 'http_req_failed rate<0.01', 'worker kill › rto 1.1', 'db failover › rto 1.1', 'db failover › rpo']));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'smoke',
+        'http_req_failed rate<0.01',
+        'worker kill › rto 1.1',
+        'db failover › rto 1.1',
+        'db failover › rpo',
+      ]),
+    );
     const chaos = (a.record as unknown as { chaos: ChaosResult[] }).chaos;
     expect(chaos.map((c) => c.experiment)).toEqual(['API worker kill', 'db failover (leader killed)']);
     expect(chaos[1]!.faults[0]!.rtoMs).toBeGreaterThan(1000);

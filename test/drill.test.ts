@@ -16,7 +16,10 @@ import { gauntlet, hasNoStackTrace, latestReport, project } from './helpers.ts';
 let db: LocalPostgres;
 beforeAll(async () => {
   db = await startPostgres();
-  await execSql(db.url, "create table orders (id serial primary key, total int not null, created_at timestamptz not null default now()); insert into orders (total) select g from generate_series(1, 2000) g; insert into orders (total) values (424242)");
+  await execSql(
+    db.url,
+    'create table orders (id serial primary key, total int not null, created_at timestamptz not null default now()); insert into orders (total) select g from generate_series(1, 2000) g; insert into orders (total) values (424242)',
+  );
 }, 60_000);
 afterAll(async () => {
   await db?.stop();
@@ -60,13 +63,16 @@ slos: ${slos}
 
 const drillOf = (dir: string) => (latestReport(dir).record as unknown as { drill: DrillResult }).drill;
 const chaosOf = (dir: string) => (latestReport(dir).record as unknown as { chaos: ChaosResult[] }).chaos;
-const run = (dir: string, args = ['drill']) => gauntlet(args, { cwd: dir, env: { DB_URL: db.url, GAUNTLET_OPERATOR: 'sre-on-call' }, timeoutMs: 120_000 });
+const run = (dir: string, args = ['drill']) =>
+  gauntlet(args, { cwd: dir, env: { DB_URL: db.url, GAUNTLET_OPERATOR: 'sre-on-call' }, timeoutMs: 120_000 });
 
 function dumpTo(file: string): void {
   const u = new URL(db.url);
   const password = decodeURIComponent(u.password);
   u.password = '';
-  execFileSync(join(pgBinDir(), 'pg_dump'), ['-Fc', '-f', file, u.toString()], { env: { ...process.env, PGPASSWORD: password } });
+  execFileSync(join(pgBinDir(), 'pg_dump'), ['-Fc', '-f', file, u.toString()], {
+    env: { ...process.env, PGPASSWORD: password },
+  });
 }
 
 describe('backup-restore', () => {
@@ -74,14 +80,20 @@ describe('backup-restore', () => {
     const before = postmasters();
     const dir = project({
       'gauntlet.config.yaml': config({ rto: '<2h', rpo: '<1h' }, [['fresh restore', 'restore.yaml']]),
-      'restore.yaml': restoreExp(`{ kind: backup-restore, tables: [orders, gauntlet_ledger], verify: [{ name: canary, sql: "select total from orders where total = 424242", expect: 424242 }] }`, '{ rto: "<60s", rpo: "<1s" }'),
+      'restore.yaml': restoreExp(
+        `{ kind: backup-restore, tables: [orders, gauntlet_ledger], verify: [{ name: canary, sql: "select total from orders where total = 424242", expect: 424242 }] }`,
+        '{ rto: "<60s", rpo: "<1s" }',
+      ),
     });
     const r = await run(dir);
     expect(r.code, r.out).toBe(0);
     const f = chaosOf(dir)[0]!.faults[0]!;
     const rs = f.restore!;
     expect(rs.failure).toBeUndefined();
-    expect(rs.tables.map((t) => [t.table, t.ok])).toEqual([['orders', true], ['gauntlet_ledger', true]]);
+    expect(rs.tables.map((t) => [t.table, t.ok])).toEqual([
+      ['orders', true],
+      ['gauntlet_ledger', true],
+    ]);
     expect(rs.tables[0]!.rows).toBe(2001);
     expect(rs.tables[0]!.checksum).toBe(rs.tables[0]!.sourceChecksum);
     // The write probe kept writing during the dump: the ledger table in the copy is exactly the snapshot's.
@@ -106,7 +118,9 @@ describe('backup-restore', () => {
   it('restores the newest backup it finds; a corrupted one fails the next drill with the reason, marked new since the last drill', async () => {
     const dir = project({
       'gauntlet.config.yaml': config({ rto: '<2h', rpo: '<1h' }, [['nightly restore', 'nightly.yaml']]),
-      'nightly.yaml': restoreExp(`{ kind: backup-restore, backup: { method: latest, dir: backups }, tables: [{ name: orders, rows: 2001 }], verify: [{ name: canary, sql: "select count(*) from orders where total = 424242", expect: 1 }], freshness: "select max(created_at) from orders" }`),
+      'nightly.yaml': restoreExp(
+        `{ kind: backup-restore, backup: { method: latest, dir: backups }, tables: [{ name: orders, rows: 2001 }], verify: [{ name: canary, sql: "select count(*) from orders where total = 424242", expect: 1 }], freshness: "select max(created_at) from orders" }`,
+      ),
       'backups/old.dump': 'not even a dump',
     });
     utimesSync(join(dir, 'backups/old.dump'), new Date(Date.now() - 86_400_000), new Date(Date.now() - 86_400_000));
@@ -126,7 +140,9 @@ describe('backup-restore', () => {
     expect(d.previous!.runId).toBe(first);
     expect(d.scenarios[0]!.status).toBe('failed');
     expect(d.scenarios[0]!.failures.join()).toContain('pg_restore failed');
-    const ids = latestReport(dir).record.verdicts.filter((v) => v.status === 'fail').map((v) => v.id);
+    const ids = latestReport(dir)
+      .record.verdicts.filter((v) => v.status === 'fail')
+      .map((v) => v.id);
     expect(ids).toEqual(expect.arrayContaining(['nightly restore › restore 1.1', 'nightly restore › DR plan RTO']));
     expect(latestReport(dir).html).toContain('new since the last drill');
   }, 120_000);
@@ -134,24 +150,36 @@ describe('backup-restore', () => {
   it('without a source snapshot a copy is compared with the expected rows: one missing 99 of 2 100 orders fails; tables without rows are a config error', async () => {
     const dir = project({
       'gauntlet.config.yaml': config({ rto: '<2h', rpo: '<1h' }, [['nightly restore', 'nightly.yaml']]),
-      'nightly.yaml': restoreExp(`{ kind: backup-restore, backup: { method: latest, dir: backups }, tables: [{ name: orders, rows: 2100 }], freshness: "select max(created_at) from orders" }`),
+      'nightly.yaml': restoreExp(
+        `{ kind: backup-restore, backup: { method: latest, dir: backups }, tables: [{ name: orders, rows: 2100 }], freshness: "select max(created_at) from orders" }`,
+      ),
       'backups/README': 'nightly dumps land here\n',
     });
     dumpTo(join(dir, 'backups/nightly.dump'));
     const short = await run(dir);
     expect(short.code, short.out).toBe(1);
     const rs = chaosOf(dir)[0]!.faults[0]!.restore!;
-    expect(rs.tables[0]).toMatchObject({ table: 'orders', rows: 2001, ok: false, comparedWith: '2100 expected rows', detail: 'the copy has 2001 rows, 2100 expected' });
+    expect(rs.tables[0]).toMatchObject({
+      table: 'orders',
+      rows: 2001,
+      ok: false,
+      comparedWith: '2100 expected rows',
+      detail: 'the copy has 2001 rows, 2100 expected',
+    });
     const v = latestReport(dir).record.verdicts.find((x) => x.id === 'nightly restore › restore 1.1')!;
     expect(v.status).toBe('fail');
 
     const bare = project({
       'gauntlet.config.yaml': config({ rto: '<2h', rpo: '<1h' }, [['nightly restore', 'nightly.yaml']]),
-      'nightly.yaml': restoreExp(`{ kind: backup-restore, backup: { method: latest, dir: backups }, tables: [orders] }`),
+      'nightly.yaml': restoreExp(
+        `{ kind: backup-restore, backup: { method: latest, dir: backups }, tables: [orders] }`,
+      ),
     });
     const refused = await run(bare);
     expect(refused.code).toBe(2);
-    expect(refused.out).toContain('expected { name: orders, rows: N }: with backup method "latest" there is no source snapshot to compare orders with');
+    expect(refused.out).toContain(
+      'expected { name: orders, rows: N }: with backup method "latest" there is no source snapshot to compare orders with',
+    );
   }, 120_000);
 
   it('a restore past the plan’s RTO fails it with the time measured', async () => {
@@ -161,7 +189,10 @@ describe('backup-restore', () => {
     });
     const r = await run(dir);
     expect(r.code, r.out).toBe(1);
-    const v = latestReport(dir).record.verdicts.find((x) => x.id === 'slow restore › DR plan RTO') as unknown as { status: string; observed: string };
+    const v = latestReport(dir).record.verdicts.find((x) => x.id === 'slow restore › DR plan RTO') as unknown as {
+      status: string;
+      observed: string;
+    };
     expect(v.status).toBe('fail');
     expect(v.observed).toMatch(/\d+(\.\d+)? (ms|s)$/);
     expect(latestReport(dir).record.verdicts.find((x) => x.id === 'slow restore › restore 1.1')!.status).toBe('pass');
@@ -170,8 +201,13 @@ describe('backup-restore', () => {
   it('verification SQL that errors, and a missing backup, fail with their reason; the scratch instance is removed', async () => {
     const before = postmasters();
     const dir = project({
-      'gauntlet.config.yaml': config({ rto: '<2h', rpo: '<1h' }, [['bad check', 'a.yaml'], ['no backup', 'b.yaml']]),
-      'a.yaml': restoreExp(`{ kind: backup-restore, verify: [{ name: canary, sql: "select total from no_such_table" }] }`),
+      'gauntlet.config.yaml': config({ rto: '<2h', rpo: '<1h' }, [
+        ['bad check', 'a.yaml'],
+        ['no backup', 'b.yaml'],
+      ]),
+      'a.yaml': restoreExp(
+        `{ kind: backup-restore, verify: [{ name: canary, sql: "select total from no_such_table" }] }`,
+      ),
       'b.yaml': restoreExp(`{ kind: backup-restore, backup: { method: latest, dir: empty } }`),
     });
     const r = await run(dir);
@@ -189,7 +225,10 @@ describe('backup-restore', () => {
     const port = (busy.address() as { port: number }).port;
     try {
       const dir = project({
-        'gauntlet.config.yaml': config({ rto: '<2h', rpo: '<1h' }, [['busy port', 'a.yaml'], ['fine', 'b.yaml']]),
+        'gauntlet.config.yaml': config({ rto: '<2h', rpo: '<1h' }, [
+          ['busy port', 'a.yaml'],
+          ['fine', 'b.yaml'],
+        ]),
         'a.yaml': restoreExp(`{ kind: backup-restore, scratchPort: ${port} }`),
         'b.yaml': restoreExp('{ kind: backup-restore }'),
       });
@@ -219,7 +258,9 @@ describe('backup-restore', () => {
     const before = postmasters();
     const dir = project({
       'gauntlet.config.yaml': config({ rto: '<2h', rpo: '<1h' }, [['killed', 'restore.yaml']]),
-      'restore.yaml': restoreExp(`{ kind: backup-restore, tables: [orders], verify: [{ name: slow, sql: "select pg_sleep(30), 1" }] }`),
+      'restore.yaml': restoreExp(
+        `{ kind: backup-restore, tables: [orders], verify: [{ name: slow, sql: "select pg_sleep(30), 1" }] }`,
+      ),
     });
     let scratch: string[] = [];
     // The test counts only what this drill started: a scratch folder made after it began.
@@ -238,7 +279,8 @@ describe('backup-restore', () => {
     expect(r.signal, r.out).toBe('SIGKILL');
     expect(scratch).toHaveLength(1);
     const deadline = Date.now() + 15_000;
-    while ((postmasters().includes(scratch[0]!) || existsSync(dirname(scratch[0]!))) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 200));
+    while ((postmasters().includes(scratch[0]!) || existsSync(dirname(scratch[0]!))) && Date.now() < deadline)
+      await new Promise((res) => setTimeout(res, 200));
     expect(postmasters()).not.toContain(scratch[0]);
     expect(existsSync(dirname(scratch[0]!))).toBe(false);
   }, 90_000);
@@ -251,7 +293,11 @@ describe('the demo drill', () => {
     expect(r.code, r.out).toBe(0);
     const d = drillOf(dir);
     expect(d.plan).toEqual({ rto: '<2h', rpo: '<1h' });
-    expect(d.scenarios.map((s) => [s.name, s.status])).toEqual([['API worker kill', 'passed'], ['DB failover', 'passed'], ['backup restore', 'passed']]);
+    expect(d.scenarios.map((s) => [s.name, s.status])).toEqual([
+      ['API worker kill', 'passed'],
+      ['DB failover', 'passed'],
+      ['backup restore', 'passed'],
+    ]);
     const [kill, failover, restore] = d.scenarios;
     expect(kill!.rtoMs).toBeDefined();
     expect(failover!.rtoMs).toBeGreaterThan(1000);

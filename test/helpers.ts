@@ -29,7 +29,12 @@ export interface CliRun {
 /** Runs `gauntlet ...args` in `cwd` as a child process, killed if it outlives timeoutMs. */
 export function gauntlet(
   args: string[],
-  opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number; onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void },
+  opts: {
+    cwd: string;
+    env?: Record<string, string>;
+    timeoutMs?: number;
+    onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void;
+  },
 ): Promise<CliRun> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
@@ -73,7 +78,13 @@ export interface Artifacts {
   html: string;
   junit: string;
   summary: string;
-  record: Record<string, unknown> & { status: string; exitCode: number; errors: string[]; checks: { name: string; status: string; reason?: string; attempts: number }[]; verdicts: { id: string; status: string; observed?: string; detail?: string }[] };
+  record: Record<string, unknown> & {
+    status: string;
+    exitCode: number;
+    errors: string[];
+    checks: { name: string; status: string; reason?: string; attempts: number }[];
+    verdicts: { id: string; status: string; observed?: string; detail?: string }[];
+  };
 }
 
 /** The artifacts of the newest run under <cwd>/reports (via reports/latest). */
@@ -81,26 +92,38 @@ export function latestReport(cwd: string, root = 'reports'): Artifacts {
   const dir = join(cwd, root, 'latest');
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');
   const runJson = read('run.json');
-  return { dir, runJson, html: read('index.html'), junit: read('junit.xml'), summary: read('summary.md'), record: JSON.parse(runJson) as Artifacts['record'] };
+  return {
+    dir,
+    runJson,
+    html: read('index.html'),
+    junit: read('junit.xml'),
+    summary: read('summary.md'),
+    record: JSON.parse(runJson) as Artifacts['record'],
+  };
 }
 
 export function allArtifactText(cwd: string, root = 'reports'): string {
   const dir = join(cwd, root, 'latest');
-  return readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+  return readdirSync(dir)
+    .map((f) => readFileSync(join(dir, f), 'utf8'))
+    .join('\n');
 }
 
 /** A local HTTP server whose handler is the test's; closed with close(). */
-export async function server(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; close(): Promise<void>; server: Server }> {
+export async function server(
+  handler: Parameters<typeof createServer>[1],
+): Promise<{ url: string; close(): Promise<void>; server: Server }> {
   const s = createServer(handler);
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
   const { port } = s.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     server: s,
-    close: () => new Promise<void>((r) => {
-      s.closeAllConnections();
-      s.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        s.closeAllConnections();
+        s.close(() => r());
+      }),
   };
 }
 

@@ -16,9 +16,37 @@ const pki = mkdtempSync(join(tmpdir(), 'gauntlet-pki-'));
 const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: pki, stdio: 'pipe' });
 
 function issue(name: string, subject: string, ext: string): void {
-  ssl('req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-subj', subject, '-out', `${name}.csr`);
+  ssl(
+    'req',
+    '-new',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-subj',
+    subject,
+    '-out',
+    `${name}.csr`,
+  );
   writeFileSync(join(pki, `${name}.ext`), ext);
-  ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.pem`);
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    `${name}.ext`,
+    '-out',
+    `${name}.pem`,
+  );
 }
 
 interface Tls {
@@ -33,12 +61,18 @@ async function serve(requireClientCert: boolean): Promise<Tls> {
     {
       key: readFileSync(join(pki, 'server.key')),
       cert: readFileSync(join(pki, 'server.pem')),
-      ...(requireClientCert ? { ca: readFileSync(join(pki, 'ca.pem')), requestCert: true, rejectUnauthorized: true } : {}),
+      ...(requireClientCert
+        ? { ca: readFileSync(join(pki, 'ca.pem')), requestCert: true, rejectUnauthorized: true }
+        : {}),
     },
     (req, res) => {
-      if ((req.socket as { getPeerCertificate?: () => { subject?: unknown } }).getPeerCertificate?.().subject) t.clientCertsSeen++;
+      if ((req.socket as { getPeerCertificate?: () => { subject?: unknown } }).getPeerCertificate?.().subject)
+        t.clientCertsSeen++;
       const body = req.url === '/health' ? '{"status":"ok"}' : 'ok';
-      res.writeHead(200, { 'content-type': req.url === '/health' ? 'application/json' : 'text/plain', 'content-length': Buffer.byteLength(body) });
+      res.writeHead(200, {
+        'content-type': req.url === '/health' ? 'application/json' : 'text/plain',
+        'content-length': Buffer.byteLength(body),
+      });
       res.end(body);
     },
   );
@@ -50,7 +84,21 @@ async function serve(requireClientCert: boolean): Promise<Tls> {
 let plain: Tls;
 let mutual: Tls;
 beforeAll(async () => {
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Gauntlet test CA');
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Gauntlet test CA',
+  );
   issue('server', '/CN=127.0.0.1', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
   issue('client', '/CN=gauntlet-client', 'extendedKeyUsage=clientAuth\n');
   [plain, mutual] = await Promise.all([serve(false), serve(true)]);
@@ -59,10 +107,17 @@ afterAll(async () => {
   await Promise.all([plain, mutual].map((t) => t && new Promise((r) => t.server.close(r))));
 });
 
-const suite = 'name: api\nchecks:\n  - { kind: http, name: health, path: /health, expect: { status: 200, maxDuration: 2s } }\n';
-const profile = "name: tls\nscenario: { executor: constant-arrival-rate, rate: 50, duration: 2s }\nrequests: [{ name: root, path: / }]\nthresholds: { http_req_failed: ['rate==0'] }\n";
-const config = (url: string, tls: string) => `environments:\n  staging:\n    baseUrl: "${url}"\n${tls}smoke: ["smoke/*.smoke.yaml"]\ngate: { smoke: true, load: p.yaml }\n`;
-const files = (url: string, tls: string) => ({ 'gauntlet.config.yaml': config(url, tls), 'smoke/api.smoke.yaml': suite, 'p.yaml': profile });
+const suite =
+  'name: api\nchecks:\n  - { kind: http, name: health, path: /health, expect: { status: 200, maxDuration: 2s } }\n';
+const profile =
+  "name: tls\nscenario: { executor: constant-arrival-rate, rate: 50, duration: 2s }\nrequests: [{ name: root, path: / }]\nthresholds: { http_req_failed: ['rate==0'] }\n";
+const config = (url: string, tls: string) =>
+  `environments:\n  staging:\n    baseUrl: "${url}"\n${tls}smoke: ["smoke/*.smoke.yaml"]\ngate: { smoke: true, load: p.yaml }\n`;
+const files = (url: string, tls: string) => ({
+  'gauntlet.config.yaml': config(url, tls),
+  'smoke/api.smoke.yaml': suite,
+  'p.yaml': profile,
+});
 const loadOf = (dir: string) => (latestReport(dir).record as unknown as { load: LoadResult }).load;
 
 describe('gate against an https target', () => {
@@ -81,14 +136,21 @@ describe('gate against an https target', () => {
     const dir = project(files(plain.url, ''));
     const run = await gauntlet(['gate'], { cwd: dir });
     expect(run.code).toBe(3);
-    expect(run.out).toMatch(/error: target unreachable before start: https:\/\/127\.0\.0\.1:\d+ — TLS: .*(self-signed|unable to verify|local issuer).* — give the CA that signed it as tls\.ca/i);
+    expect(run.out).toMatch(
+      /error: target unreachable before start: https:\/\/127\.0\.0\.1:\d+ — TLS: .*(self-signed|unable to verify|local issuer).* — give the CA that signed it as tls\.ca/i,
+    );
     expect(hasNoStackTrace(run.out)).toBe(true);
     expect(latestReport(dir).record.status).toBe('error');
   });
 
   it('mTLS: the client certificate from tls.cert/key is presented by smoke checks and every load connection', async () => {
     const before = mutual.clientCertsSeen;
-    const dir = project(files(mutual.url, `    tls: { ca: ${join(pki, 'ca.pem')}, cert: ${join(pki, 'client.pem')}, key: ${join(pki, 'client.key')} }\n`));
+    const dir = project(
+      files(
+        mutual.url,
+        `    tls: { ca: ${join(pki, 'ca.pem')}, cert: ${join(pki, 'client.pem')}, key: ${join(pki, 'client.key')} }\n`,
+      ),
+    );
     const run = await gauntlet(['gate'], { cwd: dir });
     expect(run.code, run.out).toBe(0);
     expect(loadOf(dir).totals.statuses['200']).toBe(100);
@@ -114,7 +176,12 @@ describe('gate against an https target', () => {
   });
 
   it('the k6 engine gets the CA (SSL_CERT_FILE) and the client certificate (tlsAuth)', async () => {
-    const dir = project(files(mutual.url, `    tls: { ca: ${join(pki, 'ca.pem')}, cert: ${join(pki, 'client.pem')}, key: ${join(pki, 'client.key')} }\n`));
+    const dir = project(
+      files(
+        mutual.url,
+        `    tls: { ca: ${join(pki, 'ca.pem')}, cert: ${join(pki, 'client.pem')}, key: ${join(pki, 'client.key')} }\n`,
+      ),
+    );
     const run = await gauntlet(['load', 'p.yaml', '--engine', 'k6'], { cwd: dir, timeoutMs: 60_000 });
     expect(run.code, run.out).toBe(0);
     const load = loadOf(dir);

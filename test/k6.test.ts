@@ -12,7 +12,10 @@ import { fixedDelayServer, type Running } from './fixtures/servers.ts';
 import { gauntlet, hasNoStackTrace, latestReport, project, yamlConfig } from './helpers.ts';
 
 const loadOf = (dir: string) => (latestReport(dir).record as unknown as { load: LoadResult }).load;
-const verdictsOf = (dir: string) => latestReport(dir).record.verdicts.map((v) => `${v.id}=${v.status}`).sort();
+const verdictsOf = (dir: string) =>
+  latestReport(dir)
+    .record.verdicts.map((v) => `${v.id}=${v.status}`)
+    .sort();
 
 let server: Running;
 beforeAll(async () => {
@@ -114,10 +117,19 @@ export function pathFor(i: number): string { return paths[i % paths.length] as s
 
 describe("a team's own k6 script", () => {
   it('is bundled with its local helpers and run as it is; its thresholds and custom metrics are verdicts and in the report', async () => {
-    const dir = project({ 'gauntlet.config.yaml': yamlConfig(server.url), 'scenarios/shop.k6.ts': SCRIPT('p(95)<500'), 'scenarios/lib/paths.ts': HELPER });
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig(server.url),
+      'scenarios/shop.k6.ts': SCRIPT('p(95)<500'),
+      'scenarios/lib/paths.ts': HELPER,
+    });
     const run = await gauntlet(['load', 'scenarios/shop.k6.ts'], { cwd: dir, timeoutMs: 60_000 });
     expect(run.code, run.out).toBe(0);
-    expect(verdictsOf(dir)).toEqual(['checks rate>0.99=pass', 'load=pass', 'page_time p(95)<500=pass', 'pages count>10=pass']);
+    expect(verdictsOf(dir)).toEqual([
+      'checks rate>0.99=pass',
+      'load=pass',
+      'page_time p(95)<500=pass',
+      'pages count>10=pass',
+    ]);
     const load = loadOf(dir);
     expect(load.profile).toBe('shop');
     expect(load.executor).toBe('constant-vus');
@@ -128,7 +140,11 @@ describe("a team's own k6 script", () => {
   }, 60_000);
 
   it('a failing threshold (k6 exits 99) is a failed verdict, exit 1', async () => {
-    const dir = project({ 'gauntlet.config.yaml': yamlConfig(server.url), 'scenarios/shop.k6.ts': SCRIPT('p(95)<1'), 'scenarios/lib/paths.ts': HELPER });
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig(server.url),
+      'scenarios/shop.k6.ts': SCRIPT('p(95)<1'),
+      'scenarios/lib/paths.ts': HELPER,
+    });
     const run = await gauntlet(['load', 'scenarios/shop.k6.ts'], { cwd: dir, timeoutMs: 60_000 });
     expect(run.code, run.out).toBe(1);
     expect(run.stdout).toMatch(/✗ fail\s+page_time p\(95\)<1: .*observed p\(95\)=1\d\.\d\d ms/);
@@ -136,7 +152,10 @@ describe("a team's own k6 script", () => {
   }, 60_000);
 
   it('a script that does not compile: esbuild names the file and line, exit 2, no stack', async () => {
-    const dir = project({ 'gauntlet.config.yaml': yamlConfig(server.url), 'scenarios/bad.k6.ts': "import http from 'k6/http';\nexport default function () {\n  http.get('x' +;\n}\n" });
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig(server.url),
+      'scenarios/bad.k6.ts': "import http from 'k6/http';\nexport default function () {\n  http.get('x' +;\n}\n",
+    });
     const run = await gauntlet(['load', 'scenarios/bad.k6.ts'], { cwd: dir });
     expect(run.code).toBe(2);
     expect(run.out).toMatch(/k6 script does not compile: scenarios\/bad\.k6\.ts:3:\d+: /);
@@ -145,7 +164,11 @@ describe("a team's own k6 script", () => {
   });
 
   it('a script that throws in k6: k6’s message, exit 3', async () => {
-    const dir = project({ 'gauntlet.config.yaml': yamlConfig(server.url), 'scenarios/throws.k6.ts': "export const options = { vus: 1, duration: '1s' };\nthrow new Error('no test data file');\nexport default function () {}\n" });
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig(server.url),
+      'scenarios/throws.k6.ts':
+        "export const options = { vus: 1, duration: '1s' };\nthrow new Error('no test data file');\nexport default function () {}\n",
+    });
     const run = await gauntlet(['load', 'scenarios/throws.k6.ts'], { cwd: dir, timeoutMs: 60_000 });
     expect(run.code, run.out).toBe(3);
     expect(run.out).toContain('no test data file');
@@ -157,7 +180,10 @@ describe('k6 itself', () => {
   it('missing: --engine k6 exits 3 and says how to install it', async () => {
     const home = mkdtempSync(join(tmpdir(), 'gauntlet-nok6-'));
     const dir = project({ 'gauntlet.config.yaml': yamlConfig(server.url), 'p.yaml': PROFILE });
-    const run = await gauntlet(['load', 'p.yaml', '--engine', 'k6'], { cwd: dir, env: { PATH: '/usr/bin:/bin', HOME: home } });
+    const run = await gauntlet(['load', 'p.yaml', '--engine', 'k6'], {
+      cwd: dir,
+      env: { PATH: '/usr/bin:/bin', HOME: home },
+    });
     expect(run.code).toBe(3);
     expect(run.out).toContain('k6 is not installed');
     expect(run.out).toContain('go install go.k6.io/k6@v1.8.1');
@@ -169,10 +195,20 @@ describe('k6 itself', () => {
     const bin = mkdtempSync(join(tmpdir(), 'gauntlet-k6crash-'));
     const wrapper = join(bin, 'k6');
     // Runs the real k6, then kills it hard after 2.5 s of a 6 s test (version queries pass through).
-    writeFileSync(wrapper, `#!/bin/sh\n[ "$1" = run ] || exec ${k6} "$@"\n${k6} "$@" &\npid=$!\nsleep 2.5\nkill -9 $pid\nwait $pid\n`);
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\n[ "$1" = run ] || exec ${k6} "$@"\n${k6} "$@" &\npid=$!\nsleep 2.5\nkill -9 $pid\nwait $pid\n`,
+    );
     chmodSync(wrapper, 0o755);
-    const dir = project({ 'gauntlet.config.yaml': yamlConfig(server.url), 'p.yaml': PROFILE.replace('duration: 4s', 'duration: 6s') });
-    const run = await gauntlet(['load', 'p.yaml', '--engine', 'k6'], { cwd: dir, env: { K6_PATH: wrapper }, timeoutMs: 60_000 });
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig(server.url),
+      'p.yaml': PROFILE.replace('duration: 4s', 'duration: 6s'),
+    });
+    const run = await gauntlet(['load', 'p.yaml', '--engine', 'k6'], {
+      cwd: dir,
+      env: { K6_PATH: wrapper },
+      timeoutMs: 60_000,
+    });
     expect(run.code, run.out).toBe(1);
     const load = loadOf(dir);
     expect(load.stoppedEarly).toMatch(/k6 exited with code 137/);
@@ -192,18 +228,54 @@ describe('k6-operator results', () => {
     const { Profile } = await import('../src/config/profile.ts');
     const { execFile } = await import('node:child_process');
     const { promisify } = await import('node:util');
-    const profile = Profile.parse({ name: 'seg', scenario: { executor: 'constant-arrival-rate', rate: 100, duration: '2s', preAllocatedVUs: 10 }, requests: [{ name: 'home', path: '/' }], thresholds: { http_req_duration: ['p(95)<500'], http_reqs: ['count>100'] } });
-    const { code } = await bundle({ contents: generatedEntry(profile, RUNTIME), resolveDir: process.cwd(), name: 'seg.js' }, process.cwd());
+    const profile = Profile.parse({
+      name: 'seg',
+      scenario: { executor: 'constant-arrival-rate', rate: 100, duration: '2s', preAllocatedVUs: 10 },
+      requests: [{ name: 'home', path: '/' }],
+      thresholds: { http_req_duration: ['p(95)<500'], http_reqs: ['count>100'] },
+    });
+    const { code } = await bundle(
+      { contents: generatedEntry(profile, RUNTIME), resolveDir: process.cwd(), name: 'seg.js' },
+      process.cwd(),
+    );
     const dir = mkdtempSync(join(tmpdir(), 'gauntlet-seg-'));
     writeFileSync(join(dir, 'script.js'), code);
-    const plan = JSON.stringify(k6Plan(profile, server.url, [{ name: 'home', method: 'GET', path: '/', headers: {}, weight: 1 }]));
+    const plan = JSON.stringify(
+      k6Plan(profile, server.url, [{ name: 'home', method: 'GET', path: '/', headers: {}, weight: 1 }]),
+    );
     // What k6-operator does with parallelism 2: each runner runs its execution segment and prints its
     // summary. (Async: the target server lives in this process.)
     // Each runner sees 100 of the 200 requests: its own count>100 fails (k6 exits 99), the merged one holds.
-    const logs = await Promise.all(['0:1/2', '1/2:1'].map(async (seg) => (await promisify(execFile)(findK6(process.env), ['run', '--quiet', '--no-usage-report', '--address', '127.0.0.1:0', '--execution-segment', seg, '--execution-segment-sequence', '0,1/2,1', 'script.js'], { cwd: dir, env: { ...process.env, GAUNTLET_K6_SUMMARY: 'stdout', GAUNTLET_K6_PLAN: plan }, encoding: 'utf8' }).catch((e: { code?: number; stdout?: string }) => {
-      if (e.code !== 99) throw e;
-      return { stdout: e.stdout ?? '' };
-    })).stdout));
+    const logs = await Promise.all(
+      ['0:1/2', '1/2:1'].map(
+        async (seg) =>
+          (
+            await promisify(execFile)(
+              findK6(process.env),
+              [
+                'run',
+                '--quiet',
+                '--no-usage-report',
+                '--address',
+                '127.0.0.1:0',
+                '--execution-segment',
+                seg,
+                '--execution-segment-sequence',
+                '0,1/2,1',
+                'script.js',
+              ],
+              {
+                cwd: dir,
+                env: { ...process.env, GAUNTLET_K6_SUMMARY: 'stdout', GAUNTLET_K6_PLAN: plan },
+                encoding: 'utf8',
+              },
+            ).catch((e: { code?: number; stdout?: string }) => {
+              if (e.code !== 99) throw e;
+              return { stdout: e.stdout ?? '' };
+            })
+          ).stdout,
+      ),
+    );
     const parts = logs.map((l) => summaryFromLog(l)!);
     expect(parts.map((p) => p.metrics.http_reqs!.thresholds!['count>100']!.ok)).toContain(false);
     expect(parts.every(Boolean)).toBe(true);
@@ -218,6 +290,9 @@ describe('k6-operator results', () => {
     expect(r.totals.requests).toBe(counts[0]! + counts[1]!);
     expect(r.all.latency!.p95Ms).toBe(Math.max(...p95s));
     expect(r.k6!.bound).toMatch(/a bound, not exact/);
-    expect(r.k6!.thresholds.map((t) => [t.expr, t.ok]).sort()).toEqual([['count>100', true], ['p(95)<500', true]]);
+    expect(r.k6!.thresholds.map((t) => [t.expr, t.ok]).sort()).toEqual([
+      ['count>100', true],
+      ['p(95)<500', true],
+    ]);
   }, 60_000);
 });

@@ -30,13 +30,23 @@ async function whole(name: string, timeoutMs = 60_000): Promise<k8s.V1Deployment
   for (;;) {
     const d = await apps.readNamespacedDeployment({ name, namespace: NS });
     const want = d.spec?.replicas ?? 0;
-    if ((d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) && d.status?.readyReplicas === want && d.status?.updatedReplicas === want && d.status?.replicas === want) return d;
+    if (
+      (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) &&
+      d.status?.readyReplicas === want &&
+      d.status?.updatedReplicas === want &&
+      d.status?.replicas === want
+    )
+      return d;
     if (Date.now() > deadline) throw new Error(`${name} not whole: ${JSON.stringify(d.status)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
-const uids = async (selector: string) => (await core.listNamespacedPod({ namespace: NS, labelSelector: selector })).items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata!.uid!).sort();
+const uids = async (selector: string) =>
+  (await core.listNamespacedPod({ namespace: NS, labelSelector: selector })).items
+    .filter((p) => !p.metadata?.deletionTimestamp)
+    .map((p) => p.metadata!.uid!)
+    .sort();
 
 beforeAll(async () => {
   plane = await startKubePlane();
@@ -61,7 +71,15 @@ beforeAll(async () => {
     namespace: NS,
     body: {
       metadata: { name: 'pg' },
-      spec: { replicas: 1, serviceName: 'pg', selector: { matchLabels: { app: 'pg' } }, template: { metadata: { labels: { app: 'pg', 'cnpg.io/cluster': 'pg', 'cnpg.io/instanceRole': 'primary' } }, spec: { containers: [{ name: 'pg', image: 'postgres:16' }] } } },
+      spec: {
+        replicas: 1,
+        serviceName: 'pg',
+        selector: { matchLabels: { app: 'pg' } },
+        template: {
+          metadata: { labels: { app: 'pg', 'cnpg.io/cluster': 'pg', 'cnpg.io/instanceRole': 'primary' } },
+          spec: { containers: [{ name: 'pg', image: 'postgres:16' }] },
+        },
+      },
     },
   });
   await Promise.all([whole('api'), whole('web')]);
@@ -93,7 +111,10 @@ ${extra}`;
 
 // The steady state of a workload on Kubernetes: every replica Ready and updated (a kube-ready
 // probe). An experiment without a probe has no steady state to check, and fails as no-data.
-const experiment = (fault: string, opts: { duration?: string; recovery?: string; slos?: string; workload?: string } = {}) => `name: kube
+const experiment = (
+  fault: string,
+  opts: { duration?: string; recovery?: string; slos?: string; workload?: string } = {},
+) => `name: kube
 ${opts.workload ? `probes: [{ kind: kube-ready, name: ${opts.workload.split('/')[1]} ready, workload: ${opts.workload}, interval: 200ms }]\nsteadyState: { samples: 2 }\n` : ''}method:
   - fault: ${fault}
     at: 500ms
@@ -106,14 +127,19 @@ const chaosOf = (dir: string) => (latestReport(dir).record as unknown as { chaos
 describe('pod-kill', () => {
   it('kills one pod of a real Deployment; the ReplicaSet controller replaces it; time to Ready measured through the API', async () => {
     const before = await uids('app=api');
-    const dir = project({ 'gauntlet.config.yaml': config(), 'exp.yaml': experiment('{ kind: pod-kill, selector: app=api, mode: one }', { workload: 'Deployment/api' }) });
+    const dir = project({
+      'gauntlet.config.yaml': config(),
+      'exp.yaml': experiment('{ kind: pod-kill, selector: app=api, mode: one }', { workload: 'Deployment/api' }),
+    });
     const run = await gauntlet(['chaos', 'exp.yaml'], { cwd: dir, timeoutMs: 120_000 });
     expect(run.code, run.out).toBe(0);
     const f = chaosOf(dir).faults[0]!;
     expect(f.events[0]!.what).toMatch(/^deleted api-[a-z0-9-]+ \(1 of 3, Deployment api\)$/);
     expect(f.rtoMs).toBeGreaterThan(0);
     expect(f.rtoMs).toBeLessThan(60_000);
-    expect(f.recovery).toMatch(/Deployment api whole again \(3\/3 Ready, 3 updated\) after .*replacements Ready after [\d.]+ m?s \(api-/);
+    expect(f.recovery).toMatch(
+      /Deployment api whole again \(3\/3 Ready, 3 updated\) after .*replacements Ready after [\d.]+ m?s \(api-/,
+    );
     const after = await uids('app=api');
     expect(after).toHaveLength(3);
     expect(after.filter((u) => !before.includes(u))).toHaveLength(1);
@@ -121,14 +147,26 @@ describe('pod-kill', () => {
   }, 120_000);
 
   it('Chaos Mesh modes select the right count', () => {
-    expect([countFor('one', undefined, 5), countFor('all', undefined, 5), countFor('fixed', 2, 5), countFor('fixed', 9, 5), countFor('fixed-percent', 40, 5), countFor('fixed-percent', 10, 5)]).toEqual([1, 5, 2, 5, 2, 0]);
+    expect([
+      countFor('one', undefined, 5),
+      countFor('all', undefined, 5),
+      countFor('fixed', 2, 5),
+      countFor('fixed', 9, 5),
+      countFor('fixed-percent', 40, 5),
+      countFor('fixed-percent', 10, 5),
+    ]).toEqual([1, 5, 2, 5, 2, 0]);
     expect(countFor('random-max-percent', 60, 5, () => 0)).toBe(1);
     expect(countFor('random-max-percent', 60, 5, () => 0.99)).toBe(3);
   });
 
   it('fixed-percent kills that share when the cap allows it; "all" is refused by the 50% cap before anything is deleted (exit 2)', async () => {
     const before = await uids('app=web');
-    const dir = project({ 'gauntlet.config.yaml': config(), 'exp.yaml': experiment('{ kind: pod-kill, selector: app=web, mode: fixed-percent, value: 50 }', { workload: 'Deployment/web' }) });
+    const dir = project({
+      'gauntlet.config.yaml': config(),
+      'exp.yaml': experiment('{ kind: pod-kill, selector: app=web, mode: fixed-percent, value: 50 }', {
+        workload: 'Deployment/web',
+      }),
+    });
     const run = await gauntlet(['chaos', 'exp.yaml'], { cwd: dir, timeoutMs: 120_000 });
     expect(run.code, run.out).toBe(0);
     expect(chaosOf(dir).faults[0]!.events[0]!.what).toMatch(/\(2 of 4, Deployment web\)/);
@@ -136,7 +174,10 @@ describe('pod-kill', () => {
     const mid = await uids('app=web');
     expect(mid.filter((u) => !before.includes(u))).toHaveLength(2);
 
-    const refused = project({ 'gauntlet.config.yaml': config(), 'exp.yaml': experiment('{ kind: pod-kill, selector: app=web, mode: all }') });
+    const refused = project({
+      'gauntlet.config.yaml': config(),
+      'exp.yaml': experiment('{ kind: pod-kill, selector: app=web, mode: all }'),
+    });
     const r2 = await gauntlet(['chaos', 'exp.yaml'], { cwd: refused });
     expect(r2.code).toBe(2);
     expect(r2.out).toContain('would kill 4 of 4 pods matching app=web (100%), above the 50% cap');
@@ -145,10 +186,15 @@ describe('pod-kill', () => {
 
   it('--dry-run lists the pods it would hit and deletes nothing', async () => {
     const before = await uids('app=api');
-    const dir = project({ 'gauntlet.config.yaml': config(), 'exp.yaml': experiment('{ kind: pod-kill, selector: app=api, mode: fixed, value: 1 }') });
+    const dir = project({
+      'gauntlet.config.yaml': config(),
+      'exp.yaml': experiment('{ kind: pod-kill, selector: app=api, mode: fixed, value: 1 }'),
+    });
     const run = await gauntlet(['chaos', 'exp.yaml', '--dry-run'], { cwd: dir });
     expect(run.code, run.out).toBe(0);
-    expect(run.out).toMatch(/would inject 1\.1 at \+500 ms: delete 1 of 3 pods matching app=api in gauntlet-test\/shop: api-\S+, api-\S+, api-\S+/);
+    expect(run.out).toMatch(
+      /would inject 1\.1 at \+500 ms: delete 1 of 3 pods matching app=api in gauntlet-test\/shop: api-\S+, api-\S+, api-\S+/,
+    );
     expect(await uids('app=api')).toEqual(before);
   });
 
@@ -157,13 +203,28 @@ describe('pod-kill', () => {
     await whole('stuck');
     // Cordon the only node: replacements stay Pending.
     const { setHeaderOptions, PatchStrategy } = k8s;
-    const cordon = (v: boolean) => core.patchNode({ name: 'kwok-node-0', body: { spec: { unschedulable: v } } }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+    const cordon = (v: boolean) =>
+      core.patchNode(
+        { name: 'kwok-node-0', body: { spec: { unschedulable: v } } },
+        setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+      );
     await cordon(true);
     try {
-      const dir = project({ 'gauntlet.config.yaml': config('  maxKillShare: 0.5\n'), 'exp.yaml': experiment('{ kind: pod-kill, selector: app=stuck, mode: one }', { recovery: '{ healthySamples: 1, timeout: 4s }', slos: '{ rto: "<60s" }', workload: 'Deployment/stuck' }) });
+      const dir = project({
+        'gauntlet.config.yaml': config('  maxKillShare: 0.5\n'),
+        'exp.yaml': experiment('{ kind: pod-kill, selector: app=stuck, mode: one }', {
+          recovery: '{ healthySamples: 1, timeout: 4s }',
+          slos: '{ rto: "<60s" }',
+          workload: 'Deployment/stuck',
+        }),
+      });
       const run = await gauntlet(['chaos', 'exp.yaml'], { cwd: dir, timeoutMs: 120_000 });
       expect(run.code, run.out).toBe(1);
-      const v = latestReport(dir).record.verdicts.find((x) => x.id === 'rto 1.1') as unknown as { status: string; observed: string; detail: string };
+      const v = latestReport(dir).record.verdicts.find((x) => x.id === 'rto 1.1') as unknown as {
+        status: string;
+        observed: string;
+        detail: string;
+      };
       expect(v.status).toBe('fail');
       expect(v.detail).toMatch(/Deployment stuck not whole within 4(\.00)? s: 1\/2 Ready/);
     } finally {
@@ -176,7 +237,12 @@ describe('pod-kill', () => {
 describe('rolling-restart and db failover', () => {
   it('a rolling restart replaces every pod; its RTO is the rollout', async () => {
     const before = await uids('app=api');
-    const dir = project({ 'gauntlet.config.yaml': config(), 'exp.yaml': experiment('{ kind: rolling-restart, workload: { kind: Deployment, name: api } }', { workload: 'Deployment/api' }) });
+    const dir = project({
+      'gauntlet.config.yaml': config(),
+      'exp.yaml': experiment('{ kind: rolling-restart, workload: { kind: Deployment, name: api } }', {
+        workload: 'Deployment/api',
+      }),
+    });
     const run = await gauntlet(['chaos', 'exp.yaml'], { cwd: dir, timeoutMs: 120_000 });
     expect(run.code, run.out).toBe(0);
     const f = chaosOf(dir).faults[0]!;
@@ -188,7 +254,10 @@ describe('rolling-restart and db failover', () => {
   }, 120_000);
 
   it('deletes the primary pod of a CloudNativePG-labelled cluster and times a Ready primary again', async () => {
-    const dir = project({ 'gauntlet.config.yaml': config(), 'exp.yaml': experiment('{ kind: kube-db-failover, operator: cnpg, cluster: pg }', { workload: 'StatefulSet/pg' }) });
+    const dir = project({
+      'gauntlet.config.yaml': config(),
+      'exp.yaml': experiment('{ kind: kube-db-failover, operator: cnpg, cluster: pg }', { workload: 'StatefulSet/pg' }),
+    });
     const run = await gauntlet(['chaos', 'exp.yaml'], { cwd: dir, timeoutMs: 120_000 });
     expect(run.code, run.out).toBe(0);
     const f = chaosOf(dir).faults[0]!;
@@ -202,32 +271,54 @@ describe('guardrails and bad input', () => {
   it('an unlisted namespace, an unlisted or unknown context: refused before any call (exit 2)', async () => {
     const before = await uids('app=api');
     const exp = experiment('{ kind: pod-kill, selector: app=api }');
-    const unlisted = await gauntlet(['chaos', 'exp.yaml', '--env', 'unlisted'], { cwd: project({ 'gauntlet.config.yaml': config(), 'exp.yaml': exp }) });
+    const unlisted = await gauntlet(['chaos', 'exp.yaml', '--env', 'unlisted'], {
+      cwd: project({ 'gauntlet.config.yaml': config(), 'exp.yaml': exp }),
+    });
     expect(unlisted.code).toBe(2);
     expect(unlisted.out).toContain('namespace "other" of context "gauntlet-test" is not allow-listed (allowed: shop)');
-    const noAllow = await gauntlet(['chaos', 'exp.yaml'], { cwd: project({ 'gauntlet.config.yaml': config().replace(/kubernetes:\n  allow:[\s\S]*$/, ''), 'exp.yaml': exp }) });
+    const noAllow = await gauntlet(['chaos', 'exp.yaml'], {
+      cwd: project({ 'gauntlet.config.yaml': config().replace(/kubernetes:\n  allow:[\s\S]*$/, ''), 'exp.yaml': exp }),
+    });
     expect(noAllow.code).toBe(2);
     expect(noAllow.out).toContain('kubernetes context "gauntlet-test" is not allow-listed');
-    const unknown = await gauntlet(['chaos', 'exp.yaml', '--env', 'nowhere'], { cwd: project({ 'gauntlet.config.yaml': config(), 'exp.yaml': exp }) });
+    const unknown = await gauntlet(['chaos', 'exp.yaml', '--env', 'nowhere'], {
+      cwd: project({ 'gauntlet.config.yaml': config(), 'exp.yaml': exp }),
+    });
     expect(unknown.code).toBe(2);
-    expect(unknown.out).toContain('context "no-such-context" is not in the kubeconfig (contexts: gauntlet-test, gauntlet-viewer)');
+    expect(unknown.out).toContain(
+      'context "no-such-context" is not in the kubeconfig (contexts: gauntlet-test, gauntlet-viewer)',
+    );
     expect(hasNoStackTrace(unknown.out)).toBe(true);
     expect(await uids('app=api')).toEqual(before);
   });
 
   it('RBAC forbidding delete: the 403 names the verb and resource needed, the fault fails, nothing deleted', async () => {
     const before = await uids('app=api');
-    const run = await gauntlet(['chaos', 'exp.yaml', '--env', 'viewer'], { cwd: project({ 'gauntlet.config.yaml': config(), 'exp.yaml': experiment('{ kind: pod-kill, selector: app=api }') }) });
+    const run = await gauntlet(['chaos', 'exp.yaml', '--env', 'viewer'], {
+      cwd: project({
+        'gauntlet.config.yaml': config(),
+        'exp.yaml': experiment('{ kind: pod-kill, selector: app=api }'),
+      }),
+    });
     expect(run.code, run.out).toBe(1);
     expect(run.out).toContain('forbidden: Gauntlet needs "delete" on pods in namespace shop (RBAC)');
     expect(await uids('app=api')).toEqual(before);
   }, 60_000);
 
   it('a selector matching nothing, and an unreachable API server: one clear line each (exit 3)', async () => {
-    const none = await gauntlet(['chaos', 'exp.yaml'], { cwd: project({ 'gauntlet.config.yaml': config(), 'exp.yaml': experiment('{ kind: pod-kill, selector: app=nothing }') }) });
+    const none = await gauntlet(['chaos', 'exp.yaml'], {
+      cwd: project({
+        'gauntlet.config.yaml': config(),
+        'exp.yaml': experiment('{ kind: pod-kill, selector: app=nothing }'),
+      }),
+    });
     expect(none.code).toBe(3);
     expect(none.out).toContain('selector app=nothing matches no running pod in namespace shop');
-    const dead = project({ 'gauntlet.config.yaml': config().replaceAll(plane.kubeconfig, 'kc.yaml'), 'exp.yaml': experiment('{ kind: pod-kill, selector: app=api }'), 'kc.yaml': `apiVersion: v1\nkind: Config\nclusters: [{ name: c, cluster: { server: "https://127.0.0.1:9", insecure-skip-tls-verify: true } }]\nusers: [{ name: u, user: { token: x } }]\ncontexts: [{ name: gauntlet-test, context: { cluster: c, user: u } }]\ncurrent-context: gauntlet-test\n` });
+    const dead = project({
+      'gauntlet.config.yaml': config().replaceAll(plane.kubeconfig, 'kc.yaml'),
+      'exp.yaml': experiment('{ kind: pod-kill, selector: app=api }'),
+      'kc.yaml': `apiVersion: v1\nkind: Config\nclusters: [{ name: c, cluster: { server: "https://127.0.0.1:9", insecure-skip-tls-verify: true } }]\nusers: [{ name: u, user: { token: x } }]\ncontexts: [{ name: gauntlet-test, context: { cluster: c, user: u } }]\ncurrent-context: gauntlet-test\n`,
+    });
     const r = await gauntlet(['chaos', 'exp.yaml'], { cwd: dead });
     expect(r.code).toBe(3);
     expect(r.out).toMatch(/the Kubernetes API is unreachable \(list pods\)/);
@@ -236,7 +327,10 @@ describe('guardrails and bad input', () => {
 
   it('an interrupt mid-experiment: rollbacks run, the Deployment is whole and its spec unchanged', async () => {
     const d0 = await whole('api');
-    const dir = project({ 'gauntlet.config.yaml': config(), 'exp.yaml': experiment('{ kind: pod-kill, selector: app=api }', { duration: '30s', workload: 'Deployment/api' }) });
+    const dir = project({
+      'gauntlet.config.yaml': config(),
+      'exp.yaml': experiment('{ kind: pod-kill, selector: app=api }', { duration: '30s', workload: 'Deployment/api' }),
+    });
     let sent = false;
     const run = await gauntlet(['chaos', 'exp.yaml'], {
       cwd: dir,
@@ -265,7 +359,23 @@ describe('k6-operator through the API', () => {
       group: 'k6.io',
       names: { kind: 'TestRun', plural: 'testruns', singular: 'testrun' },
       scope: 'Namespaced',
-      versions: [{ name: 'v1alpha1', served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } } }],
+      versions: [
+        {
+          name: 'v1alpha1',
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              properties: {
+                spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+                status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+              },
+            },
+          },
+        },
+      ],
     },
   };
   let custom: k8s.CustomObjectsApi;
@@ -278,7 +388,12 @@ describe('k6-operator through the API', () => {
     expect(r.status).toBe(201);
     for (let i = 0; i < 100; i++) {
       try {
-        await custom.listNamespacedCustomObject({ group: 'k6.io', version: 'v1alpha1', namespace: NS, plural: 'testruns' });
+        await custom.listNamespacedCustomObject({
+          group: 'k6.io',
+          version: 'v1alpha1',
+          namespace: NS,
+          plural: 'testruns',
+        });
         return;
       } catch {
         await new Promise((r) => setTimeout(r, 200));
@@ -292,17 +407,41 @@ describe('k6-operator through the API', () => {
     let stopped = false;
     void (async () => {
       while (!stopped) {
-        const list = (await custom.listNamespacedCustomObject({ group: 'k6.io', version: 'v1alpha1', namespace: NS, plural: 'testruns' }).catch(() => ({ items: [] }))) as { items: { metadata: { name: string }; spec: { parallelism: number; script: { configMap: { name: string } } } }[] };
+        const list = (await custom
+          .listNamespacedCustomObject({ group: 'k6.io', version: 'v1alpha1', namespace: NS, plural: 'testruns' })
+          .catch(() => ({ items: [] }))) as {
+          items: {
+            metadata: { name: string };
+            spec: { parallelism: number; script: { configMap: { name: string } } };
+          }[];
+        };
         for (const tr of list.items) {
           const name = tr.metadata.name;
           if (seen.includes(name)) continue;
           seen.push(name);
-          const stage = (s: string) => custom.patchNamespacedCustomObjectStatus({ group: 'k6.io', version: 'v1alpha1', namespace: NS, plural: 'testruns', name, body: { status: { stage: s } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+          const stage = (s: string) =>
+            custom.patchNamespacedCustomObjectStatus(
+              {
+                group: 'k6.io',
+                version: 'v1alpha1',
+                namespace: NS,
+                plural: 'testruns',
+                name,
+                body: { status: { stage: s } },
+              },
+              k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+            );
           await stage('initialization');
           await core.readNamespacedConfigMap({ name: tr.spec.script.configMap.name, namespace: NS }); // the operator reads the script
           await stage('created');
           for (let i = 1; i <= tr.spec.parallelism; i++) {
-            await core.createNamespacedPod({ namespace: NS, body: { metadata: { name: `${name}-${i}`, labels: { k6_cr: name, runner: 'true' } }, spec: { containers: [{ name: 'k6', image: 'grafana/k6' }] } } });
+            await core.createNamespacedPod({
+              namespace: NS,
+              body: {
+                metadata: { name: `${name}-${i}`, labels: { k6_cr: name, runner: 'true' } },
+                spec: { containers: [{ name: 'k6', image: 'grafana/k6' }] },
+              },
+            });
           }
           await stage('started');
           await new Promise((r) => setTimeout(r, 1000));
@@ -314,10 +453,19 @@ describe('k6-operator through the API', () => {
     return { seen, stop: () => (stopped = true) };
   }
 
-  const PROFILE = 'name: dist\nscenario: { executor: constant-vus, vus: 2, duration: 2s }\ngracefulStop: 1s\nrequests: [{ name: home, path: / }]\nthresholds: { http_req_duration: ["p(95)<500"] }\n';
+  const PROFILE =
+    'name: dist\nscenario: { executor: constant-vus, vus: 2, duration: 2s }\ngracefulStop: 1s\nrequests: [{ name: home, path: / }]\nthresholds: { http_req_duration: ["p(95)<500"] }\n';
   const exists = async (name: string) => {
-    const cm = await core.readNamespacedConfigMap({ name, namespace: NS }).then(() => true, () => false);
-    const tr = await custom.getNamespacedCustomObject({ group: 'k6.io', version: 'v1alpha1', namespace: NS, plural: 'testruns', name }).then(() => true, () => false);
+    const cm = await core.readNamespacedConfigMap({ name, namespace: NS }).then(
+      () => true,
+      () => false,
+    );
+    const tr = await custom
+      .getNamespacedCustomObject({ group: 'k6.io', version: 'v1alpha1', namespace: NS, plural: 'testruns', name })
+      .then(
+        () => true,
+        () => false,
+      );
     return cm || tr;
   };
 
@@ -325,13 +473,18 @@ describe('k6-operator through the API', () => {
     const op = fakeOperator();
     try {
       const dir = project({ 'gauntlet.config.yaml': config(), 'p.yaml': PROFILE });
-      const run = await gauntlet(['load', 'p.yaml', '--engine', 'k6-operator', '--parallelism', '2'], { cwd: dir, timeoutMs: 120_000 });
+      const run = await gauntlet(['load', 'p.yaml', '--engine', 'k6-operator', '--parallelism', '2'], {
+        cwd: dir,
+        timeoutMs: 120_000,
+      });
       // kwok's pods have no containers and so no logs: the collection step says exactly that.
       expect(run.code, run.out).toBe(3);
       expect(run.out).toMatch(/k6-operator: TestRun gauntlet-\S+ created in gauntlet-test\/shop with parallelism 2/);
       expect(run.out).toContain('k6-operator: stage started');
       expect(run.out).toContain('k6-operator: stage finished');
-      expect(run.out).toMatch(/collected 0 of 2 runners’ results — gauntlet-\S+-1: its log could not be read \(the API answered \d{3}\)/);
+      expect(run.out).toMatch(
+        /collected 0 of 2 runners’ results — gauntlet-\S+-1: its log could not be read \(the API answered \d{3}\)/,
+      );
       expect(run.out).toContain('k6-operator: removed TestRun, Secret, ConfigMap');
       expect(op.seen).toHaveLength(1);
       expect(await exists(op.seen[0]!)).toBe(false);
@@ -346,7 +499,10 @@ describe('k6-operator through the API', () => {
     let kept = '';
     try {
       const dir = project({ 'gauntlet.config.yaml': config(), 'p.yaml': PROFILE });
-      const run = await gauntlet(['load', 'p.yaml', '--engine', 'k6-operator', '--keep'], { cwd: dir, timeoutMs: 120_000 });
+      const run = await gauntlet(['load', 'p.yaml', '--engine', 'k6-operator', '--keep'], {
+        cwd: dir,
+        timeoutMs: 120_000,
+      });
       expect(run.out).toContain('(--keep)');
       kept = op.seen[0]!;
       expect(await exists(kept)).toBe(true);
@@ -355,14 +511,26 @@ describe('k6-operator through the API', () => {
     }
     // No operator now: the TestRun never leaves its first stage.
     const stuck = project({ 'gauntlet.config.yaml': config(), 'p.yaml': PROFILE });
-    const r2 = await gauntlet(['load', 'p.yaml', '--engine', 'k6-operator'], { cwd: stuck, env: { GAUNTLET_K6_OPERATOR_TIMEOUT_MS: '2000' }, timeoutMs: 60_000 });
+    const r2 = await gauntlet(['load', 'p.yaml', '--engine', 'k6-operator'], {
+      cwd: stuck,
+      env: { GAUNTLET_K6_OPERATOR_TIMEOUT_MS: '2000' },
+      timeoutMs: 60_000,
+    });
     expect(r2.code).toBe(3);
-    expect(r2.out).toMatch(/the TestRun stayed at stage "none" past its [\d.]+ s limit \(is k6-operator running in the cluster\?\)/);
+    expect(r2.out).toMatch(
+      /the TestRun stayed at stage "none" past its [\d.]+ s limit \(is k6-operator running in the cluster\?\)/,
+    );
     expect(r2.out).toContain('k6-operator: removed TestRun, Secret, ConfigMap');
     const unlisted = project({ 'gauntlet.config.yaml': config(), 'p.yaml': PROFILE });
     const r3 = await gauntlet(['load', 'p.yaml', '--engine', 'k6-operator', '--env', 'unlisted'], { cwd: unlisted });
     expect(r3.code).toBe(2);
     expect(r3.out).toContain('is not allow-listed');
-    await custom.deleteNamespacedCustomObject({ group: 'k6.io', version: 'v1alpha1', namespace: NS, plural: 'testruns', name: kept });
+    await custom.deleteNamespacedCustomObject({
+      group: 'k6.io',
+      version: 'v1alpha1',
+      namespace: NS,
+      plural: 'testruns',
+      name: kept,
+    });
   }, 120_000);
 });

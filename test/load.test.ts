@@ -3,7 +3,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedDelayServer, resettingServer, stallServer, type Running } from './fixtures/servers.ts';
 import { startNginx, type Nginx } from './fixtures/nginx.ts';
-import { gauntlet, hasNoStackTrace, latestReport, project, startDemoStack, yamlConfig, ROOT, type DemoStack } from './helpers.ts';
+import {
+  gauntlet,
+  hasNoStackTrace,
+  latestReport,
+  project,
+  startDemoStack,
+  yamlConfig,
+  ROOT,
+  type DemoStack,
+} from './helpers.ts';
 import type { LoadResult } from '../src/record/schema.ts';
 import { decode } from '../src/measure/histogram.ts';
 
@@ -19,7 +28,11 @@ let slow: Running;
 let stall: Running;
 let nginx: Nginx;
 beforeAll(async () => {
-  [slow, stall, nginx] = await Promise.all([fixedDelayServer(20), stallServer(2000, 800), startNginx({ keepaliveRequests: 100 })]);
+  [slow, stall, nginx] = await Promise.all([
+    fixedDelayServer(20),
+    stallServer(2000, 800),
+    startNginx({ keepaliveRequests: 100 }),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([slow?.close(), stall?.close(), nginx?.stop()]);
@@ -29,7 +42,10 @@ describe('closed model', () => {
   it('measures a fixed 20 ms server within tolerance; thresholds pass and fail as they should', async () => {
     const dir = project({
       'gauntlet.config.yaml': yamlConfig(slow.url),
-      'p.yaml': profile('{ executor: constant-vus, vus: 10, duration: 3s }', "  http_req_duration: ['p(50)<30', 'p(95)<5']\n  http_req_failed: ['rate<0.01']\n"),
+      'p.yaml': profile(
+        '{ executor: constant-vus, vus: 10, duration: 3s }',
+        "  http_req_duration: ['p(50)<30', 'p(95)<5']\n  http_req_failed: ['rate<0.01']\n",
+      ),
     });
     const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
     expect(run.code, run.out).toBe(1);
@@ -49,7 +65,10 @@ describe('closed model', () => {
   });
 
   it('keeps exact timings when nginx closes keep-alive connections every 100 requests', async () => {
-    const dir = project({ 'gauntlet.config.yaml': yamlConfig(nginx.url), 'p.yaml': profile('{ executor: constant-vus, vus: 20, duration: 2s }', "  http_req_failed: ['rate==0']\n") });
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig(nginx.url),
+      'p.yaml': profile('{ executor: constant-vus, vus: 20, duration: 2s }', "  http_req_failed: ['rate==0']\n"),
+    });
     const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
     expect(run.code, run.out).toBe(0);
     const load = loadOf(dir);
@@ -60,7 +79,12 @@ describe('closed model', () => {
   });
 
   it('ramping-vus follows its stages', async () => {
-    const dir = project({ 'gauntlet.config.yaml': yamlConfig(slow.url), 'p.yaml': profile('{ executor: ramping-vus, startVUs: 1, stages: [{ duration: 1s, target: 6 }, { duration: 1s, target: 6 }] }') });
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig(slow.url),
+      'p.yaml': profile(
+        '{ executor: ramping-vus, startVUs: 1, stages: [{ duration: 1s, target: 6 }, { duration: 1s, target: 6 }] }',
+      ),
+    });
     expect((await gauntlet(['load', 'p.yaml'], { cwd: dir })).code).toBe(0);
     const load = loadOf(dir);
     expect(load.totals.maxVus).toBe(6);
@@ -72,7 +96,10 @@ describe('open model', () => {
   it('times from the intended send time: a 800 ms stall shows in the percentiles (coordinated omission corrected)', async () => {
     const dir = project({
       'gauntlet.config.yaml': yamlConfig(stall.url),
-      'p.yaml': profile('{ executor: constant-arrival-rate, rate: 100, duration: 4s, preAllocatedVUs: 10, maxVUs: 200 }', "  http_req_duration: ['p(50)<50', 'p(99)<200']\n  dropped_iterations: ['count==0']\n"),
+      'p.yaml': profile(
+        '{ executor: constant-arrival-rate, rate: 100, duration: 4s, preAllocatedVUs: 10, maxVUs: 200 }',
+        "  http_req_duration: ['p(50)<50', 'p(99)<200']\n  dropped_iterations: ['count==0']\n",
+      ),
     });
     const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
     expect(run.code, run.out).toBe(1);
@@ -92,7 +119,11 @@ describe('open model', () => {
   it('counts dropped iterations when the VU pool cannot keep up', async () => {
     const dir = project({
       'gauntlet.config.yaml': yamlConfig(slow.url),
-      'p.yaml': profile('{ executor: constant-arrival-rate, rate: 200, duration: 2s, preAllocatedVUs: 1, maxVUs: 2 }', "  dropped_iterations: ['count<1']\n", 'workers: 1\n'),
+      'p.yaml': profile(
+        '{ executor: constant-arrival-rate, rate: 200, duration: 2s, preAllocatedVUs: 1, maxVUs: 2 }',
+        "  dropped_iterations: ['count<1']\n",
+        'workers: 1\n',
+      ),
     });
     const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
     expect(run.code).toBe(1);
@@ -109,7 +140,10 @@ describe('open model', () => {
     try {
       const dir = project({
         'gauntlet.config.yaml': yamlConfig(stalling.url),
-        'p.yaml': profile('{ executor: constant-arrival-rate, rate: 200, duration: 4s }', "  http_req_duration: ['p(95)<5000']\n"),
+        'p.yaml': profile(
+          '{ executor: constant-arrival-rate, rate: 200, duration: 4s }',
+          "  http_req_duration: ['p(95)<5000']\n",
+        ),
       });
       const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
       expect(run.code, run.out).toBe(1);
@@ -122,7 +156,9 @@ describe('open model', () => {
       const drop = v.find((x) => x.id === 'dropped_iterations')!;
       expect(drop.status).toBe('fail');
       expect(drop.observed).toMatch(/^\d+ of \d+ arrivals dropped \(\d+\.\d%\): no free connection$/);
-      expect(drop.detail).toMatch(/at 200 req\/s with responses taking up to [12](\.\d+)? s, Little's law needs ≈ \d+ connections open at once; the generator had 200 \(maxVUs\) — set scenario\.maxVUs: \d+/);
+      expect(drop.detail).toMatch(
+        /at 200 req\/s with responses taking up to [12](\.\d+)? s, Little's law needs ≈ \d+ connections open at once; the generator had 200 \(maxVUs\) — set scenario\.maxVUs: \d+/,
+      );
       expect(run.out).toContain('dropped_iterations');
     } finally {
       await stalling.close();
@@ -130,7 +166,10 @@ describe('open model', () => {
   });
 
   it('ramping-arrival-rate sends the integral of its rate', async () => {
-    const dir = project({ 'gauntlet.config.yaml': yamlConfig(nginx.url), 'p.yaml': profile('{ executor: ramping-arrival-rate, startRate: 0, stages: [{ duration: 2s, target: 200 }] }') });
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig(nginx.url),
+      'p.yaml': profile('{ executor: ramping-arrival-rate, startRate: 0, stages: [{ duration: 2s, target: 200 }] }'),
+    });
     expect((await gauntlet(['load', 'p.yaml'], { cwd: dir })).code).toBe(0);
     expect(loadOf(dir).totals.requests).toBe(200);
   });
@@ -140,7 +179,13 @@ describe('thresholds and failures', () => {
   it('a target that resets every connection: errors classified, each failed request timed to its error, exit 1', async () => {
     const reset = await resettingServer();
     try {
-      const dir = project({ 'gauntlet.config.yaml': yamlConfig(reset.url), 'p.yaml': profile('{ executor: constant-vus, vus: 2, duration: 1s }', "  http_req_duration: ['p(95)<100']\n  http_req_failed: ['rate<0.5']\n") });
+      const dir = project({
+        'gauntlet.config.yaml': yamlConfig(reset.url),
+        'p.yaml': profile(
+          '{ executor: constant-vus, vus: 2, duration: 1s }',
+          "  http_req_duration: ['p(95)<100']\n  http_req_failed: ['rate<0.5']\n",
+        ),
+      });
       const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
       expect(run.code).toBe(1);
       const load = loadOf(dir);
@@ -160,7 +205,10 @@ describe('thresholds and failures', () => {
   it('abortOnFail stops the run early and says why', async () => {
     const dir = project({
       'gauntlet.config.yaml': yamlConfig(slow.url),
-      'p.yaml': profile('{ executor: constant-vus, vus: 2, duration: 20s }', '  http_req_duration:\n    - { threshold: p(95)<5, abortOnFail: true, delayAbortEval: 1s }\n'),
+      'p.yaml': profile(
+        '{ executor: constant-vus, vus: 2, duration: 20s }',
+        '  http_req_duration:\n    - { threshold: p(95)<5, abortOnFail: true, delayAbortEval: 1s }\n',
+      ),
     });
     const started = Date.now();
     const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
@@ -172,9 +220,24 @@ describe('thresholds and failures', () => {
   it.each([
     ['an unknown executor', '{ executor: per-vu-iterations, vus: 1, duration: 1s }', '', /scenario\.executor/],
     ['a negative rate', '{ executor: constant-arrival-rate, rate: -5, duration: 1s }', '', /scenario\.rate: Too small/],
-    ['zero duration', '{ executor: constant-vus, vus: 1, duration: 0s }', '', /scenario\.duration: must be longer than 0/],
-    ['a threshold on a metric nobody measures', '{ executor: constant-vus, vus: 1, duration: 1s }', "  http_req_waiting: ['p(95)<1']\n", /no such metric is produced/],
-    ['a tag no request has', '{ executor: constant-vus, vus: 1, duration: 1s }', "  'http_req_duration{name:graphql}': ['p(95)<1']\n", /no request has name "graphql"/],
+    [
+      'zero duration',
+      '{ executor: constant-vus, vus: 1, duration: 0s }',
+      '',
+      /scenario\.duration: must be longer than 0/,
+    ],
+    [
+      'a threshold on a metric nobody measures',
+      '{ executor: constant-vus, vus: 1, duration: 1s }',
+      "  http_req_waiting: ['p(95)<1']\n",
+      /no such metric is produced/,
+    ],
+    [
+      'a tag no request has',
+      '{ executor: constant-vus, vus: 1, duration: 1s }',
+      "  'http_req_duration{name:graphql}': ['p(95)<1']\n",
+      /no request has name "graphql"/,
+    ],
   ])('%s is a config error (exit 2), before any load', async (_what, scenario, thresholds, message) => {
     const dir = project({ 'gauntlet.config.yaml': yamlConfig(slow.url), 'p.yaml': profile(scenario, thresholds) });
     const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
@@ -185,14 +248,20 @@ describe('thresholds and failures', () => {
   });
 
   it('target down at start: exit 3 with one reason', async () => {
-    const dir = project({ 'gauntlet.config.yaml': yamlConfig('http://127.0.0.1:9'), 'p.yaml': profile('{ executor: constant-vus, vus: 1, duration: 1s }') });
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig('http://127.0.0.1:9'),
+      'p.yaml': profile('{ executor: constant-vus, vus: 1, duration: 1s }'),
+    });
     const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
     expect(run.code).toBe(3);
     expect(run.out.match(/error:/g)).toHaveLength(1);
   });
 
   it('Ctrl-C mid-run: partial results reported, marked interrupted, exit 130', async () => {
-    const dir = project({ 'gauntlet.config.yaml': yamlConfig(slow.url), 'p.yaml': profile('{ executor: constant-vus, vus: 4, duration: 30s }') });
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig(slow.url),
+      'p.yaml': profile('{ executor: constant-vus, vus: 4, duration: 30s }'),
+    });
     let sent = false;
     const started = Date.now();
     const run = await gauntlet(['load', 'p.yaml'], {
@@ -237,7 +306,10 @@ describe('the demo stack', () => {
   it('past the rate limit, 429s are counted apart and fail http_req_failed', async () => {
     const dir = project({
       'gauntlet.config.yaml': yamlConfig(api.url),
-      'p.yaml': profile('{ executor: constant-arrival-rate, rate: 100, duration: 2s }', "  http_req_failed: ['rate<0.01']\n").replace('path: /', 'path: /graphql, method: POST, json: { query: "{ health }" }'),
+      'p.yaml': profile(
+        '{ executor: constant-arrival-rate, rate: 100, duration: 2s }',
+        "  http_req_failed: ['rate<0.01']\n",
+      ).replace('path: /', 'path: /graphql, method: POST, json: { query: "{ health }" }'),
     });
     const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
     expect(run.code).toBe(1);

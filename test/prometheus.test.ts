@@ -7,7 +7,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPromStack, type PromStack } from '../src/targets/local/prometheus.ts';
 import type { RunRecord } from '../src/record/schema.ts';
-import { allArtifactText, gauntlet, hasNoStackTrace, latestReport, project, server, startDemoStack, type DemoStack } from './helpers.ts';
+import {
+  allArtifactText,
+  gauntlet,
+  hasNoStackTrace,
+  latestReport,
+  project,
+  server,
+  startDemoStack,
+  type DemoStack,
+} from './helpers.ts';
 
 let stack: DemoStack;
 let prom: PromStack;
@@ -16,7 +25,8 @@ beforeAll(async () => {
   stack = await startDemoStack({ errorRatio: 0.3, rateLimitPerMinute: 100_000 });
   prom = await startPromStack({
     scrape: [new URL(stack.env.DEMO_METRICS_URL!).host],
-    rules: '- alert: DemoServerErrors\n  expr: sum(rate(http_requests_total{code=~"5.."}[5s])) > 0\n  labels: { severity: warning }',
+    rules:
+      '- alert: DemoServerErrors\n  expr: sum(rate(http_requests_total{code=~"5.."}[5s])) > 0\n  labels: { severity: warning }',
   });
 }, 120_000);
 afterAll(async () => {
@@ -24,7 +34,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const ratio = (route: string) => `(sum(rate(http_requests_total{route="${route}",code=~"5.."}[5s])) or vector(0)) / sum(rate(http_requests_total{route="${route}"}[5s]))`;
+const ratio = (route: string) =>
+  `(sum(rate(http_requests_total{route="${route}",code=~"5.."}[5s])) or vector(0)) / sum(rate(http_requests_total{route="${route}"}[5s]))`;
 
 const config = (opts: { slos?: string; env?: string } = {}) => `environments:
   test:
@@ -46,7 +57,12 @@ requests:
   - { name: items, path: /api/items, headers: { authorization: "Bearer {{token}}" }, weight: 1 }
 `;
 
-const env = () => ({ DEMO_BASE_URL: stack.api.url, DEMO_PASSWORD: stack.password, DEMO_API_PIDFILE: stack.env.DEMO_API_PIDFILE!, GRAFANA_TOKEN: 'glsa_test_token_5f1e2d' });
+const env = () => ({
+  DEMO_BASE_URL: stack.api.url,
+  DEMO_PASSWORD: stack.password,
+  DEMO_API_PIDFILE: stack.env.DEMO_API_PIDFILE!,
+  GRAFANA_TOKEN: 'glsa_test_token_5f1e2d',
+});
 const record = (dir: string) => latestReport(dir).record as unknown as RunRecord;
 
 describe('PromQL SLOs', () => {
@@ -79,17 +95,36 @@ describe('PromQL SLOs', () => {
     expect(latestReport(dir).html).toContain('id="chart-prometheus"');
 
     // The run's figures in the Pushgateway, grouped by environment, command and engine.
-    expect(record(dir).delivery).toEqual([{ to: 'pushgateway', ok: true, detail: expect.stringContaining('job=gauntlet environment=test command=load engine=embedded') }]);
+    expect(record(dir).delivery).toEqual([
+      {
+        to: 'pushgateway',
+        ok: true,
+        detail: expect.stringContaining('job=gauntlet environment=test command=load engine=embedded'),
+      },
+    ]);
     const pushed = await (await fetch(`${prom.pushgatewayUrl}/metrics`)).text();
-    expect(pushed).toMatch(/gauntlet_http_req_duration_seconds\{command="load",engine="embedded",environment="test",instance="",job="gauntlet",quantile="0.95"\} [\d.e-]+/);
-    expect(pushed).toMatch(/gauntlet_verdict_passed\{command="load",engine="embedded",environment="test",instance="",job="gauntlet",status="fail",verdict="prometheus items errors"\} 0/);
+    expect(pushed).toMatch(
+      /gauntlet_http_req_duration_seconds\{command="load",engine="embedded",environment="test",instance="",job="gauntlet",quantile="0.95"\} [\d.e-]+/,
+    );
+    expect(pushed).toMatch(
+      /gauntlet_verdict_passed\{command="load",engine="embedded",environment="test",instance="",job="gauntlet",status="fail",verdict="prometheus items errors"\} 0/,
+    );
     expect(pushed).toContain(`run_id="${record(dir).runId}"`);
     // pushgateway.live: the per-second figures streamed while the load ran.
-    expect(pushed).toMatch(new RegExp(`gauntlet_live_requests_total\\{environment="test",instance="",job="gauntlet_live",run_id="${record(dir).runId}"\\} [1-9]\\d*`));
+    expect(pushed).toMatch(
+      new RegExp(
+        `gauntlet_live_requests_total\\{environment="test",instance="",job="gauntlet_live",run_id="${record(dir).runId}"\\} [1-9]\\d*`,
+      ),
+    );
   }, 120_000);
 
   it('a PromQL syntax error is refused before any request, with Prometheus’s message (exit 2)', async () => {
-    const dir = project({ 'gauntlet.config.yaml': config({ slos: `    - { name: broken, query: 'sum(rate(http_requests_total[5s])', objective: "<1" }` }), 'p.yaml': PROFILE });
+    const dir = project({
+      'gauntlet.config.yaml': config({
+        slos: `    - { name: broken, query: 'sum(rate(http_requests_total[5s])', objective: "<1" }`,
+      }),
+      'p.yaml': PROFILE,
+    });
     const run = await gauntlet(['load', 'p.yaml'], { cwd: dir, env: env() });
     expect(run.code).toBe(2);
     expect(run.out).toMatch(/broken: Prometheus rejects the query: .*parse error/);
@@ -98,7 +133,13 @@ describe('PromQL SLOs', () => {
   });
 
   it('an unreachable Prometheus: exit 3 before any request, the reason said', async () => {
-    const dir = project({ 'gauntlet.config.yaml': config({ slos: `    - { name: x, query: 'up', objective: "<1" }` }).replace(prom.prometheusUrl, 'http://127.0.0.1:9'), 'p.yaml': PROFILE });
+    const dir = project({
+      'gauntlet.config.yaml': config({ slos: `    - { name: x, query: 'up', objective: "<1" }` }).replace(
+        prom.prometheusUrl,
+        'http://127.0.0.1:9',
+      ),
+      'p.yaml': PROFILE,
+    });
     const run = await gauntlet(['load', 'p.yaml'], { cwd: dir, env: env() });
     expect(run.code).toBe(3);
     expect(run.out).toContain('Prometheus at http://127.0.0.1:9 is unreachable');
@@ -157,13 +198,19 @@ describe('alerts and annotations during chaos', () => {
       let b = '';
       req.on('data', (c: Buffer) => (b += c.toString()));
       req.on('end', () => {
-        seen.push({ path: `${req.method} ${req.url}`, auth: req.headers.authorization ?? '', body: JSON.parse(b || '{}') as Record<string, unknown> });
+        seen.push({
+          path: `${req.method} ${req.url}`,
+          auth: req.headers.authorization ?? '',
+          body: JSON.parse(b || '{}') as Record<string, unknown>,
+        });
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":1,"message":"Annotation added"}');
       });
     });
     try {
       const dir = project({
-        'gauntlet.config.yaml': config({ env: `    grafana: { url: "${grafana.url}", token: "\${env:GRAFANA_TOKEN}" }` }),
+        'gauntlet.config.yaml': config({
+          env: `    grafana: { url: "${grafana.url}", token: "\${env:GRAFANA_TOKEN}" }`,
+        }),
         'p.yaml': PROFILE.replace('duration: 6s', 'duration: 10s'),
         'exp.yaml': `name: worker kill with alerts
 probes:
@@ -196,7 +243,10 @@ slos: { rto: "<10s" }
       expect(a.time).toBeGreaterThan(Date.parse(record(dir).startedAt));
       expect(a.tags).toEqual(['gauntlet', 'chaos', 'test', record(dir).runId]);
       expect(a.text).toContain('process-kill');
-      expect(record(dir).delivery!.find((d) => d.to === 'grafana')).toMatchObject({ ok: true, detail: '1 annotation written' });
+      expect(record(dir).delivery!.find((d) => d.to === 'grafana')).toMatchObject({
+        ok: true,
+        detail: '1 annotation written',
+      });
       expect(allArtifactText(dir)).not.toContain('glsa_test_token_5f1e2d');
     } finally {
       await grafana.close();

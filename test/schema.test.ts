@@ -12,7 +12,10 @@ describe('exported JSON Schemas', () => {
   });
 
   it('the config schema lets editors complete environments and rejects unknown keys', () => {
-    const s = jsonSchemas()['gauntlet.config.schema.json'] as { properties: Record<string, unknown>; additionalProperties: boolean };
+    const s = jsonSchemas()['gauntlet.config.schema.json'] as {
+      properties: Record<string, unknown>;
+      additionalProperties: boolean;
+    };
     expect(Object.keys(s.properties)).toEqual(expect.arrayContaining(['environments', 'smoke', 'slos', 'reports']));
     expect(s.additionalProperties).toBe(false);
   });

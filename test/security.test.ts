@@ -23,7 +23,9 @@ beforeAll(async () => {
     }
     if (req.url === '/xss') {
       res.writeHead(200, { 'content-type': 'text/html', 'x-evil': '<script>window.__pwned=1</script>' });
-      return res.end('<script>window.__pwned=2</script><img src=x onerror="window.__pwned=3"></textarea></pre></details><svg onload="window.__pwned=4">');
+      return res.end(
+        '<script>window.__pwned=2</script><img src=x onerror="window.__pwned=3"></textarea></pre></details><svg onload="window.__pwned=4">',
+      );
     }
     res.end('{}');
   });
@@ -56,7 +58,9 @@ checks:
     for (const secret of [API_KEY, DB_PASSWORD, TOKEN]) expect(everything).not.toContain(secret);
     // The evidence is still there, redacted.
     expect(latestReport(dir).runJson).toContain('[redacted]');
-    expect(run.stdout).toContain('reflects credentials — expected status is 2xx, got 500; expected $.sawAuthorization equals "nope", got "Bearer [redacted]"');
+    expect(run.stdout).toContain(
+      'reflects credentials — expected status is 2xx, got 500; expected $.sawAuthorization equals "nope", got "Bearer [redacted]"',
+    );
   });
 });
 
@@ -70,7 +74,8 @@ describe('HTML escaping in real Chromium', () => {
   it('a body with <script> and onerror handlers shows as text and runs nothing', async () => {
     const dir = project({
       'gauntlet.config.yaml': yamlConfig(target.url),
-      'smoke/a.smoke.yaml': 'name: "<b>suite</b>"\nchecks:\n  - { kind: http, name: "<img src=x onerror=window.__pwned=5>", path: /xss, expect: { bodyContains: "never there" } }\n',
+      'smoke/a.smoke.yaml':
+        'name: "<b>suite</b>"\nchecks:\n  - { kind: http, name: "<img src=x onerror=window.__pwned=5>", path: /xss, expect: { bodyContains: "never there" } }\n',
     });
     const run = await gauntlet(['smoke'], { cwd: dir });
     expect(run.code).toBe(1);
@@ -89,7 +94,9 @@ describe('HTML escaping in real Chromium', () => {
     expect(text).toContain('<script>window.__pwned=2</script>');
     expect(text).toContain('<img src=x onerror=window.__pwned=5>');
     // The embedded run record survives intact for tools.
-    const embedded = await page.evaluate(() => JSON.parse(document.getElementById('gauntlet-run-record')!.textContent!) as { checks: { name: string }[] });
+    const embedded = await page.evaluate(
+      () => JSON.parse(document.getElementById('gauntlet-run-record')!.textContent!) as { checks: { name: string }[] },
+    );
     expect(embedded.checks[0]!.name).toBe('<img src=x onerror=window.__pwned=5>');
     await page.close();
   });

@@ -24,7 +24,11 @@ describe('gauntlet smoke against the demo API', () => {
     expect(a.record.checks.length).toBeGreaterThanOrEqual(11);
     expect(run.stdout).toContain('✓ data › primary');
     expect(run.stdout).toContain('✓ frontend › browser › catalog.spec.ts › the catalog page lists the items');
-    for (const secret of [stack.password, new URL(stack.postgres.url).password, decodeURIComponent(new URL(stack.redis.url).password)]) {
+    for (const secret of [
+      stack.password,
+      new URL(stack.postgres.url).password,
+      decodeURIComponent(new URL(stack.redis.url).password),
+    ]) {
       expect(run.out + a.runJson + a.html).not.toContain(secret);
     }
     expect(a.record.checks.every((c) => c.status === 'passed')).toBe(true);
@@ -55,7 +59,9 @@ checks:
     expect(a.record.status).toBe('failed');
     expect(a.html).toContain('version is pinned');
     expect(a.html).toMatch(/badge failed">failed<\/span>\s*<span class="name">api › version is pinned/);
-    expect(a.junit).toMatch(/<testcase name="version is pinned" classname="smoke.api"[^>]*>\s*<failure message="expected \$.version equals &quot;9.9.9&quot;, got &quot;1.4.2&quot;"/);
+    expect(a.junit).toMatch(
+      /<testcase name="version is pinned" classname="smoke.api"[^>]*>\s*<failure message="expected \$.version equals &quot;9.9.9&quot;, got &quot;1.4.2&quot;"/,
+    );
     expect(a.junit).toMatch(/<testcase name="smoke: all smoke checks pass" classname="verdicts" time="0">\s*<failure/);
     expect(a.summary).toContain('api › version is pinned');
   });

@@ -27,8 +27,10 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => receiver.close(() => r())));
 
-const config = (on = 'failure') => `environments:\n  t: { baseUrl: "${'${env:TARGET}'}" }\nsmoke: ["s.yaml"]\nnotify: { webhook: { url: "\${env:HOOK}", on: ${on} } }\n`;
-const suite = (status: number) => `name: api\nchecks:\n  - { kind: http, name: health, path: /, expect: { status: ${status} } }\n`;
+const config = (on = 'failure') =>
+  `environments:\n  t: { baseUrl: "${'${env:TARGET}'}" }\nsmoke: ["s.yaml"]\nnotify: { webhook: { url: "\${env:HOOK}", on: ${on} } }\n`;
+const suite = (status: number) =>
+  `name: api\nchecks:\n  - { kind: http, name: health, path: /, expect: { status: ${status} } }\n`;
 
 describe('webhook notifications', () => {
   it('a failed run posts a Slack-compatible message naming the failing verdict; the URL is redacted everywhere', async () => {
@@ -61,7 +63,10 @@ describe('webhook notifications', () => {
     const run = await gauntlet(['smoke'], { cwd: dir, env: { TARGET: base, HOOK: `${base}/broken` } });
     expect(run.code).toBe(1);
     expect(run.out).toContain('warning: notify: no notification sent: the webhook answered 500');
-    const inline = project({ 'gauntlet.config.yaml': config().replace('${env:HOOK}', 'https://hooks.example.com/x'), 's.yaml': suite(200) });
+    const inline = project({
+      'gauntlet.config.yaml': config().replace('${env:HOOK}', 'https://hooks.example.com/x'),
+      's.yaml': suite(200),
+    });
     const bad = await gauntlet(['validate'], { cwd: inline, env: { TARGET: base } });
     expect(bad.code).toBe(2);
     expect(bad.out).toContain('a webhook URL is a secret: reference it as ${env:NAME}, never inline');

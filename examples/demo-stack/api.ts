@@ -31,9 +31,22 @@ export interface DemoApiOptions {
 }
 
 /** What Prometheus scrapes: a request counter and a latency histogram, by route and status code. */
-export function requestMetrics(registry: Registry): { observe(route: string, method: string, code: number, seconds: number): void } {
-  const requests = new Counter({ name: 'http_requests_total', help: 'Requests answered, by route and status code', labelNames: ['method', 'route', 'code'], registers: [registry] });
-  const duration = new Histogram({ name: 'http_request_duration_seconds', help: 'Time to answer, by route', labelNames: ['method', 'route', 'code'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
+export function requestMetrics(registry: Registry): {
+  observe(route: string, method: string, code: number, seconds: number): void;
+} {
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'Requests answered, by route and status code',
+    labelNames: ['method', 'route', 'code'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer, by route',
+    labelNames: ['method', 'route', 'code'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
   return {
     observe(route, method, code, seconds) {
       requests.inc({ method, route, code: String(code) });
@@ -69,17 +82,35 @@ const rootFor = (list: () => Promise<{ items: typeof items }>) => ({
 
 export async function startDemoApi(opts: DemoApiOptions): Promise<DemoApi> {
   const key = new TextEncoder().encode(opts.jwtSecret);
-  const db = opts.databaseUrl ? new pg.Pool({ connectionString: opts.databaseUrl, max: 5, connectionTimeoutMillis: 3000, statement_timeout: 5000 }) : undefined;
+  const db = opts.databaseUrl
+    ? new pg.Pool({
+        connectionString: opts.databaseUrl,
+        max: 5,
+        connectionTimeoutMillis: 3000,
+        statement_timeout: 5000,
+      })
+    : undefined;
   db?.on('error', () => {});
   if (db) await migrate(db, opts.password);
-  const cache = opts.redisUrl ? new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 2000, lazyConnect: true }) : undefined;
+  const cache = opts.redisUrl
+    ? new Redis(opts.redisUrl, {
+        maxRetriesPerRequest: 1,
+        connectTimeout: 2000,
+        commandTimeout: 2000,
+        lazyConnect: true,
+      })
+    : undefined;
   cache?.on('error', () => {});
   await cache?.connect();
   const listItems = async (): Promise<{ items: typeof items; cache: 'hit' | 'miss' | 'none' }> => {
     if (!db) return { items, cache: 'none' };
     const cached = await cache?.get('demo:catalog').catch(() => null);
     if (cached) return { items: JSON.parse(cached) as typeof items, cache: 'hit' };
-    const rows = (await db.query<{ id: number; name: string; priceCents: number }>('select id, name, price_cents as "priceCents" from items order by id')).rows;
+    const rows = (
+      await db.query<{ id: number; name: string; priceCents: number }>(
+        'select id, name, price_cents as "priceCents" from items order by id',
+      )
+    ).rows;
     await cache?.set('demo:catalog', JSON.stringify(rows), 'EX', 5).catch(() => {});
     return { items: rows, cache: cache ? 'miss' : 'none' };
   };
@@ -89,7 +120,11 @@ export async function startDemoApi(opts: DemoApiOptions): Promise<DemoApi> {
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...headers,
+    });
     res.end(text);
   };
 
@@ -102,7 +137,12 @@ export async function startDemoApi(opts: DemoApiOptions): Promise<DemoApi> {
       const count = await cache.incr(key).catch(() => 0);
       if (count === 1) await cache.expire(key, 61).catch(() => {});
       if (count <= limit) return false;
-      json(res, 429, { error: 'rate limit exceeded', limitPerMinute: limit }, { 'retry-after': String(Math.ceil((60_000 - (now % 60_000)) / 1000)) });
+      json(
+        res,
+        429,
+        { error: 'rate limit exceeded', limitPerMinute: limit },
+        { 'retry-after': String(Math.ceil((60_000 - (now % 60_000)) / 1000)) },
+      );
       return true;
     }
     const w = windows.get(ip);
@@ -146,7 +186,14 @@ export async function startDemoApi(opts: DemoApiOptions): Promise<DemoApi> {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://demo');
     const t0 = performance.now();
-    res.on('finish', () => metrics.observe(ROUTES.has(url.pathname) ? url.pathname : 'other', req.method ?? 'GET', res.statusCode, (performance.now() - t0) / 1000));
+    res.on('finish', () =>
+      metrics.observe(
+        ROUTES.has(url.pathname) ? url.pathname : 'other',
+        req.method ?? 'GET',
+        res.statusCode,
+        (performance.now() - t0) / 1000,
+      ),
+    );
     if (url.pathname === '/metrics' && req.method === 'GET') {
       const body = await registry.metrics();
       res.writeHead(200, { 'content-type': registry.contentType });
@@ -171,13 +218,21 @@ export async function startDemoApi(opts: DemoApiOptions): Promise<DemoApi> {
       } catch {
         return json(res, 400, { error: 'expected a JSON body {username, password}' });
       }
-      const valid = db ? await checkPassword(db, body.username ?? '', body.password ?? '') : body.username === 'demo' && body.password === opts.password;
+      const valid = db
+        ? await checkPassword(db, body.username ?? '', body.password ?? '')
+        : body.username === 'demo' && body.password === opts.password;
       if (!valid) return json(res, 401, { error: 'invalid credentials' });
-      const token = await new SignJWT({ role: 'viewer' }).setProtectedHeader({ alg: 'HS256' }).setSubject('demo').setIssuedAt().setExpirationTime('15m').sign(key);
+      const token = await new SignJWT({ role: 'viewer' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('demo')
+        .setIssuedAt()
+        .setExpirationTime('15m')
+        .sign(key);
       return json(res, 200, { token, expiresIn: 900 });
     }
     if (url.pathname === '/api/items' && req.method === 'GET') {
-      if (!(await user(req))) return json(res, 401, { error: 'missing or invalid bearer token' }, { 'www-authenticate': 'Bearer' });
+      if (!(await user(req)))
+        return json(res, 401, { error: 'missing or invalid bearer token' }, { 'www-authenticate': 'Bearer' });
       const list = await listItems();
       return json(res, 200, { items: list.items, count: list.items.length }, { 'x-cache': list.cache });
     }
@@ -192,7 +247,13 @@ export async function startDemoApi(opts: DemoApiOptions): Promise<DemoApi> {
       } catch {
         return json(res, 400, { errors: [{ message: 'expected a JSON body' }] });
       }
-      const result = await graphql({ schema, source: body.query ?? '', rootValue: rootFor(listItems), variableValues: body.variables ?? null, operationName: body.operationName ?? null });
+      const result = await graphql({
+        schema,
+        source: body.query ?? '',
+        rootValue: rootFor(listItems),
+        variableValues: body.variables ?? null,
+        operationName: body.operationName ?? null,
+      });
       return json(res, 200, result);
     }
     json(res, 404, { error: `no route ${req.method} ${url.pathname}` });

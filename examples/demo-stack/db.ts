@@ -27,8 +27,12 @@ export async function migrate(db: pg.Pool, password: string): Promise<void> {
   try {
     // Workers start together: one migrates, the others wait and then find nothing to do.
     await client.query('select pg_advisory_lock(4242)');
-    await client.query('create table if not exists schema_migrations (version integer primary key, applied_at timestamptz not null default now())');
-    const done = new Set((await client.query<{ version: number }>('select version from schema_migrations')).rows.map((r) => r.version));
+    await client.query(
+      'create table if not exists schema_migrations (version integer primary key, applied_at timestamptz not null default now())',
+    );
+    const done = new Set(
+      (await client.query<{ version: number }>('select version from schema_migrations')).rows.map((r) => r.version),
+    );
     for (const m of MIGRATIONS) {
       if (done.has(m.version)) continue;
       await client.query('begin');
@@ -46,7 +50,9 @@ export async function migrate(db: pg.Pool, password: string): Promise<void> {
 }
 
 export async function checkPassword(db: pg.Pool, username: string, password: string): Promise<boolean> {
-  const row = (await db.query<{ password_hash: string }>('select password_hash from users where username = $1', [username])).rows[0];
+  const row = (
+    await db.query<{ password_hash: string }>('select password_hash from users where username = $1', [username])
+  ).rows[0];
   if (!row) return false;
   const [, salt, hash] = row.password_hash.split('$');
   const given = scryptSync(password, salt!, 32);

@@ -66,7 +66,14 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
       ...(postgres.value.patroni ? { patroni: postgres.value.patroni } : {}),
       redis: redis.value,
       password,
-      env: { DEMO_BASE_URL: api.url, DEMO_PASSWORD: password, DEMO_DB_URL: postgres.value.url, DEMO_REDIS_URL: redis.value.url, DEMO_API_PIDFILE: api.pidFile, DEMO_METRICS_URL: api.metricsUrl },
+      env: {
+        DEMO_BASE_URL: api.url,
+        DEMO_PASSWORD: password,
+        DEMO_DB_URL: postgres.value.url,
+        DEMO_REDIS_URL: redis.value.url,
+        DEMO_API_PIDFILE: api.pidFile,
+        DEMO_METRICS_URL: api.metricsUrl,
+      },
       stop,
     };
   } catch (err) {
@@ -76,7 +83,15 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
 }
 
 /** The API as its own process: a cluster primary and its workers, ended by the primary's PID. */
-async function startApiCluster(o: { password: string; jwtSecret: string; rateLimitPerMinute: number; databaseUrl: string; redisUrl: string; workers: number; errorRatio?: number }): Promise<DemoApi & { pidFile: string; pid: number; metricsUrl: string }> {
+async function startApiCluster(o: {
+  password: string;
+  jwtSecret: string;
+  rateLimitPerMinute: number;
+  databaseUrl: string;
+  redisUrl: string;
+  workers: number;
+  errorRatio?: number;
+}): Promise<DemoApi & { pidFile: string; pid: number; metricsUrl: string }> {
   const dir = tempDir('gauntlet-api-');
   const port = await freePort();
   const metricsPort = await freePort();
@@ -93,5 +108,12 @@ async function startApiCluster(o: { password: string; jwtSecret: string; rateLim
     await stopPid(d.pid);
     throw err;
   }
-  return { url: `http://127.0.0.1:${port}`, port, pid: d.pid, pidFile, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, close: () => stopPid(d.pid, 'SIGTERM', 5000) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    pid: d.pid,
+    pidFile,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    close: () => stopPid(d.pid, 'SIGTERM', 5000),
+  };
 }

@@ -25,25 +25,46 @@ export function capacityApp(profileFile: string, flags: Flags, io: Io): Promise<
   return runSession('capacity', flags, io, async (s) => {
     const env = resolveEnvironment(s.config, s.io.env, s.redactor);
     const written = await loadProfile(profileFile, s.io.cwd, s.config.config.slos.thresholds);
-    if (!written.capacity) throw configError(`${written.file}: no capacity block: say where the search starts and where it must stop (capacity: { startRate, maxRate })`);
-    if (Object.keys(written.thresholds).length === 0) throw configError(`${written.file}: no thresholds: a capacity search needs an SLO to hold (e.g. http_req_duration: ['p(95)<200'], http_req_failed: ['rate<0.01'])`);
+    if (!written.capacity)
+      throw configError(
+        `${written.file}: no capacity block: say where the search starts and where it must stop (capacity: { startRate, maxRate })`,
+      );
+    if (Object.keys(written.thresholds).length === 0)
+      throw configError(
+        `${written.file}: no thresholds: a capacity search needs an SLO to hold (e.g. http_req_duration: ['p(95)<200'], http_req_failed: ['rate<0.01'])`,
+      );
     await assertReachable(env.baseUrl, tlsOptionsOf(env));
     const { profile, requests } = await prepareLoad(s, env, written);
-    const capacity = await searchCapacity(s, profile, written.capacity, { baseUrl: env.baseUrl, requests, tls: tlsOptionsOf(env) });
+    const capacity = await searchCapacity(s, profile, written.capacity, {
+      baseUrl: env.baseUrl,
+      requests,
+      tls: tlsOptionsOf(env),
+    });
     capacity.trend = earlierRuns(reportsRoot(s), profile.name, s.config.envName, written.capacity.history);
-    return { capacity, verdicts: capacityVerdicts(capacity, written.capacity), baseUrl: env.baseUrl } satisfies SessionResult;
+    return {
+      capacity,
+      verdicts: capacityVerdicts(capacity, written.capacity),
+      baseUrl: env.baseUrl,
+    } satisfies SessionResult;
   });
 }
 
 const reportsRoot = (s: Session) => resolve(s.io.cwd, s.config.config.reports.dir);
 
-async function searchCapacity(s: Session, profile: Profile, c: CapacitySearch, target: LoadTarget): Promise<CapacityResult> {
+async function searchCapacity(
+  s: Session,
+  profile: Profile,
+  c: CapacitySearch,
+  target: LoadTarget,
+): Promise<CapacityResult> {
   const engine = engines.embedded;
   const deadline = s.clock.now() + c.maxDuration;
   const steps: CapacityStep[] = [];
   const seen: StepSeen[] = [];
   let stop: Stop | 'max duration' | undefined;
-  s.say(`capacity: ${profile.name} against ${target.baseUrl}: ${c.startRate}…${c.maxRate} req/s, steps of ${formatMs(c.warmup)} warm-up + ${formatMs(c.stepDuration)} measured`);
+  s.say(
+    `capacity: ${profile.name} against ${target.baseUrl}: ${c.startRate}…${c.maxRate} req/s, steps of ${formatMs(c.warmup)} warm-up + ${formatMs(c.stepDuration)} measured`,
+  );
   for (;;) {
     const next = nextStep(c, seen);
     if ('done' in next) {
@@ -57,23 +78,46 @@ async function searchCapacity(s: Session, profile: Profile, c: CapacitySearch, t
     const rate = next.rate;
     const stepProfile = (ms: number): Profile => ({
       ...profile,
-      scenario: { executor: 'constant-arrival-rate', rate, duration: ms, timeUnit: 1000, preAllocatedVUs: Math.min(c.preAllocatedVUs, c.maxVUs), maxVUs: c.maxVUs },
+      scenario: {
+        executor: 'constant-arrival-rate',
+        rate,
+        duration: ms,
+        timeUnit: 1000,
+        preAllocatedVUs: Math.min(c.preAllocatedVUs, c.maxVUs),
+        maxVUs: c.maxVUs,
+      },
       // A step's stragglers are judged by its timeout, not waited for: the next step is due.
       gracefulStop: Math.min(profile.gracefulStop, profile.timeout),
     });
     const label = `  step ${steps.length + 1} (${next.phase}): ${rate} req/s`;
     if (c.warmup > 0) {
-      await engine.run(stepProfile(c.warmup), target, { clock: s.clock, signal: s.signal, onProgress: (p) => s.progress(`${label} warm-up ${progressLine(p).trim()}`), shouldAbort: saturated(rate) });
+      await engine.run(stepProfile(c.warmup), target, {
+        clock: s.clock,
+        signal: s.signal,
+        onProgress: (p) => s.progress(`${label} warm-up ${progressLine(p).trim()}`),
+        shouldAbort: saturated(rate),
+      });
       if (s.signal.aborted) break;
     }
     const startedAtMs = s.clock.now();
-    const load = await engine.run(stepProfile(c.stepDuration), target, { clock: s.clock, signal: s.signal, onProgress: (p) => s.progress(`${label} ${progressLine(p).trim()}`), shouldAbort: saturated(rate) });
+    const load = await engine.run(stepProfile(c.stepDuration), target, {
+      clock: s.clock,
+      signal: s.signal,
+      onProgress: (p) => s.progress(`${label} ${progressLine(p).trim()}`),
+      shouldAbort: saturated(rate),
+    });
     s.progress(undefined);
     if (s.signal.aborted) break;
     const step = judgeStep(steps.length + 1, next.phase, rate, startedAtMs, load, profile);
     steps.push(step);
-    seen.push({ rate, outcome: step.outcome, targetGone: load.totals.requests > 0 && Object.keys(load.totals.statuses).length === 0 });
-    s.say(`${label}: ${step.outcome}${step.p95Ms === undefined ? '' : ` — p95 ${formatMs(step.p95Ms)}`}, errors ${pct(step.errorRate)}, ${step.achievedRps.toFixed(0)} req/s achieved${step.why ? ` (${step.why})` : ''}`);
+    seen.push({
+      rate,
+      outcome: step.outcome,
+      targetGone: load.totals.requests > 0 && Object.keys(load.totals.statuses).length === 0,
+    });
+    s.say(
+      `${label}: ${step.outcome}${step.p95Ms === undefined ? '' : ` — p95 ${formatMs(step.p95Ms)}`}, errors ${pct(step.errorRate)}, ${step.achievedRps.toFixed(0)} req/s achieved${step.why ? ` (${step.why})` : ''}`,
+    );
   }
   return summarise(profile, steps, stop ?? 'max duration', c);
 }
@@ -84,12 +128,20 @@ function saturated(rate: number) {
     if (p.elapsedMs < 2000) return undefined;
     const offered = (rate * p.elapsedMs) / 1000;
     if (p.dropped > 0.2 * offered) return `saturated: ${p.dropped} of ${Math.round(offered)} arrivals dropped`;
-    if (p.requests > 50 && p.failed > 0.5 * p.requests) return `saturated: ${p.failed} of ${p.requests} requests failed`;
+    if (p.requests > 50 && p.failed > 0.5 * p.requests)
+      return `saturated: ${p.failed} of ${p.requests} requests failed`;
     return undefined;
   };
 }
 
-function judgeStep(index: number, phase: 'grow' | 'narrow', rate: number, startedAtMs: number, load: LoadResult, profile: Profile): CapacityStep {
+function judgeStep(
+  index: number,
+  phase: 'grow' | 'narrow',
+  rate: number,
+  startedAtMs: number,
+  load: LoadResult,
+  profile: Profile,
+): CapacityStep {
   const lat = load.all.latency;
   const seconds = Math.max(load.durationMs, 1) / 1000;
   const offered = load.totals.requests + load.totals.droppedIterations;
@@ -109,12 +161,17 @@ function judgeStep(index: number, phase: 'grow' | 'narrow', rate: number, starte
   };
   if (generatorSaturated(load, profile.thresholds)) {
     const lag = generatorVerdict(load, profile.thresholds);
-    return { ...base, outcome: 'inconclusive', why: `the generator fell behind its schedule (${lag?.observed ?? 'send lag unknown'}; bound ${lagBoundMs(profile.thresholds)} ms)` };
+    return {
+      ...base,
+      outcome: 'inconclusive',
+      why: `the generator fell behind its schedule (${lag?.observed ?? 'send lag unknown'}; bound ${lagBoundMs(profile.thresholds)} ms)`,
+    };
   }
   const failed = thresholdVerdicts(load, profile.thresholds).filter((v) => v.status !== 'pass');
   const why = failed.map((v) => `${v.id}${v.observed ? ` ${v.observed}` : ` ${v.status}`}`);
   // Arrivals the generator had to drop were never offered: the step did not run at its rate.
-  if (offered > 0 && load.totals.droppedIterations > 0.01 * offered) why.push(`dropped_iterations ${load.totals.droppedIterations} of ${offered}`);
+  if (offered > 0 && load.totals.droppedIterations > 0.01 * offered)
+    why.push(`dropped_iterations ${load.totals.droppedIterations} of ${offered}`);
   if (load.totals.requests > 0 && Object.keys(load.totals.statuses).length === 0) why.unshift('no response at all');
   return why.length ? { ...base, outcome: 'bad', why: why.join('; ') } : { ...base, outcome: 'good' };
 }
@@ -137,20 +194,29 @@ function limitingFactor(bad: CapacityStep | undefined, stop: Stop | 'max duratio
   return found.length ? found.join(' and ') : 'thresholds';
 }
 
-function summarise(profile: Profile, steps: CapacityStep[], stop: Stop | 'max duration', c: CapacitySearch): CapacityResult {
+function summarise(
+  profile: Profile,
+  steps: CapacityStep[],
+  stop: Stop | 'max duration',
+  c: CapacitySearch,
+): CapacityResult {
   const { good, bad } = bracket(steps.map((st) => ({ rate: st.offeredRps, outcome: st.outcome })));
   const goodStep = steps.find((st) => st.outcome === 'good' && st.offeredRps === good);
   const badStep = steps.find((st) => st.outcome === 'bad' && st.offeredRps === bad);
   const limitedBy = limitingFactor(badStep, stop);
-  const held = goodStep ? `${rps(goodStep.offeredRps)} (p95 ${goodStep.p95Ms === undefined ? '—' : formatMs(goodStep.p95Ms)}, errors ${pct(goodStep.errorRate)})` : undefined;
+  const held = goodStep
+    ? `${rps(goodStep.offeredRps)} (p95 ${goodStep.p95Ms === undefined ? '—' : formatMs(goodStep.p95Ms)}, errors ${pct(goodStep.errorRate)})`
+    : undefined;
   const broke = badStep ? `${rps(badStep.offeredRps)} (${badStep.why})` : undefined;
   let statement: string;
-  if (steps.length === 0) statement = `no step ran: ${stop === 'max duration' ? `maxDuration ${formatMs(c.maxDuration)} is shorter than one step` : stop}`;
+  if (steps.length === 0)
+    statement = `no step ran: ${stop === 'max duration' ? `maxDuration ${formatMs(c.maxDuration)} is shorter than one step` : stop}`;
   else if (stop === 'generator') {
     const inc = steps[steps.length - 1]!;
     statement = `inconclusive: the generator fell behind its schedule at ${rps(inc.offeredRps)}${held ? `; sustainable at least ${held}` : ''} — generate from more cores or machines`;
   } else if (!goodStep) statement = `capacity 0: the thresholds already fail at the first step, ${broke}`;
-  else if (!badStep) statement = `sustainable: ${held}; ${stop === 'max rate' ? `no step failed up to maxRate ${rps(c.maxRate)}` : `the search stopped (${stop}) before any step failed`}`;
+  else if (!badStep)
+    statement = `sustainable: ${held}; ${stop === 'max rate' ? `no step failed up to maxRate ${rps(c.maxRate)}` : `the search stopped (${stop}) before any step failed`}`;
   else statement = `sustainable: ${held}; breaks at ${broke}`;
   return {
     profile: profile.name,
@@ -158,7 +224,9 @@ function summarise(profile: Profile, steps: CapacityStep[], stop: Stop | 'max du
     ...(bad !== undefined ? { breaksAtRps: bad } : {}),
     limitedBy,
     statement,
-    objectives: Object.entries(profile.thresholds).flatMap(([metric, list]) => list.map((t) => `${metric} ${typeof t === 'string' ? t : t.threshold}`)),
+    objectives: Object.entries(profile.thresholds).flatMap(([metric, list]) =>
+      list.map((t) => `${metric} ${typeof t === 'string' ? t : t.threshold}`),
+    ),
     steps,
     trend: [],
   };
@@ -176,9 +244,24 @@ export function earlierRuns(root: string, profile: string, env: string, n: numbe
   for (const d of dirs) {
     if (d === 'latest') continue;
     try {
-      const r = JSON.parse(readFileSync(join(root, d, 'run.json'), 'utf8')) as { runId: string; startedAt: string; command: string; status: string; environment?: { name?: string }; capacity?: CapacityResult };
+      const r = JSON.parse(readFileSync(join(root, d, 'run.json'), 'utf8')) as {
+        runId: string;
+        startedAt: string;
+        command: string;
+        status: string;
+        environment?: { name?: string };
+        capacity?: CapacityResult;
+      };
       // Only completed searches count: an aborted or failed-to-run search says nothing about capacity.
-      if (r.command !== 'capacity' || !r.capacity || r.capacity.profile !== profile || r.environment?.name !== env || r.status === 'aborted' || r.status === 'error') continue;
+      if (
+        r.command !== 'capacity' ||
+        !r.capacity ||
+        r.capacity.profile !== profile ||
+        r.environment?.name !== env ||
+        r.status === 'aborted' ||
+        r.status === 'error'
+      )
+        continue;
       if (r.capacity.limitedBy === 'generator') continue;
       runs.push({ runId: r.runId, startedAt: r.startedAt, sustainableRps: r.capacity.sustainableRps });
     } catch {
@@ -189,10 +272,20 @@ export function earlierRuns(root: string, profile: string, env: string, n: numbe
 }
 
 export function capacityVerdicts(cap: CapacityResult, c: Pick<CapacitySearch, 'tolerance'>): Verdict[] {
-  const base = { id: 'capacity', source: 'slo', objective: `a sustainable rate under ${cap.objectives.join(', ')}` } as const;
+  const base = {
+    id: 'capacity',
+    source: 'slo',
+    objective: `a sustainable rate under ${cap.objectives.join(', ')}`,
+  } as const;
   const verdicts: Verdict[] = [];
   if (cap.steps.length === 0) verdicts.push({ ...base, status: 'no-data', detail: cap.statement });
-  else if (cap.limitedBy === 'generator') verdicts.push({ ...base, status: 'fail', observed: cap.statement, detail: 'the generator, not the target, was the limit: this is not the target’s capacity' });
+  else if (cap.limitedBy === 'generator')
+    verdicts.push({
+      ...base,
+      status: 'fail',
+      observed: cap.statement,
+      detail: 'the generator, not the target, was the limit: this is not the target’s capacity',
+    });
   else verdicts.push({ ...base, status: cap.sustainableRps > 0 ? 'pass' : 'fail', observed: cap.statement });
   if (cap.trend.length > 0 && cap.steps.length > 0 && cap.limitedBy !== 'generator') {
     const sorted = cap.trend.map((t) => t.sustainableRps).sort((a, b) => a - b);

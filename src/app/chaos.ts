@@ -15,14 +15,24 @@ import { runSession, type Finished, type Io, type Session, type SessionResult } 
 export async function loadExperiment(file: string, cwd: string): Promise<Experiment & { file: string }> {
   const source = await readSource(resolve(cwd, file), cwd);
   const parsed = Experiment.safeParse(source.data);
-  if (!parsed.success) throw configError(`${source.file}: ${parsed.error.issues.length} problem(s) in the experiment`, formatIssues(source, parsed.error));
+  if (!parsed.success)
+    throw configError(
+      `${source.file}: ${parsed.error.issues.length} problem(s) in the experiment`,
+      formatIssues(source, parsed.error),
+    );
   const problems = validateChaosSlos(parsed.data.slos);
-  if (problems.length) throw configError(`${source.file}: ${problems.length} problem(s) in the experiment`, problems.map((p) => `${source.file} ${p}`));
+  if (problems.length)
+    throw configError(
+      `${source.file}: ${problems.length} problem(s) in the experiment`,
+      problems.map((p) => `${source.file} ${p}`),
+    );
   return { ...parsed.data, file: resolve(cwd, file) };
 }
 
 export function chaosApp(file: string, flags: Flags & { dryRun?: boolean }, io: Io): Promise<Finished> {
-  return runSession(flags.dryRun ? 'chaos-dry-run' : 'chaos', flags, io, (s) => runChaos(s, file, flags.dryRun ?? false));
+  return runSession(flags.dryRun ? 'chaos-dry-run' : 'chaos', flags, io, (s) =>
+    runChaos(s, file, flags.dryRun ?? false),
+  );
 }
 
 /**
@@ -32,8 +42,11 @@ export function chaosApp(file: string, flags: Flags & { dryRun?: boolean }, io: 
 export async function runChaos(s: Session, file: string, dryRun: boolean, ledgerKey = s.runId): Promise<SessionResult> {
   const env = resolveEnvironment(s.config, s.io.env, s.redactor);
   const exp = s.resolveRefs(await loadExperiment(file, s.io.cwd), file);
-  if (exp.alerts.length && !env.alertmanager) throw configError(`${file}: alerts need the environment’s alertmanager.url`);
-  const profile = exp.load ? await loadProfile(resolve(dirname(exp.file), exp.load), s.io.cwd, s.config.config.slos.thresholds) : undefined;
+  if (exp.alerts.length && !env.alertmanager)
+    throw configError(`${file}: alerts need the environment’s alertmanager.url`);
+  const profile = exp.load
+    ? await loadProfile(resolve(dirname(exp.file), exp.load), s.io.cwd, s.config.config.slos.thresholds)
+    : undefined;
   s.say(`chaos: ${exp.name}${dryRun ? ' (dry run: nothing will be touched)' : ''} against ${s.config.envName}`);
   let load: { load?: LoadResult; verdicts: Verdict[] } | undefined;
   const chaos = await runExperiment(exp, {
@@ -59,6 +72,24 @@ export async function runChaos(s: Session, file: string, dryRun: boolean, ledger
         }
       : {}),
   });
-  if (dryRun) return { verdicts: [{ id: 'dry-run', source: 'slo', objective: 'resolve what the experiment would hit', status: 'pass', observed: `${chaos.faults.length} injection(s) resolved, none made` }], chaos: [chaos], baseUrl: env.baseUrl };
-  return { chaos: [chaos], ...(load?.load ? { load: load.load } : {}), verdicts: [...chaosVerdicts(chaos, exp.slos), ...alertVerdicts(chaos, exp.alerts), ...(load?.verdicts ?? [])], baseUrl: env.baseUrl };
+  if (dryRun)
+    return {
+      verdicts: [
+        {
+          id: 'dry-run',
+          source: 'slo',
+          objective: 'resolve what the experiment would hit',
+          status: 'pass',
+          observed: `${chaos.faults.length} injection(s) resolved, none made`,
+        },
+      ],
+      chaos: [chaos],
+      baseUrl: env.baseUrl,
+    };
+  return {
+    chaos: [chaos],
+    ...(load?.load ? { load: load.load } : {}),
+    verdicts: [...chaosVerdicts(chaos, exp.slos), ...alertVerdicts(chaos, exp.alerts), ...(load?.verdicts ?? [])],
+    baseUrl: env.baseUrl,
+  };
 }

@@ -17,7 +17,10 @@ function readRecord(file: string, cwd: string): RunRecord {
     throw configError(`${file}: cannot read a run record: ${(err as Error).message.split('\n')[0]}`);
   }
   const parsed = RunRecord.safeParse(raw);
-  if (!parsed.success) throw configError(`${file}: not a Gauntlet run record (${parsed.error.issues.length} problem(s), first at ${parsed.error.issues[0]!.path.join('.') || '(root)'}: ${parsed.error.issues[0]!.message})`);
+  if (!parsed.success)
+    throw configError(
+      `${file}: not a Gauntlet run record (${parsed.error.issues.length} problem(s), first at ${parsed.error.issues[0]!.path.join('.') || '(root)'}: ${parsed.error.issues[0]!.message})`,
+    );
   return parsed.data;
 }
 
@@ -26,22 +29,49 @@ export function compareApp(baseFile: string, nextFile: string, flags: Flags, io:
     const base = readRecord(baseFile, s.io.cwd);
     const next = readRecord(nextFile, s.io.cwd);
     const why = incomparable(base, next);
-    if (why.length && !s.flags.force) throw configError(`the two runs are not comparable (${why.join('; ')}): compare runs of the same profile, engine and environment, or pass --force`);
+    if (why.length && !s.flags.force)
+      throw configError(
+        `the two runs are not comparable (${why.join('; ')}): compare runs of the same profile, engine and environment, or pass --force`,
+      );
     if (why.length) s.say(`compare: --force: comparing runs that differ (${why.join('; ')})`);
     const { deltas, newFailures, fixed } = compareRuns(base, next, s.config.config.compare);
-    s.say(`compare: ${base.runId} (${base.command}, ${base.startedAt}) → ${next.runId} (${next.command}, ${next.startedAt})`);
+    s.say(
+      `compare: ${base.runId} (${base.command}, ${base.startedAt}) → ${next.runId} (${next.command}, ${next.startedAt})`,
+    );
     const w = Math.max(10, ...deltas.map((d) => d.metric.length));
     for (const d of deltas) {
-      s.say(`  ${d.regression ? '✗' : ' '} ${d.metric.padEnd(w)}  ${formatValue(d.base, d.unit).padStart(12)} → ${formatValue(d.next, d.unit).padStart(12)}  ${change(d).padStart(8)}  (${d.limit})`);
+      s.say(
+        `  ${d.regression ? '✗' : ' '} ${d.metric.padEnd(w)}  ${formatValue(d.base, d.unit).padStart(12)} → ${formatValue(d.next, d.unit).padStart(12)}  ${change(d).padStart(8)}  (${d.limit})`,
+      );
     }
     if (newFailures.length) s.say(`  newly failing: ${newFailures.join(', ')}`);
     if (fixed.length) s.say(`  newly passing: ${fixed.join(', ')}`);
     const verdicts: Verdict[] = deltas
       .filter((d) => d.base !== undefined && d.next !== undefined && d.limit !== 'shown')
-      .map((d) => ({ id: `compare ${d.metric}`, source: 'slo', objective: `${d.metric}: ${d.limit}`, status: d.regression ? 'fail' : 'pass', observed: `${formatValue(d.base, d.unit)} → ${formatValue(d.next, d.unit)} (${change(d)})` }));
-    verdicts.push({ id: 'compare verdicts', source: 'slo', objective: 'no verdict that passed in the base run fails now', status: newFailures.length ? 'fail' : 'pass', observed: newFailures.length ? `newly failing: ${newFailures.join(', ')}` : `${next.verdicts.length} verdicts, none newly failing` });
+      .map((d) => ({
+        id: `compare ${d.metric}`,
+        source: 'slo',
+        objective: `${d.metric}: ${d.limit}`,
+        status: d.regression ? 'fail' : 'pass',
+        observed: `${formatValue(d.base, d.unit)} → ${formatValue(d.next, d.unit)} (${change(d)})`,
+      }));
+    verdicts.push({
+      id: 'compare verdicts',
+      source: 'slo',
+      objective: 'no verdict that passed in the base run fails now',
+      status: newFailures.length ? 'fail' : 'pass',
+      observed: newFailures.length
+        ? `newly failing: ${newFailures.join(', ')}`
+        : `${next.verdicts.length} verdicts, none newly failing`,
+    });
     if (verdicts.length === 1 && deltas.every((d) => d.base === undefined || d.next === undefined)) {
-      verdicts.unshift({ id: 'compare metrics', source: 'slo', objective: 'a metric both runs measured', status: 'no-data', detail: 'the two runs share no load, capacity or chaos metric' });
+      verdicts.unshift({
+        id: 'compare metrics',
+        source: 'slo',
+        objective: 'a metric both runs measured',
+        status: 'no-data',
+        detail: 'the two runs share no load, capacity or chaos metric',
+      });
     }
     return { verdicts, baseUrl: next.environment.baseUrl };
   });

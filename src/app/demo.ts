@@ -18,28 +18,40 @@ const EXPERIMENTS = [
 ];
 
 export async function demoApp(flags: Flags & { drill?: boolean }, io: Io): Promise<Finished> {
-  io.print('demo: starting the demo stack on 127.0.0.1 (the API as a Node cluster, PostgreSQL as a 3-member Patroni cluster behind HAProxy, Redis, the frontend)');
+  io.print(
+    'demo: starting the demo stack on 127.0.0.1 (the API as a Node cluster, PostgreSQL as a 3-member Patroni cluster behind HAProxy, Redis, the frontend)',
+  );
   const started = Date.now();
   const stack = await startDemoStack({ ha: true });
   const c = stack.patroni!;
-  io.print(`demo: stack up in ${((Date.now() - started) / 1000).toFixed(1)} s — API and frontend at ${stack.api.url}, PostgreSQL through HAProxy on port ${c.haproxyPort} (Patroni members ${c.members.map((m) => m.name).join(', ')}), Redis on port ${stack.redis.port}`);
+  io.print(
+    `demo: stack up in ${((Date.now() - started) / 1000).toFixed(1)} s — API and frontend at ${stack.api.url}, PostgreSQL through HAProxy on port ${c.haproxyPort} (Patroni members ${c.members.map((m) => m.name).join(', ')}), Redis on port ${stack.redis.port}`,
+  );
   try {
-    return await runSession(flags.drill ? 'drill' : 'demo', { ...flags, config: flags.config ?? PACKAGE_CONFIG, env: 'demo' }, { ...io, env: { ...io.env, ...stack.env } }, async (raw) => {
-      // The demo knows its cluster: hand its Patroni members and restart commands to the faults.
-      const s = withPatroni(raw, { restUrls: c.members.map((m) => m.restUrl), restart: Object.fromEntries(c.members.map((m) => [m.name, c.restartCommand(m.name)])) });
-      if (flags.drill) return runDrill(s);
-      const gate = await runGate(s);
-      const chaos: ChaosResult[] = [];
-      const verdicts = [...gate.verdicts];
-      for (const [i, e] of EXPERIMENTS.entries()) {
-        if (s.signal.aborted) break;
-        s.say('');
-        const r = await runChaos(s, e.file, false, `${s.runId}#${i + 1}`);
-        chaos.push(...(r.chaos ?? []));
-        verdicts.push(...r.verdicts.map((v) => ({ ...v, id: `${e.title} › ${v.id}` })));
-      }
-      return { ...gate, chaos, verdicts } satisfies SessionResult;
-    });
+    return await runSession(
+      flags.drill ? 'drill' : 'demo',
+      { ...flags, config: flags.config ?? PACKAGE_CONFIG, env: 'demo' },
+      { ...io, env: { ...io.env, ...stack.env } },
+      async (raw) => {
+        // The demo knows its cluster: hand its Patroni members and restart commands to the faults.
+        const s = withPatroni(raw, {
+          restUrls: c.members.map((m) => m.restUrl),
+          restart: Object.fromEntries(c.members.map((m) => [m.name, c.restartCommand(m.name)])),
+        });
+        if (flags.drill) return runDrill(s);
+        const gate = await runGate(s);
+        const chaos: ChaosResult[] = [];
+        const verdicts = [...gate.verdicts];
+        for (const [i, e] of EXPERIMENTS.entries()) {
+          if (s.signal.aborted) break;
+          s.say('');
+          const r = await runChaos(s, e.file, false, `${s.runId}#${i + 1}`);
+          chaos.push(...(r.chaos ?? []));
+          verdicts.push(...r.verdicts.map((v) => ({ ...v, id: `${e.title} › ${v.id}` })));
+        }
+        return { ...gate, chaos, verdicts } satisfies SessionResult;
+      },
+    );
   } finally {
     await stack.stop();
     io.print('demo: stack stopped');
@@ -49,5 +61,11 @@ export async function demoApp(flags: Flags & { drill?: boolean }, io: Io): Promi
 function withPatroni(s: Session, patroni: { restUrls: string[]; restart: Record<string, string[]> }): Session {
   const envs = s.config.config.environments;
   const demo = envs[s.config.envName]!;
-  return { ...s, config: { ...s.config, config: { ...s.config.config, environments: { ...envs, [s.config.envName]: { ...demo, patroni } } } } };
+  return {
+    ...s,
+    config: {
+      ...s.config,
+      config: { ...s.config.config, environments: { ...envs, [s.config.envName]: { ...demo, patroni } } },
+    },
+  };
 }

@@ -23,7 +23,10 @@ export function drillApp(flags: Flags, io: Io): Promise<Finished> {
 
 export async function runDrill(s: Session): Promise<SessionResult> {
   const drill = s.config.config.drill;
-  if (!drill) throw configError(`${s.config.file}: no drill plan: add drill: { plan: { rto, rpo }, scenarios: [{ name, experiment }] }`);
+  if (!drill)
+    throw configError(
+      `${s.config.file}: no drill plan: add drill: { plan: { rto, rpo }, scenarios: [{ name, experiment }] }`,
+    );
   const problems: string[] = [];
   const rto = parseCmp(drill.plan.rto, 'ms');
   const rpo = parseCmp(drill.plan.rpo, 'ms');
@@ -39,10 +42,13 @@ export async function runDrill(s: Session): Promise<SessionResult> {
       problems.push(e.message, ...e.details);
     }
   }
-  if (problems.length) throw configError(`${s.config.file}: the drill plan has ${problems.length} problem(s)`, problems);
+  if (problems.length)
+    throw configError(`${s.config.file}: the drill plan has ${problems.length} problem(s)`, problems);
   const env = resolveEnvironment(s.config, s.io.env, s.redactor);
 
-  s.say(`drill: ${drill.name} — ${drill.scenarios.length} scenario(s) against ${s.config.envName}; DR plan RTO ${drill.plan.rto}, RPO ${drill.plan.rpo}`);
+  s.say(
+    `drill: ${drill.name} — ${drill.scenarios.length} scenario(s) against ${s.config.envName}; DR plan RTO ${drill.plan.rto}, RPO ${drill.plan.rpo}`,
+  );
   const chaos: ChaosResult[] = [];
   const verdicts: Verdict[] = [];
   const scenarios: DrillScenario[] = [];
@@ -60,7 +66,13 @@ export async function runDrill(s: Session): Promise<SessionResult> {
       own.push(...r.verdicts);
     } catch (e) {
       if (!(e instanceof GauntletError)) throw e;
-      own.push({ id: 'ran', source: 'slo', objective: 'the scenario ran', status: 'fail', observed: [e.message, ...e.details].join('; ') });
+      own.push({
+        id: 'ran',
+        source: 'slo',
+        objective: 'the scenario ran',
+        status: 'fail',
+        observed: [e.message, ...e.details].join('; '),
+      });
     }
     if (c) {
       chaos.push(c);
@@ -96,34 +108,79 @@ export async function runDrill(s: Session): Promise<SessionResult> {
       configDigest: '',
       versions: { gauntlet: VERSION, node: process.version, ...(await targetVersions(env)) },
     },
-    ...(prev ? { previous: { runId: prev.runId, startedAt: prev.startedAt, status: prev.status, scenarios: prev.scenarios } } : {}),
+    ...(prev
+      ? { previous: { runId: prev.runId, startedAt: prev.startedAt, status: prev.status, scenarios: prev.scenarios } }
+      : {}),
     history: earlier.map((d) => ({ runId: d.runId, startedAt: d.startedAt, status: d.status })),
   };
   return { chaos, verdicts, drill: result, ...(load ? { load } : {}), baseUrl: env.baseUrl };
 }
 
 /** The DR plan's RTO and RPO against what the scenario measured. */
-function planVerdicts(c: ChaosResult, plan: { rto: string; rpo: string }, rto: NonNullable<ReturnType<typeof parseCmp>>, rpo: NonNullable<ReturnType<typeof parseCmp>>): Verdict[] {
+function planVerdicts(
+  c: ChaosResult,
+  plan: { rto: string; rpo: string },
+  rto: NonNullable<ReturnType<typeof parseCmp>>,
+  rpo: NonNullable<ReturnType<typeof parseCmp>>,
+): Verdict[] {
   const out: Verdict[] = [];
   const f = scenarioFigures(c);
   const injected = c.faults.filter((x) => x.injectedAtMs !== undefined);
   const base = { source: 'slo' } as const;
-  if (!injected.length) out.push({ ...base, id: 'DR plan RTO', objective: `RTO ${plan.rto}`, status: 'no-data', detail: 'no fault was injected' });
+  if (!injected.length)
+    out.push({
+      ...base,
+      id: 'DR plan RTO',
+      objective: `RTO ${plan.rto}`,
+      status: 'no-data',
+      detail: 'no fault was injected',
+    });
   else if (f.rtoMs === undefined) {
     const why = injected.find((x) => x.rtoMs === undefined);
-    out.push({ ...base, id: 'DR plan RTO', objective: `RTO ${plan.rto}`, status: 'fail', observed: 'not recovered', detail: why ? `${why.label}: ${why.error ?? why.recovery}` : undefined } as Verdict);
-  } else out.push({ ...base, id: 'DR plan RTO', objective: `RTO ${plan.rto}`, status: holds(f.rtoMs, rto) ? 'pass' : 'fail', observed: f.rtoMs === 0 ? '0 s: no outage seen' : formatMs(f.rtoMs) });
+    out.push({
+      ...base,
+      id: 'DR plan RTO',
+      objective: `RTO ${plan.rto}`,
+      status: 'fail',
+      observed: 'not recovered',
+      detail: why ? `${why.label}: ${why.error ?? why.recovery}` : undefined,
+    } as Verdict);
+  } else
+    out.push({
+      ...base,
+      id: 'DR plan RTO',
+      objective: `RTO ${plan.rto}`,
+      status: holds(f.rtoMs, rto) ? 'pass' : 'fail',
+      observed: f.rtoMs === 0 ? '0 s: no outage seen' : formatMs(f.rtoMs),
+    });
   // A ledger that could not be read back still had something to measure: its RPO row says no-data.
   const measuresData = c.ledger !== undefined || c.ledgerUnverified !== undefined || c.faults.some((x) => x.restore);
   if (measuresData) {
-    if (f.rpoMs === undefined) out.push({ ...base, id: 'DR plan RPO', objective: `RPO ${plan.rpo}`, status: c.faults.some((x) => x.restore?.failure) ? 'fail' : 'no-data', detail: f.rpoBasis ?? 'the data loss could not be measured' });
-    else out.push({ ...base, id: 'DR plan RPO', objective: `RPO ${plan.rpo}`, status: holds(f.rpoMs, rpo) ? 'pass' : 'fail', observed: f.rpoMs === 0 ? '0 s: no data lost' : formatMs(f.rpoMs), ...(f.rpoBasis ? { detail: f.rpoBasis } : {}) });
+    if (f.rpoMs === undefined)
+      out.push({
+        ...base,
+        id: 'DR plan RPO',
+        objective: `RPO ${plan.rpo}`,
+        status: c.faults.some((x) => x.restore?.failure) ? 'fail' : 'no-data',
+        detail: f.rpoBasis ?? 'the data loss could not be measured',
+      });
+    else
+      out.push({
+        ...base,
+        id: 'DR plan RPO',
+        objective: `RPO ${plan.rpo}`,
+        status: holds(f.rpoMs, rpo) ? 'pass' : 'fail',
+        observed: f.rpoMs === 0 ? '0 s: no data lost' : formatMs(f.rpoMs),
+        ...(f.rpoBasis ? { detail: f.rpoBasis } : {}),
+      });
   }
   return out.map((v) => (v.detail === undefined ? (({ detail: _d, ...rest }) => rest)(v) : v));
 }
 
 /** One scenario's figures: the worst RTO, the data lost (span) and how that was measured, uptime. */
-export function scenarioFigures(c: ChaosResult): Pick<DrillScenario, 'rtoMs' | 'rpoMs' | 'rpoBasis' | 'lostWrites' | 'uptime'> {
+export function scenarioFigures(
+  c: ChaosResult,
+): Pick<DrillScenario, 'rtoMs' | 'rpoMs' | 'rpoBasis' | 'lostWrites' | 'uptime'> {
   const injected = c.faults.filter((x) => x.injectedAtMs !== undefined);
   const rtos = injected.map((x) => x.rtoMs);
   const out: ReturnType<typeof scenarioFigures> = {};
@@ -133,8 +190,15 @@ export function scenarioFigures(c: ChaosResult): Pick<DrillScenario, 'rtoMs' | '
     const ages = restores.map((r) => r.rpoMs);
     if (ages.every((a) => a !== undefined)) {
       out.rpoMs = Math.max(...(ages as number[]));
-      out.rpoBasis = `restored copy’s age — ${restores.map((r) => r.rpoBasis).filter(Boolean).join('; ')}`;
-    } else out.rpoBasis = restores.map((r) => r.failure ?? r.rpoBasis).filter(Boolean).join('; ');
+      out.rpoBasis = `restored copy’s age — ${restores
+        .map((r) => r.rpoBasis)
+        .filter(Boolean)
+        .join('; ')}`;
+    } else
+      out.rpoBasis = restores
+        .map((r) => r.failure ?? r.rpoBasis)
+        .filter(Boolean)
+        .join('; ');
     const lost = restores.map((r) => r.lostWrites).filter((x) => x !== undefined);
     if (lost.length) out.lostWrites = Math.max(...lost);
   } else if (c.ledger) {
@@ -169,9 +233,26 @@ export function earlierDrills(root: string, env: string, n: number): EarlierDril
   for (const d of dirs) {
     if (d === 'latest') continue;
     try {
-      const r = JSON.parse(readFileSync(join(root, d, 'run.json'), 'utf8')) as { runId: string; startedAt: string; command: string; status: string; environment?: { name?: string }; drill?: DrillResult };
+      const r = JSON.parse(readFileSync(join(root, d, 'run.json'), 'utf8')) as {
+        runId: string;
+        startedAt: string;
+        command: string;
+        status: string;
+        environment?: { name?: string };
+        drill?: DrillResult;
+      };
       if (r.command !== 'drill' || !r.drill || r.environment?.name !== env) continue;
-      out.push({ runId: r.runId, startedAt: r.startedAt, status: r.status, scenarios: r.drill.scenarios.map((x) => ({ name: x.name, status: x.status, ...(x.rtoMs !== undefined ? { rtoMs: x.rtoMs } : {}), ...(x.rpoMs !== undefined ? { rpoMs: x.rpoMs } : {}) })) });
+      out.push({
+        runId: r.runId,
+        startedAt: r.startedAt,
+        status: r.status,
+        scenarios: r.drill.scenarios.map((x) => ({
+          name: x.name,
+          status: x.status,
+          ...(x.rtoMs !== undefined ? { rtoMs: x.rtoMs } : {}),
+          ...(x.rpoMs !== undefined ? { rpoMs: x.rpoMs } : {}),
+        })),
+      });
     } catch {
       /* not a run directory */
     }
@@ -193,7 +274,10 @@ async function targetVersions(env: Environment): Promise<Record<string, string>>
   if (env.postgres?.url) {
     try {
       const config = { connectionString: env.postgres.url, connectionTimeoutMillis: 3000, query_timeout: 3000 };
-      out.postgresql = await withPg(config, async (c) => (await c.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]!.v);
+      out.postgresql = await withPg(
+        config,
+        async (c) => (await c.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]!.v,
+      );
     } catch (e) {
       out.postgresql = `unknown (${describeError(e)})`;
     }

@@ -34,7 +34,11 @@ export async function runGate(s: Session): Promise<SessionResult> {
   result.baseUrl = env.baseUrl;
   if (smoke) {
     s.say(`gate: smoke — ${smoke.suites.reduce((n, x) => n + x.checks.length, 0)} checks against ${env.baseUrl}`);
-    result.checks = await runSuites(smoke.suites, { env, vars: new Map(), redactor: s.redactor, clock: s.clock, signal: s.signal }, { onCheckEnd: (c) => s.say(checkLine(c)) });
+    result.checks = await runSuites(
+      smoke.suites,
+      { env, vars: new Map(), redactor: s.redactor, clock: s.clock, signal: s.signal },
+      { onCheckEnd: (c) => s.say(checkLine(c)) },
+    );
     result.verdicts.push(smokeVerdict(result.checks));
   }
   if (profile && !s.signal.aborted) {

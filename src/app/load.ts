@@ -28,16 +28,19 @@ export const engines = { embedded: embeddedEngine, k6: k6Engine } satisfies Reco
 export function engineFor(s: Session, env: Environment): LoadEngine {
   const name = s.flags.engine ?? s.io.env.GAUNTLET_ENGINE ?? 'embedded';
   if (name === 'k6-operator') return operatorEngine(s, env);
-  if (!(name in engines)) throw configError(`unknown load engine "${name}": one of ${[...Object.keys(engines), 'k6-operator'].join(', ')}`);
+  if (!(name in engines))
+    throw configError(`unknown load engine "${name}": one of ${[...Object.keys(engines), 'k6-operator'].join(', ')}`);
   return engines[name as keyof typeof engines];
 }
 
 /** k6-operator in the environment's (allow-listed) kube context. */
 function operatorEngine(s: Session, env: Environment): LoadEngine {
-  if (!env.kubernetes) throw configError('--engine k6-operator needs the environment’s kubernetes block (context, namespace)');
+  if (!env.kubernetes)
+    throw configError('--engine k6-operator needs the environment’s kubernetes block (context, namespace)');
   const kube = kubeTarget(env.kubernetes, s.config.config.kubernetes);
   const parallelism = s.flags.parallelism ?? 2;
-  if (!Number.isInteger(parallelism) || parallelism < 1) throw configError(`--parallelism must be a whole number ≥ 1, not ${String(s.flags.parallelism)}`);
+  if (!Number.isInteger(parallelism) || parallelism < 1)
+    throw configError(`--parallelism must be a whole number ≥ 1, not ${String(s.flags.parallelism)}`);
   return {
     name: 'k6-operator',
     run: (profile, target, ctx) =>
@@ -45,8 +48,14 @@ function operatorEngine(s: Session, env: Environment): LoadEngine {
         kube,
         parallelism,
         keep: s.flags.keep ?? false,
-        name: `gauntlet-${s.runId.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(-40)}`,
-        timeoutMs: scenarioDurationMs(profile.scenario) + profile.gracefulStop + Number(s.io.env.GAUNTLET_K6_OPERATOR_TIMEOUT_MS ?? 300_000),
+        name: `gauntlet-${s.runId
+          .toLowerCase()
+          .replace(/[^a-z0-9-]/g, '-')
+          .slice(-40)}`,
+        timeoutMs:
+          scenarioDurationMs(profile.scenario) +
+          profile.gracefulStop +
+          Number(s.io.env.GAUNTLET_K6_OPERATOR_TIMEOUT_MS ?? 300_000),
         say: s.say,
       }),
   };
@@ -60,7 +69,9 @@ function k6ThresholdVerdicts(result: LoadResult): Verdict[] {
     objective: t.expr,
     status: t.observed === undefined ? 'no-data' : t.ok ? 'pass' : 'fail',
     ...(t.observed ? { observed: t.observed } : { detail: `k6 reported no value for ${t.metric}` }),
-    ...(result.k6?.bound && t.observed ? { detail: 'judged on every runner: passes only when each runner met it (merged percentiles are bounds)' } : {}),
+    ...(result.k6?.bound && t.observed
+      ? { detail: 'judged on every runner: passes only when each runner met it (merged percentiles are bounds)' }
+      : {}),
   }));
 }
 
@@ -73,7 +84,8 @@ export function loadApp(profileFile: string, flags: Flags, io: Io): Promise<Fini
     if (isK6Script(profileFile)) return runK6ScriptApp(s, profileFile, env.baseUrl);
     const profile = await loadProfile(profileFile, s.io.cwd, s.config.config.slos.thresholds);
     // k6-operator's runners reach the target from inside the cluster, not from here.
-    if ((s.flags.engine ?? s.io.env.GAUNTLET_ENGINE) !== 'k6-operator') await assertReachable(env.baseUrl, tlsOptionsOf(env));
+    if ((s.flags.engine ?? s.io.env.GAUNTLET_ENGINE) !== 'k6-operator')
+      await assertReachable(env.baseUrl, tlsOptionsOf(env));
     const { load, verdicts } = await runLoad(s, env, profile);
     return { ...(load ? { load } : {}), verdicts, baseUrl: env.baseUrl } satisfies SessionResult;
   });
@@ -84,7 +96,11 @@ export function loadApp(profileFile: string, flags: Flags, io: Io): Promise<Fini
  * or 3, before any request); an engine that fails once started is an `error` verdict, so what
  * other stages measured stays in the record and the run fails on it.
  */
-export async function runLoad(s: Session, env: Environment, written: Profile & { file: string }): Promise<{ load?: LoadResult; verdicts: Verdict[] }> {
+export async function runLoad(
+  s: Session,
+  env: Environment,
+  written: Profile & { file: string },
+): Promise<{ load?: LoadResult; verdicts: Verdict[] }> {
   let prepared: Awaited<ReturnType<typeof prepareLoad>>;
   try {
     prepared = await prepareLoad(s, env, written);
@@ -95,20 +111,30 @@ export async function runLoad(s: Session, env: Environment, written: Profile & {
   }
   const { profile, requests } = prepared;
   const engine = engineFor(s, env);
-  const hasAbortOnFail = Object.values(profile.thresholds).some((list) => list.some((t) => typeof t !== 'string' && t.abortOnFail));
-  s.say(`load: ${profile.name} (${profile.scenario.executor}, ${(scenarioDurationMs(profile.scenario) / 1000).toFixed(0)} s) on the ${engine.name} engine against ${env.baseUrl}`);
+  const hasAbortOnFail = Object.values(profile.thresholds).some((list) =>
+    list.some((t) => typeof t !== 'string' && t.abortOnFail),
+  );
+  s.say(
+    `load: ${profile.name} (${profile.scenario.executor}, ${(scenarioDurationMs(profile.scenario) / 1000).toFixed(0)} s) on the ${engine.name} engine against ${env.baseUrl}`,
+  );
   const live = livePusher(s, env);
   let result: LoadResult;
   try {
-    result = await engine.run(profile, { baseUrl: env.baseUrl, requests, tls: tlsOptionsOf(env) }, {
-      clock: s.clock,
-      signal: s.signal,
-      onProgress: (p) => {
-        s.progress(progressLine(p));
-        live?.(p);
+    result = await engine.run(
+      profile,
+      { baseUrl: env.baseUrl, requests, tls: tlsOptionsOf(env) },
+      {
+        clock: s.clock,
+        signal: s.signal,
+        onProgress: (p) => {
+          s.progress(progressLine(p));
+          live?.(p);
+        },
+        ...(hasAbortOnFail && engine.name === 'embedded'
+          ? { shouldAbort: (p: Progress) => abortReason(p.snapshot(), profile.thresholds, p.elapsedMs) }
+          : {}),
       },
-      ...(hasAbortOnFail && engine.name === 'embedded' ? { shouldAbort: (p: Progress) => abortReason(p.snapshot(), profile.thresholds, p.elapsedMs) } : {}),
-    });
+    );
   } catch (err) {
     s.progress(undefined);
     if (err instanceof GauntletError || s.signal.aborted) throw err;
@@ -118,8 +144,13 @@ export async function runLoad(s: Session, env: Environment, written: Profile & {
   s.progress(undefined);
   const ll = littlesLaw(result, profile.scenario.executor === 'constant-vus' ? profile.scenario.vus : undefined);
   const load: LoadResult = ll ? { ...result, littlesLaw: ll } : result;
-  const thresholds = load.k6?.bound ? k6ThresholdVerdicts(load) : withK6Judgement(thresholdVerdicts(load, profile.thresholds), load);
-  const generator = [generatorVerdict(load, profile.thresholds), droppedVerdict(load, profile.scenario, profile.thresholds)].filter((v) => v !== undefined);
+  const thresholds = load.k6?.bound
+    ? k6ThresholdVerdicts(load)
+    : withK6Judgement(thresholdVerdicts(load, profile.thresholds), load);
+  const generator = [
+    generatorVerdict(load, profile.thresholds),
+    droppedVerdict(load, profile.scenario, profile.thresholds),
+  ].filter((v) => v !== undefined);
   return { load, verdicts: [loadRanVerdict(load), ...engineVerdicts(load), ...generator, ...thresholds] };
 }
 
@@ -160,7 +191,12 @@ function livePusher(s: Session, env: Environment): ((p: Progress) => void) | und
  */
 async function runK6ScriptApp(s: Session, file: string, baseUrl: string): Promise<SessionResult> {
   s.say(`load: ${file} (a k6 script) on k6 against ${baseUrl}`);
-  const { result } = await runK6Script(file, s.io.cwd, { BASE_URL: baseUrl, ...s.io.env }, { clock: s.clock, signal: s.signal, onProgress: (p) => s.progress(progressLine(p)) });
+  const { result } = await runK6Script(
+    file,
+    s.io.cwd,
+    { BASE_URL: baseUrl, ...s.io.env },
+    { clock: s.clock, signal: s.signal, onProgress: (p) => s.progress(progressLine(p)) },
+  );
   s.progress(undefined);
   const verdicts = k6ThresholdVerdicts(result);
   return { load: result, verdicts: [loadRanVerdict(result), ...engineVerdicts(result), ...verdicts], baseUrl };
@@ -169,7 +205,16 @@ async function runK6ScriptApp(s: Session, file: string, baseUrl: string): Promis
 /** k6 crashing mid-run: the partial result is reported and the run fails on it. */
 function engineVerdicts(load: LoadResult): Verdict[] {
   if (!load.k6?.error) return [];
-  return [{ id: 'engine', source: 'consistency', objective: 'the load engine ran the whole profile', status: 'fail', observed: load.k6.error, detail: 'results below are partial' }];
+  return [
+    {
+      id: 'engine',
+      source: 'consistency',
+      objective: 'the load engine ran the whole profile',
+      status: 'fail',
+      observed: load.k6.error,
+      detail: 'results below are partial',
+    },
+  ];
 }
 
 /** On k6, Gauntlet judges its exact histograms; where k6's own verdict differs, the detail says so. */
@@ -195,11 +240,19 @@ class SetupFailed extends GauntletError {
 }
 
 /** The profile with ${env:…} resolved and its setup run: the requests ready to send. */
-export async function prepareLoad(s: Session, env: Environment, written: Profile & { file: string }): Promise<{ profile: Profile; requests: PreparedRequest[] }> {
+export async function prepareLoad(
+  s: Session,
+  env: Environment,
+  written: Profile & { file: string },
+): Promise<{ profile: Profile; requests: PreparedRequest[] }> {
   const profile = s.resolveRefs(written, written.file);
   const vars = new Map<string, string>();
   for (const step of profile.setup ?? []) {
-    const r = await runCheck({ ...step, kind: 'http' }, { env, vars, redactor: s.redactor, clock: s.clock, signal: s.signal }, { name: `${profile.name} setup` });
+    const r = await runCheck(
+      { ...step, kind: 'http' },
+      { env, vars, redactor: s.redactor, clock: s.clock, signal: s.signal },
+      { name: `${profile.name} setup` },
+    );
     s.say(`  setup ${r.status === 'passed' ? '✓' : '✗'} ${step.name}${r.reason ? ` — ${r.reason}` : ''}`);
     if (r.status === 'failed') throw new SetupFailed(`load setup step "${step.name}" failed: ${r.reason ?? 'failed'}`);
   }

@@ -32,7 +32,13 @@ function aggregate(values: number[], how: PromSloSpec['aggregate']): number {
 }
 
 /** After the run: a range query over its window per SLO, judged on the aggregate of each series. */
-export async function judgePromSlos(env: Environment, slos: PromSloSpec[], clock: Clock, fromMs: number, toMs: number): Promise<{ results: PromSlo[]; verdicts: Verdict[] }> {
+export async function judgePromSlos(
+  env: Environment,
+  slos: PromSloSpec[],
+  clock: Clock,
+  fromMs: number,
+  toMs: number,
+): Promise<{ results: PromSlo[]; verdicts: Verdict[] }> {
   const results: PromSlo[] = [];
   const verdicts: Verdict[] = [];
   const wallStart = Date.parse(clock.startedAt);
@@ -41,7 +47,11 @@ export async function judgePromSlos(env: Environment, slos: PromSloSpec[], clock
     const stepS = Math.max(1, slo.step / 1000);
     // The last scrape may lag the end of the run: wait (bounded) until the window is covered.
     const endS = (wallStart + toMs) / 1000;
-    const base = { id: `prometheus ${slo.name}`, source: 'slo', objective: `${slo.aggregate} of ${slo.query} ${slo.objective}` } as const;
+    const base = {
+      id: `prometheus ${slo.name}`,
+      source: 'slo',
+      objective: `${slo.aggregate} of ${slo.query} ${slo.objective}`,
+    } as const;
     try {
       let series = await rangeQuery(env.prometheus!.url, slo.query, startS, endS, stepS);
       for (let i = 0; i < 10 && !series.some((s) => s.points.some(([t]) => t >= endS - stepS)); i++) {
@@ -49,16 +59,41 @@ export async function judgePromSlos(env: Environment, slos: PromSloSpec[], clock
         series = await rangeQuery(env.prometheus!.url, slo.query, startS, endS, stepS);
       }
       const toRun = (t: number) => Math.round(t * 1000 - wallStart);
-      const kept = series.map((s) => ({ labels: s.labels, points: s.points.filter(([, v]) => Number.isFinite(v)).map(([t, v]) => [toRun(t), v] as [number, number]) })).filter((s) => s.points.length);
-      results.push({ name: slo.name, query: slo.query, objective: slo.objective, aggregate: slo.aggregate, stepMs: stepS * 1000, series: kept });
+      const kept = series
+        .map((s) => ({
+          labels: s.labels,
+          points: s.points.filter(([, v]) => Number.isFinite(v)).map(([t, v]) => [toRun(t), v] as [number, number]),
+        }))
+        .filter((s) => s.points.length);
+      results.push({
+        name: slo.name,
+        query: slo.query,
+        objective: slo.objective,
+        aggregate: slo.aggregate,
+        stepMs: stepS * 1000,
+        series: kept,
+      });
       if (!kept.length) {
-        verdicts.push({ ...base, status: 'no-data', detail: 'the query returned no series with a number in the run’s window' });
+        verdicts.push({
+          ...base,
+          status: 'no-data',
+          detail: 'the query returned no series with a number in the run’s window',
+        });
         continue;
       }
       const ok = cmp(slo.objective);
-      const judged = kept.map((s) => ({ s, v: aggregate(s.points.map(([, v]) => v), slo.aggregate) }));
+      const judged = kept.map((s) => ({
+        s,
+        v: aggregate(
+          s.points.map(([, v]) => v),
+          slo.aggregate,
+        ),
+      }));
       const worst = judged.find((j) => !ok(j.v)) ?? judged[0]!;
-      const label = (l: Record<string, string>) => Object.entries(l).map(([k, v]) => `${k}="${v}"`).join(',');
+      const label = (l: Record<string, string>) =>
+        Object.entries(l)
+          .map(([k, v]) => `${k}="${v}"`)
+          .join(',');
       verdicts.push({
         ...base,
         status: judged.every((j) => ok(j.v)) ? 'pass' : 'fail',
@@ -66,7 +101,14 @@ export async function judgePromSlos(env: Environment, slos: PromSloSpec[], clock
         detail: `Prometheus, ${kept.reduce((n, s) => n + s.points.length, 0)} points every ${formatMs(stepS * 1000)} over ${formatMs(toMs - fromMs)}`,
       });
     } catch (err) {
-      results.push({ name: slo.name, query: slo.query, objective: slo.objective, aggregate: slo.aggregate, stepMs: stepS * 1000, series: [] });
+      results.push({
+        name: slo.name,
+        query: slo.query,
+        objective: slo.objective,
+        aggregate: slo.aggregate,
+        stepMs: stepS * 1000,
+        series: [],
+      });
       verdicts.push({ ...base, status: 'no-data', detail: `Prometheus could not be asked: ${(err as Error).message}` });
     }
   }
@@ -85,26 +127,45 @@ export function figures(r: RunRecord): string {
   add('gauntlet_run_passed', '1 when every verdict passed', [[{ run_id: r.runId }, r.status === 'passed' ? 1 : 0]]);
   add('gauntlet_run_timestamp_seconds', 'When the run started', [[{}, Date.parse(r.startedAt) / 1000]]);
   add('gauntlet_run_duration_seconds', 'How long the run took', [[{}, r.durationMs / 1000]]);
-  add('gauntlet_verdict_passed', '1 when the verdict passed, 0 when it failed or had no data', r.verdicts.map((v) => [{ verdict: v.id, status: v.status }, v.status === 'pass' ? 1 : 0]));
+  add(
+    'gauntlet_verdict_passed',
+    '1 when the verdict passed, 0 when it failed or had no data',
+    r.verdicts.map((v) => [{ verdict: v.id, status: v.status }, v.status === 'pass' ? 1 : 0]),
+  );
   const l = r.load;
   if (l) {
     const lat = l.all.latency;
-    if (lat) add('gauntlet_http_req_duration_seconds', 'Request latency percentiles of the run (HDR histogram)', [[{ quantile: '0.5' }, lat.p50Ms / 1000], [{ quantile: '0.95' }, lat.p95Ms / 1000], [{ quantile: '0.99' }, lat.p99Ms / 1000]]);
+    if (lat)
+      add('gauntlet_http_req_duration_seconds', 'Request latency percentiles of the run (HDR histogram)', [
+        [{ quantile: '0.5' }, lat.p50Ms / 1000],
+        [{ quantile: '0.95' }, lat.p95Ms / 1000],
+        [{ quantile: '0.99' }, lat.p99Ms / 1000],
+      ]);
     add('gauntlet_http_reqs_total', 'Requests sent', [[{}, l.totals.requests]]);
-    add('gauntlet_http_req_failed_ratio', 'Failed requests / requests', [[{}, l.totals.requests ? l.totals.failed / l.totals.requests : 0]]);
-    add('gauntlet_http_reqs_per_second', 'Throughput over the run', [[{}, l.totals.requests / Math.max(0.001, l.durationMs / 1000)]]);
+    add('gauntlet_http_req_failed_ratio', 'Failed requests / requests', [
+      [{}, l.totals.requests ? l.totals.failed / l.totals.requests : 0],
+    ]);
+    add('gauntlet_http_reqs_per_second', 'Throughput over the run', [
+      [{}, l.totals.requests / Math.max(0.001, l.durationMs / 1000)],
+    ]);
   }
-  if (r.capacity) add('gauntlet_capacity_rps', 'Highest sustainable arrival rate found', [[{ profile: r.capacity.profile }, r.capacity.sustainableRps]]);
+  if (r.capacity)
+    add('gauntlet_capacity_rps', 'Highest sustainable arrival rate found', [
+      [{ profile: r.capacity.profile }, r.capacity.sustainableRps],
+    ]);
   const rto: [Record<string, string>, number][] = [];
   const rpo: [Record<string, string>, number][] = [];
   const uptime: [Record<string, string>, number][] = [];
   for (const c of r.chaos ?? []) {
     for (const f of c.faults) {
       if (f.rtoMs !== undefined) rto.push([{ experiment: c.experiment, fault: `${f.id} ${f.label}` }, f.rtoMs / 1000]);
-      if (f.restore?.rpoMs !== undefined) rpo.push([{ experiment: c.experiment, fault: `${f.id} ${f.label}` }, f.restore.rpoMs / 1000]);
+      if (f.restore?.rpoMs !== undefined)
+        rpo.push([{ experiment: c.experiment, fault: `${f.id} ${f.label}` }, f.restore.rpoMs / 1000]);
     }
-    if (c.ledger) rpo.push([{ experiment: c.experiment, fault: 'ledger' }, c.ledger.lost.length ? c.ledger.lostSpanMs / 1000 : 0]);
-    for (const p of c.probes) if (p.kind === 'http' && p.total) uptime.push([{ experiment: c.experiment, probe: p.name }, p.ok / p.total]);
+    if (c.ledger)
+      rpo.push([{ experiment: c.experiment, fault: 'ledger' }, c.ledger.lost.length ? c.ledger.lostSpanMs / 1000 : 0]);
+    for (const p of c.probes)
+      if (p.kind === 'http' && p.total) uptime.push([{ experiment: c.experiment, probe: p.name }, p.ok / p.total]);
   }
   add('gauntlet_rto_seconds', 'Recovery time measured per fault', rto);
   add('gauntlet_rpo_seconds', 'Data loss window measured (lost writes’ span, or a restored copy’s age)', rpo);
@@ -119,7 +180,13 @@ export async function deliver(env: Environment, r: RunRecord): Promise<Delivery[
     const grouping = { environment: r.environment.name, command: r.command, engine: r.load?.engine ?? 'none' };
     try {
       await pushGroup(env.pushgateway.url, env.pushgateway.job, grouping, figures(r));
-      out.push({ to: 'pushgateway', ok: true, detail: `pushed to ${env.pushgateway.url} as job=${env.pushgateway.job} ${Object.entries(grouping).map(([k, v]) => `${k}=${v}`).join(' ')}` });
+      out.push({
+        to: 'pushgateway',
+        ok: true,
+        detail: `pushed to ${env.pushgateway.url} as job=${env.pushgateway.job} ${Object.entries(grouping)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`,
+      });
     } catch (err) {
       out.push({ to: 'pushgateway', ok: false, detail: (err as Error).message });
     }

@@ -10,7 +10,17 @@ import { Redactor } from '../core/redact.ts';
 import { loadConfig, resolveEnvironment, runInputs, type Flags, type LoadedConfig } from '../config/load.ts';
 import { checkPromSlos, deliver, judgePromSlos } from './prometheus.ts';
 import { postWebhook, webhookPayload } from '../report/webhook.ts';
-import { RECORD_VERSION, RunRecord, type CapacityResult, type ChaosResult, type DrillResult, type PromSlo, type CheckResult, type LoadResult, type Verdict } from '../record/schema.ts';
+import {
+  RECORD_VERSION,
+  RunRecord,
+  type CapacityResult,
+  type ChaosResult,
+  type DrillResult,
+  type PromSlo,
+  type CheckResult,
+  type LoadResult,
+  type Verdict,
+} from '../record/schema.ts';
 import { runOutcome } from '../slo/outcome.ts';
 import { publish } from '../report/publish.ts';
 import { VERSION } from '../version.ts';
@@ -94,7 +104,10 @@ export async function runSession(
       const missing: Unresolved[] = [];
       const out = interpolateEnv(value, io.env, redactor, missing, [what]);
       if (missing.length) {
-        throw configError(`${what} needs ${missing.length} unset environment variable${missing.length === 1 ? '' : 's'}`, missing.map((m) => `${m.path}: \${env:${m.name}} is not set`));
+        throw configError(
+          `${what} needs ${missing.length} unset environment variable${missing.length === 1 ? '' : 's'}`,
+          missing.map((m) => `${m.path}: \${env:${m.name}} is not set`),
+        );
       }
       return out;
     };
@@ -103,7 +116,20 @@ export async function runSession(
     const promEnv = promSlos.length ? resolveEnvironment(loaded, io.env, redactor) : undefined;
     if (promEnv) await checkPromSlos(promEnv, promSlos);
     const bodyStart = clock.now();
-    result = await body({ command, runId, clock, redactor, signal: abort.signal, io, config: loaded, flags, say, progress, partial, resolveRefs });
+    result = await body({
+      command,
+      runId,
+      clock,
+      redactor,
+      signal: abort.signal,
+      io,
+      config: loaded,
+      flags,
+      say,
+      progress,
+      partial,
+      resolveRefs,
+    });
     if (promEnv && !abort.signal.aborted) {
       const p = await judgePromSlos(promEnv, promSlos, clock, bodyStart, clock.now());
       result.prometheus = p.results;
@@ -139,7 +165,10 @@ export async function runSession(
       exitCode,
       tool: { name: 'gauntlet', version: VERSION, node: process.version },
       environment: { name: envName, baseUrl: result.baseUrl ?? loaded?.config.environments[envName]?.baseUrl ?? '' },
-      config: { file: loaded?.file ?? flags.config ?? '(not loaded)', digest: inputs.find((i) => i.file === loaded?.file)?.sha256 ?? digest(loaded?.raw) },
+      config: {
+        file: loaded?.file ?? flags.config ?? '(not loaded)',
+        digest: inputs.find((i) => i.file === loaded?.file)?.sha256 ?? digest(loaded?.raw),
+      },
       inputs,
       host: hostname(),
       startedAt: clock.startedAt,
@@ -150,7 +179,19 @@ export async function runSession(
       ...(result.chaos ? { chaos: result.chaos } : {}),
       ...(result.capacity ? { capacity: result.capacity } : {}),
       ...(result.prometheus ? { prometheus: result.prometheus } : {}),
-      ...(result.drill ? { drill: { ...result.drill, signOff: { ...result.drill.signOff, endedAt: clock.isoAt(endedMs), configDigest: inputs.find((i) => i.file === loaded?.file)?.sha256 ?? digest(loaded?.raw), inputs } } } : {}),
+      ...(result.drill
+        ? {
+            drill: {
+              ...result.drill,
+              signOff: {
+                ...result.drill.signOff,
+                endedAt: clock.isoAt(endedMs),
+                configDigest: inputs.find((i) => i.file === loaded?.file)?.sha256 ?? digest(loaded?.raw),
+                inputs,
+              },
+            },
+          }
+        : {}),
       verdicts: result.verdicts,
       errors,
     }),
@@ -165,7 +206,8 @@ export async function runSession(
   })();
   if (envForDelivery && (envForDelivery.pushgateway || envForDelivery.grafana)) {
     record.delivery = (await deliver(envForDelivery, record)).map((d) => ({ ...d, detail: redactor.redact(d.detail) }));
-    for (const d of record.delivery) say(d.ok ? `${d.to}: ${d.detail}` : `warning: ${d.to}: ${d.detail} (the verdict stands)`);
+    for (const d of record.delivery)
+      say(d.ok ? `${d.to}: ${d.detail}` : `warning: ${d.to}: ${d.detail} (the verdict stands)`);
   }
   const root = resolve(io.cwd, flags.out ?? io.env.GAUNTLET_OUT ?? loaded?.config.reports.dir ?? 'reports');
   const published = publish(record, root, { env: io.env });
@@ -177,7 +219,9 @@ export async function runSession(
     // A chat webhook's URL is its credential (the token is in the path): never shown, whole.
     redactor.add(url);
     // Never fails the run: the verdict stands whether or not the chat heard of it.
-    const problem = missing.length ? `\${env:${missing[0]!.name}} is not set` : await postWebhook(url, webhookPayload(record, join(published.dir, 'index.html')), webhook.timeout);
+    const problem = missing.length
+      ? `\${env:${missing[0]!.name}} is not set`
+      : await postWebhook(url, webhookPayload(record, join(published.dir, 'index.html')), webhook.timeout);
     say(problem ? `warning: notify: no notification sent: ${problem}` : 'notify: webhook notified');
   }
   return { record, exitCode, reportDir: published.dir };
@@ -189,5 +233,7 @@ function newRunId(command: string, startedAt: string): string {
 }
 
 function digest(raw: unknown): string {
-  return createHash('sha256').update(JSON.stringify(raw ?? null, (_k, v: unknown) => (typeof v === 'function' ? '[function]' : v))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(raw ?? null, (_k, v: unknown) => (typeof v === 'function' ? '[function]' : v)))
+    .digest('hex');
 }

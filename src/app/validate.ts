@@ -37,11 +37,12 @@ export async function validateApp(flags: Flags, io: Io, files: readonly string[]
   };
   const counts = { suites: 0, checks: 0, profiles: 0, experiments: 0 };
 
-  const env = flags.env ?? io.env.GAUNTLET_ENV ? await check(() => checkEnvironment(loaded, io)) : undefined;
+  const env = (flags.env ?? io.env.GAUNTLET_ENV) ? await check(() => checkEnvironment(loaded, io)) : undefined;
 
   const suiteFiles = await findSuiteFiles(loaded.dir, loaded.config.smoke);
   counts.suites = suiteFiles.length;
-  counts.checks = (await check(async () => (await loadSuites(suiteFiles, io.cwd)).reduce((n, s) => n + s.checks.length, 0))) ?? 0;
+  counts.checks =
+    (await check(async () => (await loadSuites(suiteFiles, io.cwd)).reduce((n, s) => n + s.checks.length, 0))) ?? 0;
 
   const thresholds = loaded.config.slos.thresholds ?? {};
   const profile = async (file: string) => {
@@ -53,14 +54,17 @@ export async function validateApp(flags: Flags, io: Io, files: readonly string[]
     if (!exp) return;
     counts.experiments++;
     if (exp.load) await profile(resolve(dirname(exp.file), exp.load));
-    if (exp.alerts.length && env && !env.alertmanager) problems.push(`${exp.file}: alerts need the environment’s alertmanager.url`);
+    if (exp.alerts.length && env && !env.alertmanager)
+      problems.push(`${exp.file}: alerts need the environment’s alertmanager.url`);
   };
 
   if (loaded.config.gate.load) await profile(resolve(loaded.dir, loaded.config.gate.load));
   const drill = loaded.config.drill;
   if (drill) {
-    if (!parseCmp(drill.plan.rto, 'ms')) problems.push(`${loaded.file} drill.plan.rto: expected a duration objective like "<2h", got "${drill.plan.rto}"`);
-    if (!parseCmp(drill.plan.rpo, 'ms')) problems.push(`${loaded.file} drill.plan.rpo: expected a duration objective like "<1h", got "${drill.plan.rpo}"`);
+    if (!parseCmp(drill.plan.rto, 'ms'))
+      problems.push(`${loaded.file} drill.plan.rto: expected a duration objective like "<2h", got "${drill.plan.rto}"`);
+    if (!parseCmp(drill.plan.rpo, 'ms'))
+      problems.push(`${loaded.file} drill.plan.rpo: expected a duration objective like "<1h", got "${drill.plan.rpo}"`);
     for (const sc of drill.scenarios) await experiment(resolve(loaded.dir, sc.experiment));
   }
   for (const file of files) {
@@ -70,9 +74,11 @@ export async function validateApp(flags: Flags, io: Io, files: readonly string[]
   }
 
   const engine = flags.engine ?? io.env.GAUNTLET_ENGINE;
-  if (engine !== undefined && !ENGINES.includes(engine)) problems.push(`--engine "${engine}": expected one of ${ENGINES.join(', ')}`);
+  if (engine !== undefined && !ENGINES.includes(engine))
+    problems.push(`--engine "${engine}": expected one of ${ENGINES.join(', ')}`);
   if (engine === 'k6') await check(async () => (await import('../run/load/k6/binary.ts')).findK6(io.env));
-  if (engine === 'k6-operator' && env && !env.kubernetes) problems.push('--engine k6-operator: expected the environment’s kubernetes block (context, namespace)');
+  if (engine === 'k6-operator' && env && !env.kubernetes)
+    problems.push('--engine k6-operator: expected the environment’s kubernetes block (context, namespace)');
 
   if (problems.length) throw configError(`${problems.length} problem${problems.length === 1 ? '' : 's'}`, problems);
   const n = (x: number, one: string, many = `${one}s`) => `${x} ${x === 1 ? one : many}`;
@@ -88,7 +94,8 @@ async function checkEnvironment(loaded: LoadedConfig, io: Io): Promise<Environme
   const env = resolveEnvironment(loaded, io.env, new Redactor());
   const problems: string[] = [];
   const protocol = URL.canParse(env.baseUrl) ? new URL(env.baseUrl).protocol : undefined;
-  if (protocol !== 'http:' && protocol !== 'https:') problems.push(`environments.${loaded.envName}.baseUrl: expected an http:// or https:// URL, got "${env.baseUrl}"`);
+  if (protocol !== 'http:' && protocol !== 'https:')
+    problems.push(`environments.${loaded.envName}.baseUrl: expected an http:// or https:// URL, got "${env.baseUrl}"`);
   try {
     tlsOptionsOf(env);
   } catch (e) {
@@ -96,9 +103,14 @@ async function checkEnvironment(loaded: LoadedConfig, io: Io): Promise<Environme
   }
   if (env.kubernetes) {
     const allowed = loaded.config.kubernetes.allow.find((a) => a.context === env.kubernetes!.context);
-    if (!allowed) problems.push(`environments.${loaded.envName}.kubernetes.context "${env.kubernetes.context}": expected a context listed in kubernetes.allow before Gauntlet may change anything there`);
+    if (!allowed)
+      problems.push(
+        `environments.${loaded.envName}.kubernetes.context "${env.kubernetes.context}": expected a context listed in kubernetes.allow before Gauntlet may change anything there`,
+      );
     else if (!allowed.namespaces.includes(env.kubernetes.namespace) && !allowed.namespaces.includes('*')) {
-      problems.push(`environments.${loaded.envName}.kubernetes.namespace "${env.kubernetes.namespace}": expected one of the allow-listed namespaces (${allowed.namespaces.join(', ') || 'none'})`);
+      problems.push(
+        `environments.${loaded.envName}.kubernetes.namespace "${env.kubernetes.namespace}": expected one of the allow-listed namespaces (${allowed.namespaces.join(', ') || 'none'})`,
+      );
     }
   }
   if (problems.length) throw configError(`environment "${loaded.envName}" has ${problems.length} problem(s)`, problems);

@@ -58,57 +58,80 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     .description('run the smoke suites against an environment')
     .action(async () => finish(await smokeApp(globals(), out)));
 
-  const engineOpts = (c: Command) => c
-    .option('--engine <name>', 'load engine: embedded (default), k6, k6-operator (or GAUNTLET_ENGINE)')
-    .option('--parallelism <n>', 'k6-operator: runner pods', (v) => Number.parseInt(v, 10))
-    .option('--keep', 'k6-operator: leave the ConfigMap, Secret and TestRun in the cluster');
+  const engineOpts = (c: Command) =>
+    c
+      .option('--engine <name>', 'load engine: embedded (default), k6, k6-operator (or GAUNTLET_ENGINE)')
+      .option('--parallelism <n>', 'k6-operator: runner pods', (v) => Number.parseInt(v, 10))
+      .option('--keep', 'k6-operator: leave the ConfigMap, Secret and TestRun in the cluster');
   type EngineOpts = { engine?: string; parallelism?: number; keep?: boolean };
 
-  engineOpts(program
-    .command('load <profile>')
-    .description('run a load profile (scenarios/*.ts or .yaml) or a k6 script (*.k6.ts) and judge its thresholds'))
-    .action(async (profile: string, opts: EngineOpts) => finish(await loadApp(profile, { ...globals(), ...opts }, out)));
+  engineOpts(
+    program
+      .command('load <profile>')
+      .description('run a load profile (scenarios/*.ts or .yaml) or a k6 script (*.k6.ts) and judge its thresholds'),
+  ).action(async (profile: string, opts: EngineOpts) => finish(await loadApp(profile, { ...globals(), ...opts }, out)));
 
   program
     .command('capacity <profile>')
-    .description('find the highest arrival rate at which the profile’s thresholds hold (its capacity block), trended against earlier runs')
+    .description(
+      'find the highest arrival rate at which the profile’s thresholds hold (its capacity block), trended against earlier runs',
+    )
     .action(async (profile: string) => finish(await capacityApp(profile, globals(), out)));
 
   program
     .command('compare <base> <new>')
-    .description('compare two run records (run.json): metric deltas against the config’s regression limits, verdicts that changed; exit 1 on a regression')
+    .description(
+      'compare two run records (run.json): metric deltas against the config’s regression limits, verdicts that changed; exit 1 on a regression',
+    )
     .option('--force', 'compare runs of different profiles, engines or environments')
-    .action(async (base: string, next: string, opts: { force?: boolean }) => finish(await compareApp(base, next, { ...globals(), force: opts.force ?? false }, out)));
+    .action(async (base: string, next: string, opts: { force?: boolean }) =>
+      finish(await compareApp(base, next, { ...globals(), force: opts.force ?? false }, out)),
+    );
 
-  engineOpts(program
-    .command('gate')
-    .description('post-deploy gate: the smoke suites plus the configured load profile, one verdict'))
-    .action(async (opts: EngineOpts) => finish(await gateApp({ ...globals(), ...opts }, out)));
+  engineOpts(
+    program
+      .command('gate')
+      .description('post-deploy gate: the smoke suites plus the configured load profile, one verdict'),
+  ).action(async (opts: EngineOpts) => finish(await gateApp({ ...globals(), ...opts }, out)));
 
   program
     .command('chaos <experiment>')
     .description('run a chaos experiment (chaos/*.ts or .yaml): faults under load, RTO/RPO/uptime verdicts')
     .option('--dry-run', 'print exactly what would be hit, and hit nothing')
-    .action(async (file: string, opts: { dryRun?: boolean }) => finish(await chaosApp(file, { ...globals(), dryRun: opts.dryRun ?? false }, out)));
+    .action(async (file: string, opts: { dryRun?: boolean }) =>
+      finish(await chaosApp(file, { ...globals(), dryRun: opts.dryRun ?? false }, out)),
+    );
 
   program
     .command('drill')
-    .description('the DR drill: the config’s drill plan of chaos experiments (failover, backup restore…) under load, judged against the DR plan’s RTO and RPO, with a sign-off and the trend against the last drill')
+    .description(
+      'the DR drill: the config’s drill plan of chaos experiments (failover, backup restore…) under load, judged against the DR plan’s RTO and RPO, with a sign-off and the trend against the last drill',
+    )
     .action(async () => finish(await drillApp(globals(), out)));
 
   program
     .command('demo')
-    .description('start the demo stack, run the gate and two chaos experiments against it (or, with --drill, the DR drill), write the report, stop the stack')
+    .description(
+      'start the demo stack, run the gate and two chaos experiments against it (or, with --drill, the DR drill), write the report, stop the stack',
+    )
     .option('--drill', 'run the config’s DR drill plan on the demo stack instead')
-    .action(async (opts: { drill?: boolean }) => finish(await demoApp({ ...globals(), drill: opts.drill ?? false }, out)));
+    .action(async (opts: { drill?: boolean }) =>
+      finish(await demoApp({ ...globals(), drill: opts.drill ?? false }, out)),
+    );
 
   program
     .command('validate')
     .argument('[files...]', 'load profiles or chaos experiments to check as well')
     .option('--engine <name>', 'the load engine the run would use (k6: its binary must be present)')
-    .description('check everything a run would touch before any side effect: config, environment, suites, gate profile, drill experiments, engine; every problem at once (exit 2)')
+    .description(
+      'check everything a run would touch before any side effect: config, environment, suites, gate profile, drill experiments, engine; every problem at once (exit 2)',
+    )
     .action(async (files: string[], opts: { engine?: string }) => {
-      const { summary } = await validateApp({ ...globals(), ...(opts.engine ? { engine: opts.engine } : {}) }, out, files);
+      const { summary } = await validateApp(
+        { ...globals(), ...(opts.engine ? { engine: opts.engine } : {}) },
+        out,
+        files,
+      );
       out.print(summary);
     });
 
@@ -120,7 +143,12 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
       let record: RunRecord;
       try {
         const parsed = RunRecord.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-        if (!parsed.success) throw new GauntletError(ExitCode.badConfig, `${file}: not a Gauntlet run record`, parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.')}: ${i.message}`));
+        if (!parsed.success)
+          throw new GauntletError(
+            ExitCode.badConfig,
+            `${file}: not a Gauntlet run record`,
+            parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.')}: ${i.message}`),
+          );
         record = parsed.data;
       } catch (e) {
         if (e instanceof GauntletError) throw e;
@@ -138,7 +166,8 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     .action(async (opts: { out: string }) => {
       const dir = resolve(out.cwd, opts.out);
       mkdirSync(dir, { recursive: true });
-      for (const [name, schema] of Object.entries(jsonSchemas())) writeFileSync(join(dir, name), `${JSON.stringify(schema, null, 2)}\n`);
+      for (const [name, schema] of Object.entries(jsonSchemas()))
+        writeFileSync(join(dir, name), `${JSON.stringify(schema, null, 2)}\n`);
       out.print(`wrote ${Object.keys(jsonSchemas()).length} schemas to ${dir}`);
     });
 

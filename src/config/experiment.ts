@@ -7,9 +7,25 @@ import { Duration } from './primitives.ts';
 const probeCommon = { name: z.string().min(1), timeout: Duration.default(1000) };
 
 export const ProbeSpec = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('http'), ...probeCommon, path: z.string().default('/health'), interval: Duration.default(200) }).strict(),
   z
-    .object({ kind: z.literal('db-write'), ...probeCommon, interval: Duration.default(20), timeout: Duration.default(2000), table: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('gauntlet_ledger') })
+    .object({
+      kind: z.literal('http'),
+      ...probeCommon,
+      path: z.string().default('/health'),
+      interval: Duration.default(200),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('db-write'),
+      ...probeCommon,
+      interval: Duration.default(20),
+      timeout: Duration.default(2000),
+      table: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]*$/)
+        .default('gauntlet_ledger'),
+    })
     .strict()
     .describe('Writes a sequence number every interval; the ledger of outcomes gives RPO'),
   z.object({ kind: z.literal('db-read'), ...probeCommon, interval: Duration.default(200) }).strict(),
@@ -20,7 +36,11 @@ export const ProbeSpec = z.discriminatedUnion('kind', [
       timeout: Duration.default(3000),
       interval: Duration.default(5000),
       query: z.string().min(1).describe('PromQL, evaluated instantly each interval on the environment’s Prometheus'),
-      objective: z.string().regex(/^\s*(<=|>=|<|>|==)\s*-?\d+(\.\d+)?(e-?\d+)?\s*$/, { message: 'an objective is a comparison with a number, e.g. "<0.01"' }),
+      objective: z
+        .string()
+        .regex(/^\s*(<=|>=|<|>|==)\s*-?\d+(\.\d+)?(e-?\d+)?\s*$/, {
+          message: 'an objective is a comparison with a number, e.g. "<0.01"',
+        }),
     })
     .strict()
     .describe('Healthy when every series the query returns meets the objective (no series: unhealthy)'),
@@ -30,10 +50,16 @@ export const ProbeSpec = z.discriminatedUnion('kind', [
       ...probeCommon,
       timeout: Duration.default(3000),
       interval: Duration.default(500),
-      workload: z.string().regex(/^(Deployment|StatefulSet)\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'expected Deployment/<name> or StatefulSet/<name>' }),
+      workload: z
+        .string()
+        .regex(/^(Deployment|StatefulSet)\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
+          message: 'expected Deployment/<name> or StatefulSet/<name>',
+        }),
     })
     .strict()
-    .describe('Healthy when the workload (in the environment’s kube context and namespace) has every replica Ready and updated'),
+    .describe(
+      'Healthy when the workload (in the environment’s kube context and namespace) has every replica Ready and updated',
+    ),
 ]);
 export type ProbeSpec = z.infer<typeof ProbeSpec>;
 
@@ -43,9 +69,11 @@ export const FaultSpec = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('db-failover'),
-      mode: z.enum(['kill-postmaster', 'kill-patroni', 'switchover', 'lag-then-kill']).describe(
-        "kill-postmaster: kill -9 the leader's postmaster; kill-patroni: kill -9 the leader's Patroni and postmaster; switchover: Patroni's REST API; lag-then-kill: SIGSTOP the leader's walsenders, then kill-patroni",
-      ),
+      mode: z
+        .enum(['kill-postmaster', 'kill-patroni', 'switchover', 'lag-then-kill'])
+        .describe(
+          "kill-postmaster: kill -9 the leader's postmaster; kill-patroni: kill -9 the leader's Patroni and postmaster; switchover: Patroni's REST API; lag-then-kill: SIGSTOP the leader's walsenders, then kill-patroni",
+        ),
       lagFor: Duration.default(2000).describe('lag-then-kill: how long replication is held back before the kill'),
     })
     .strict(),
@@ -53,7 +81,10 @@ export const FaultSpec = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('process-kill'),
       pidFile: z.string().describe('The supervisor (or the process itself) by its pid file'),
-      children: z.boolean().default(true).describe('Kill children of that process (e.g. cluster workers), not the process'),
+      children: z
+        .boolean()
+        .default(true)
+        .describe('Kill children of that process (e.g. cluster workers), not the process'),
       count: z.number().int().positive().default(1),
       signal: z.enum(['SIGKILL', 'SIGTERM', 'SIGINT']).default('SIGKILL'),
     })
@@ -63,12 +94,22 @@ export const FaultSpec = z.discriminatedUnion('kind', [
       kind: z.literal('pod-kill'),
       namespace: z.string().optional().describe('Default: the environment’s kubernetes.namespace'),
       selector: z.string().min(1).describe('Label selector, e.g. app=api'),
-      mode: z.enum(['one', 'all', 'fixed', 'fixed-percent', 'random-max-percent']).default('one').describe("Chaos Mesh's modes"),
-      value: z.number().positive().optional().describe('fixed: how many; fixed-percent / random-max-percent: a percentage'),
+      mode: z
+        .enum(['one', 'all', 'fixed', 'fixed-percent', 'random-max-percent'])
+        .default('one')
+        .describe("Chaos Mesh's modes"),
+      value: z
+        .number()
+        .positive()
+        .optional()
+        .describe('fixed: how many; fixed-percent / random-max-percent: a percentage'),
       gracePeriod: Duration.default(0).describe('0 = force (no graceful termination)'),
     })
     .strict()
-    .refine((f) => !['fixed', 'fixed-percent', 'random-max-percent'].includes(f.mode) || f.value !== undefined, { message: 'this mode needs a value', path: ['value'] }),
+    .refine((f) => !['fixed', 'fixed-percent', 'random-max-percent'].includes(f.mode) || f.value !== undefined, {
+      message: 'this mode needs a value',
+      path: ['value'],
+    }),
   z
     .object({
       kind: z.literal('rolling-restart'),
@@ -81,7 +122,9 @@ export const FaultSpec = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('kube-db-failover'),
       namespace: z.string().optional(),
-      operator: z.enum(['cnpg', 'patroni']).describe('cnpg: label cnpg.io/instanceRole=primary; patroni: role=master (role=primary from Patroni 4)'),
+      operator: z
+        .enum(['cnpg', 'patroni'])
+        .describe('cnpg: label cnpg.io/instanceRole=primary; patroni: role=master (role=primary from Patroni 4)'),
       selector: z.string().optional().describe('Override the primary’s label selector'),
       cluster: z.string().optional().describe('Narrow to one database cluster (cnpg.io/cluster=… or cluster-name=…)'),
     })
@@ -91,24 +134,85 @@ export const FaultSpec = z.discriminatedUnion('kind', [
       kind: z.literal('backup-restore'),
       backup: z
         .discriminatedUnion('method', [
-          z.object({ method: z.literal('pg_dump'), keep: z.string().optional().describe('Folder to keep the dump in (default: removed after the drill)') }).strict()
-            .describe("A fresh pg_dump (custom format) of the environment's database, in one snapshot with the source checksums"),
-          z.object({ method: z.literal('latest'), dir: z.string(), pattern: z.string().default('*.dump').describe('Glob of backup files; the newest by modification time is restored') }).strict()
+          z
+            .object({
+              method: z.literal('pg_dump'),
+              keep: z.string().optional().describe('Folder to keep the dump in (default: removed after the drill)'),
+            })
+            .strict()
+            .describe(
+              "A fresh pg_dump (custom format) of the environment's database, in one snapshot with the source checksums",
+            ),
+          z
+            .object({
+              method: z.literal('latest'),
+              dir: z.string(),
+              pattern: z
+                .string()
+                .default('*.dump')
+                .describe('Glob of backup files; the newest by modification time is restored'),
+            })
+            .strict()
             .describe('The newest existing backup file in a folder (what the backup job left)'),
-          z.object({ method: z.literal('command'), command: z.array(z.string()).min(1).describe('Writes the backup to {{file}}, e.g. a pgBackRest or WAL-G fetch') }).strict(),
+          z
+            .object({
+              method: z.literal('command'),
+              command: z
+                .array(z.string())
+                .min(1)
+                .describe('Writes the backup to {{file}}, e.g. a pgBackRest or WAL-G fetch'),
+            })
+            .strict(),
         ])
         .default({ method: 'pg_dump' }),
-      restoreCommand: z.array(z.string()).min(1).optional().describe('Restores {{file}} into {{url}} (the scratch instance); default pg_restore (custom format) or psql (.sql)'),
-      scratchPort: z.number().int().min(1).max(65535).optional().describe('Port of the scratch PostgreSQL (default: a free one)'),
+      restoreCommand: z
+        .array(z.string())
+        .min(1)
+        .optional()
+        .describe(
+          'Restores {{file}} into {{url}} (the scratch instance); default pg_restore (custom format) or psql (.sql)',
+        ),
+      scratchPort: z
+        .number()
+        .int()
+        .min(1)
+        .max(65535)
+        .optional()
+        .describe('Port of the scratch PostgreSQL (default: a free one)'),
       tables: z
-        .array(z.union([TableName, z.object({ name: TableName, rows: z.number().int().nonnegative().describe('Rows the copy must hold') }).strict()]))
+        .array(
+          z.union([
+            TableName,
+            z
+              .object({ name: TableName, rows: z.number().int().nonnegative().describe('Rows the copy must hold') })
+              .strict(),
+          ]),
+        )
         .default([])
-        .describe('Row count and checksum of each in the copy, compared with the source at the dump snapshot (pg_dump) or with the expected rows given here (latest, command: no source snapshot exists)'),
+        .describe(
+          'Row count and checksum of each in the copy, compared with the source at the dump snapshot (pg_dump) or with the expected rows given here (latest, command: no source snapshot exists)',
+        ),
       verify: z
-        .array(z.object({ name: z.string().min(1), sql: z.string().min(1), expect: z.union([z.string(), z.number(), z.boolean()]).optional().describe('The first column of the first row; without it, the query must return a row') }).strict())
+        .array(
+          z
+            .object({
+              name: z.string().min(1),
+              sql: z.string().min(1),
+              expect: z
+                .union([z.string(), z.number(), z.boolean()])
+                .optional()
+                .describe('The first column of the first row; without it, the query must return a row'),
+            })
+            .strict(),
+        )
         .default([])
         .describe('Verification queries on the restored copy, e.g. a canary row'),
-      freshness: z.string().optional().describe('SQL returning the newest data timestamp in the copy (e.g. select max(created_at) from orders): the RPO is its age at the fault'),
+      freshness: z
+        .string()
+        .optional()
+        .describe(
+          'SQL returning the newest data timestamp in the copy (e.g. select max(created_at) from orders): the RPO is its age at the fault',
+        ),
       timeout: Duration.default(600_000).describe('The backup, the restore and the verification each end by then'),
     })
     .strict(),
@@ -119,15 +223,36 @@ export const Experiment = z
   .object({
     name: z.string().min(1),
     description: z.string().optional(),
-    probes: z.array(ProbeSpec).default([]).describe('Kubernetes faults measure their recovery through the API; HTTP and DB probes add what users and the data saw'),
+    probes: z
+      .array(ProbeSpec)
+      .default([])
+      .describe(
+        'Kubernetes faults measure their recovery through the API; HTTP and DB probes add what users and the data saw',
+      ),
     steadyState: z
-      .object({ probes: z.array(z.string()).optional().describe('Default: every probe'), samples: z.number().int().positive().default(3), timeout: Duration.default(30_000) })
+      .object({
+        probes: z.array(z.string()).optional().describe('Default: every probe'),
+        samples: z.number().int().positive().default(3),
+        timeout: Duration.default(30_000),
+      })
       .strict()
       .default({ samples: 3, timeout: 30_000 }),
     method: z
-      .array(z.object({ fault: FaultSpec, at: Duration.default(0), count: z.number().int().positive().default(1), interval: Duration.default(10_000) }).strict())
+      .array(
+        z
+          .object({
+            fault: FaultSpec,
+            at: Duration.default(0),
+            count: z.number().int().positive().default(1),
+            interval: Duration.default(10_000),
+          })
+          .strict(),
+      )
       .min(1),
-    load: z.string().optional().describe('A load profile to run during the experiment (path, relative to the experiment file)'),
+    load: z
+      .string()
+      .optional()
+      .describe('A load profile to run during the experiment (path, relative to the experiment file)'),
     duration: Duration.describe('The observation window, from the start of the method'),
     recovery: z
       .object({ healthySamples: z.number().int().positive().default(5), timeout: Duration.default(120_000) })
@@ -137,7 +262,10 @@ export const Experiment = z
       .object({
         rto: z.string().optional().describe('e.g. "<30s"'),
         rpo: z.string().optional().describe('e.g. "0 writes", "<=10 writes" or "<1s" (span of lost writes)'),
-        uptime: z.string().optional().describe('e.g. ">=99%" (of the first http probe, or the one named in uptimeProbe)'),
+        uptime: z
+          .string()
+          .optional()
+          .describe('e.g. ">=99%" (of the first http probe, or the one named in uptimeProbe)'),
         uptimeProbe: z.string().optional(),
       })
       .strict()
@@ -148,17 +276,31 @@ export const Experiment = z
           .object({
             name: z.string().optional().describe('alertname; without it, any alert matching the labels'),
             labels: z.record(z.string(), z.string()).default({}).describe('e.g. { severity: critical }'),
-            expect: z.enum(['fires', 'silent']).describe('fires: must be active within `within` of the first injection; silent: must never be active in the window'),
+            expect: z
+              .enum(['fires', 'silent'])
+              .describe(
+                'fires: must be active within `within` of the first injection; silent: must never be active in the window',
+              ),
             within: Duration.optional(),
           })
           .strict(),
       )
       .default([])
-      .describe("Alertmanager's active alerts (the environment's alertmanager.url), polled every second during the experiment"),
+      .describe(
+        "Alertmanager's active alerts (the environment's alertmanager.url), polled every second during the experiment",
+      ),
     abort: z
       .object({
-        uptimeBelow: z.string().regex(/^\d+(\.\d+)?%$/).optional(),
-        probeFailing: z.string().optional().describe('Stop injecting once this probe’s latest sample is unhealthy (e.g. a prometheus probe on the error ratio)'),
+        uptimeBelow: z
+          .string()
+          .regex(/^\d+(\.\d+)?%$/)
+          .optional(),
+        probeFailing: z
+          .string()
+          .optional()
+          .describe(
+            'Stop injecting once this probe’s latest sample is unhealthy (e.g. a prometheus probe on the error ratio)',
+          ),
       })
       .strict()
       .default({}),
@@ -166,20 +308,51 @@ export const Experiment = z
   .strict()
   .superRefine((e, ctx) => {
     const names = e.probes.map((p) => p.name);
-    for (const n of e.steadyState.probes ?? []) if (!names.includes(n)) ctx.addIssue({ code: 'custom', path: ['steadyState', 'probes'], message: `no probe named "${n}" (probes: ${names.join(', ')})` });
-    if (e.slos.uptimeProbe && !names.includes(e.slos.uptimeProbe)) ctx.addIssue({ code: 'custom', path: ['slos', 'uptimeProbe'], message: `no probe named "${e.slos.uptimeProbe}"` });
-    if (e.slos.rpo && !e.probes.some((p) => p.kind === 'db-write') && !e.method.some((m) => m.fault.kind === 'backup-restore' && m.fault.freshness)) {
-      ctx.addIssue({ code: 'custom', path: ['slos', 'rpo'], message: 'an RPO objective needs a db-write probe (or a backup-restore fault with a freshness query) to measure it' });
+    for (const n of e.steadyState.probes ?? [])
+      if (!names.includes(n))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steadyState', 'probes'],
+          message: `no probe named "${n}" (probes: ${names.join(', ')})`,
+        });
+    if (e.slos.uptimeProbe && !names.includes(e.slos.uptimeProbe))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['slos', 'uptimeProbe'],
+        message: `no probe named "${e.slos.uptimeProbe}"`,
+      });
+    if (
+      e.slos.rpo &&
+      !e.probes.some((p) => p.kind === 'db-write') &&
+      !e.method.some((m) => m.fault.kind === 'backup-restore' && m.fault.freshness)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['slos', 'rpo'],
+        message:
+          'an RPO objective needs a db-write probe (or a backup-restore fault with a freshness query) to measure it',
+      });
     }
-    if (e.slos.uptime && !e.probes.some((p) => p.kind === 'http')) ctx.addIssue({ code: 'custom', path: ['slos', 'uptime'], message: 'an uptime objective needs an http probe' });
-    if (e.abort.probeFailing && !names.includes(e.abort.probeFailing)) ctx.addIssue({ code: 'custom', path: ['abort', 'probeFailing'], message: `no probe named "${e.abort.probeFailing}"` });
-    if (new Set(names).size !== names.length) ctx.addIssue({ code: 'custom', path: ['probes'], message: 'probe names must be unique' });
+    if (e.slos.uptime && !e.probes.some((p) => p.kind === 'http'))
+      ctx.addIssue({ code: 'custom', path: ['slos', 'uptime'], message: 'an uptime objective needs an http probe' });
+    if (e.abort.probeFailing && !names.includes(e.abort.probeFailing))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['abort', 'probeFailing'],
+        message: `no probe named "${e.abort.probeFailing}"`,
+      });
+    if (new Set(names).size !== names.length)
+      ctx.addIssue({ code: 'custom', path: ['probes'], message: 'probe names must be unique' });
     // Without a source snapshot, a table that is merely present proves nothing: a truncated copy has it too.
     e.method.forEach((m, i) => {
       if (m.fault.kind !== 'backup-restore' || m.fault.backup.method === 'pg_dump') return;
       m.fault.tables.forEach((t, j) => {
         if (typeof t === 'string') {
-          ctx.addIssue({ code: 'custom', path: ['method', i, 'fault', 'tables', j], message: `expected { name: ${t}, rows: N }: with backup method "${m.fault.kind === 'backup-restore' ? m.fault.backup.method : ''}" there is no source snapshot to compare ${t} with, so give the rows the copy must hold` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['method', i, 'fault', 'tables', j],
+            message: `expected { name: ${t}, rows: N }: with backup method "${m.fault.kind === 'backup-restore' ? m.fault.backup.method : ''}" there is no source snapshot to compare ${t} with, so give the rows the copy must hold`,
+          });
         }
       });
     });

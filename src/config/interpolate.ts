@@ -30,7 +30,8 @@ export function interpolateEnv<T>(
       return v;
     }) as T;
   }
-  if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, redactor, missing, [...path, String(i)])) as T;
+  if (Array.isArray(value))
+    return value.map((v, i) => interpolateEnv(v, env, redactor, missing, [...path, String(i)])) as T;
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = interpolateEnv(v, env, redactor, missing, [...path, k]);
@@ -64,7 +65,12 @@ export function findInlineSecrets(value: unknown, path: string[] = []): string[]
     value.forEach((v, i) => found.push(...findInlineSecrets(v, [...path, String(i)])));
   } else if (isPlainObject(value)) {
     for (const [k, v] of Object.entries(value)) {
-      if (/^(authorization|x-api-key|password)$/i.test(k) && typeof v === 'string' && !v.includes('${env:') && !v.includes('{{')) {
+      if (
+        /^(authorization|x-api-key|password)$/i.test(k) &&
+        typeof v === 'string' &&
+        !v.includes('${env:') &&
+        !v.includes('{{')
+      ) {
         found.push([...path, k].join('.'));
       } else {
         found.push(...findInlineSecrets(v, [...path, k]));

@@ -14,6 +14,9 @@ export function jsonSchemas(): Record<string, unknown> {
     'gauntlet.suite.schema.json': { title: 'Gauntlet smoke suite', ...z.toJSONSchema(Suite, opts) },
     'gauntlet.profile.schema.json': { title: 'Gauntlet load profile', ...z.toJSONSchema(Profile, opts) },
     'gauntlet.experiment.schema.json': { title: 'Gauntlet chaos experiment', ...z.toJSONSchema(Experiment, opts) },
-    'gauntlet.run-record.schema.json': { title: 'Gauntlet run record', ...z.toJSONSchema(RunRecord, { ...opts, io: 'output' }) },
+    'gauntlet.run-record.schema.json': {
+      title: 'Gauntlet run record',
+      ...z.toJSONSchema(RunRecord, { ...opts, io: 'output' }),
+    },
   };
 }

@@ -21,7 +21,11 @@ reports: { dir: from-file }
 
 describe('loadConfig precedence: defaults < file < env vars < flags', () => {
   it('defaults fill what the file leaves out', async () => {
-    const cfg = await loadConfig({ cwd: dirWith('gauntlet.config.yaml', 'environments:\n  a: { baseUrl: "http://x" }\n'), flags: {}, env: {} });
+    const cfg = await loadConfig({
+      cwd: dirWith('gauntlet.config.yaml', 'environments:\n  a: { baseUrl: "http://x" }\n'),
+      flags: {},
+      env: {},
+    });
     expect(cfg.config.reports.dir).toBe('reports');
     expect(cfg.config.smoke).toContain('smoke/*.smoke.ts');
     expect(cfg.envName).toBe('a');
@@ -32,8 +36,16 @@ describe('loadConfig precedence: defaults < file < env vars < flags', () => {
     expect((await loadConfig({ cwd, flags: {}, env: {} })).config.reports.dir).toBe('from-file');
     const fromEnv = await loadConfig({ cwd, flags: {}, env: { GAUNTLET_OUT: 'from-env', GAUNTLET_ENV: 'b' } });
     expect([fromEnv.config.reports.dir, fromEnv.envName]).toEqual(['from-env', 'b']);
-    const fromFlags = await loadConfig({ cwd, flags: { out: 'from-flag', env: 'a', baseUrl: 'http://127.0.0.1:9' }, env: { GAUNTLET_OUT: 'from-env', GAUNTLET_ENV: 'b' } });
-    expect([fromFlags.config.reports.dir, fromFlags.envName, fromFlags.config.environments.a!.baseUrl]).toEqual(['from-flag', 'a', 'http://127.0.0.1:9']);
+    const fromFlags = await loadConfig({
+      cwd,
+      flags: { out: 'from-flag', env: 'a', baseUrl: 'http://127.0.0.1:9' },
+      env: { GAUNTLET_OUT: 'from-env', GAUNTLET_ENV: 'b' },
+    });
+    expect([fromFlags.config.reports.dir, fromFlags.envName, fromFlags.config.environments.a!.baseUrl]).toEqual([
+      'from-flag',
+      'a',
+      'http://127.0.0.1:9',
+    ]);
   });
 
   it('resolves ${env:NAME} for the chosen environment only, and registers the value as a secret', async () => {
@@ -49,11 +61,16 @@ describe('loadConfig precedence: defaults < file < env vars < flags', () => {
 
   it('an unknown environment is an error listing the known ones', async () => {
     const cwd = dirWith('gauntlet.config.yaml', yaml);
-    await expect(loadConfig({ cwd, flags: { env: 'prod' }, env: {} })).rejects.toThrow('unknown environment "prod": the config has a, b');
+    await expect(loadConfig({ cwd, flags: { env: 'prod' }, env: {} })).rejects.toThrow(
+      'unknown environment "prod": the config has a, b',
+    );
   });
 
   it('loads gauntlet.config.ts through jiti', async () => {
-    const cwd = dirWith('gauntlet.config.ts', 'const port: number = 7;\nexport default { environments: { t: { baseUrl: `http://127.0.0.1:${port}` } } };\n');
+    const cwd = dirWith(
+      'gauntlet.config.ts',
+      'const port: number = 7;\nexport default { environments: { t: { baseUrl: `http://127.0.0.1:${port}` } } };\n',
+    );
     expect((await loadConfig({ cwd, flags: {}, env: {} })).config.environments.t!.baseUrl).toBe('http://127.0.0.1:7');
   });
 });

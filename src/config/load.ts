@@ -12,8 +12,12 @@ import { Config, Environment } from './schema.ts';
 import { findInlineSecrets, interpolateEnv, isPlainObject, type Unresolved } from './interpolate.ts';
 
 export const CONFIG_NAMES = [
-  'gauntlet.config.ts', 'gauntlet.config.mts', 'gauntlet.config.js', 'gauntlet.config.mjs',
-  'gauntlet.config.yaml', 'gauntlet.config.yml',
+  'gauntlet.config.ts',
+  'gauntlet.config.mts',
+  'gauntlet.config.js',
+  'gauntlet.config.mjs',
+  'gauntlet.config.yaml',
+  'gauntlet.config.yml',
 ];
 
 export interface Flags {
@@ -55,7 +59,8 @@ const jiti = createJiti(import.meta.url, { interopDefault: true, moduleCache: fa
  * tell exactly which files ran. (A TS file's own imports are not followed.)
  */
 const inputDigests = new Map<string, string>();
-export const runInputs = (): { file: string; sha256: string }[] => [...inputDigests].map(([file, sha256]) => ({ file, sha256 }));
+export const runInputs = (): { file: string; sha256: string }[] =>
+  [...inputDigests].map(([file, sha256]) => ({ file, sha256 }));
 
 export async function readSource(file: string, cwd = process.cwd()): Promise<Source> {
   const shown = relative(cwd, file) || file;
@@ -66,7 +71,12 @@ export async function readSource(file: string, cwd = process.cwd()): Promise<Sou
     const lines = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
     if (doc.errors.length > 0) {
-      throw configError(`${shown}: malformed YAML`, doc.errors.map((e) => `${shown}:${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'} ${e.message.split('\n')[0]}`));
+      throw configError(
+        `${shown}: malformed YAML`,
+        doc.errors.map(
+          (e) => `${shown}:${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'} ${e.message.split('\n')[0]}`,
+        ),
+      );
     }
     return { file: shown, data: doc.toJS(), locate: (p) => locateYaml(doc, lines, shown, p) };
   }
@@ -98,8 +108,10 @@ export function formatIssues(source: Source, error: z.ZodError, prefix: Property
     const path = [...prefix, ...issue.path];
     const key = path.length ? path.map(String).join('.') : '(top level)';
     let message = issue.message;
-    if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') message = `unknown kind (expected one of: ${(issue as { options?: unknown[] }).options?.join(', ') ?? 'the check kinds'})`;
+    if (issue.code === 'unrecognized_keys')
+      message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator')
+      message = `unknown kind (expected one of: ${(issue as { options?: unknown[] }).options?.join(', ') ?? 'the check kinds'})`;
     // An unknown key is best pointed at where it is written.
     const at = issue.code === 'unrecognized_keys' ? [...path, issue.keys[0]!] : path;
     return `${source.locate(at)} ${key}: ${message}`;
@@ -127,7 +139,8 @@ export async function loadConfig(opts: {
   const file = findConfigFile(opts.cwd, opts.flags.config);
   const source = await readSource(file, opts.cwd);
   const raw = source.data;
-  if (!isPlainObject(raw)) throw configError(`${source.file}: the config must be an object (export default defineConfig({...}))`);
+  if (!isPlainObject(raw))
+    throw configError(`${source.file}: the config must be an object (export default defineConfig({...}))`);
 
   const problems = findInlineSecrets(raw).map(
     (p) => `${source.locate(p.split('.'))} ${p}: a credential is written inline; reference it as \${env:NAME}`,
@@ -143,14 +156,19 @@ export async function loadConfig(opts: {
   const parsed = Config.safeParse(merged);
   if (!parsed.success) problems.push(...formatIssues(source, parsed.error));
   if (problems.length > 0 || !parsed.success) {
-    throw configError(`${source.file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the config`, problems);
+    throw configError(
+      `${source.file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the config`,
+      problems,
+    );
   }
   const config = parsed.data;
 
   const names = Object.keys(config.environments);
   const chosen = envName ?? config.defaultEnvironment ?? (names.length === 1 ? names[0] : undefined);
-  if (!chosen) throw configError(`no environment chosen: pass --env (one of ${names.join(', ')}) or set defaultEnvironment`);
-  if (!(chosen in config.environments)) throw configError(`unknown environment "${chosen}": the config has ${names.join(', ')}`);
+  if (!chosen)
+    throw configError(`no environment chosen: pass --env (one of ${names.join(', ')}) or set defaultEnvironment`);
+  if (!(chosen in config.environments))
+    throw configError(`unknown environment "${chosen}": the config has ${names.join(', ')}`);
   if (baseUrl) config.environments[chosen] = { ...config.environments[chosen]!, baseUrl };
 
   return { file: source.file, dir: dirname(file), config, envName: chosen, raw };
@@ -177,7 +195,9 @@ export function resolveEnvironment(
   if (!checked.success) {
     throw configError(
       `environment "${loaded.envName}" is invalid once resolved`,
-      checked.error.issues.map((i) => `${loaded.file} environments.${loaded.envName}.${i.path.join('.')}: ${i.message}`),
+      checked.error.issues.map(
+        (i) => `${loaded.file} environments.${loaded.envName}.${i.path.join('.')}: ${i.message}`,
+      ),
     );
   }
   for (const url of [checked.data.baseUrl, checked.data.postgres?.url, checked.data.redis?.url]) {

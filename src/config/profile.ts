@@ -16,14 +16,39 @@ const openCommon = {
     .int()
     .positive()
     .optional()
-    .describe('Connections the generator may open at most (default: the larger of preAllocatedVUs × 10 and one second of arrivals at the peak rate)'),
+    .describe(
+      'Connections the generator may open at most (default: the larger of preAllocatedVUs × 10 and one second of arrivals at the peak rate)',
+    ),
 };
 
 export const Executor = z.discriminatedUnion('executor', [
-  z.object({ executor: z.literal('constant-vus'), vus: z.number().int().positive(), duration: positiveDuration }).strict(),
-  z.object({ executor: z.literal('ramping-vus'), startVUs: z.number().int().nonnegative().default(0), stages: z.array(Stage).min(1), ...closedCommon }).strict(),
-  z.object({ executor: z.literal('constant-arrival-rate'), rate: z.number().positive(), duration: positiveDuration, ...openCommon }).strict(),
-  z.object({ executor: z.literal('ramping-arrival-rate'), startRate: z.number().nonnegative().default(0), stages: z.array(Stage).min(1), ...openCommon }).strict(),
+  z
+    .object({ executor: z.literal('constant-vus'), vus: z.number().int().positive(), duration: positiveDuration })
+    .strict(),
+  z
+    .object({
+      executor: z.literal('ramping-vus'),
+      startVUs: z.number().int().nonnegative().default(0),
+      stages: z.array(Stage).min(1),
+      ...closedCommon,
+    })
+    .strict(),
+  z
+    .object({
+      executor: z.literal('constant-arrival-rate'),
+      rate: z.number().positive(),
+      duration: positiveDuration,
+      ...openCommon,
+    })
+    .strict(),
+  z
+    .object({
+      executor: z.literal('ramping-arrival-rate'),
+      startRate: z.number().nonnegative().default(0),
+      stages: z.array(Stage).min(1),
+      ...openCommon,
+    })
+    .strict(),
 ]);
 export type Executor = z.infer<typeof Executor>;
 export type ExecutorName = Executor['executor'];
@@ -60,18 +85,40 @@ export const CapacitySearch = z
   .object({
     startRate: z.number().positive().describe('First step, requests/s'),
     maxRate: z.number().positive().describe('Never offer more than this, requests/s'),
-    growth: z.number().gt(1).default(2).describe('Each step offers this many times the last good one until a step fails'),
+    growth: z
+      .number()
+      .gt(1)
+      .default(2)
+      .describe('Each step offers this many times the last good one until a step fails'),
     warmup: Duration.default(3_000).describe('Load at the step rate before measuring, not counted'),
     stepDuration: positiveDuration.default(10_000).describe('Measured part of each step'),
-    resolution: z.number().gt(0).lt(1).default(0.05).describe('Stop narrowing when (first bad − last good) / last good is at most this'),
+    resolution: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(0.05)
+      .describe('Stop narrowing when (first bad − last good) / last good is at most this'),
     maxDuration: positiveDuration.default(600_000).describe('The whole search ends by then, with what it has'),
     preAllocatedVUs: z.number().int().positive().default(50),
-    maxVUs: z.number().int().positive().default(2_000).describe('In-flight requests at most; beyond, iterations are dropped (and the step fails)'),
-    tolerance: z.number().min(0).lt(1).default(0.1).describe('Fail when capacity falls more than this below the median of earlier runs'),
+    maxVUs: z
+      .number()
+      .int()
+      .positive()
+      .default(2_000)
+      .describe('In-flight requests at most; beyond, iterations are dropped (and the step fails)'),
+    tolerance: z
+      .number()
+      .min(0)
+      .lt(1)
+      .default(0.1)
+      .describe('Fail when capacity falls more than this below the median of earlier runs'),
     history: z.number().int().positive().default(5).describe('Earlier runs (from reports/) the trend compares with'),
   })
   .strict()
-  .refine((c) => c.maxRate >= c.startRate, { message: 'maxRate is below startRate: the search has no step to run', path: ['maxRate'] });
+  .refine((c) => c.maxRate >= c.startRate, {
+    message: 'maxRate is below startRate: the search has no step to run',
+    path: ['maxRate'],
+  });
 export type CapacitySearch = z.infer<typeof CapacitySearch>;
 
 const SetupStep = HttpCheck.omit({ kind: true, name: true }).extend({ name: z.string().default('setup') });
@@ -82,12 +129,17 @@ export const Profile = z
     scenario: Executor,
     gracefulStop: Duration.default(30_000).describe('How long in-flight iterations may finish after the end'),
     requests: z.array(LoadRequest).min(1),
-    setup: z.array(SetupStep).optional().describe('Requests run once before the load, e.g. a login whose token later requests use as {{token}}'),
+    setup: z
+      .array(SetupStep)
+      .optional()
+      .describe('Requests run once before the load, e.g. a login whose token later requests use as {{token}}'),
     thinkTime: z.union([Duration, z.object({ min: Duration, max: Duration }).strict()]).optional(),
     timeout: Duration.default(10_000).describe('Per request'),
     thresholds: z.record(z.string(), z.array(Threshold).min(1)).default({}),
     workers: z.number().int().positive().optional().describe('Worker threads generating load (default: CPU cores)'),
-    capacity: CapacitySearch.optional().describe('For `gauntlet capacity`: the search for the highest rate at which the thresholds hold'),
+    capacity: CapacitySearch.optional().describe(
+      'For `gauntlet capacity`: the search for the highest rate at which the thresholds hold',
+    ),
   })
   .strict();
 export type Profile = z.infer<typeof Profile>;
@@ -108,7 +160,8 @@ export function scenarioDurationMs(e: Executor): number {
 /** Peak arrivals per second of an open-model executor (0 for a closed model). */
 export function peakRatePerSecond(e: Executor): number {
   if (e.executor === 'constant-arrival-rate') return (e.rate * 1000) / e.timeUnit;
-  if (e.executor === 'ramping-arrival-rate') return (Math.max(e.startRate, ...e.stages.map((s) => s.target)) * 1000) / e.timeUnit;
+  if (e.executor === 'ramping-arrival-rate')
+    return (Math.max(e.startRate, ...e.stages.map((s) => s.target)) * 1000) / e.timeUnit;
   return 0;
 }
 

@@ -9,43 +9,62 @@ export const Environment = z
     headers: z.record(z.string(), z.string()).optional().describe('Headers sent with every request'),
     tls: z
       .object({
-        ca: z.string().min(1).optional().describe('PEM file of the CA(s) that signed the target’s certificate (path relative to the config, or ${env:NAME})'),
+        ca: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'PEM file of the CA(s) that signed the target’s certificate (path relative to the config, or ${env:NAME})',
+          ),
         cert: z.string().min(1).optional().describe('PEM file of a client certificate (mTLS)'),
         key: z.string().min(1).optional().describe('PEM file of the client certificate’s key (mTLS)'),
-        insecureSkipVerify: z.boolean().default(false).describe('Accept any certificate (staging with a self-signed one): said loudly in every report'),
+        insecureSkipVerify: z
+          .boolean()
+          .default(false)
+          .describe('Accept any certificate (staging with a self-signed one): said loudly in every report'),
       })
       .strict()
-      .refine((t) => (t.cert === undefined) === (t.key === undefined), { message: 'a client certificate needs both cert and key' })
+      .refine((t) => (t.cert === undefined) === (t.key === undefined), {
+        message: 'a client certificate needs both cert and key',
+      })
       .optional()
       .describe('TLS for https:// targets, honoured by smoke checks, probes and every load engine'),
-    postgres: z
-      .object({ url: UrlOrRef, replicaUrl: UrlOrRef.optional() })
-      .strict()
-      .optional(),
+    postgres: z.object({ url: UrlOrRef, replicaUrl: UrlOrRef.optional() }).strict().optional(),
     redis: z.object({ url: UrlOrRef }).strict().optional(),
     patroni: z
       .object({
-        restUrls: z.array(UrlOrRef).min(1).describe("Patroni REST APIs of the members (any one answers /cluster)"),
+        restUrls: z.array(UrlOrRef).min(1).describe('Patroni REST APIs of the members (any one answers /cluster)'),
         restart: z
           .record(z.string(), z.array(z.string()).min(1))
           .optional()
-          .describe('Per member name: the command that starts its Patroni again (what systemd would do); used by rollbacks'),
+          .describe(
+            'Per member name: the command that starts its Patroni again (what systemd would do); used by rollbacks',
+          ),
       })
       .strict()
       .optional(),
-    prometheus: z.object({ url: UrlOrRef.describe('Prometheus’s base URL, e.g. http://prometheus:9090') }).strict().optional(),
+    prometheus: z
+      .object({ url: UrlOrRef.describe('Prometheus’s base URL, e.g. http://prometheus:9090') })
+      .strict()
+      .optional(),
     alertmanager: z.object({ url: UrlOrRef }).strict().optional(),
     pushgateway: z
       .object({
         url: UrlOrRef,
-        job: z.string().regex(/^[A-Za-z0-9_:-]+$/).default('gauntlet'),
+        job: z
+          .string()
+          .regex(/^[A-Za-z0-9_:-]+$/)
+          .default('gauntlet'),
         live: z.boolean().default(false).describe('Also push the load’s per-second figures while it runs'),
       })
       .strict()
       .optional()
       .describe('After each run, its key figures are pushed here (grouped by environment, command and engine)'),
     grafana: z
-      .object({ url: UrlOrRef, token: z.string().min(1).describe('A Grafana service-account token, as ${env:NAME} (never inline)') })
+      .object({
+        url: UrlOrRef,
+        token: z.string().min(1).describe('A Grafana service-account token, as ${env:NAME} (never inline)'),
+      })
       .strict()
       .optional()
       .describe('Fault injections and recoveries are written as annotations'),
@@ -71,15 +90,29 @@ export const Slos = z
         z
           .object({
             name: z.string().min(1),
-            query: z.string().min(1).describe('PromQL, e.g. sum(rate(http_requests_total{code=~"5.."}[1m])) / sum(rate(http_requests_total[1m]))'),
-            objective: z.string().regex(/^\s*(<=|>=|<|>|==)\s*-?\d+(\.\d+)?(e-?\d+)?\s*$/, { message: 'an objective is a comparison with a number, e.g. "<0.01"' }),
-            aggregate: z.enum(['max', 'min', 'avg', 'last']).default('max').describe('What of the series over the run’s window is judged'),
+            query: z
+              .string()
+              .min(1)
+              .describe(
+                'PromQL, e.g. sum(rate(http_requests_total{code=~"5.."}[1m])) / sum(rate(http_requests_total[1m]))',
+              ),
+            objective: z
+              .string()
+              .regex(/^\s*(<=|>=|<|>|==)\s*-?\d+(\.\d+)?(e-?\d+)?\s*$/, {
+                message: 'an objective is a comparison with a number, e.g. "<0.01"',
+              }),
+            aggregate: z
+              .enum(['max', 'min', 'avg', 'last'])
+              .default('max')
+              .describe('What of the series over the run’s window is judged'),
             step: Duration.default(5000),
           })
           .strict(),
       )
       .default([])
-      .describe('SLOs measured by the environment’s Prometheus over the run’s window (a range query), judged after the run'),
+      .describe(
+        'SLOs measured by the environment’s Prometheus over the run’s window (a range query), judged after the run',
+      ),
   })
   .strict();
 
@@ -102,10 +135,22 @@ export const Config = z
     kubernetes: z
       .object({
         allow: z
-          .array(z.object({ context: z.string().min(1), namespaces: z.array(z.string().min(1)).min(1).describe('"*" for every namespace') }).strict())
+          .array(
+            z
+              .object({
+                context: z.string().min(1),
+                namespaces: z.array(z.string().min(1)).min(1).describe('"*" for every namespace'),
+              })
+              .strict(),
+          )
           .default([])
           .describe('The kube contexts and namespaces Gauntlet may change; anything else is refused before any call'),
-        maxKillShare: z.number().gt(0).max(1).default(0.5).describe('Never kill more than this share of a workload’s pods at once'),
+        maxKillShare: z
+          .number()
+          .gt(0)
+          .max(1)
+          .default(0.5)
+          .describe('Never kill more than this share of a workload’s pods at once'),
       })
       .strict()
       .default({ allow: [], maxKillShare: 0.5 }),
@@ -113,11 +158,21 @@ export const Config = z
       .object({
         name: z.string().default('DR drill'),
         plan: z
-          .object({ rto: z.string().describe('The DR plan’s recovery time objective, e.g. "<2h"'), rpo: z.string().describe('Its recovery point objective, e.g. "<1h"') })
+          .object({
+            rto: z.string().describe('The DR plan’s recovery time objective, e.g. "<2h"'),
+            rpo: z.string().describe('Its recovery point objective, e.g. "<1h"'),
+          })
           .strict()
           .describe('The targets every scenario is judged by, besides its own SLOs'),
         scenarios: z
-          .array(z.object({ name: z.string().min(1), experiment: z.string().describe('A chaos experiment file, relative to the config') }).strict())
+          .array(
+            z
+              .object({
+                name: z.string().min(1),
+                experiment: z.string().describe('A chaos experiment file, relative to the config'),
+              })
+              .strict(),
+          )
           .min(1),
         history: z.number().int().positive().default(4).describe('Earlier drills the report compares with'),
       })
@@ -126,19 +181,46 @@ export const Config = z
       .describe('`gauntlet drill`: the quarterly DR drill, a plan of chaos experiments judged against the DR plan'),
     compare: z
       .object({
-        latencyIncrease: z.number().min(0).default(0.1).describe('p95/p99 may grow by this share before `gauntlet compare` calls it a regression (0.1 = +10%)'),
-        latencyFloorMs: z.number().min(0).default(1).describe('…and by this many ms; smaller changes are never a regression'),
-        errorRateIncrease: z.number().min(0).default(0.005).describe('Error rate may grow by this many points (0.005 = +0.5 pt)'),
-        throughputDrop: z.number().min(0).max(1).default(0.1).describe('Throughput and capacity may fall by this share'),
+        latencyIncrease: z
+          .number()
+          .min(0)
+          .default(0.1)
+          .describe('p95/p99 may grow by this share before `gauntlet compare` calls it a regression (0.1 = +10%)'),
+        latencyFloorMs: z
+          .number()
+          .min(0)
+          .default(1)
+          .describe('…and by this many ms; smaller changes are never a regression'),
+        errorRateIncrease: z
+          .number()
+          .min(0)
+          .default(0.005)
+          .describe('Error rate may grow by this many points (0.005 = +0.5 pt)'),
+        throughputDrop: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.1)
+          .describe('Throughput and capacity may fall by this share'),
         rtoIncrease: z.number().min(0).default(0.25).describe('An RTO may grow by this share'),
       })
       .strict()
-      .default({ latencyIncrease: 0.1, latencyFloorMs: 1, errorRateIncrease: 0.005, throughputDrop: 0.1, rtoIncrease: 0.25 }),
+      .default({
+        latencyIncrease: 0.1,
+        latencyFloorMs: 1,
+        errorRateIncrease: 0.005,
+        throughputDrop: 0.1,
+        rtoIncrease: 0.25,
+      }),
     notify: z
       .object({
         webhook: z
           .object({
-            url: z.string().regex(/^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/, { message: 'a webhook URL is a secret: reference it as ${env:NAME}, never inline' }),
+            url: z
+              .string()
+              .regex(/^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/, {
+                message: 'a webhook URL is a secret: reference it as ${env:NAME}, never inline',
+              }),
             on: z.enum(['failure', 'always']).default('failure').describe('failure: any run that did not pass'),
             timeout: Duration.default(5_000),
           })
@@ -164,7 +246,11 @@ export const Config = z
     }
     for (const [name, e] of Object.entries(c.environments)) {
       if (e.grafana && !isEnvRef(e.grafana.token)) {
-        ctx.addIssue({ code: 'custom', path: ['environments', name, 'grafana', 'token'], message: 'a token is a secret: reference it as ${env:NAME}, never inline' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', name, 'grafana', 'token'],
+          message: 'a token is a secret: reference it as ${env:NAME}, never inline',
+        });
       }
     }
   });

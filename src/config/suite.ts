@@ -52,8 +52,14 @@ const common = {
 
 /** One status: a code like 200, or a class like "2xx". */
 const statusError = (iss: { input?: unknown }) =>
-  `expected a number like 200, a class like "2xx", or a list of them; got ${typeof iss.input === 'string' ? `the string ${JSON.stringify(iss.input)}` : JSON.stringify(iss.input) ?? String(iss.input)}`;
-const StatusOne = z.union([z.number({ error: statusError }).int().min(100).max(599), z.string({ error: statusError }).regex(/^[1-5]xx$/, { error: statusError })], { error: statusError });
+  `expected a number like 200, a class like "2xx", or a list of them; got ${typeof iss.input === 'string' ? `the string ${JSON.stringify(iss.input)}` : (JSON.stringify(iss.input) ?? String(iss.input))}`;
+const StatusOne = z.union(
+  [
+    z.number({ error: statusError }).int().min(100).max(599),
+    z.string({ error: statusError }).regex(/^[1-5]xx$/, { error: statusError }),
+  ],
+  { error: statusError },
+);
 
 const ResponseExpect = {
   status: z.union([StatusOne, z.array(StatusOne).min(1)], { error: statusError }).optional(),
@@ -75,7 +81,11 @@ export const HttpCheck = z
     body: z.string().optional(),
     json: z.unknown().optional().describe('A JSON request body'),
     followRedirects: z.boolean().default(false),
-    maxBodyBytes: z.number().int().positive().default(1024 * 1024),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024),
     expect: z.object(ResponseExpect).strict().default({}),
   })
   .strict();
@@ -89,9 +99,16 @@ export const GraphqlCheck = z
     variables: z.record(z.string(), z.unknown()).optional(),
     operationName: z.string().optional(),
     headers: z.record(z.string(), z.string()).optional(),
-    maxBodyBytes: z.number().int().positive().default(1024 * 1024),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024),
     expect: z
-      .object({ ...ResponseExpect, errors: z.boolean().default(false).describe('Whether a GraphQL errors array is acceptable') })
+      .object({
+        ...ResponseExpect,
+        errors: z.boolean().default(false).describe('Whether a GraphQL errors array is acceptable'),
+      })
       .strict()
       .default({ errors: false }),
   })
@@ -122,19 +139,31 @@ export const WebsocketCheck = z
         z
           .object({
             name: z.string().optional(),
-            send: z.union([z.string(), z.record(z.string(), z.unknown())]).optional().describe('Text, or an object sent as JSON'),
+            send: z
+              .union([z.string(), z.record(z.string(), z.unknown())])
+              .optional()
+              .describe('Text, or an object sent as JSON'),
             sendBinary: z.string().optional().describe('A binary frame, written as base64'),
-            expect: WsExpect.optional().describe('A message that must arrive within its deadline (others before it are skipped)'),
+            expect: WsExpect.optional().describe(
+              'A message that must arrive within its deadline (others before it are skipped)',
+            ),
           })
           .strict()
-          .refine((s) => !(s.send !== undefined && s.sendBinary !== undefined), { message: 'a step sends text or binary, not both' }),
+          .refine((s) => !(s.send !== undefined && s.sendBinary !== undefined), {
+            message: 'a step sends text or binary, not both',
+          }),
       )
       .min(1)
       .optional()
-      .describe('A conversation on one connection: each step sends, then waits for its message; the check fails on the first step that does not hold'),
+      .describe(
+        'A conversation on one connection: each step sends, then waits for its message; the check fails on the first step that does not hold',
+      ),
   })
   .strict()
-  .refine((c) => c.steps === undefined || c.send === undefined, { message: 'use steps or send/expect, not both', path: ['steps'] });
+  .refine((c) => c.steps === undefined || c.send === undefined, {
+    message: 'use steps or send/expect, not both',
+    path: ['steps'],
+  });
 
 const PgQuery = z
   .object({
@@ -145,7 +174,10 @@ const PgQuery = z
       .object({
         rowCount: z.union([z.number().int(), Matcher]).optional(),
         value: Matcher.optional().describe('Applied to the first column of the first row'),
-        rows: z.array(z.record(z.string(), z.unknown())).optional().describe('The rows, exactly (as objects by column)'),
+        rows: z
+          .array(z.record(z.string(), z.unknown()))
+          .optional()
+          .describe('The rows, exactly (as objects by column)'),
       })
       .strict()
       .default({}),
@@ -156,20 +188,36 @@ export const PostgresCheck = z
   .object({
     kind: z.literal('postgres'),
     ...common,
-    database: z.enum(['primary', 'replica']).default('primary').describe("Which of the environment's postgres URLs to use"),
+    database: z
+      .enum(['primary', 'replica'])
+      .default('primary')
+      .describe("Which of the environment's postgres URLs to use"),
     url: z.string().optional().describe('Overrides the environment URL; reference secrets as ${env:NAME}'),
     ssl: z
-      .object({ mode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']).default('disable'), ca: z.string().optional().describe('Path of a CA certificate (PEM)') })
+      .object({
+        mode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']).default('disable'),
+        ca: z.string().optional().describe('Path of a CA certificate (PEM)'),
+      })
       .strict()
       .optional(),
     connectTimeout: Duration.default(5000),
     statementTimeout: Duration.default(5000).describe('Every query runs under this statement_timeout'),
     expect: z
       .object({
-        role: z.enum(['primary', 'replica']).optional().describe('pg_is_in_recovery(): a primary URL landing on a replica fails'),
+        role: z
+          .enum(['primary', 'replica'])
+          .optional()
+          .describe('pg_is_in_recovery(): a primary URL landing on a replica fails'),
         maxRoundTrip: Duration.optional().describe('select 1 round trip'),
-        maxReplicationLag: Duration.optional().describe('On a replica: time behind its primary (0 when it has replayed all it received)'),
-        maxLagBytes: z.number().int().nonnegative().optional().describe('On a replica: received but not yet replayed WAL'),
+        maxReplicationLag: Duration.optional().describe(
+          'On a replica: time behind its primary (0 when it has replayed all it received)',
+        ),
+        maxLagBytes: z
+          .number()
+          .int()
+          .nonnegative()
+          .optional()
+          .describe('On a replica: received but not yet replayed WAL'),
         maxConnections: z.number().int().positive().optional().describe('Connections in pg_stat_activity'),
       })
       .strict()
@@ -207,7 +255,14 @@ export const PlaywrightCheck = z
   })
   .strict();
 
-export const Check = z.discriminatedUnion('kind', [HttpCheck, GraphqlCheck, WebsocketCheck, PostgresCheck, RedisCheck, PlaywrightCheck]);
+export const Check = z.discriminatedUnion('kind', [
+  HttpCheck,
+  GraphqlCheck,
+  WebsocketCheck,
+  PostgresCheck,
+  RedisCheck,
+  PlaywrightCheck,
+]);
 export type Check = z.infer<typeof Check>;
 export type CheckInput = z.input<typeof Check>;
 export type CheckKind = Check['kind'];

@@ -34,10 +34,12 @@ export async function loadSuites(files: readonly string[], cwd: string): Promise
   for (const s of suites) {
     for (const c of s.checks) {
       const key = `${s.name} › ${c.name}`;
-      if (names.has(key)) problems.push(`${s.file}: check "${c.name}" appears twice in suite "${s.name}"; names must be unique`);
+      if (names.has(key))
+        problems.push(`${s.file}: check "${c.name}" appears twice in suite "${s.name}"; names must be unique`);
       names.add(key);
     }
   }
-  if (problems.length > 0) throw configError(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the smoke suites`, problems);
+  if (problems.length > 0)
+    throw configError(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the smoke suites`, problems);
   return suites;
 }

@@ -3,10 +3,17 @@ import { formatMs, parseDurationMs } from './duration.ts';
 
 describe('parseDurationMs', () => {
   it.each([
-    ['250ms', 250], ['30s', 30_000], ['2m', 120_000], ['1h30m', 5_400_000], ['1.5s', 1500], [' 10s ', 10_000],
+    ['250ms', 250],
+    ['30s', 30_000],
+    ['2m', 120_000],
+    ['1h30m', 5_400_000],
+    ['1.5s', 1500],
+    [' 10s ', 10_000],
   ])('%s → %d ms', (text, ms) => expect(parseDurationMs(text)).toBe(ms));
 
-  it.each(['', '10', 'ten seconds', '10x', '5s junk', '-5s'])('rejects %j', (text) => expect(parseDurationMs(text)).toBeUndefined());
+  it.each(['', '10', 'ten seconds', '10x', '5s junk', '-5s'])('rejects %j', (text) =>
+    expect(parseDurationMs(text)).toBeUndefined(),
+  );
 });
 
 describe('formatMs', () => {

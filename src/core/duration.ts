@@ -6,7 +6,7 @@ const part = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
 /** Milliseconds for a duration string, or undefined when it is not one. */
 export function parseDurationMs(text: string): number | undefined {
   const trimmed = text.trim();
-  if (trimmed === '' ) return undefined;
+  if (trimmed === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(trimmed)) return undefined; // a bare number has no unit
   part.lastIndex = 0;
   let total = 0;

@@ -31,6 +31,9 @@ describe('Redactor', () => {
 
   it('hides sensitive headers whole', () => {
     const r = new Redactor();
-    expect(r.headers({ Authorization: 'Basic x', accept: 'json' })).toEqual({ Authorization: REDACTED, accept: 'json' });
+    expect(r.headers({ Authorization: 'Basic x', accept: 'json' })).toEqual({
+      Authorization: REDACTED,
+      accept: 'json',
+    });
   });
 });

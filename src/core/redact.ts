@@ -11,7 +11,12 @@ export function truncate(text: string, maxChars: number): string {
 }
 
 const sensitiveHeaders = new Set([
-  'authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-auth-token',
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'x-auth-token',
 ]);
 
 export function isSensitiveHeader(name: string): boolean {
@@ -52,7 +57,10 @@ export class Redactor {
   redact(text: string): string {
     if (this.#secrets.size === 0) return text;
     this.#pattern ??= new RegExp(
-      [...this.#secrets].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'),
+      [...this.#secrets]
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRegExp)
+        .join('|'),
       'g',
     );
     const out = text.replace(this.#pattern, REDACTED);

@@ -8,7 +8,12 @@ import type { Histogram } from 'hdr-histogram-js';
 export type { Histogram };
 
 export function newHistogram(): Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, bitBucketSize: 32 });
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000_000,
+    numberOfSignificantValueDigits: 3,
+    bitBucketSize: 32,
+  });
 }
 
 export const encode = (h: Histogram): string => hdr.encodeIntoCompressedBase64(h);

@@ -28,14 +28,22 @@ export interface RunningProbe {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
-export async function startProbe(spec: ProbeSpec, env: Environment, clock: Clock, runId: string, kube?: KubeGuardrails): Promise<RunningProbe> {
+export async function startProbe(
+  spec: ProbeSpec,
+  env: Environment,
+  clock: Clock,
+  runId: string,
+  kube?: KubeGuardrails,
+): Promise<RunningProbe> {
   switch (spec.kind) {
     case 'http':
       return loop(spec, clock, async () => {
         const t0 = performance.now();
         try {
           const tls = tlsOptionsOf(env);
-          const res = await (tls ? await tlsFetch(tls) : fetch)(resolveUrl(env.baseUrl, spec.path), { signal: AbortSignal.timeout(spec.timeout) });
+          const res = await (tls ? await tlsFetch(tls) : fetch)(resolveUrl(env.baseUrl, spec.path), {
+            signal: AbortSignal.timeout(spec.timeout),
+          });
           await res.arrayBuffer();
           return { ok: res.status >= 200 && res.status < 300, latencyMs: performance.now() - t0 };
         } catch {
@@ -44,21 +52,27 @@ export async function startProbe(spec: ProbeSpec, env: Environment, clock: Clock
       });
     case 'db-read': {
       const conn = connection(env, spec.timeout);
-      return loop(spec, clock, async () => {
-        const t0 = performance.now();
-        try {
-          await (await conn.get()).query('select 1');
-          return { ok: true, latencyMs: performance.now() - t0 };
-        } catch {
-          conn.drop();
-          return { ok: false, latencyMs: performance.now() - t0 };
-        }
-      }, () => conn.drop());
+      return loop(
+        spec,
+        clock,
+        async () => {
+          const t0 = performance.now();
+          try {
+            await (await conn.get()).query('select 1');
+            return { ok: true, latencyMs: performance.now() - t0 };
+          } catch {
+            conn.drop();
+            return { ok: false, latencyMs: performance.now() - t0 };
+          }
+        },
+        () => conn.drop(),
+      );
     }
     case 'db-write':
       return writeProbe(spec, env, clock, runId);
     case 'kube-ready': {
-      if (!env.kubernetes) throw cannotRun(`probe "${spec.name}": the environment has no kubernetes block (context, namespace)`);
+      if (!env.kubernetes)
+        throw cannotRun(`probe "${spec.name}": the environment has no kubernetes block (context, namespace)`);
       // Loaded only for experiments that watch a workload: the Kubernetes client is heavy.
       const { kubeTarget, workloadState } = await import('../targets/kube.ts');
       const t = kubeTarget(env.kubernetes, kube ?? { allow: [], maxKillShare: 0.5 });
@@ -78,13 +92,17 @@ export async function startProbe(spec: ProbeSpec, env: Environment, clock: Clock
       const base = env.prometheus.url;
       const m = /^\s*(<=|>=|<|>|==)\s*(\S+)\s*$/.exec(spec.objective)!;
       const bound = Number(m[2]);
-      const holds = (x: number) => ({ '<': x < bound, '<=': x <= bound, '>': x > bound, '>=': x >= bound, '==': x === bound })[m[1] as '<'];
+      const holds = (x: number) =>
+        ({ '<': x < bound, '<=': x <= bound, '>': x > bound, '>=': x >= bound, '==': x === bound })[m[1] as '<'];
       return loop(spec, clock, async () => {
         const t0 = performance.now();
         try {
           const series = await instantQuery(base, spec.query, spec.timeout);
           const values = series.flatMap((x) => x.points.map(([, v]) => v));
-          return { ok: values.length > 0 && values.every((v) => Number.isFinite(v) && holds(v)), latencyMs: performance.now() - t0 };
+          return {
+            ok: values.length > 0 && values.every((v) => Number.isFinite(v) && holds(v)),
+            latencyMs: performance.now() - t0,
+          };
         } catch {
           return { ok: false, latencyMs: performance.now() - t0 };
         }
@@ -99,7 +117,12 @@ export async function startProbe(spec: ProbeSpec, env: Environment, clock: Clock
  * interval instead of once per timeout. Each sample is bounded by the probe's timeout, which
  * bounds how many are in flight; one that could not start for that bound counts as failed.
  */
-function loop(spec: ProbeSpec, clock: Clock, sample: () => Promise<{ ok: boolean; latencyMs: number }>, cleanup?: () => void): RunningProbe {
+function loop(
+  spec: ProbeSpec,
+  clock: Clock,
+  sample: () => Promise<{ ok: boolean; latencyMs: number }>,
+  cleanup?: () => void,
+): RunningProbe {
   const samples: Sample[] = [];
   const inFlight = new Set<Promise<void>>();
   const maxInFlight = Math.max(1, Math.ceil(spec.timeout / spec.interval) + 1);
@@ -143,7 +166,12 @@ function connection(env: Environment, timeoutMs: number) {
       if (client) return client;
       const url = env.postgres?.url;
       if (!url) return Promise.reject(new Error('the environment has no postgres.url'));
-      const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, application_name: 'gauntlet-probe' });
+      const c = new pg.Client({
+        connectionString: url,
+        connectionTimeoutMillis: timeoutMs,
+        query_timeout: timeoutMs,
+        application_name: 'gauntlet-probe',
+      });
       c.on('error', () => {});
       const pending = c.connect().then(
         () => c,
@@ -164,43 +192,61 @@ function connection(env: Environment, timeoutMs: number) {
   };
 }
 
-async function writeProbe(spec: Extract<ProbeSpec, { kind: 'db-write' }>, env: Environment, clock: Clock, runId: string): Promise<RunningProbe> {
+async function writeProbe(
+  spec: Extract<ProbeSpec, { kind: 'db-write' }>,
+  env: Environment,
+  clock: Clock,
+  runId: string,
+): Promise<RunningProbe> {
   const conn = connection(env, spec.timeout);
   try {
-    await (await conn.get()).query(`create table if not exists ${spec.table} (run_id text not null, seq bigint not null, written_at timestamptz not null default now(), primary key (run_id, seq))`);
+    await (
+      await conn.get()
+    ).query(
+      `create table if not exists ${spec.table} (run_id text not null, seq bigint not null, written_at timestamptz not null default now(), primary key (run_id, seq))`,
+    );
   } catch (err) {
     conn.drop();
     throw cannotRun(`probe "${spec.name}": cannot create its ledger table ${spec.table}: ${(err as Error).message}`);
   }
   const ledger: LedgerEntry[] = [];
   let seq = 0;
-  const probe = loop(spec, clock, async () => {
-    const t0 = performance.now();
-    const t = clock.now();
-    const mySeq = ++seq;
-    let client: pg.Client;
-    try {
-      client = await conn.get();
-    } catch {
-      // Never sent: certainly not written.
-      ledger.push({ seq: mySeq, t, outcome: 'failed' });
-      conn.drop();
-      return { ok: false, latencyMs: performance.now() - t0 };
-    }
-    try {
-      await client.query(`insert into ${spec.table} (run_id, seq) values ($1, $2)`, [runId, mySeq]);
-      ledger.push({ seq: mySeq, t, ackAtMs: clock.now(), outcome: 'acknowledged' });
-      return { ok: true, latencyMs: performance.now() - t0 };
-    } catch (err) {
-      // A server error (e.g. 25006 read-only after promotion) means not committed; a broken
-      // connection or timeout after sending means we cannot tell.
-      const sqlState = (err as { code?: string }).code;
-      const definite = sqlState !== undefined && /^[0-9A-Z]{5}$/.test(sqlState) && !sqlState.startsWith('08') && sqlState !== '57P01';
-      ledger.push({ seq: mySeq, t, outcome: definite ? 'failed' : 'indeterminate' });
-      conn.drop();
-      return { ok: false, latencyMs: performance.now() - t0 };
-    }
-  }, () => conn.drop());
+  const probe = loop(
+    spec,
+    clock,
+    async () => {
+      const t0 = performance.now();
+      const t = clock.now();
+      const mySeq = ++seq;
+      let client: pg.Client;
+      try {
+        client = await conn.get();
+      } catch {
+        // Never sent: certainly not written.
+        ledger.push({ seq: mySeq, t, outcome: 'failed' });
+        conn.drop();
+        return { ok: false, latencyMs: performance.now() - t0 };
+      }
+      try {
+        await client.query(`insert into ${spec.table} (run_id, seq) values ($1, $2)`, [runId, mySeq]);
+        ledger.push({ seq: mySeq, t, ackAtMs: clock.now(), outcome: 'acknowledged' });
+        return { ok: true, latencyMs: performance.now() - t0 };
+      } catch (err) {
+        // A server error (e.g. 25006 read-only after promotion) means not committed; a broken
+        // connection or timeout after sending means we cannot tell.
+        const sqlState = (err as { code?: string }).code;
+        const definite =
+          sqlState !== undefined &&
+          /^[0-9A-Z]{5}$/.test(sqlState) &&
+          !sqlState.startsWith('08') &&
+          sqlState !== '57P01';
+        ledger.push({ seq: mySeq, t, outcome: definite ? 'failed' : 'indeterminate' });
+        conn.drop();
+        return { ok: false, latencyMs: performance.now() - t0 };
+      }
+    },
+    () => conn.drop(),
+  );
   return {
     ...probe,
     ledger,
@@ -213,8 +259,13 @@ async function writeProbe(spec: Extract<ProbeSpec, { kind: 'db-write' }>, env: E
           const client = await c.get();
           // Only the primary's answer counts: a replica may lag behind what was acknowledged.
           const { rows: role } = await client.query<{ replica: boolean }>('select pg_is_in_recovery() as replica');
-          if (role[0]?.replica) throw new Error('the server behind postgres.url is in recovery (a replica): the ledger is read only from the primary');
-          const rows = (await client.query<{ seq: string }>(`select seq::text from ${spec.table} where run_id = $1`, [runId])).rows;
+          if (role[0]?.replica)
+            throw new Error(
+              'the server behind postgres.url is in recovery (a replica): the ledger is read only from the primary',
+            );
+          const rows = (
+            await client.query<{ seq: string }>(`select seq::text from ${spec.table} where run_id = $1`, [runId])
+          ).rows;
           return new Set(rows.map((r) => Number(r.seq)));
         } catch (err) {
           last = err;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { measureRpo, measureRto, uptime, type Sample } from './recovery.ts';
 
-const series = (pattern: string, stepMs = 100, startMs = 0): Sample[] => [...pattern].map((c, i) => ({ t: startMs + i * stepMs, ok: c === '.', latencyMs: 1 }));
+const series = (pattern: string, stepMs = 100, startMs = 0): Sample[] =>
+  [...pattern].map((c, i) => ({ t: startMs + i * stepMs, ok: c === '.', latencyMs: 1 }));
 
 describe('RTO', () => {
   it('runs from the injection to the start of N healthy samples in a row after the outage began', () => {
@@ -11,7 +12,10 @@ describe('RTO', () => {
   });
 
   it('no failure after the injection is an RTO of 0, said plainly', () => {
-    expect(measureRto(series('........'), 200, 3)).toMatchObject({ rtoMs: 0, note: expect.stringMatching(/no failed sample/) });
+    expect(measureRto(series('........'), 200, 3)).toMatchObject({
+      rtoMs: 0,
+      note: expect.stringMatching(/no failed sample/),
+    });
   });
 
   it('never recovering is undefined, never a number', () => {
@@ -22,7 +26,12 @@ describe('RTO', () => {
 describe('RTO with samples that straddle the injection', () => {
   it('a sample in flight at the injection that then fails starts the outage', () => {
     // The sample started at 200 ms hangs for 900 ms: in flight at the injection (300 ms), failed.
-    const s: Sample[] = [{ t: 0, ok: true, latencyMs: 5 }, { t: 100, ok: true, latencyMs: 5 }, { t: 200, ok: false, latencyMs: 900 }, ...series('...', 100, 1100)];
+    const s: Sample[] = [
+      { t: 0, ok: true, latencyMs: 5 },
+      { t: 100, ok: true, latencyMs: 5 },
+      { t: 200, ok: false, latencyMs: 900 },
+      ...series('...', 100, 1100),
+    ];
     expect(measureRto(s, 300, 3)).toMatchObject({ rtoMs: 800, outageStartMs: 300, recoveredAtMs: 1100 });
   });
 
@@ -32,20 +41,35 @@ describe('RTO with samples that straddle the injection', () => {
   });
 
   it('samples reported out of order (a hang finishing late) are judged in schedule order', () => {
-    const s: Sample[] = [...series('..', 100, 0), ...series('...', 100, 600), { t: 200, ok: false, latencyMs: 5000 }, { t: 300, ok: false, latencyMs: 5000 }];
+    const s: Sample[] = [
+      ...series('..', 100, 0),
+      ...series('...', 100, 600),
+      { t: 200, ok: false, latencyMs: 5000 },
+      { t: 300, ok: false, latencyMs: 5000 },
+    ];
     expect(measureRto(s, 150, 3)).toMatchObject({ rtoMs: 450, recoveredAtMs: 600 });
   });
 });
 
 describe('uptime', () => {
   it('is healthy time over covered time, each sample covering its interval', () => {
-    expect(uptime(series('..xx......'), 0, 1000, 100)).toEqual({ ratio: 0.8, healthyMs: 800, coveredMs: 1000, ok: 8, total: 10 });
+    expect(uptime(series('..xx......'), 0, 1000, 100)).toEqual({
+      ratio: 0.8,
+      healthyMs: 800,
+      coveredMs: 1000,
+      ok: 8,
+      total: 10,
+    });
     expect(uptime([], 0, 10, 100).ratio).toBeUndefined();
   });
 
   it('a 10 s hang in 60 s reads 83.3 %, not the 96 % a count of finished samples gives', () => {
     // 1 s interval, fixed schedule: the hang's samples still fire every second and each fails.
-    const s = [...series('.'.repeat(20), 1000, 0), ...series('x'.repeat(10), 1000, 20_000), ...series('.'.repeat(30), 1000, 30_000)];
+    const s = [
+      ...series('.'.repeat(20), 1000, 0),
+      ...series('x'.repeat(10), 1000, 20_000),
+      ...series('.'.repeat(30), 1000, 30_000),
+    ];
     expect(uptime(s, 0, 60_000, 1000).ratio).toBeCloseTo(50 / 60, 6);
   });
 
@@ -67,7 +91,10 @@ describe('RPO', () => {
       { seq: 6, t: 100, outcome: 'acknowledged' as const },
     ];
     const r = measureRpo(ledger, new Set([1, 4, 6]));
-    expect(r.lost).toEqual([{ seq: 2, atMs: 20 }, { seq: 3, atMs: 40 }]);
+    expect(r.lost).toEqual([
+      { seq: 2, atMs: 20 },
+      { seq: 3, atMs: 40 },
+    ]);
     // From the last surviving acknowledged write before the first loss (seq 1, 0 ms) to the last lost ack (40 ms).
     expect(r.lostSpanMs).toBe(40);
     expect(r).toMatchObject({ acknowledged: 4, failed: 1, indeterminate: 1, recovered: 1 });

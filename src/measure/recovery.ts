@@ -21,7 +21,12 @@ export interface Rto {
 /** Samples whose time overlaps [fromMs, …): those in flight at fromMs belong to what follows. */
 const byStart = (samples: readonly Sample[]) => [...samples].sort((a, b) => a.t - b.t);
 
-export function measureRto(samples: readonly Sample[], injectedAtMs: number, healthyInARow: number, untilMs = Infinity): Rto {
+export function measureRto(
+  samples: readonly Sample[],
+  injectedAtMs: number,
+  healthyInARow: number,
+  untilMs = Infinity,
+): Rto {
   // A sample still in flight at the injection (started before, ended after) saw the fault: if it
   // fails, the outage began with it. One that ended before the injection says nothing.
   const after = byStart(samples).filter((s) => s.t + s.latencyMs >= injectedAtMs && s.t <= untilMs);
@@ -39,7 +44,11 @@ export function measureRto(samples: readonly Sample[], injectedAtMs: number, hea
       };
     }
   }
-  return { rtoMs: undefined, outageStartMs: Math.max(after[firstBad]!.t, injectedAtMs), note: `never ${healthyInARow} healthy samples in a row after the outage began` };
+  return {
+    rtoMs: undefined,
+    outageStartMs: Math.max(after[firstBad]!.t, injectedAtMs),
+    note: `never ${healthyInARow} healthy samples in a row after the outage began`,
+  };
 }
 
 export interface Uptime {

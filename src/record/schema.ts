@@ -11,7 +11,12 @@ export type Expectation = z.infer<typeof Expectation>;
 export const Exchange = z
   .object({
     request: z
-      .object({ method: z.string(), url: z.string(), headers: z.record(z.string(), z.string()), body: z.string().optional() })
+      .object({
+        method: z.string(),
+        url: z.string(),
+        headers: z.record(z.string(), z.string()),
+        body: z.string().optional(),
+      })
       .strict(),
     response: z
       .object({
@@ -52,7 +57,9 @@ export const CheckResult = z
   .strict();
 export type CheckResult = z.infer<typeof CheckResult>;
 
-export const VerdictStatus = z.enum(['pass', 'fail', 'no-data', 'error']).describe('error: the stage behind the verdict could not run (why in detail); fails like fail');
+export const VerdictStatus = z
+  .enum(['pass', 'fail', 'no-data', 'error'])
+  .describe('error: the stage behind the verdict could not run (why in detail); fails like fail');
 export type VerdictStatus = z.infer<typeof VerdictStatus>;
 
 export const Verdict = z
@@ -70,8 +77,14 @@ export type Verdict = z.infer<typeof Verdict>;
 export const LatencySummary = z
   .object({
     count: z.number().int(),
-    minMs: z.number(), meanMs: z.number(), p50Ms: z.number(), p90Ms: z.number(), p95Ms: z.number(),
-    p99Ms: z.number(), p999Ms: z.number(), maxMs: z.number(),
+    minMs: z.number(),
+    meanMs: z.number(),
+    p50Ms: z.number(),
+    p90Ms: z.number(),
+    p95Ms: z.number(),
+    p99Ms: z.number(),
+    p999Ms: z.number(),
+    maxMs: z.number(),
   })
   .strict();
 
@@ -79,7 +92,9 @@ const Totals = z
   .object({
     requests: z.number().int(),
     failed: z.number().int().describe("k6's http_req_failed: network errors and statuses outside 200–399"),
-    errors: z.record(z.string(), z.number()).describe('By class: timeout, refused, reset, other, http_4xx, http_429, http_5xx'),
+    errors: z
+      .record(z.string(), z.number())
+      .describe('By class: timeout, refused, reset, other, http_4xx, http_429, http_5xx'),
     statuses: z.record(z.string(), z.number()),
     bytesIn: z.number(),
     bytesOut: z.number(),
@@ -102,9 +117,17 @@ export const LoadResult = z
     workers: z.number().int(),
     generator: z
       .object({
-        busiestWorkerElu: z.number().describe('Event-loop utilisation of the busiest load worker, 0–1 (shown, never judged)'),
-        lag: LatencyBlock.optional().describe('Open model: how late each arrival was sent after its intended time; the generator verdict judges its p99'),
-        connectionLimit: z.number().int().optional().describe('Open model: connections the generator could hold at once (maxVUs)'),
+        busiestWorkerElu: z
+          .number()
+          .describe('Event-loop utilisation of the busiest load worker, 0–1 (shown, never judged)'),
+        lag: LatencyBlock.optional().describe(
+          'Open model: how late each arrival was sent after its intended time; the generator verdict judges its p99',
+        ),
+        connectionLimit: z
+          .number()
+          .int()
+          .optional()
+          .describe('Open model: connections the generator could hold at once (maxVUs)'),
       })
       .strict()
       .optional(),
@@ -120,7 +143,10 @@ export const LoadResult = z
     all: LatencyBlock,
     byName: z.record(z.string(), LatencyBlock.extend({ totals: Totals, method: z.string() }).strict()),
     iterationDuration: LatencyBlock,
-    errorReasons: z.record(z.string(), z.string()).optional().describe('Per network error class, the first message seen (e.g. why a certificate was refused)'),
+    errorReasons: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('Per network error class, the first message seen (e.g. why a certificate was refused)'),
     series: z.array(
       z
         .object({
@@ -128,7 +154,9 @@ export const LoadResult = z
           requests: z.number().int(),
           failed: z.number().int(),
           errors: z.record(z.string(), z.number()),
-          p50Ms: z.number().optional(), p95Ms: z.number().optional(), p99Ms: z.number().optional(),
+          p50Ms: z.number().optional(),
+          p95Ms: z.number().optional(),
+          p99Ms: z.number().optional(),
           vus: z.number().int(),
           dropped: z.number().int(),
         })
@@ -148,10 +176,29 @@ export const LoadResult = z
     k6: z
       .object({
         version: z.string(),
-        exitCode: z.number().int().describe('0 passed, 99 thresholds failed (a verdict, not a crash); anything else is an error'),
+        exitCode: z
+          .number()
+          .int()
+          .describe('0 passed, 99 thresholds failed (a verdict, not a crash); anything else is an error'),
         error: z.string().optional(),
-        thresholds: z.array(z.object({ metric: z.string(), expr: z.string(), ok: z.boolean().describe("k6's own judgement"), observed: z.string().optional() }).strict()),
-        metrics: z.record(z.string(), z.object({ type: z.string(), contains: z.string().optional(), values: z.record(z.string(), z.number()) }).strict()).describe("k6's end-of-test metrics (built-in and the script's own)"),
+        thresholds: z.array(
+          z
+            .object({
+              metric: z.string(),
+              expr: z.string(),
+              ok: z.boolean().describe("k6's own judgement"),
+              observed: z.string().optional(),
+            })
+            .strict(),
+        ),
+        metrics: z
+          .record(
+            z.string(),
+            z
+              .object({ type: z.string(), contains: z.string().optional(), values: z.record(z.string(), z.number()) })
+              .strict(),
+          )
+          .describe("k6's end-of-test metrics (built-in and the script's own)"),
         runners: z.number().int().optional().describe('k6-operator: runner pods whose results were merged'),
         bound: z.string().optional().describe('Why a merged figure is a bound, not exact'),
       })
@@ -169,7 +216,9 @@ export const CapacityStep = z
     offeredRps: z.number(),
     achievedRps: z.number().describe('Responses and errors per second over the measured part'),
     requests: z.number().int(),
-    p50Ms: z.number().optional(), p95Ms: z.number().optional(), p99Ms: z.number().optional(),
+    p50Ms: z.number().optional(),
+    p95Ms: z.number().optional(),
+    p99Ms: z.number().optional(),
     errorRate: z.number().describe('Failed requests / requests, 0–1'),
     dropped: z.number().int(),
     busiestWorkerElu: z.number().optional(),
@@ -187,20 +236,35 @@ export const CapacityResult = z
     profile: z.string(),
     sustainableRps: z.number().describe('Highest offered rate whose step held every threshold; 0 when none did'),
     breaksAtRps: z.number().optional().describe('Lowest offered rate whose step failed'),
-    limitedBy: z.string().describe('latency, errors, dropped iterations, generator, max rate, max duration, target stopped answering'),
+    limitedBy: z
+      .string()
+      .describe('latency, errors, dropped iterations, generator, max rate, max duration, target stopped answering'),
     statement: z.string().describe('The answer in one sentence'),
     objectives: z.array(z.string()).describe('The thresholds each step was judged by'),
     steps: z.array(CapacityStep),
-    trend: z.array(z.object({ runId: z.string(), startedAt: z.string(), sustainableRps: z.number() }).strict()).describe('Earlier runs of the same profile and environment, oldest first'),
+    trend: z
+      .array(z.object({ runId: z.string(), startedAt: z.string(), sustainableRps: z.number() }).strict())
+      .describe('Earlier runs of the same profile and environment, oldest first'),
   })
   .strict();
 export type CapacityResult = z.infer<typeof CapacityResult>;
 
 export const RestoreRecord = z
   .object({
-    backup: z.object({ method: z.string(), file: z.string().optional(), bytes: z.number().optional(), tookMs: z.number().optional(), takenAt: z.string().optional().describe('When the backup was taken (or the file last written)') }).strict(),
+    backup: z
+      .object({
+        method: z.string(),
+        file: z.string().optional(),
+        bytes: z.number().optional(),
+        tookMs: z.number().optional(),
+        takenAt: z.string().optional().describe('When the backup was taken (or the file last written)'),
+      })
+      .strict(),
     scratch: z.string().optional().describe('Where it was restored'),
-    restoreTookMs: z.number().optional().describe('Scratch instance up, backup restored, copy verified: the restore RTO'),
+    restoreTookMs: z
+      .number()
+      .optional()
+      .describe('Scratch instance up, backup restored, copy verified: the restore RTO'),
     tables: z.array(
       z
         .object({
@@ -209,7 +273,10 @@ export const RestoreRecord = z
           checksum: z.string().optional(),
           sourceRows: z.number().optional(),
           sourceChecksum: z.string().optional(),
-          comparedWith: z.string().optional().describe('What the copy was compared with: the source at the dump snapshot, or expected rows'),
+          comparedWith: z
+            .string()
+            .optional()
+            .describe('What the copy was compared with: the source at the dump snapshot, or expected rows'),
           ok: z.boolean(),
           detail: z.string().optional(),
         })
@@ -220,7 +287,11 @@ export const RestoreRecord = z
     newestDataAt: z.string().optional().describe('The freshness query: newest data in the copy'),
     rpoMs: z.number().optional().describe('Age of the newest data in the copy at the fault'),
     rpoBasis: z.string().optional().describe('How the RPO was measured'),
-    lostWrites: z.number().int().optional().describe('Writes the probe had acknowledged before the fault that the copy lacks'),
+    lostWrites: z
+      .number()
+      .int()
+      .optional()
+      .describe('Writes the probe had acknowledged before the fault that the copy lacks'),
     failure: z.string().optional().describe('Why the restore failed or did not verify'),
   })
   .strict();
@@ -233,7 +304,14 @@ export const PromSlo = z
     objective: z.string(),
     aggregate: z.string(),
     stepMs: z.number(),
-    series: z.array(z.object({ labels: z.record(z.string(), z.string()), points: z.array(z.tuple([z.number(), z.number()])).describe('[run-clock ms, value]') }).strict()),
+    series: z.array(
+      z
+        .object({
+          labels: z.record(z.string(), z.string()),
+          points: z.array(z.tuple([z.number(), z.number()])).describe('[run-clock ms, value]'),
+        })
+        .strict(),
+    ),
   })
   .strict();
 export type PromSlo = z.infer<typeof PromSlo>;
@@ -270,16 +348,28 @@ export const DrillResult = z
         endedAt: z.string(),
         config: z.string(),
         configDigest: z.string(),
-        inputs: z.array(z.object({ file: z.string(), sha256: z.string() }).strict()).optional().describe('Every file that defined the drill, with the SHA-256 of its bytes'),
-        versions: z.record(z.string(), z.string()).describe('gauntlet, node, and what the target said (PostgreSQL, Patroni)'),
+        inputs: z
+          .array(z.object({ file: z.string(), sha256: z.string() }).strict())
+          .optional()
+          .describe('Every file that defined the drill, with the SHA-256 of its bytes'),
+        versions: z
+          .record(z.string(), z.string())
+          .describe('gauntlet, node, and what the target said (PostgreSQL, Patroni)'),
       })
       .strict(),
     previous: z
-      .object({ runId: z.string(), startedAt: z.string(), status: z.string(), scenarios: z.array(DrillScenario.pick({ name: true, rtoMs: true, rpoMs: true, status: true })) })
+      .object({
+        runId: z.string(),
+        startedAt: z.string(),
+        status: z.string(),
+        scenarios: z.array(DrillScenario.pick({ name: true, rtoMs: true, rpoMs: true, status: true })),
+      })
       .strict()
       .optional()
       .describe('The last drill of this environment found in reports/'),
-    history: z.array(z.object({ runId: z.string(), startedAt: z.string(), status: z.string() }).strict()).describe('Earlier drills, oldest first'),
+    history: z
+      .array(z.object({ runId: z.string(), startedAt: z.string(), status: z.string() }).strict())
+      .describe('Earlier drills, oldest first'),
   })
   .strict();
 export type DrillResult = z.infer<typeof DrillResult>;
@@ -291,7 +381,16 @@ export const ChaosResult = z
       .object({
         polls: z.number().int(),
         failedPolls: z.number().int(),
-        seen: z.array(z.object({ name: z.string(), labels: z.record(z.string(), z.string()), firstSeenMs: z.number(), startsAt: z.string() }).strict()),
+        seen: z.array(
+          z
+            .object({
+              name: z.string(),
+              labels: z.record(z.string(), z.string()),
+              firstSeenMs: z.number(),
+              startsAt: z.string(),
+            })
+            .strict(),
+        ),
       })
       .strict()
       .optional()
@@ -301,7 +400,13 @@ export const ChaosResult = z
     dryRun: z.boolean(),
     windowStartMs: z.number().describe('Start of the observation window on the run clock'),
     windowEndMs: z.number(),
-    steadyState: z.object({ before: z.enum(['met', 'not met', 'not checked']), after: z.enum(['met', 'not met', 'not checked']), detail: z.string().optional() }).strict(),
+    steadyState: z
+      .object({
+        before: z.enum(['met', 'not met', 'not checked']),
+        after: z.enum(['met', 'not met', 'not checked']),
+        detail: z.string().optional(),
+      })
+      .strict(),
     faults: z.array(
       z
         .object({
@@ -315,7 +420,9 @@ export const ChaosResult = z
           recoveredAtMs: z.number().optional(),
           recovery: z.string().describe('How recovery was judged, or why it was not'),
           error: z.string().optional(),
-          restore: RestoreRecord.optional().describe('backup-restore: the backup, the restore, its verification and RPO'),
+          restore: RestoreRecord.optional().describe(
+            'backup-restore: the backup, the restore, its verification and RPO',
+          ),
         })
         .strict(),
     ),
@@ -327,13 +434,24 @@ export const ChaosResult = z
           intervalMs: z.number(),
           total: z.number().int(),
           ok: z.number().int(),
-          healthyMs: z.number().optional().describe('Time covered by healthy samples in the window (each sample covers its interval)'),
-          coveredMs: z.number().optional().describe('Time covered by samples in the window; uptime = healthyMs ÷ coveredMs'),
-          samples: z.array(z.tuple([z.number(), z.number(), z.number()])).describe('[ms on the run clock, 1 ok / 0 failed, latency ms]'),
+          healthyMs: z
+            .number()
+            .optional()
+            .describe('Time covered by healthy samples in the window (each sample covers its interval)'),
+          coveredMs: z
+            .number()
+            .optional()
+            .describe('Time covered by samples in the window; uptime = healthyMs ÷ coveredMs'),
+          samples: z
+            .array(z.tuple([z.number(), z.number(), z.number()]))
+            .describe('[ms on the run clock, 1 ok / 0 failed, latency ms]'),
         })
         .strict(),
     ),
-    ledgerUnverified: z.string().optional().describe('Why the write ledger could not be read back (the RPO is then no-data)'),
+    ledgerUnverified: z
+      .string()
+      .optional()
+      .describe('Why the write ledger could not be read back (the RPO is then no-data)'),
     ledger: z
       .object({
         probe: z.string(),
@@ -347,7 +465,9 @@ export const ChaosResult = z
       })
       .strict()
       .optional(),
-    rollbacks: z.array(z.object({ fault: z.string(), actions: z.array(z.string()), error: z.string().optional() }).strict()),
+    rollbacks: z.array(
+      z.object({ fault: z.string(), actions: z.array(z.string()), error: z.string().optional() }).strict(),
+    ),
     stoppedEarly: z.string().optional(),
   })
   .strict();
@@ -365,7 +485,9 @@ export const RunRecord = z
     exitCode: z.number().int(),
     tool: z.object({ name: z.literal('gauntlet'), version: z.string(), node: z.string() }).strict(),
     environment: z.object({ name: z.string(), baseUrl: z.string() }).strict(),
-    config: z.object({ file: z.string(), digest: z.string().describe('sha256 of the bytes of the config file') }).strict(),
+    config: z
+      .object({ file: z.string(), digest: z.string().describe('sha256 of the bytes of the config file') })
+      .strict(),
     inputs: z
       .array(z.object({ file: z.string(), sha256: z.string() }).strict())
       .optional()
@@ -380,7 +502,10 @@ export const RunRecord = z
     capacity: CapacityResult.optional(),
     drill: DrillResult.optional(),
     prometheus: z.array(PromSlo).optional().describe('SLOs measured by Prometheus over the run’s window'),
-    delivery: z.array(Delivery).optional().describe('Where the results were sent (Pushgateway, Grafana) and whether that worked; never a verdict'),
+    delivery: z
+      .array(Delivery)
+      .optional()
+      .describe('Where the results were sent (Pushgateway, Grafana) and whether that worked; never a verdict'),
     verdicts: z.array(Verdict),
     errors: z.array(z.string()).describe('Why the harness could not run or finish, one line each'),
   })

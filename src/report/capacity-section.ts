@@ -9,7 +9,10 @@ const ms = (v: number | undefined) => (v === undefined ? '—' : formatMs(v));
 export function capacitySection(c: CapacityResult | undefined): { html: string; script: string } {
   if (!c) return { html: '', script: '' };
   const steps = c.steps
-    .map((s) => `<tr class="${s.outcome}"><td class="num">${s.index}</td><td>${s.phase}</td><td class="num">${s.offeredRps}</td><td class="num">${s.achievedRps.toFixed(1)}</td><td class="num">${ms(s.p50Ms)}</td><td class="num">${ms(s.p95Ms)}</td><td class="num">${ms(s.p99Ms)}</td><td class="num">${(s.errorRate * 100).toFixed(2)}%</td><td class="num">${s.dropped}</td><td class="num">${ms(s.sendLagP99Ms)}</td><td><span class="badge ${s.outcome === 'good' ? 'pass' : s.outcome === 'bad' ? 'fail' : 'no-data'}">${s.outcome}</span> ${h(s.why ?? '')}</td></tr>`)
+    .map(
+      (s) =>
+        `<tr class="${s.outcome}"><td class="num">${s.index}</td><td>${s.phase}</td><td class="num">${s.offeredRps}</td><td class="num">${s.achievedRps.toFixed(1)}</td><td class="num">${ms(s.p50Ms)}</td><td class="num">${ms(s.p95Ms)}</td><td class="num">${ms(s.p99Ms)}</td><td class="num">${(s.errorRate * 100).toFixed(2)}%</td><td class="num">${s.dropped}</td><td class="num">${ms(s.sendLagP99Ms)}</td><td><span class="badge ${s.outcome === 'good' ? 'pass' : s.outcome === 'bad' ? 'fail' : 'no-data'}">${s.outcome}</span> ${h(s.why ?? '')}</td></tr>`,
+    )
     .join('');
   const trend = c.trend.length
     ? `<h3>Trend <span class="dim">earlier runs of ${h(c.profile)} in this environment</span></h3><table><thead><tr><th>run</th><th>started</th><th>sustainable req/s</th></tr></thead><tbody>${c.trend.map((t) => `<tr><td>${h(t.runId)}</td><td>${h(t.startedAt)}</td><td class="num">${t.sustainableRps}</td></tr>`).join('')}<tr><td><b>this run</b></td><td></td><td class="num"><b>${c.sustainableRps}</b></td></tr></tbody></table>`

@@ -18,7 +18,10 @@ export function summaryLines(r: RunRecord, reportPath: string | undefined): stri
   const lines: string[] = [...loadSummaryLines(r)];
   for (const e of r.errors) lines.push(`error: ${e}`);
   if (r.verdicts.length) lines.push('', 'Verdicts:');
-  for (const v of r.verdicts) lines.push(`  ${vmark[v.status]} ${v.status.padEnd(7)} ${v.id}: ${v.objective}${v.observed ? ` — observed ${v.observed}` : ''}`);
+  for (const v of r.verdicts)
+    lines.push(
+      `  ${vmark[v.status]} ${v.status.padEnd(7)} ${v.id}: ${v.objective}${v.observed ? ` — observed ${v.observed}` : ''}`,
+    );
   lines.push('', `${r.status.toUpperCase()} (exit ${r.exitCode}) in ${formatMs(r.durationMs)}`);
   if (reportPath) lines.push(`report: ${reportPath}`);
   return lines;
@@ -37,10 +40,21 @@ export function loadSummaryLines(r: RunRecord): string[] {
   const lines = [
     '',
     `Load: ${l.profile} on ${l.engine} (${l.executor}, ${l.workers} worker${l.workers === 1 ? '' : 's'}) — ${l.totals.requests} requests in ${formatMs(l.durationMs)}, ${(l.totals.requests / (l.durationMs / 1000)).toFixed(1)} req/s`,
-    lat ? `  latency p50 ${formatMs(lat.p50Ms)}  p95 ${formatMs(lat.p95Ms)}  p99 ${formatMs(lat.p99Ms)}  max ${formatMs(lat.maxMs)}` : '  latency: no response was timed',
-    `  failed ${l.totals.failed}${Object.keys(l.totals.errors).length ? ` (${Object.entries(l.totals.errors).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}${l.totals.droppedIterations ? `  dropped iterations ${l.totals.droppedIterations}` : ''}${l.totals.interruptedIterations ? `  interrupted ${l.totals.interruptedIterations}` : ''}`,
+    lat
+      ? `  latency p50 ${formatMs(lat.p50Ms)}  p95 ${formatMs(lat.p95Ms)}  p99 ${formatMs(lat.p99Ms)}  max ${formatMs(lat.maxMs)}`
+      : '  latency: no response was timed',
+    `  failed ${l.totals.failed}${
+      Object.keys(l.totals.errors).length
+        ? ` (${Object.entries(l.totals.errors)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')})`
+        : ''
+    }${l.totals.droppedIterations ? `  dropped iterations ${l.totals.droppedIterations}` : ''}${l.totals.interruptedIterations ? `  interrupted ${l.totals.interruptedIterations}` : ''}`,
   ];
-  if (l.littlesLaw && !l.littlesLaw.ok) lines.push(`  warning: Little's law does not hold (throughput × mean latency = ${l.littlesLaw.observed.toFixed(1)} vs ${l.littlesLaw.concurrency} VUs): treat these numbers with suspicion`);
+  if (l.littlesLaw && !l.littlesLaw.ok)
+    lines.push(
+      `  warning: Little's law does not hold (throughput × mean latency = ${l.littlesLaw.observed.toFixed(1)} vs ${l.littlesLaw.concurrency} VUs): treat these numbers with suspicion`,
+    );
   if (l.stoppedEarly) lines.push(`  stopped early: ${l.stoppedEarly}`);
   return lines;
 }

@@ -18,16 +18,20 @@ export function drillSection(r: RunRecord): string {
   const d: DrillResult | undefined = r.drill;
   if (!d) return '';
   const prev = new Map((d.previous?.scenarios ?? []).map((x) => [x.name, x]));
-  const rows = d.scenarios.map((sc) => {
-    const p = prev.get(sc.name);
-    const newFailure = sc.status !== 'passed' && p?.status === 'passed';
-    return `<tr><td>${h(sc.name)}<div class="dim">${h(sc.experiment)}</div></td><td><span class="badge ${sc.status}">${h(sc.status.toUpperCase())}</span>${newFailure ? ' <b class="bad">new since the last drill</b>' : ''}</td>
+  const rows = d.scenarios
+    .map((sc) => {
+      const p = prev.get(sc.name);
+      const newFailure = sc.status !== 'passed' && p?.status === 'passed';
+      return `<tr><td>${h(sc.name)}<div class="dim">${h(sc.experiment)}</div></td><td><span class="badge ${sc.status}">${h(sc.status.toUpperCase())}</span>${newFailure ? ' <b class="bad">new since the last drill</b>' : ''}</td>
 <td class="num">${sc.rtoMs === 0 ? '0 s (no outage)' : ms(sc.rtoMs)}${trend(sc.rtoMs, p?.rtoMs)}</td><td class="num">${sc.rpoMs === 0 ? '0 s (no loss)' : ms(sc.rpoMs)}${trend(sc.rpoMs, p?.rpoMs)}</td>
 <td class="num">${sc.uptime === undefined ? '—' : `${(sc.uptime * 100).toFixed(2)}%`}</td><td class="num">${sc.lostWrites ?? '—'}</td>
 <td>${sc.failures.length ? `<ul class="events">${sc.failures.map((f) => `<li>${h(f)}</li>`).join('')}</ul>` : '<span class="dim">all targets met</span>'}${sc.rpoBasis ? `<div class="dim">RPO: ${h(sc.rpoBasis)}</div>` : ''}</td></tr>`;
-  }).join('');
+    })
+    .join('');
   const so = d.signOff;
-  const versions = Object.entries(so.versions).map(([k, v]) => `${h(k)} <b>${h(v)}</b>`).join(' · ');
+  const versions = Object.entries(so.versions)
+    .map(([k, v]) => `${h(k)} <b>${h(v)}</b>`)
+    .join(' · ');
   const history = d.history.length
     ? `<p class="dim">Earlier drills: ${d.history.map((x) => `${h(x.startedAt)} <b>${h(x.status)}</b> (${h(x.runId)})`).join(' · ')}</p>`
     : '<p class="dim">No earlier drill of this environment in the reports folder: this is the baseline.</p>';

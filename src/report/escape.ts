@@ -11,7 +11,12 @@ export function escapeHtml(s: unknown): string {
 
 /** JSON safe to embed inside <script type="application/json">: no "</script>", no "<!--". */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 // XML 1.0 allows only these characters; anything else (e.g. NUL in a body) makes the file unparsable.

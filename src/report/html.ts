@@ -39,10 +39,15 @@ table.kv th{width:1%;white-space:nowrap;background:none;color:var(--mute);font-w
 
 export function renderHtml(r: RunRecord): string {
   const load = loadSection(r.load);
-  const chaos = (r.chaos ?? []).map((c, i) => chaosSection(c, i)).reduce((a, b) => ({ html: a.html + b.html, script: a.script + b.script }), { html: '', script: '' });
+  const chaos = (r.chaos ?? [])
+    .map((c, i) => chaosSection(c, i))
+    .reduce((a, b) => ({ html: a.html + b.html, script: a.script + b.script }), { html: '', script: '' });
   const capacity = capacitySection(r.capacity);
   const prometheus = prometheusSection(r);
-  const charts = r.load || r.chaos?.some((c) => c.probes.length) || r.capacity?.steps.length || r.prometheus?.length ? uplotAssets() : { head: '', script: '' };
+  const charts =
+    r.load || r.chaos?.some((c) => c.probes.length) || r.capacity?.steps.length || r.prometheus?.length
+      ? uplotAssets()
+      : { head: '', script: '' };
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'unsafe-inline'">
@@ -77,7 +82,10 @@ ${prometheus.script}
 function verdictTable(verdicts: readonly Verdict[]): string {
   if (!verdicts.length) return '<h2>Verdicts</h2><p class="dim">No verdicts: nothing was measured.</p>';
   const rows = verdicts
-    .map((v) => `<tr><td><span class="badge ${h(v.status)}">${h(v.status)}</span></td><td>${h(v.id)}</td><td>${h(v.objective)}</td><td>${h(v.observed ?? '—')}</td><td>${h(v.detail ?? '')}</td></tr>`)
+    .map(
+      (v) =>
+        `<tr><td><span class="badge ${h(v.status)}">${h(v.status)}</span></td><td>${h(v.id)}</td><td>${h(v.objective)}</td><td>${h(v.observed ?? '—')}</td><td>${h(v.detail ?? '')}</td></tr>`,
+    )
     .join('\n');
   return `<h2>Verdicts</h2><table><thead><tr><th></th><th>Verdict</th><th>Objective</th><th>Observed</th><th>Detail</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
@@ -90,14 +98,23 @@ function checksSection(checks: readonly CheckResult[]): string {
 
 function checkDetails(c: CheckResult): string {
   const ex = c.exchange;
-  const headers = (o: Record<string, string>) => Object.entries(o).map(([k, v]) => `${k}: ${v}`).join('\n');
+  const headers = (o: Record<string, string>) =>
+    Object.entries(o)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n');
   return `<details${c.status === 'failed' ? ' open' : ''}><summary><span class="badge ${h(c.status)}">${h(c.status)}</span>
 <span class="name">${h(c.suite)} › ${h(c.name)}</span><span class="dim">${h(c.kind)}</span><span class="reason">${h(c.reason ?? '')}</span>
 <span class="dim">${h(formatMs(c.durationMs))}${c.attempts > 1 ? ` · ${c.attempts} attempts` : ''}</span></summary>
 <div class="body">
 ${c.expectations.length ? `<ul class="exp">${c.expectations.map((e) => `<li class="${e.ok ? '' : 'bad'}">${h(e.what)}${e.actual !== undefined ? ` <span class="dim">— got ${h(e.actual)}</span>` : ''}</li>`).join('')}</ul>` : ''}
 ${c.detail ? `<p class="dim">${h(c.detail)}</p>` : ''}
-${(c.attachments ?? []).filter((a) => /^image\/(png|jpeg|webp)$/.test(a.contentType)).map((a) => `<figure><img class="shot" alt="${h(a.name)}" src="data:${a.contentType};base64,${a.base64.replace(/[^A-Za-z0-9+/=]/g, '')}"><figcaption class="dim">${h(a.name)}</figcaption></figure>`).join('')}
+${(c.attachments ?? [])
+  .filter((a) => /^image\/(png|jpeg|webp)$/.test(a.contentType))
+  .map(
+    (a) =>
+      `<figure><img class="shot" alt="${h(a.name)}" src="data:${a.contentType};base64,${a.base64.replace(/[^A-Za-z0-9+/=]/g, '')}"><figcaption class="dim">${h(a.name)}</figcaption></figure>`,
+  )
+  .join('')}
 ${c.captured.length ? `<p class="dim">captured: ${c.captured.map(h).join(', ')} (values not recorded)</p>` : ''}
 ${ex ? `<b>Request</b><pre>${h(`${ex.request.method} ${ex.request.url}\n${headers(ex.request.headers)}${ex.request.body ? `\n\n${ex.request.body}` : ''}`)}</pre>` : ''}
 ${ex?.response ? `<b>Response</b> <span class="dim">${ex.response.bodyBytes} bytes${ex.response.truncated ? ', cut off at the size limit' : ''}</span><pre>${h(`${ex.response.status}\n${headers(ex.response.headers)}\n\n${ex.response.bodyExcerpt}`)}</pre>` : ''}

@@ -4,14 +4,46 @@ import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 
 const record: RunRecord = {
-  schemaVersion: 1, runId: 'r1', command: 'smoke', status: 'failed', exitCode: 1,
-  tool: { name: 'gauntlet', version: '0.1.0', node: 'v20' }, environment: { name: 'e', baseUrl: 'http://x' },
-  config: { file: 'c.yaml', digest: 'd' }, host: 'h', startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:01.000Z', durationMs: 1000,
+  schemaVersion: 1,
+  runId: 'r1',
+  command: 'smoke',
+  status: 'failed',
+  exitCode: 1,
+  tool: { name: 'gauntlet', version: '0.1.0', node: 'v20' },
+  environment: { name: 'e', baseUrl: 'http://x' },
+  config: { file: 'c.yaml', digest: 'd' },
+  host: 'h',
+  startedAt: '2026-01-01T00:00:00.000Z',
+  endedAt: '2026-01-01T00:00:01.000Z',
+  durationMs: 1000,
   checks: [
-    { suite: 's', name: 'ok', kind: 'http', status: 'passed', startedAtMs: 0, durationMs: 5, attempts: 1, expectations: [], captured: [] },
-    { suite: 's', name: 'bad "one" <x>', kind: 'http', status: 'failed', reason: 'got 500 | & \u0000', startedAtMs: 5, durationMs: 7, attempts: 1, expectations: [{ what: 'status is 2xx', ok: false, actual: '500' }], captured: [] },
+    {
+      suite: 's',
+      name: 'ok',
+      kind: 'http',
+      status: 'passed',
+      startedAtMs: 0,
+      durationMs: 5,
+      attempts: 1,
+      expectations: [],
+      captured: [],
+    },
+    {
+      suite: 's',
+      name: 'bad "one" <x>',
+      kind: 'http',
+      status: 'failed',
+      reason: 'got 500 | & \u0000',
+      startedAtMs: 5,
+      durationMs: 7,
+      attempts: 1,
+      expectations: [{ what: 'status is 2xx', ok: false, actual: '500' }],
+      captured: [],
+    },
   ],
-  verdicts: [{ id: 'smoke', source: 'smoke', objective: 'all smoke checks pass', status: 'fail', observed: '1/2 passed' }],
+  verdicts: [
+    { id: 'smoke', source: 'smoke', objective: 'all smoke checks pass', status: 'fail', observed: '1/2 passed' },
+  ],
   errors: [],
 };
 

@@ -28,10 +28,23 @@ export function uplotAssets(): { head: string; script: string } {
 function k6Part(l: LoadResult): string {
   const k = l.k6;
   if (!k) return '';
-  const value = (v: number, contains: string | undefined) => (contains === 'time' ? formatMs(v) : Number.isInteger(v) ? String(v) : v.toFixed(4));
-  const metrics = Object.entries(k.metrics).sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, m]) => `<tr><td><code>${h(name)}</code></td><td>${h(m.type)}</td><td>${Object.entries(m.values).map(([a, v]) => `${h(a)}=${h(value(v, m.contains))}`).join(' · ')}</td></tr>`).join('');
-  const thresholds = k.thresholds.map((t) => `<tr><td><code>${h(t.metric)}</code></td><td><code>${h(t.expr)}</code></td><td>${t.ok ? 'passed' : '<b>failed</b>'}</td><td>${h(t.observed ?? '—')}</td></tr>`).join('');
+  const value = (v: number, contains: string | undefined) =>
+    contains === 'time' ? formatMs(v) : Number.isInteger(v) ? String(v) : v.toFixed(4);
+  const metrics = Object.entries(k.metrics)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(
+      ([name, m]) =>
+        `<tr><td><code>${h(name)}</code></td><td>${h(m.type)}</td><td>${Object.entries(m.values)
+          .map(([a, v]) => `${h(a)}=${h(value(v, m.contains))}`)
+          .join(' · ')}</td></tr>`,
+    )
+    .join('');
+  const thresholds = k.thresholds
+    .map(
+      (t) =>
+        `<tr><td><code>${h(t.metric)}</code></td><td><code>${h(t.expr)}</code></td><td>${t.ok ? 'passed' : '<b>failed</b>'}</td><td>${h(t.observed ?? '—')}</td></tr>`,
+    )
+    .join('');
   return `<h3>k6's own report <span class="dim">${h(k.version)} · exit ${k.exitCode}${k.runners ? ` · ${k.runners} runners merged` : ''}</span></h3>
 ${k.error ? `<div class="errors"><b>k6 failed:</b> ${h(k.error)}</div>` : ''}${k.bound ? `<div class="errors"><b>Bound, not exact:</b> ${h(k.bound)}</div>` : ''}
 ${thresholds ? `<table><thead><tr><th>metric</th><th>threshold</th><th>k6's judgement</th><th>k6's value</th></tr></thead><tbody>${thresholds}</tbody></table>` : ''}
@@ -44,11 +57,17 @@ export function loadSection(l: LoadResult | undefined): { html: string; script: 
   const lat = l.all.latency;
   const errors = Object.entries(l.totals.errors);
   const rows = Object.entries(l.byName)
-    .map(([name, b]) => `<tr><td>${h(name)}</td><td>${h(b.method)}</td><td class="num">${b.totals.requests}</td><td class="num">${(b.totals.requests / secs).toFixed(1)}</td><td class="num">${b.totals.failed}</td><td class="num">${ms(b.latency?.p50Ms)}</td><td class="num">${ms(b.latency?.p95Ms)}</td><td class="num">${ms(b.latency?.p99Ms)}</td><td class="num">${ms(b.latency?.maxMs)}</td></tr>`)
+    .map(
+      ([name, b]) =>
+        `<tr><td>${h(name)}</td><td>${h(b.method)}</td><td class="num">${b.totals.requests}</td><td class="num">${(b.totals.requests / secs).toFixed(1)}</td><td class="num">${b.totals.failed}</td><td class="num">${ms(b.latency?.p50Ms)}</td><td class="num">${ms(b.latency?.p95Ms)}</td><td class="num">${ms(b.latency?.p99Ms)}</td><td class="num">${ms(b.latency?.maxMs)}</td></tr>`,
+    )
     .join('');
-  const flag = l.littlesLaw && !l.littlesLaw.ok
-    ? `<div class="errors"><b>Consistency warning:</b> Little's law does not hold for this closed-model run — throughput × mean iteration time = ${l.littlesLaw.observed.toFixed(1)}, but ${l.littlesLaw.concurrency} VUs ran (ratio ${l.littlesLaw.ratio.toFixed(2)}). The generator or the measurement is suspect.</div>`
-    : l.littlesLaw ? `<p class="dim">Little's law holds: throughput × mean iteration time = ${l.littlesLaw.observed.toFixed(1)} for ${l.littlesLaw.concurrency} VUs (ratio ${l.littlesLaw.ratio.toFixed(3)}).</p>` : '';
+  const flag =
+    l.littlesLaw && !l.littlesLaw.ok
+      ? `<div class="errors"><b>Consistency warning:</b> Little's law does not hold for this closed-model run — throughput × mean iteration time = ${l.littlesLaw.observed.toFixed(1)}, but ${l.littlesLaw.concurrency} VUs ran (ratio ${l.littlesLaw.ratio.toFixed(2)}). The generator or the measurement is suspect.</div>`
+      : l.littlesLaw
+        ? `<p class="dim">Little's law holds: throughput × mean iteration time = ${l.littlesLaw.observed.toFixed(1)} for ${l.littlesLaw.concurrency} VUs (ratio ${l.littlesLaw.ratio.toFixed(3)}).</p>`
+        : '';
   const html = `<h2>Load <span class="dim">${h(l.profile)} · ${h(l.executor)} (${l.model} model) · ${h(l.engine)} engine, ${l.workers} worker${l.workers === 1 ? '' : 's'}</span></h2>
 ${l.stoppedEarly ? `<div class="errors"><b>Stopped early:</b> ${h(l.stoppedEarly)}</div>` : ''}
 <table class="kv"><tbody>
@@ -57,16 +76,22 @@ ${l.stoppedEarly ? `<div class="errors"><b>Stopped early:</b> ${h(l.stoppedEarly
 <tr><th>min / mean</th><td class="num">${ms(lat?.minMs)} / ${ms(lat?.meanMs)}</td><th>p99.9</th><td class="num">${ms(lat?.p999Ms)}</td><th>max</th><td class="num">${ms(lat?.maxMs)}</td></tr>
 <tr><th>failed</th><td class="num">${l.totals.failed} (${l.totals.requests ? ((l.totals.failed / l.totals.requests) * 100).toFixed(2) : '0.00'}%)</td><th>iterations</th><td class="num">${l.totals.iterations}</td><th>dropped / interrupted</th><td class="num">${l.totals.droppedIterations} / ${l.totals.interruptedIterations}</td></tr>
 </tbody></table>
-<p class="dim">${l.k6
-    ? `Percentiles from an HDR histogram of every http_req_duration sample k6 wrote (µs resolution)${l.model === 'open' ? '; k6 times each request from its actual send, without coordinated-omission correction — late arrivals show as dropped iterations instead' : ''}. Network failures are counted as errors and not timed.`
-    : `Percentiles from HDR histograms merged across workers (µs resolution)${l.model === 'open' ? '; the open model times each request from its intended send time (coordinated omission corrected)' : ''}. Network failures are counted as errors and not timed.`}</p>
+<p class="dim">${
+    l.k6
+      ? `Percentiles from an HDR histogram of every http_req_duration sample k6 wrote (µs resolution)${l.model === 'open' ? '; k6 times each request from its actual send, without coordinated-omission correction — late arrivals show as dropped iterations instead' : ''}. Network failures are counted as errors and not timed.`
+      : `Percentiles from HDR histograms merged across workers (µs resolution)${l.model === 'open' ? '; the open model times each request from its intended send time (coordinated omission corrected)' : ''}. Network failures are counted as errors and not timed.`
+  }</p>
 ${flag}
 <div class="charts"><div id="chart-latency"></div><div id="chart-throughput"></div></div>
 <h3>By request</h3>
 <table><thead><tr><th>name</th><th>method</th><th>requests</th><th>req/s</th><th>failed</th><th>p50</th><th>p95</th><th>p99</th><th>max</th></tr></thead><tbody>${rows}</tbody></table>
 ${errors.length ? `<h3>Errors by class</h3><table><thead><tr><th>class</th><th>count</th></tr></thead><tbody>${errors.map(([k, v]) => `<tr><td>${h(k)}</td><td class="num">${v}</td></tr>`).join('')}</tbody></table>` : ''}
 ${k6Part(l)}
-<h3>Status codes</h3><p>${Object.entries(l.totals.statuses).map(([k, v]) => `<code>${h(k)}</code> × ${v}`).join(' · ') || '—'}</p>`;
+<h3>Status codes</h3><p>${
+    Object.entries(l.totals.statuses)
+      .map(([k, v]) => `<code>${h(k)}</code> × ${v}`)
+      .join(' · ') || '—'
+  }</p>`;
   const script = `<script>
 (function () {
   var rec = JSON.parse(document.getElementById('gauntlet-run-record').textContent);

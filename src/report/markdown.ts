@@ -24,7 +24,8 @@ export function renderMarkdown(r: RunRecord): string {
   if (r.errors.length) lines.push(...r.errors.map((e) => `> **Error:** ${c(e)}`), '');
   if (r.verdicts.length) {
     lines.push('| | Verdict | Objective | Observed |', '|---|---|---|---|');
-    for (const v of r.verdicts) lines.push(`| ${icon[v.status]} | ${c(v.id)} | ${c(v.objective)} | ${c(v.observed ?? v.status)} |`);
+    for (const v of r.verdicts)
+      lines.push(`| ${icon[v.status]} | ${c(v.id)} | ${c(v.objective)} | ${c(v.observed ?? v.status)} |`);
     lines.push('');
   }
   const failed = r.checks.filter((k) => k.status === 'failed');

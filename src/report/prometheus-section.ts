@@ -7,7 +7,12 @@ import { escapeHtml as h } from './escape.ts';
 export function prometheusSection(r: RunRecord): { html: string; script: string } {
   const p = r.prometheus;
   if (!p?.length) return { html: '', script: '' };
-  const rows = p.map((s) => `<tr><td>${h(s.name)}</td><td><code>${h(s.query)}</code></td><td>${h(s.aggregate)} ${h(s.objective)}</td><td class="num">${s.series.length}</td><td class="num">${s.series.reduce((n, x) => n + x.points.length, 0)}</td></tr>`).join('');
+  const rows = p
+    .map(
+      (s) =>
+        `<tr><td>${h(s.name)}</td><td><code>${h(s.query)}</code></td><td>${h(s.aggregate)} ${h(s.objective)}</td><td class="num">${s.series.length}</td><td class="num">${s.series.reduce((n, x) => n + x.points.length, 0)}</td></tr>`,
+    )
+    .join('');
   const charts = p.map((_, i) => `<div id="chart-prometheus${i ? `-${i}` : ''}"></div>`).join('');
   const delivery = r.delivery?.length
     ? `<p class="dim">Delivered: ${r.delivery.map((d) => `${h(d.to)} ${d.ok ? '✓' : '<b class="bad">✗</b>'} ${h(d.detail)}`).join(' · ')}</p>`

@@ -18,7 +18,10 @@ export interface Published {
   reporterErrors: string[];
 }
 
-export function renderAll(record: RunRecord, reporters: readonly Reporter[] = defaultReporters): { artifacts: Artifact[]; errors: string[] } {
+export function renderAll(
+  record: RunRecord,
+  reporters: readonly Reporter[] = defaultReporters,
+): { artifacts: Artifact[]; errors: string[] } {
   const artifacts: Artifact[] = [];
   const errors: string[] = [];
   for (const r of reporters) {
@@ -31,7 +34,11 @@ export function renderAll(record: RunRecord, reporters: readonly Reporter[] = de
   return { artifacts, errors };
 }
 
-export function publish(record: RunRecord, root: string, opts: { env?: Record<string, string | undefined>; reporters?: readonly Reporter[] } = {}): Published {
+export function publish(
+  record: RunRecord,
+  root: string,
+  opts: { env?: Record<string, string | undefined>; reporters?: readonly Reporter[] } = {},
+): Published {
   const dir = resolve(root, record.runId);
   mkdirSync(dir, { recursive: true });
   const { artifacts, errors } = renderAll(record, opts.reporters);
@@ -54,7 +61,8 @@ export function publish(record: RunRecord, root: string, opts: { env?: Record<st
       }
     })();
     if (size + Buffer.byteLength(md.content) <= STEP_SUMMARY_LIMIT) appendFileSync(summaryFile, md.content);
-    else errors.push('the Markdown summary was not appended to $GITHUB_STEP_SUMMARY: it would pass GitHub\'s 1 MiB limit');
+    else
+      errors.push("the Markdown summary was not appended to $GITHUB_STEP_SUMMARY: it would pass GitHub's 1 MiB limit");
   }
   return { dir, files, reporterErrors: errors };
 }

@@ -9,38 +9,91 @@ type Cmp = { op: '<' | '<=' | '>' | '>=' | '=='; value: number };
 export function parseCmp(text: string, unit: 'ms' | 'percent' | 'count'): Cmp | undefined {
   const m = /^\s*(<=|>=|<|>|==|=)?\s*(.+?)\s*$/.exec(text);
   if (!m) return undefined;
-  const op = (m[1] === '=' ? '==' : m[1] ?? '<=') as Cmp['op'];
+  const op = (m[1] === '=' ? '==' : (m[1] ?? '<=')) as Cmp['op'];
   const raw = m[2]!;
-  const value = unit === 'ms' ? parseDurationMs(raw) : unit === 'percent' ? (/^(\d+(?:\.\d+)?)%$/.test(raw) ? Number(raw.slice(0, -1)) / 100 : undefined) : /^\d+( writes?)?$/.test(raw) ? Number.parseInt(raw, 10) : undefined;
+  const value =
+    unit === 'ms'
+      ? parseDurationMs(raw)
+      : unit === 'percent'
+        ? /^(\d+(?:\.\d+)?)%$/.test(raw)
+          ? Number(raw.slice(0, -1)) / 100
+          : undefined
+        : /^\d+( writes?)?$/.test(raw)
+          ? Number.parseInt(raw, 10)
+          : undefined;
   return value === undefined ? undefined : { op, value };
 }
 
-export const holds = (x: number, c: Cmp) => ({ '<': x < c.value, '<=': x <= c.value, '>': x > c.value, '>=': x >= c.value, '==': x === c.value })[c.op];
+export const holds = (x: number, c: Cmp) =>
+  ({ '<': x < c.value, '<=': x <= c.value, '>': x > c.value, '>=': x >= c.value, '==': x === c.value })[c.op];
 
 /** Every problem with an experiment's SLO texts (validated before anything is injected). */
 export function validateChaosSlos(slos: Experiment['slos']): string[] {
   const problems: string[] = [];
-  if (slos.rto && !parseCmp(slos.rto, 'ms')) problems.push(`slos.rto "${slos.rto}" is not a duration objective (e.g. "<30s")`);
-  if (slos.uptime && !parseCmp(slos.uptime, 'percent')) problems.push(`slos.uptime "${slos.uptime}" is not a percentage objective (e.g. ">=99.9%")`);
-  if (slos.rpo && !parseCmp(slos.rpo, 'count') && !parseCmp(slos.rpo, 'ms')) problems.push(`slos.rpo "${slos.rpo}" is neither a count of writes ("0 writes", "<=10") nor a time span ("<1s")`);
+  if (slos.rto && !parseCmp(slos.rto, 'ms'))
+    problems.push(`slos.rto "${slos.rto}" is not a duration objective (e.g. "<30s")`);
+  if (slos.uptime && !parseCmp(slos.uptime, 'percent'))
+    problems.push(`slos.uptime "${slos.uptime}" is not a percentage objective (e.g. ">=99.9%")`);
+  if (slos.rpo && !parseCmp(slos.rpo, 'count') && !parseCmp(slos.rpo, 'ms'))
+    problems.push(`slos.rpo "${slos.rpo}" is neither a count of writes ("0 writes", "<=10") nor a time span ("<1s")`);
   return problems;
 }
 
 /** Alert expectations against what Alertmanager showed during the experiment. */
 export function alertVerdicts(c: ChaosResult, expectations: Experiment['alerts']): Verdict[] {
   return expectations.map((e) => {
-    const what = `${e.name ?? 'any alert'}${Object.keys(e.labels).length ? `{${Object.entries(e.labels).map(([k, v]) => `${k}="${v}"`).join(',')}}` : ''}`;
-    const base = { id: `alert ${what} ${e.expect}`, source: 'slo', objective: e.expect === 'fires' ? `${what} fires${e.within !== undefined ? ` within ${formatMs(e.within)} of the first fault` : ''}` : `${what} never fires` } as const;
-    if (!c.alerts || c.alerts.polls === c.alerts.failedPolls) return { ...base, status: 'no-data', detail: c.alerts ? `Alertmanager did not answer (${c.alerts.failedPolls} failed polls)` : 'no alertmanager.url in the environment' };
-    const hits = c.alerts.seen.filter((a) => (e.name === undefined || a.name === e.name) && Object.entries(e.labels).every(([k, v]) => a.labels[k] === v));
+    const what = `${e.name ?? 'any alert'}${
+      Object.keys(e.labels).length
+        ? `{${Object.entries(e.labels)
+            .map(([k, v]) => `${k}="${v}"`)
+            .join(',')}}`
+        : ''
+    }`;
+    const base = {
+      id: `alert ${what} ${e.expect}`,
+      source: 'slo',
+      objective:
+        e.expect === 'fires'
+          ? `${what} fires${e.within !== undefined ? ` within ${formatMs(e.within)} of the first fault` : ''}`
+          : `${what} never fires`,
+    } as const;
+    if (!c.alerts || c.alerts.polls === c.alerts.failedPolls)
+      return {
+        ...base,
+        status: 'no-data',
+        detail: c.alerts
+          ? `Alertmanager did not answer (${c.alerts.failedPolls} failed polls)`
+          : 'no alertmanager.url in the environment',
+      };
+    const hits = c.alerts.seen.filter(
+      (a) =>
+        (e.name === undefined || a.name === e.name) && Object.entries(e.labels).every(([k, v]) => a.labels[k] === v),
+    );
     const polls = `${c.alerts.polls} polls, ${c.alerts.failedPolls} failed`;
-    if (e.expect === 'silent') return { ...base, status: hits.length ? 'fail' : 'pass', observed: hits.length ? `${hits.map((h) => h.name).join(', ')} fired` : 'none fired', detail: polls };
-    const first = c.faults.map((f) => f.injectedAtMs).filter((t) => t !== undefined).sort((a, b) => a - b)[0];
+    if (e.expect === 'silent')
+      return {
+        ...base,
+        status: hits.length ? 'fail' : 'pass',
+        observed: hits.length ? `${hits.map((h) => h.name).join(', ')} fired` : 'none fired',
+        detail: polls,
+      };
+    const first = c.faults
+      .map((f) => f.injectedAtMs)
+      .filter((t) => t !== undefined)
+      .sort((a, b) => a - b)[0];
     const hit = hits.sort((a, b) => a.firstSeenMs - b.firstSeenMs)[0];
     if (!hit) return { ...base, status: 'fail', observed: 'never fired', detail: polls };
     const delay = first === undefined ? undefined : hit.firstSeenMs - first;
     const ok = e.within === undefined || (delay !== undefined && delay <= e.within);
-    return { ...base, status: ok ? 'pass' : 'fail', observed: delay === undefined ? `fired (no fault was injected)` : `seen ${formatMs(Math.max(0, delay))} after the first fault`, detail: `${hit.name} active since ${hit.startsAt}; ${polls}` };
+    return {
+      ...base,
+      status: ok ? 'pass' : 'fail',
+      observed:
+        delay === undefined
+          ? `fired (no fault was injected)`
+          : `seen ${formatMs(Math.max(0, delay))} after the first fault`,
+      detail: `${hit.name} active since ${hit.startsAt}; ${polls}`,
+    };
   });
 }
 
@@ -56,7 +109,12 @@ export function chaosVerdicts(c: ChaosResult, slos: Experiment['slos']): Verdict
     id: 'steady-state',
     source: 'slo',
     objective: 'steady-state hypothesis holds before and after',
-    status: c.steadyState.before === 'met' && c.steadyState.after === 'met' ? 'pass' : c.steadyState.before === 'not checked' ? 'no-data' : 'fail',
+    status:
+      c.steadyState.before === 'met' && c.steadyState.after === 'met'
+        ? 'pass'
+        : c.steadyState.before === 'not checked'
+          ? 'no-data'
+          : 'fail',
     observed: `before: ${c.steadyState.before}, after: ${c.steadyState.after}`,
     ...(c.steadyState.detail ? { detail: c.steadyState.detail } : {}),
   });
@@ -64,18 +122,40 @@ export function chaosVerdicts(c: ChaosResult, slos: Experiment['slos']): Verdict
     const cmp = parseCmp(slos.rto, 'ms')!;
     for (const f of c.faults) {
       const base = { id: `rto ${f.id}`, source: 'slo', objective: `RTO ${slos.rto}` } as const;
-      if (f.rtoMs === undefined) out.push({ ...base, status: f.injectedAtMs === undefined ? 'no-data' : 'fail', ...(f.injectedAtMs === undefined ? {} : { observed: 'not recovered' }), detail: `${f.label}: ${f.error ?? f.recovery}` });
-      else out.push({ ...base, status: holds(f.rtoMs, cmp) ? 'pass' : 'fail', observed: f.rtoMs === 0 ? `0 s: no outage seen by ${f.recoveryProbe ?? 'the probe'}` : formatMs(f.rtoMs), detail: `${f.label}: ${f.recovery}` });
+      if (f.rtoMs === undefined)
+        out.push({
+          ...base,
+          status: f.injectedAtMs === undefined ? 'no-data' : 'fail',
+          ...(f.injectedAtMs === undefined ? {} : { observed: 'not recovered' }),
+          detail: `${f.label}: ${f.error ?? f.recovery}`,
+        });
+      else
+        out.push({
+          ...base,
+          status: holds(f.rtoMs, cmp) ? 'pass' : 'fail',
+          observed: f.rtoMs === 0 ? `0 s: no outage seen by ${f.recoveryProbe ?? 'the probe'}` : formatMs(f.rtoMs),
+          detail: `${f.label}: ${f.recovery}`,
+        });
     }
   }
   if (slos.rpo) {
     const base = { id: 'rpo', source: 'slo', objective: `RPO ${slos.rpo}` } as const;
     const l = c.ledger;
-    if (!l) out.push({ ...base, status: 'no-data', detail: c.ledgerUnverified ?? 'no db-write probe kept a ledger of acknowledged writes' });
+    if (!l)
+      out.push({
+        ...base,
+        status: 'no-data',
+        detail: c.ledgerUnverified ?? 'no db-write probe kept a ledger of acknowledged writes',
+      });
     else {
       const count = parseCmp(slos.rpo, 'count');
       const ok = count ? holds(l.lost.length, count) : holds(l.lostSpanMs, parseCmp(slos.rpo, 'ms')!);
-      out.push({ ...base, status: l.acknowledged === 0 ? 'no-data' : ok ? 'pass' : 'fail', observed: `${l.lost.length} acknowledged write${l.lost.length === 1 ? '' : 's'} lost${l.lost.length ? `, spanning ${formatMs(l.lostSpanMs)}` : ''} (of ${l.acknowledged})`, detail: `${l.failed} failed, ${l.indeterminate} indeterminate, ${l.recovered} of those found committed; ${l.verified}` });
+      out.push({
+        ...base,
+        status: l.acknowledged === 0 ? 'no-data' : ok ? 'pass' : 'fail',
+        observed: `${l.lost.length} acknowledged write${l.lost.length === 1 ? '' : 's'} lost${l.lost.length ? `, spanning ${formatMs(l.lostSpanMs)}` : ''} (of ${l.acknowledged})`,
+        detail: `${l.failed} failed, ${l.indeterminate} indeterminate, ${l.recovered} of those found committed; ${l.verified}`,
+      });
     }
   }
   for (const f of c.faults) {
@@ -89,14 +169,33 @@ export function chaosVerdicts(c: ChaosResult, slos: Experiment['slos']): Verdict
       observed:
         r.failure ??
         `${r.tables.length} table(s) matched (compared with ${[...new Set(r.tables.map((t) => t.comparedWith ?? 'the source'))].join(', ') || 'nothing'}), ${r.verification.length} quer${r.verification.length === 1 ? 'y' : 'ies'} passed, restored in ${formatMs(r.restoreTookMs ?? 0)}`,
-      ...(r.backup.file ? { detail: `${r.backup.method}: ${r.backup.file}${r.backup.bytes !== undefined ? ` (${r.backup.bytes} bytes)` : ''}` } : {}),
+      ...(r.backup.file
+        ? {
+            detail: `${r.backup.method}: ${r.backup.file}${r.backup.bytes !== undefined ? ` (${r.backup.bytes} bytes)` : ''}`,
+          }
+        : {}),
     });
     if (slos.rpo) {
       const base = { id: `rpo restore ${f.id}`, source: 'slo', objective: `RPO ${slos.rpo}` } as const;
       const count = parseCmp(slos.rpo, 'count');
       const value = count ? r.lostWrites : r.rpoMs;
-      if (value === undefined) out.push({ ...base, status: r.failure ? 'fail' : 'no-data', detail: r.failure ? 'no copy to measure' : r.rpoBasis ?? 'nothing measured the age of the copy (add a db-write probe or a freshness query)' });
-      else out.push({ ...base, status: holds(value, count ?? parseCmp(slos.rpo, 'ms')!) ? 'pass' : 'fail', observed: count ? `${value} acknowledged write${value === 1 ? '' : 's'} missing from the copy` : `the copy is ${formatMs(value)} old`, ...(r.rpoBasis ? { detail: r.rpoBasis } : {}) });
+      if (value === undefined)
+        out.push({
+          ...base,
+          status: r.failure ? 'fail' : 'no-data',
+          detail: r.failure
+            ? 'no copy to measure'
+            : (r.rpoBasis ?? 'nothing measured the age of the copy (add a db-write probe or a freshness query)'),
+        });
+      else
+        out.push({
+          ...base,
+          status: holds(value, count ?? parseCmp(slos.rpo, 'ms')!) ? 'pass' : 'fail',
+          observed: count
+            ? `${value} acknowledged write${value === 1 ? '' : 's'} missing from the copy`
+            : `the copy is ${formatMs(value)} old`,
+          ...(r.rpoBasis ? { detail: r.rpoBasis } : {}),
+        });
     }
   }
   if (slos.uptime) {

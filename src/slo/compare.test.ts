@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../record/schema.ts';
 import { compareRuns, incomparable } from './compare.ts';
 
-const limits = { latencyIncrease: 0.1, latencyFloorMs: 1, errorRateIncrease: 0.005, throughputDrop: 0.1, rtoIncrease: 0.25 };
+const limits = {
+  latencyIncrease: 0.1,
+  latencyFloorMs: 1,
+  errorRateIncrease: 0.005,
+  throughputDrop: 0.1,
+  rtoIncrease: 0.25,
+};
 
 /** A seeded generator: the same "noise" every time the test runs. */
 function rng(seed: number): () => number {
@@ -17,26 +23,79 @@ function rng(seed: number): () => number {
 }
 
 /** A 10 s run against a server of `baseMs` latency on a noisy machine: per-second percentiles with spikes. */
-function run(baseMs: number, r: () => number, over: Partial<{ profile: string; engine: string; env: string }> = {}): RunRecord {
+function run(
+  baseMs: number,
+  r: () => number,
+  over: Partial<{ profile: string; engine: string; env: string }> = {},
+): RunRecord {
   const series = Array.from({ length: 10 }, (_, t) => {
     const spike = r() < 0.15 ? 4 + r() * 8 : 0;
     const p95 = baseMs + 0.5 + r() * 1.5 + spike;
     const p99 = p95 + 0.5 + r() * 3 + spike;
-    return { t, requests: 500, failed: 0, errors: {}, p50Ms: baseMs + r() * 0.3, p95Ms: p95, p99Ms: p99, vus: 2, dropped: 0 };
+    return {
+      t,
+      requests: 500,
+      failed: 0,
+      errors: {},
+      p50Ms: baseMs + r() * 0.3,
+      p95Ms: p95,
+      p99Ms: p99,
+      vus: 2,
+      dropped: 0,
+    };
   });
   const worst = (k: 'p95Ms' | 'p99Ms') => [...series.map((s) => s[k])].sort((a, b) => a - b)[k === 'p99Ms' ? 9 : 8]!;
   return {
-    runId: 'x', command: 'load', status: 'passed', exitCode: 0, environment: { name: over.env ?? 'staging', baseUrl: 'http://127.0.0.1' }, verdicts: [],
+    runId: 'x',
+    command: 'load',
+    status: 'passed',
+    exitCode: 0,
+    environment: { name: over.env ?? 'staging', baseUrl: 'http://127.0.0.1' },
+    verdicts: [],
     load: {
-      engine: over.engine ?? 'embedded', profile: over.profile ?? 'p', executor: 'constant-arrival-rate', model: 'open', workers: 2, startedAtMs: 0, durationMs: 10_000, scheduledMs: 10_000,
-      totals: { requests: 5000, failed: 0, errors: {}, statuses: { 200: 5000 }, bytesIn: 0, bytesOut: 0, iterations: 5000, droppedIterations: 0, interruptedIterations: 0, maxVus: 2 },
-      all: { histogram: '', latency: { count: 5000, minMs: baseMs, meanMs: baseMs + 1, p50Ms: baseMs + 0.2, p90Ms: baseMs + 1, p95Ms: worst('p95Ms'), p99Ms: worst('p99Ms'), p999Ms: worst('p99Ms') + 2, maxMs: worst('p99Ms') + 5 } },
-      byName: {}, iterationDuration: { histogram: '' }, series,
+      engine: over.engine ?? 'embedded',
+      profile: over.profile ?? 'p',
+      executor: 'constant-arrival-rate',
+      model: 'open',
+      workers: 2,
+      startedAtMs: 0,
+      durationMs: 10_000,
+      scheduledMs: 10_000,
+      totals: {
+        requests: 5000,
+        failed: 0,
+        errors: {},
+        statuses: { 200: 5000 },
+        bytesIn: 0,
+        bytesOut: 0,
+        iterations: 5000,
+        droppedIterations: 0,
+        interruptedIterations: 0,
+        maxVus: 2,
+      },
+      all: {
+        histogram: '',
+        latency: {
+          count: 5000,
+          minMs: baseMs,
+          meanMs: baseMs + 1,
+          p50Ms: baseMs + 0.2,
+          p90Ms: baseMs + 1,
+          p95Ms: worst('p95Ms'),
+          p99Ms: worst('p99Ms'),
+          p999Ms: worst('p99Ms') + 2,
+          maxMs: worst('p99Ms') + 5,
+        },
+      },
+      byName: {},
+      iterationDuration: { histogram: '' },
+      series,
     },
   } as unknown as RunRecord;
 }
 
-const latencyRegressed = (base: RunRecord, next: RunRecord) => compareRuns(base, next, limits).deltas.some((d) => d.metric.startsWith('http_req_duration') && d.regression);
+const latencyRegressed = (base: RunRecord, next: RunRecord) =>
+  compareRuns(base, next, limits).deltas.some((d) => d.metric.startsWith('http_req_duration') && d.regression);
 
 describe('latency regressions beyond run-to-run noise', () => {
   it('identical runs on a noisy machine pass at least 99 of 100 times (the relative limit alone flaps)', () => {
@@ -72,6 +131,10 @@ describe('comparable runs', () => {
   it('names every difference of profile, engine and environment', () => {
     const r = rng(3);
     expect(incomparable(run(2, r), run(2, r))).toEqual([]);
-    expect(incomparable(run(2, r), run(2, r, { profile: 'q', engine: 'k6', env: 'prod' }))).toEqual(['environment: staging vs prod', 'load profile: p vs q', 'load engine: embedded vs k6']);
+    expect(incomparable(run(2, r), run(2, r, { profile: 'q', engine: 'k6', env: 'prod' }))).toEqual([
+      'environment: staging vs prod',
+      'load profile: p vs q',
+      'load engine: embedded vs k6',
+    ]);
   });
 });

@@ -21,8 +21,19 @@ export interface Delta {
   regression: boolean;
 }
 
-type Judge = (base: number, next: number, l: CompareLimits, series?: { base: number[]; next: number[] }) => { limit: string; regression: boolean };
-type Metric = { metric: string; unit: Delta['unit']; get: (r: RunRecord) => number | undefined; series?: (r: RunRecord) => number[]; judge: Judge };
+type Judge = (
+  base: number,
+  next: number,
+  l: CompareLimits,
+  series?: { base: number[]; next: number[] },
+) => { limit: string; regression: boolean };
+type Metric = {
+  metric: string;
+  unit: Delta['unit'];
+  get: (r: RunRecord) => number | undefined;
+  series?: (r: RunRecord) => number[];
+  judge: Judge;
+};
 
 /** Seconds a run needs before its per-second series can say what is noise. */
 const MIN_SECONDS = 3;
@@ -54,7 +65,8 @@ const latencyJudge: Judge = (b, n, l, series) => {
   const floor = l.latencyFloorMs ?? 1;
   const beyond = (x: number, y: number, noise = 0) => y > x * (1 + l.latencyIncrease) && y - x > Math.max(floor, noise);
   const noiseChecked = series !== undefined && series.base.length >= MIN_SECONDS && series.next.length >= MIN_SECONDS;
-  if (!noiseChecked) return { limit: `+${(l.latencyIncrease * 100).toFixed(0)}% and +${floor} ms at most`, regression: beyond(b, n) };
+  if (!noiseChecked)
+    return { limit: `+${(l.latencyIncrease * 100).toFixed(0)}% and +${floor} ms at most`, regression: beyond(b, n) };
   const noise = Z * Math.hypot(medianStandardError(series.base), medianStandardError(series.next));
   const mb = median(series.base);
   const mn = median(series.next);
@@ -64,8 +76,14 @@ const latencyJudge: Judge = (b, n, l, series) => {
   };
 };
 
-const higherIsWorse = (key: 'latencyIncrease' | 'rtoIncrease') => (b: number, n: number, l: CompareLimits) => ({ limit: `+${(l[key] * 100).toFixed(0)}% at most`, regression: n > b * (1 + l[key]) });
-const lowerIsWorse = (b: number, n: number, l: CompareLimits) => ({ limit: `−${(l.throughputDrop * 100).toFixed(0)}% at most`, regression: n < b * (1 - l.throughputDrop) });
+const higherIsWorse = (key: 'latencyIncrease' | 'rtoIncrease') => (b: number, n: number, l: CompareLimits) => ({
+  limit: `+${(l[key] * 100).toFixed(0)}% at most`,
+  regression: n > b * (1 + l[key]),
+});
+const lowerIsWorse = (b: number, n: number, l: CompareLimits) => ({
+  limit: `−${(l.throughputDrop * 100).toFixed(0)}% at most`,
+  regression: n < b * (1 - l.throughputDrop),
+});
 
 function metrics(base: RunRecord, next: RunRecord): Metric[] {
   const out: Metric[] = [];
@@ -82,18 +100,37 @@ function metrics(base: RunRecord, next: RunRecord): Metric[] {
     metric: 'http_req_failed rate',
     unit: '%',
     get: (r) => (r.load && r.load.totals.requests ? (r.load.totals.failed / r.load.totals.requests) * 100 : undefined),
-    judge: (b, n, l) => ({ limit: `+${(l.errorRateIncrease * 100).toFixed(2)} pt at most`, regression: n > b + l.errorRateIncrease * 100 }),
+    judge: (b, n, l) => ({
+      limit: `+${(l.errorRateIncrease * 100).toFixed(2)} pt at most`,
+      regression: n > b + l.errorRateIncrease * 100,
+    }),
   });
-  out.push({ metric: 'throughput', unit: 'req/s', get: (r) => (r.load ? r.load.totals.requests / (r.load.durationMs / 1000) : undefined), judge: lowerIsWorse });
+  out.push({
+    metric: 'throughput',
+    unit: 'req/s',
+    get: (r) => (r.load ? r.load.totals.requests / (r.load.durationMs / 1000) : undefined),
+    judge: lowerIsWorse,
+  });
   out.push({ metric: 'capacity', unit: 'req/s', get: (r) => r.capacity?.sustainableRps, judge: lowerIsWorse });
   // RTO per experiment and fault, matched by experiment name and fault id.
-  const keys = new Set([...(base.chaos ?? []), ...(next.chaos ?? [])].flatMap((c) => c.faults.map((f) => `${c.experiment} ${f.id}`)));
+  const keys = new Set(
+    [...(base.chaos ?? []), ...(next.chaos ?? [])].flatMap((c) => c.faults.map((f) => `${c.experiment} ${f.id}`)),
+  );
   for (const key of keys) {
-    const rto = (r: RunRecord) => r.chaos?.flatMap((c) => c.faults.map((f) => ({ key: `${c.experiment} ${f.id}`, rto: f.rtoMs }))).find((x) => x.key === key)?.rto;
+    const rto = (r: RunRecord) =>
+      r.chaos
+        ?.flatMap((c) => c.faults.map((f) => ({ key: `${c.experiment} ${f.id}`, rto: f.rtoMs })))
+        .find((x) => x.key === key)?.rto;
     out.push({ metric: `RTO ${key}`, unit: 'ms', get: rto, judge: higherIsWorse('rtoIncrease') });
   }
-  const lost = (r: RunRecord) => (r.chaos?.some((c) => c.ledger) ? r.chaos.reduce((n, c) => n + (c.ledger?.lost.length ?? 0), 0) : undefined);
-  out.push({ metric: 'acknowledged writes lost', unit: 'writes', get: lost, judge: (b, n) => ({ limit: 'no more than before', regression: n > b }) });
+  const lost = (r: RunRecord) =>
+    r.chaos?.some((c) => c.ledger) ? r.chaos.reduce((n, c) => n + (c.ledger?.lost.length ?? 0), 0) : undefined;
+  out.push({
+    metric: 'acknowledged writes lost',
+    unit: 'writes',
+    get: lost,
+    judge: (b, n) => ({ limit: 'no more than before', regression: n > b }),
+  });
   return out;
 }
 
@@ -112,14 +149,21 @@ export function incomparable(base: RunRecord, next: RunRecord): string[] {
   return why;
 }
 
-export function compareRuns(base: RunRecord, next: RunRecord, limits: CompareLimits): { deltas: Delta[]; newFailures: string[]; fixed: string[] } {
+export function compareRuns(
+  base: RunRecord,
+  next: RunRecord,
+  limits: CompareLimits,
+): { deltas: Delta[]; newFailures: string[]; fixed: string[] } {
   const deltas: Delta[] = [];
   for (const m of metrics(base, next)) {
     const b = m.get(base);
     const n = m.get(next);
     if (b === undefined && n === undefined) continue;
     const series = m.series ? { base: m.series(base), next: m.series(next) } : undefined;
-    const j = b !== undefined && n !== undefined ? m.judge(b, n, limits, series) : { limit: 'only one run has it', regression: false };
+    const j =
+      b !== undefined && n !== undefined
+        ? m.judge(b, n, limits, series)
+        : { limit: 'only one run has it', regression: false };
     deltas.push({ metric: m.metric, base: b, next: n, unit: m.unit, ...j });
   }
   const status = (r: RunRecord) => new Map(r.verdicts.map((v) => [v.id, v.status]));

@@ -11,15 +11,39 @@ function block(valuesMs: number[]) {
   return { histogram: encode(h), ...(latency ? { latency } : {}) };
 }
 
-const scenario: Executor = { executor: 'constant-arrival-rate', rate: 500, timeUnit: 1000, duration: 10_000, preAllocatedVUs: 10 };
+const scenario: Executor = {
+  executor: 'constant-arrival-rate',
+  rate: 500,
+  timeUnit: 1000,
+  duration: 10_000,
+  preAllocatedVUs: 10,
+};
 
-function openResult(o: { lagMs?: number[]; latencyMs?: number[]; requests?: number; dropped?: number; limit?: number; model?: 'open' | 'closed' }): LoadResult {
+function openResult(o: {
+  lagMs?: number[];
+  latencyMs?: number[];
+  requests?: number;
+  dropped?: number;
+  limit?: number;
+  model?: 'open' | 'closed';
+}): LoadResult {
   const latencyMs = o.latencyMs ?? [5];
   const requests = o.requests ?? latencyMs.length;
   const t = { requests, failed: 0, errors: {}, statuses: { 200: requests }, bytesIn: 0, bytesOut: 0 };
   return {
-    engine: 'embedded', profile: 'p', executor: scenario.executor, model: o.model ?? 'open', workers: 2, startedAtMs: 0, durationMs: 10_000, scheduledMs: 10_000,
-    generator: { busiestWorkerElu: 0.97, ...(o.lagMs ? { lag: block(o.lagMs) } : {}), ...(o.limit !== undefined ? { connectionLimit: o.limit } : {}) },
+    engine: 'embedded',
+    profile: 'p',
+    executor: scenario.executor,
+    model: o.model ?? 'open',
+    workers: 2,
+    startedAtMs: 0,
+    durationMs: 10_000,
+    scheduledMs: 10_000,
+    generator: {
+      busiestWorkerElu: 0.97,
+      ...(o.lagMs ? { lag: block(o.lagMs) } : {}),
+      ...(o.limit !== undefined ? { connectionLimit: o.limit } : {}),
+    },
     totals: { ...t, iterations: requests, droppedIterations: o.dropped ?? 0, interruptedIterations: 0, maxVus: 1 },
     all: block(latencyMs),
     byName: { api: { totals: t, method: 'GET', ...block(latencyMs) } },
@@ -28,12 +52,17 @@ function openResult(o: { lagMs?: number[]; latencyMs?: number[]; requests?: numb
   };
 }
 
-const lagOf = (p99Ms: number) => [...Array.from({ length: 980 }, () => 0.05), ...Array.from({ length: 20 }, () => p99Ms)];
+const lagOf = (p99Ms: number) => [
+  ...Array.from({ length: 980 }, () => 0.05),
+  ...Array.from({ length: 20 }, () => p99Ms),
+];
 
 describe('the generator is judged by its send lag, not by CPU', () => {
   it('takes a tenth of the tightest latency limit, at least 2 ms, 10 ms without one', () => {
     expect(lagBoundMs({})).toBe(10);
-    expect(lagBoundMs({ 'http_req_duration{name:api}': ['p(95)<200', 'p(99)<=500'], http_req_failed: ['rate<0.01'] })).toBe(20);
+    expect(
+      lagBoundMs({ 'http_req_duration{name:api}': ['p(95)<200', 'p(99)<=500'], http_req_failed: ['rate<0.01'] }),
+    ).toBe(20);
     expect(lagBoundMs({ http_req_duration: ['p(95)<5'] })).toBe(2);
     // A floor is no limit on the lag: min>… and > are ignored.
     expect(lagBoundMs({ http_req_duration: ['min>1', 'avg>3'] })).toBe(10);
@@ -49,7 +78,10 @@ describe('the generator is judged by its send lag, not by CPU', () => {
     // p95 of 210 ms fails p(95)<200, but 210 − 25 ms of lag would pass: the generator may have decided it.
     const r = openResult({ lagMs: lagOf(25), latencyMs: Array.from({ length: 100 }, () => 210) });
     const v = generatorVerdict(r, { http_req_duration: ['p(95)<200'] });
-    expect(v).toMatchObject({ status: 'fail', objective: 'arrivals sent on schedule (send lag p(99) ≤ 20 ms, or too small to decide a latency verdict)' });
+    expect(v).toMatchObject({
+      status: 'fail',
+      objective: 'arrivals sent on schedule (send lag p(99) ≤ 20 ms, or too small to decide a latency verdict)',
+    });
     expect(v?.detail).toContain('http_req_duration p(95)<200 (p(95)=210 ms) would pass without the lag');
     expect(generatorSaturated(r, { http_req_duration: ['p(95)<200'] })).toBe(true);
     expect(generatorSaturated(r, { http_req_duration: ['p(95)<1000'] })).toBe(false);
@@ -57,8 +89,14 @@ describe('the generator is judged by its send lag, not by CPU', () => {
 
   it('a lag past the bound that no latency verdict turns on passes, said so', () => {
     // 40 arrivals at 20 req/s: one late send is the p99; the target fails p(95)<5 by far more than the lag.
-    const slow = openResult({ lagMs: [...Array.from({ length: 39 }, () => 0.2), 3.9], latencyMs: Array.from({ length: 40 }, () => 25) });
-    expect(generatorVerdict(slow, { http_req_duration: ['p(95)<5'] })).toMatchObject({ status: 'pass', detail: expect.stringContaining('no latency verdict turns on it') });
+    const slow = openResult({
+      lagMs: [...Array.from({ length: 39 }, () => 0.2), 3.9],
+      latencyMs: Array.from({ length: 40 }, () => 25),
+    });
+    expect(generatorVerdict(slow, { http_req_duration: ['p(95)<5'] })).toMatchObject({
+      status: 'pass',
+      detail: expect.stringContaining('no latency verdict turns on it'),
+    });
     // A fast target passing with the lag in: removing the lag can only make it faster.
     const fast = openResult({ lagMs: lagOf(30), latencyMs: Array.from({ length: 100 }, () => 40) });
     expect(generatorVerdict(fast, { http_req_duration: ['p(99)<100'] })?.status).toBe('pass');
@@ -66,7 +104,10 @@ describe('the generator is judged by its send lag, not by CPU', () => {
 
   it('drops while a worker is ≥ 90% busy are the generator’s; the same drops from an idle generator are the target’s', () => {
     const saturated = openResult({ lagMs: lagOf(0.5), requests: 900, dropped: 100 });
-    expect(generatorVerdict(saturated, { http_req_duration: ['p(95)<1000'] })).toMatchObject({ status: 'fail', observed: expect.stringMatching(/^100 arrivals dropped while the busiest worker was 97% busy/) });
+    expect(generatorVerdict(saturated, { http_req_duration: ['p(95)<1000'] })).toMatchObject({
+      status: 'fail',
+      observed: expect.stringMatching(/^100 arrivals dropped while the busiest worker was 97% busy/),
+    });
     const idle = openResult({ lagMs: lagOf(0.5), requests: 900, dropped: 100 });
     idle.generator!.busiestWorkerElu = 0.2;
     expect(generatorVerdict(idle, { http_req_duration: ['p(95)<1000'] })?.status).toBe('pass');
@@ -85,7 +126,10 @@ describe('the generator is judged by its send lag, not by CPU', () => {
 
 describe('dropped arrivals fail by default', () => {
   it('passes when every arrival was sent', () => {
-    expect(droppedVerdict(openResult({ requests: 5000 }), scenario, {})).toMatchObject({ status: 'pass', observed: '0 of 5000 dropped' });
+    expect(droppedVerdict(openResult({ requests: 5000 }), scenario, {})).toMatchObject({
+      status: 'pass',
+      observed: '0 of 5000 dropped',
+    });
   });
 
   it('fails with the connections Little’s law needed and the maxVUs to set', () => {
@@ -94,12 +138,14 @@ describe('dropped arrivals fail by default', () => {
     expect(v?.status).toBe('fail');
     expect(v?.observed).toBe('801 of 5000 arrivals dropped (16.0%): no free connection');
     // 500 req/s × 1.02 s ≈ 510 connections; advice rounds 1.25 × that up.
-    expect(v?.detail).toContain('Little\'s law needs ≈ 510 connections');
+    expect(v?.detail).toContain("Little's law needs ≈ 510 connections");
     expect(v?.detail).toContain('the generator had 100 (maxVUs) — set scenario.maxVUs: 640');
   });
 
   it('leaves the judgement to the profile’s own dropped_iterations threshold', () => {
-    expect(droppedVerdict(openResult({ requests: 10, dropped: 3 }), scenario, { dropped_iterations: ['count<5'] })).toBeUndefined();
+    expect(
+      droppedVerdict(openResult({ requests: 10, dropped: 3 }), scenario, { dropped_iterations: ['count<5'] }),
+    ).toBeUndefined();
   });
 
   it('is no-data when nothing was scheduled', () => {

@@ -55,17 +55,22 @@ function flippable(load: LoadResult, thresholds: Record<string, readonly Thresho
       const e = parseExpr(typeof t === 'string' ? t : t.threshold);
       if (typeof e === 'string' || (e.op !== '<' && e.op !== '<=')) continue;
       const obs = observe(load, sel, e.aggregation);
-      if (obs && !compare(obs.value, e) && compare(Math.max(0, obs.value - lagMs), e)) out.push(`${sel.text} ${e.text} (${obs.shown})`);
+      if (obs && !compare(obs.value, e) && compare(Math.max(0, obs.value - lagMs), e))
+        out.push(`${sel.text} ${e.text} (${obs.shown})`);
     }
   }
   return out;
 }
 
 function hasLatencyLimit(thresholds: Record<string, readonly Threshold[]>): boolean {
-  return Object.entries(thresholds).some(([k, list]) => (parseSelector(k) as { metric?: string }).metric === 'http_req_duration' && list.some((t) => {
-    const e = parseExpr(typeof t === 'string' ? t : t.threshold);
-    return typeof e !== 'string' && (e.op === '<' || e.op === '<=');
-  }));
+  return Object.entries(thresholds).some(
+    ([k, list]) =>
+      (parseSelector(k) as { metric?: string }).metric === 'http_req_duration' &&
+      list.some((t) => {
+        const e = parseExpr(typeof t === 'string' ? t : t.threshold);
+        return typeof e !== 'string' && (e.op === '<' || e.op === '<=');
+      }),
+  );
 }
 
 /**
@@ -77,10 +82,17 @@ export function generatorSaturated(load: LoadResult, thresholds: Record<string, 
   return generatorVerdict(load, thresholds)?.status === 'fail';
 }
 
-export function generatorVerdict(load: LoadResult, thresholds: Record<string, readonly Threshold[]>): Verdict | undefined {
+export function generatorVerdict(
+  load: LoadResult,
+  thresholds: Record<string, readonly Threshold[]>,
+): Verdict | undefined {
   if (load.model !== 'open' || !load.generator?.lag) return undefined;
   const bound = lagBoundMs(thresholds);
-  const base = { id: 'generator', source: 'consistency', objective: `arrivals sent on schedule (send lag p(99) ≤ ${fmt(bound)} ms, or too small to decide a latency verdict)` } as const;
+  const base = {
+    id: 'generator',
+    source: 'consistency',
+    objective: `arrivals sent on schedule (send lag p(99) ≤ ${fmt(bound)} ms, or too small to decide a latency verdict)`,
+  } as const;
   const lag = load.generator.lag.latency;
   if (!lag) return { ...base, status: 'no-data', detail: 'no arrival was sent' };
   const observed = `send lag p(99) ${fmt(lag.p99Ms)} ms, max ${fmt(lag.maxMs)} ms over ${lag.count} arrivals`;
@@ -92,13 +104,19 @@ export function generatorVerdict(load: LoadResult, thresholds: Record<string, re
       ...base,
       status: 'fail',
       observed: `${load.totals.droppedIterations} arrivals dropped while the busiest worker was ${(busy * 100).toFixed(0)}% busy; ${observed}`,
-      detail: 'the generator, not the target, could not keep up: the answers were there but not read in time — add workers, or generate from more cores or machines',
+      detail:
+        'the generator, not the target, could not keep up: the answers were there but not read in time — add workers, or generate from more cores or machines',
     };
   }
   if (lag.p99Ms <= bound) return { ...base, status: 'pass', observed };
   const decided = flippable(load, thresholds, lag.p99Ms);
   if (hasLatencyLimit(thresholds) && decided.length === 0) {
-    return { ...base, status: 'pass', observed, detail: `above ${fmt(bound)} ms, but no latency verdict turns on it: each would be the same with the lag taken off` };
+    return {
+      ...base,
+      status: 'pass',
+      observed,
+      detail: `above ${fmt(bound)} ms, but no latency verdict turns on it: each would be the same with the lag taken off`,
+    };
   }
   return {
     ...base,
@@ -106,7 +124,9 @@ export function generatorVerdict(load: LoadResult, thresholds: Record<string, re
     observed,
     detail:
       `the generator, not the target, fell behind (busiest worker ${(load.generator.busiestWorkerElu * 100).toFixed(0)}% busy)` +
-      (decided.length ? `: ${decided.join(', ')} would pass without the lag` : ': latency timed from the intended send includes this lag') +
+      (decided.length
+        ? `: ${decided.join(', ')} would pass without the lag`
+        : ': latency timed from the intended send includes this lag') +
       ' — add workers, or generate from more cores or machines',
   };
 }
@@ -116,10 +136,19 @@ export function generatorVerdict(load: LoadResult, thresholds: Record<string, re
  * judges them). The message says how many connections the rate needed by Little's law — the peak
  * rate × the slowest response seen — and what maxVUs to set.
  */
-export function droppedVerdict(load: LoadResult, scenario: Executor, thresholds: Record<string, readonly Threshold[]>): Verdict | undefined {
+export function droppedVerdict(
+  load: LoadResult,
+  scenario: Executor,
+  thresholds: Record<string, readonly Threshold[]>,
+): Verdict | undefined {
   if (load.model !== 'open') return undefined;
-  if (Object.keys(thresholds).some((k) => (parseSelector(k) as { metric?: string }).metric === 'dropped_iterations')) return undefined;
-  const base = { id: 'dropped_iterations', source: 'consistency', objective: 'every scheduled arrival was sent (dropped_iterations == 0)' } as const;
+  if (Object.keys(thresholds).some((k) => (parseSelector(k) as { metric?: string }).metric === 'dropped_iterations'))
+    return undefined;
+  const base = {
+    id: 'dropped_iterations',
+    source: 'consistency',
+    objective: 'every scheduled arrival was sent (dropped_iterations == 0)',
+  } as const;
   const dropped = load.totals.droppedIterations;
   const offered = load.totals.requests + dropped;
   if (offered === 0) return { ...base, status: 'no-data', detail: 'no arrival was scheduled' };
@@ -145,4 +174,5 @@ function roundUp(n: number): number {
   return Math.ceil(n / step) * step;
 }
 
-const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2).replace(/\.?0+$/, '') : v.toFixed(3).replace(/\.?0+$/, ''));
+const fmt = (v: number) =>
+  v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2).replace(/\.?0+$/, '') : v.toFixed(3).replace(/\.?0+$/, '');

@@ -2,7 +2,10 @@
 import { ExitCode } from '../core/errors.ts';
 import type { RunStatus, Verdict } from '../record/schema.ts';
 
-export function runOutcome(verdicts: readonly Verdict[], harness: { aborted: boolean; errorCode?: ExitCode | undefined }): { status: RunStatus; exitCode: ExitCode } {
+export function runOutcome(
+  verdicts: readonly Verdict[],
+  harness: { aborted: boolean; errorCode?: ExitCode | undefined },
+): { status: RunStatus; exitCode: ExitCode } {
   if (harness.aborted) return { status: 'aborted', exitCode: ExitCode.interrupted };
   if (harness.errorCode !== undefined) return { status: 'error', exitCode: harness.errorCode };
   if (verdicts.length === 0) return { status: 'failed', exitCode: ExitCode.verdictFailed };

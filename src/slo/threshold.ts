@@ -49,9 +49,15 @@ export function parseSelector(text: string): MetricSelector | string {
 }
 
 export function parseExpr(text: string): ThresholdExpr | string {
-  const m = /^\s*(avg|min|max|med|count|rate|p\(\s*\d+(?:\.\d+)?\s*\))\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/.exec(text);
+  const m =
+    /^\s*(avg|min|max|med|count|rate|p\(\s*\d+(?:\.\d+)?\s*\))\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/.exec(text);
   if (!m) return `"${text}" is not a threshold expression (e.g. p(95)<200, avg<100, rate<0.01, count>10)`;
-  return { aggregation: m[1]!.replace(/\s+/g, ''), op: m[2] as ThresholdExpr['op'], value: Number(m[3]), text: text.trim() };
+  return {
+    aggregation: m[1]!.replace(/\s+/g, ''),
+    op: m[2] as ThresholdExpr['op'],
+    value: Number(m[3]),
+    text: text.trim(),
+  };
 }
 
 /** What a threshold may name: metric names, and the values each tag can take. */
@@ -61,7 +67,10 @@ export interface MetricCatalog {
 }
 
 /** Every problem with a profile's thresholds (empty when all are valid). */
-export function validateThresholds(thresholds: Record<string, readonly (string | { threshold: string })[]>, catalog: MetricCatalog): string[] {
+export function validateThresholds(
+  thresholds: Record<string, readonly (string | { threshold: string })[]>,
+  catalog: MetricCatalog,
+): string[] {
   const problems: string[] = [];
   for (const [sel, list] of Object.entries(thresholds)) {
     const s = parseSelector(sel);
@@ -71,19 +80,26 @@ export function validateThresholds(thresholds: Record<string, readonly (string |
     }
     const type = catalog.metrics[s.metric];
     if (!type) {
-      problems.push(`threshold on "${s.metric}": no such metric is produced (known: ${Object.keys(catalog.metrics).join(', ')})`);
+      problems.push(
+        `threshold on "${s.metric}": no such metric is produced (known: ${Object.keys(catalog.metrics).join(', ')})`,
+      );
       continue;
     }
     for (const [k, v] of Object.entries(s.tags)) {
       const allowed = catalog.tagValues[k];
-      if (!allowed) problems.push(`threshold "${sel}": tag "${k}" is never set (tags: ${Object.keys(catalog.tagValues).join(', ')})`);
-      else if (allowed !== 'any' && !allowed.includes(v)) problems.push(`threshold "${sel}": no request has ${k} "${v}" (the profile has ${allowed.join(', ')})`);
+      if (!allowed)
+        problems.push(
+          `threshold "${sel}": tag "${k}" is never set (tags: ${Object.keys(catalog.tagValues).join(', ')})`,
+        );
+      else if (allowed !== 'any' && !allowed.includes(v))
+        problems.push(`threshold "${sel}": no request has ${k} "${v}" (the profile has ${allowed.join(', ')})`);
     }
     for (const t of list) {
       const text = typeof t === 'string' ? t : t.threshold;
       const e = parseExpr(text);
       if (typeof e === 'string') problems.push(`threshold "${sel}": ${e}`);
-      else if (!aggregationsFor[type].test(e.aggregation)) problems.push(`threshold "${sel}": "${e.aggregation}" does not apply to a ${type} metric`);
+      else if (!aggregationsFor[type].test(e.aggregation))
+        problems.push(`threshold "${sel}": "${e.aggregation}" does not apply to a ${type} metric`);
     }
   }
   return problems;
@@ -91,11 +107,17 @@ export function validateThresholds(thresholds: Record<string, readonly (string |
 
 export function compare(observed: number, e: ThresholdExpr): boolean {
   switch (e.op) {
-    case '<': return observed < e.value;
-    case '<=': return observed <= e.value;
-    case '>': return observed > e.value;
-    case '>=': return observed >= e.value;
-    case '==': return observed === e.value;
-    case '!=': return observed !== e.value;
+    case '<':
+      return observed < e.value;
+    case '<=':
+      return observed <= e.value;
+    case '>':
+      return observed > e.value;
+    case '>=':
+      return observed >= e.value;
+    case '==':
+      return observed === e.value;
+    case '!=':
+      return observed !== e.value;
   }
 }

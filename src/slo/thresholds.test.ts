@@ -10,18 +10,41 @@ function histogramOf(valuesMs: number[]): string {
   return encode(h);
 }
 
-const tally = (requests: number, failed: number) => ({ requests, failed, errors: failed ? { http_5xx: failed } : {}, statuses: { 200: requests - failed, ...(failed ? { 500: failed } : {}) }, bytesIn: 0, bytesOut: 0 });
+const tally = (requests: number, failed: number) => ({
+  requests,
+  failed,
+  errors: failed ? { http_5xx: failed } : {},
+  statuses: { 200: requests - failed, ...(failed ? { 500: failed } : {}) },
+  bytesIn: 0,
+  bytesOut: 0,
+});
 
 function result(api: number[], graphql: number[], failedApi = 0): LoadResult {
   return {
-    engine: 'embedded', profile: 'p', executor: 'constant-vus', model: 'closed', workers: 1, startedAtMs: 0, durationMs: 10_000, scheduledMs: 10_000,
-    totals: { ...tally(api.length + graphql.length, failedApi), iterations: api.length + graphql.length, droppedIterations: 0, interruptedIterations: 0, maxVus: 2 },
+    engine: 'embedded',
+    profile: 'p',
+    executor: 'constant-vus',
+    model: 'closed',
+    workers: 1,
+    startedAtMs: 0,
+    durationMs: 10_000,
+    scheduledMs: 10_000,
+    totals: {
+      ...tally(api.length + graphql.length, failedApi),
+      iterations: api.length + graphql.length,
+      droppedIterations: 0,
+      interruptedIterations: 0,
+      maxVus: 2,
+    },
     all: { histogram: histogramOf([...api, ...graphql]) },
     byName: {
       api: { totals: tally(api.length, failedApi), method: 'GET', histogram: histogramOf(api) },
       graphql: { totals: tally(graphql.length, 0), method: 'POST', histogram: histogramOf(graphql) },
     },
-    iterationDuration: { histogram: histogramOf([...api, ...graphql]), latency: { count: 2, minMs: 1, meanMs: 10, p50Ms: 10, p90Ms: 10, p95Ms: 10, p99Ms: 10, p999Ms: 10, maxMs: 10 } },
+    iterationDuration: {
+      histogram: histogramOf([...api, ...graphql]),
+      latency: { count: 2, minMs: 1, meanMs: 10, p50Ms: 10, p90Ms: 10, p95Ms: 10, p99Ms: 10, p999Ms: 10, maxMs: 10 },
+    },
     series: [],
   };
 }
@@ -31,14 +54,23 @@ const gql = Array.from({ length: 100 }, (_, i) => 500 + i); // 500..599 ms
 
 describe('k6 threshold expressions', () => {
   it('parses selectors with tag filters and expressions', () => {
-    expect(parseSelector('http_req_duration{name:graphql, method:POST}')).toEqual({ metric: 'http_req_duration', tags: { name: 'graphql', method: 'POST' }, text: 'http_req_duration{name:graphql, method:POST}' });
+    expect(parseSelector('http_req_duration{name:graphql, method:POST}')).toEqual({
+      metric: 'http_req_duration',
+      tags: { name: 'graphql', method: 'POST' },
+      text: 'http_req_duration{name:graphql, method:POST}',
+    });
     expect(parseExpr('p(99.9) <= 250')).toMatchObject({ aggregation: 'p(99.9)', op: '<=', value: 250 });
     expect(typeof parseExpr('p95<200')).toBe('string');
   });
 
   it('a threshold naming a metric, tag value or aggregation the profile cannot produce is a problem', () => {
     const problems = validateThresholds(
-      { http_req_latency: ['p(95)<1'], 'http_req_duration{name:nope}': ['p(95)<1'], http_req_failed: ['p(95)<1'], http_reqs: ['count>1'] },
+      {
+        http_req_latency: ['p(95)<1'],
+        'http_req_duration{name:nope}': ['p(95)<1'],
+        http_req_failed: ['p(95)<1'],
+        http_reqs: ['count>1'],
+      },
       catalogFor([{ name: 'api', method: 'GET' }]),
     );
     expect(problems).toHaveLength(3);
@@ -52,7 +84,11 @@ describe('threshold verdicts', () => {
   const r = result(api, gql, 5);
 
   it('percentiles come from the merged histogram of the selected tags, never averaged', () => {
-    const [all, a, g] = thresholdVerdicts(r, { http_req_duration: ['p(50)<600'], 'http_req_duration{name:api}': ['p(95)<100'], 'http_req_duration{name:graphql}': ['p(95)<500'] });
+    const [all, a, g] = thresholdVerdicts(r, {
+      http_req_duration: ['p(50)<600'],
+      'http_req_duration{name:api}': ['p(95)<100'],
+      'http_req_duration{name:graphql}': ['p(95)<500'],
+    });
     // Merged p50 of 1..100 ∪ 500..599 is 100 ms; the average of the two p50s would be ~300.
     expect(all!.observed).toBe('p(50)=100 ms');
     expect([all!.status, a!.status, g!.status]).toEqual(['pass', 'pass', 'fail']);
@@ -60,7 +96,11 @@ describe('threshold verdicts', () => {
   });
 
   it('rates, counts, avg/min/max/med', () => {
-    const v = thresholdVerdicts(r, { http_req_failed: ['rate<0.01', 'rate<0.05'], http_reqs: ['count==200', 'rate>=20'], 'http_req_duration{name:api}': ['avg<51', 'min>=1', 'max<101', 'med<=51'] });
+    const v = thresholdVerdicts(r, {
+      http_req_failed: ['rate<0.01', 'rate<0.05'],
+      http_reqs: ['count==200', 'rate>=20'],
+      'http_req_duration{name:api}': ['avg<51', 'min>=1', 'max<101', 'med<=51'],
+    });
     expect(v.map((x) => x.status)).toEqual(['fail', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass']);
     expect(v[0]!.observed).toBe('rate=2.50% (5/200)');
   });
@@ -73,7 +113,9 @@ describe('threshold verdicts', () => {
   });
 
   it('abortOnFail waits for its delay, then names the failing threshold', () => {
-    const t = { 'http_req_duration{name:graphql}': [{ threshold: 'p(95)<100', abortOnFail: true, delayAbortEval: 5000 }] };
+    const t = {
+      'http_req_duration{name:graphql}': [{ threshold: 'p(95)<100', abortOnFail: true, delayAbortEval: 5000 }],
+    };
     expect(abortReason(r, t, 1000)).toBeUndefined();
     expect(abortReason(r, t, 6000)).toMatch(/p\(95\)<100 failed .* with abortOnFail/);
   });

@@ -3,7 +3,14 @@
 import type { Threshold } from '../config/profile.ts';
 import { decode, newHistogram } from '../measure/histogram.ts';
 import type { LoadResult, Verdict } from '../record/schema.ts';
-import { BUILTIN_METRICS, compare, parseExpr, parseSelector, type MetricCatalog, type MetricSelector } from './threshold.ts';
+import {
+  BUILTIN_METRICS,
+  compare,
+  parseExpr,
+  parseSelector,
+  type MetricCatalog,
+  type MetricSelector,
+} from './threshold.ts';
 
 export function catalogFor(requests: readonly { name: string; method: string }[]): MetricCatalog {
   return {
@@ -16,7 +23,11 @@ type Observation = { value: number; shown: string } | undefined;
 
 function selected(result: LoadResult, sel: MetricSelector): LoadResult['byName'][string][] {
   return Object.entries(result.byName)
-    .filter(([name, b]) => (sel.tags.name === undefined || sel.tags.name === name) && (sel.tags.method === undefined || sel.tags.method === b.method))
+    .filter(
+      ([name, b]) =>
+        (sel.tags.name === undefined || sel.tags.name === name) &&
+        (sel.tags.method === undefined || sel.tags.method === b.method),
+    )
     .map(([, b]) => b);
 }
 
@@ -24,7 +35,9 @@ function selected(result: LoadResult, sel: MetricSelector): LoadResult['byName']
 export function observe(result: LoadResult, sel: MetricSelector, aggregation: string): Observation {
   const seconds = result.durationMs / 1000;
   const counter = (count: number): Observation =>
-    aggregation === 'count' ? { value: count, shown: `count=${count}` } : { value: count / seconds, shown: `rate=${(count / seconds).toFixed(2)}/s` };
+    aggregation === 'count'
+      ? { value: count, shown: `count=${count}` }
+      : { value: count / seconds, shown: `rate=${(count / seconds).toFixed(2)}/s` };
   switch (sel.metric) {
     case 'http_req_duration':
     case 'iteration_duration': {
@@ -34,7 +47,15 @@ export function observe(result: LoadResult, sel: MetricSelector, aggregation: st
       if (h.totalCount === 0) return undefined;
       const ms = (us: number) => us / 1000;
       const p = /^p\((\d+(?:\.\d+)?)\)$/.exec(aggregation);
-      const value = p ? ms(h.getValueAtPercentile(Number(p[1]))) : aggregation === 'avg' ? ms(h.mean) : aggregation === 'min' ? ms(h.minNonZeroValue) : aggregation === 'max' ? ms(h.maxValue) : ms(h.getValueAtPercentile(50));
+      const value = p
+        ? ms(h.getValueAtPercentile(Number(p[1])))
+        : aggregation === 'avg'
+          ? ms(h.mean)
+          : aggregation === 'min'
+            ? ms(h.minNonZeroValue)
+            : aggregation === 'max'
+              ? ms(h.maxValue)
+              : ms(h.getValueAtPercentile(50));
       return { value, shown: `${aggregation}=${round(value)} ms` };
     }
     case 'http_req_failed': {
@@ -69,17 +90,33 @@ export function thresholdVerdicts(result: LoadResult, thresholds: Record<string,
       const id = `${sel.text} ${expr.text}`;
       const obs = observe(result, sel, expr.aggregation);
       if (!obs) {
-        verdicts.push({ id, source: 'threshold', objective: expr.text, status: 'no-data', detail: `no samples of ${sel.text}` });
+        verdicts.push({
+          id,
+          source: 'threshold',
+          objective: expr.text,
+          status: 'no-data',
+          detail: `no samples of ${sel.text}`,
+        });
         continue;
       }
-      verdicts.push({ id, source: 'threshold', objective: expr.text, status: compare(obs.value, expr) ? 'pass' : 'fail', observed: obs.shown });
+      verdicts.push({
+        id,
+        source: 'threshold',
+        objective: expr.text,
+        status: compare(obs.value, expr) ? 'pass' : 'fail',
+        observed: obs.shown,
+      });
     }
   }
   return verdicts;
 }
 
 /** abortOnFail thresholds failing now, past their delay: the reason to stop, or undefined. */
-export function abortReason(result: LoadResult, thresholds: Record<string, readonly Threshold[]>, elapsedMs: number): string | undefined {
+export function abortReason(
+  result: LoadResult,
+  thresholds: Record<string, readonly Threshold[]>,
+  elapsedMs: number,
+): string | undefined {
   for (const [selText, list] of Object.entries(thresholds)) {
     for (const t of list) {
       if (typeof t === 'string' || !t.abortOnFail || elapsedMs < t.delayAbortEval) continue;

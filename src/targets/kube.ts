@@ -19,22 +19,48 @@ export interface KubeGuardrails {
 }
 
 /** The client for an environment's context; an unknown context or one not allow-listed is refused (exit 2). */
-export function kubeTarget(env: { context: string; namespace: string; kubeconfig?: string | undefined }, guard: KubeGuardrails, namespace = env.namespace): KubeTarget {
+export function kubeTarget(
+  env: { context: string; namespace: string; kubeconfig?: string | undefined },
+  guard: KubeGuardrails,
+  namespace = env.namespace,
+): KubeTarget {
   const allowed = guard.allow.find((a) => a.context === env.context);
-  if (!allowed) throw configError(`kubernetes context "${env.context}" is not allow-listed: add it to kubernetes.allow in the config before Gauntlet may change anything there`);
+  if (!allowed)
+    throw configError(
+      `kubernetes context "${env.context}" is not allow-listed: add it to kubernetes.allow in the config before Gauntlet may change anything there`,
+    );
   if (!allowed.namespaces.includes(namespace) && !allowed.namespaces.includes('*')) {
-    throw configError(`namespace "${namespace}" of context "${env.context}" is not allow-listed (allowed: ${allowed.namespaces.join(', ') || 'none'})`);
+    throw configError(
+      `namespace "${namespace}" of context "${env.context}" is not allow-listed (allowed: ${allowed.namespaces.join(', ') || 'none'})`,
+    );
   }
   const kc = new k8s.KubeConfig();
   try {
     if (env.kubeconfig) kc.loadFromFile(env.kubeconfig);
     else kc.loadFromDefault();
   } catch (err) {
-    throw configError(`cannot read the kubeconfig${env.kubeconfig ? ` ${env.kubeconfig}` : ''}: ${(err as Error).message}`);
+    throw configError(
+      `cannot read the kubeconfig${env.kubeconfig ? ` ${env.kubeconfig}` : ''}: ${(err as Error).message}`,
+    );
   }
-  if (!kc.getContextObject(env.context)) throw configError(`context "${env.context}" is not in the kubeconfig (contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
+  if (!kc.getContextObject(env.context))
+    throw configError(
+      `context "${env.context}" is not in the kubeconfig (contexts: ${
+        kc
+          .getContexts()
+          .map((c) => c.name)
+          .join(', ') || 'none'
+      })`,
+    );
   kc.setCurrentContext(env.context);
-  return { kc, context: env.context, namespace, core: kc.makeApiClient(k8s.CoreV1Api), apps: kc.makeApiClient(k8s.AppsV1Api), custom: kc.makeApiClient(k8s.CustomObjectsApi) };
+  return {
+    kc,
+    context: env.context,
+    namespace,
+    core: kc.makeApiClient(k8s.CoreV1Api),
+    apps: kc.makeApiClient(k8s.AppsV1Api),
+    custom: kc.makeApiClient(k8s.CustomObjectsApi),
+  };
 }
 
 /** One line for an API failure: 403 names what is needed, an unreachable server says so. */
@@ -47,7 +73,10 @@ export function kubeError(err: unknown, doing: { verb: string; resource: string;
     } catch {
       message = String(err.body ?? '').slice(0, 200);
     }
-    if (code === 403) return cannotRun(`forbidden: Gauntlet needs "${doing.verb}" on ${doing.resource} in namespace ${doing.namespace} (RBAC): ${message}`);
+    if (code === 403)
+      return cannotRun(
+        `forbidden: Gauntlet needs "${doing.verb}" on ${doing.resource} in namespace ${doing.namespace} (RBAC): ${message}`,
+      );
     if (code === 404) return cannotRun(`not found: ${doing.resource} in namespace ${doing.namespace}: ${message}`);
     return cannotRun(`the Kubernetes API refused to ${doing.verb} ${doing.resource} (${code}): ${message}`);
   }
@@ -56,7 +85,10 @@ export function kubeError(err: unknown, doing: { verb: string; resource: string;
   return cannotRun(`the Kubernetes API is unreachable (${doing.verb} ${doing.resource}): ${why}`);
 }
 
-export async function call<T>(doing: { verb: string; resource: string; namespace: string }, f: () => Promise<T>): Promise<T> {
+export async function call<T>(
+  doing: { verb: string; resource: string; namespace: string },
+  f: () => Promise<T>,
+): Promise<T> {
   try {
     return await f();
   } catch (err) {
@@ -64,15 +96,22 @@ export async function call<T>(doing: { verb: string; resource: string; namespace
   }
 }
 
-export const isReady = (p: k8s.V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true && !p.metadata?.deletionTimestamp;
+export const isReady = (p: k8s.V1Pod) =>
+  p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true &&
+  !p.metadata?.deletionTimestamp;
 
 /** The workload that owns a pod: ReplicaSet → Deployment, or a StatefulSet. */
-export async function ownerWorkload(t: KubeTarget, pod: k8s.V1Pod): Promise<{ kind: 'Deployment' | 'StatefulSet'; name: string } | undefined> {
+export async function ownerWorkload(
+  t: KubeTarget,
+  pod: k8s.V1Pod,
+): Promise<{ kind: 'Deployment' | 'StatefulSet'; name: string } | undefined> {
   const owner = pod.metadata?.ownerReferences?.find((o) => o.controller);
   if (!owner) return undefined;
   if (owner.kind === 'StatefulSet') return { kind: 'StatefulSet', name: owner.name };
   if (owner.kind === 'ReplicaSet') {
-    const rs = await call({ verb: 'get', resource: 'replicasets', namespace: t.namespace }, () => t.apps.readNamespacedReplicaSet({ name: owner.name, namespace: t.namespace }));
+    const rs = await call({ verb: 'get', resource: 'replicasets', namespace: t.namespace }, () =>
+      t.apps.readNamespacedReplicaSet({ name: owner.name, namespace: t.namespace }),
+    );
     const d = rs.metadata?.ownerReferences?.find((o) => o.controller && o.kind === 'Deployment');
     if (d) return { kind: 'Deployment', name: d.name };
   }
@@ -86,10 +125,18 @@ export interface WorkloadState {
   done: boolean;
 }
 
-export async function workloadState(t: KubeTarget, w: { kind: 'Deployment' | 'StatefulSet'; name: string }): Promise<WorkloadState> {
-  const o = w.kind === 'Deployment'
-    ? await call({ verb: 'get', resource: 'deployments', namespace: t.namespace }, () => t.apps.readNamespacedDeployment({ name: w.name, namespace: t.namespace }))
-    : await call({ verb: 'get', resource: 'statefulsets', namespace: t.namespace }, () => t.apps.readNamespacedStatefulSet({ name: w.name, namespace: t.namespace }));
+export async function workloadState(
+  t: KubeTarget,
+  w: { kind: 'Deployment' | 'StatefulSet'; name: string },
+): Promise<WorkloadState> {
+  const o =
+    w.kind === 'Deployment'
+      ? await call({ verb: 'get', resource: 'deployments', namespace: t.namespace }, () =>
+          t.apps.readNamespacedDeployment({ name: w.name, namespace: t.namespace }),
+        )
+      : await call({ verb: 'get', resource: 'statefulsets', namespace: t.namespace }, () =>
+          t.apps.readNamespacedStatefulSet({ name: w.name, namespace: t.namespace }),
+        );
   return stateOf(o);
 }
 
@@ -107,7 +154,14 @@ export function stateOf(o: k8s.V1Deployment | k8s.V1StatefulSet): WorkloadState 
  * Waits, with a watch (not a sleep loop), until the workload has all its replicas Ready and
  * updated (and `alsoRequired` holds). Resolves with the time it was seen so, or undefined at the timeout.
  */
-export function whenWorkloadReady(t: KubeTarget, w: { kind: 'Deployment' | 'StatefulSet'; name: string }, timeoutMs: number, now: () => number, onState?: (s: WorkloadState) => void, alsoRequired: () => boolean = () => true): { done: Promise<number | undefined>; cancel(): void } {
+export function whenWorkloadReady(
+  t: KubeTarget,
+  w: { kind: 'Deployment' | 'StatefulSet'; name: string },
+  timeoutMs: number,
+  now: () => number,
+  onState?: (s: WorkloadState) => void,
+  alsoRequired: () => boolean = () => true,
+): { done: Promise<number | undefined>; cancel(): void } {
   const path = `/apis/apps/v1/namespaces/${t.namespace}/${w.kind === 'Deployment' ? 'deployments' : 'statefulsets'}`;
   let controller: AbortController | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -124,20 +178,28 @@ export function whenWorkloadReady(t: KubeTarget, w: { kind: 'Deployment' | 'Stat
   const start = () => {
     if (finished) return;
     new k8s.Watch(t.kc)
-      .watch(path, { fieldSelector: `metadata.name=${w.name}` }, (_type, obj: k8s.V1Deployment) => {
-        const s = stateOf(obj);
-        onState?.(s);
-        // Right after a delete the status may still show the old, full count: the caller's
-        // condition (e.g. every deleted pod has a Ready replacement) must hold too.
-        if (s.done && alsoRequired()) finish(now());
-      }, () => {
-        // A watch ends (timeouts, compaction): start another until done.
-        if (!finished) setTimeout(start, 200);
-      })
-      .then((c) => {
-        controller = c;
-        if (finished) c.abort();
-      }, () => !finished && setTimeout(start, 500));
+      .watch(
+        path,
+        { fieldSelector: `metadata.name=${w.name}` },
+        (_type, obj: k8s.V1Deployment) => {
+          const s = stateOf(obj);
+          onState?.(s);
+          // Right after a delete the status may still show the old, full count: the caller's
+          // condition (e.g. every deleted pod has a Ready replacement) must hold too.
+          if (s.done && alsoRequired()) finish(now());
+        },
+        () => {
+          // A watch ends (timeouts, compaction): start another until done.
+          if (!finished) setTimeout(start, 200);
+        },
+      )
+      .then(
+        (c) => {
+          controller = c;
+          if (finished) c.abort();
+        },
+        () => !finished && setTimeout(start, 500),
+      );
   };
   timer = setTimeout(() => finish(undefined), timeoutMs);
   start();
@@ -145,22 +207,39 @@ export function whenWorkloadReady(t: KubeTarget, w: { kind: 'Deployment' | 'Stat
 }
 
 /** Watches pods by selector: when each pod not in `before` first turns Ready. */
-export function watchReplacements(t: KubeTarget, selector: string, before: Set<string>, now: () => number): { ready: Map<string, { name: string; readyAtMs: number; restarts: number }>; stop(): void } {
+export function watchReplacements(
+  t: KubeTarget,
+  selector: string,
+  before: Set<string>,
+  now: () => number,
+): { ready: Map<string, { name: string; readyAtMs: number; restarts: number }>; stop(): void } {
   const ready = new Map<string, { name: string; readyAtMs: number; restarts: number }>();
   let controller: AbortController | undefined;
   let stopped = false;
   const start = () => {
     if (stopped) return;
     new k8s.Watch(t.kc)
-      .watch(`/api/v1/namespaces/${t.namespace}/pods`, { labelSelector: selector }, (_type, p: k8s.V1Pod) => {
-        const uid = p.metadata?.uid ?? '';
-        if (before.has(uid) || ready.has(uid) || !isReady(p)) return;
-        ready.set(uid, { name: p.metadata?.name ?? '', readyAtMs: now(), restarts: (p.status?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0) });
-      }, () => !stopped && setTimeout(start, 200))
-      .then((c) => {
-        controller = c;
-        if (stopped) c.abort();
-      }, () => !stopped && setTimeout(start, 500));
+      .watch(
+        `/api/v1/namespaces/${t.namespace}/pods`,
+        { labelSelector: selector },
+        (_type, p: k8s.V1Pod) => {
+          const uid = p.metadata?.uid ?? '';
+          if (before.has(uid) || ready.has(uid) || !isReady(p)) return;
+          ready.set(uid, {
+            name: p.metadata?.name ?? '',
+            readyAtMs: now(),
+            restarts: (p.status?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0),
+          });
+        },
+        () => !stopped && setTimeout(start, 200),
+      )
+      .then(
+        (c) => {
+          controller = c;
+          if (stopped) c.abort();
+        },
+        () => !stopped && setTimeout(start, 500),
+      );
   };
   start();
   return { ready, stop: () => ((stopped = true), controller?.abort()) };

@@ -5,8 +5,14 @@ import pg from 'pg';
 
 export type PgConfig = string | pg.ClientConfig;
 
-export async function withPg<T>(config: PgConfig, work: (client: pg.Client) => Promise<T>, opts: { signal?: AbortSignal } = {}): Promise<T> {
-  const client = new pg.Client(typeof config === 'string' ? { connectionString: config, connectionTimeoutMillis: 5000 } : config);
+export async function withPg<T>(
+  config: PgConfig,
+  work: (client: pg.Client) => Promise<T>,
+  opts: { signal?: AbortSignal } = {},
+): Promise<T> {
+  const client = new pg.Client(
+    typeof config === 'string' ? { connectionString: config, connectionTimeoutMillis: 5000 } : config,
+  );
   client.on('error', () => {});
   const onAbort = () => void client.end().catch(() => {});
   opts.signal?.addEventListener('abort', onAbort, { once: true });

@@ -13,18 +13,28 @@ interface PromResponse {
   status: 'success' | 'error';
   errorType?: string;
   error?: string;
-  data?: { resultType: string; result: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[] };
+  data?: {
+    resultType: string;
+    result: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[];
+  };
 }
 
 export class PromQLError extends Error {}
 
-async function promApi(base: string, path: string, params: Record<string, string>, timeoutMs: number): Promise<PromResponse['data']> {
+async function promApi(
+  base: string,
+  path: string,
+  params: Record<string, string>,
+  timeoutMs: number,
+): Promise<PromResponse['data']> {
   const url = `${base.replace(/\/$/, '')}${path}?${new URLSearchParams(params)}`;
   let res: Response;
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
-    throw new Error(`Prometheus at ${base} is unreachable: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`);
+    throw new Error(
+      `Prometheus at ${base} is unreachable: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`,
+    );
   }
   let body: PromResponse;
   try {
@@ -43,13 +53,42 @@ const num = (v: string) => (v === 'NaN' ? Number.NaN : Number(v));
 
 export async function instantQuery(base: string, query: string, timeoutMs = 5000): Promise<Series[]> {
   const data = await promApi(base, '/api/v1/query', { query }, timeoutMs);
-  if (data?.resultType === 'scalar') return [{ labels: {}, points: [[Number((data.result as unknown as [number, string])[0]), num((data.result as unknown as [number, string])[1])]] }];
-  return (data?.result ?? []).map((r) => ({ labels: r.metric, points: r.value ? [[r.value[0], num(r.value[1])]] : [] }));
+  if (data?.resultType === 'scalar')
+    return [
+      {
+        labels: {},
+        points: [
+          [
+            Number((data.result as unknown as [number, string])[0]),
+            num((data.result as unknown as [number, string])[1]),
+          ],
+        ],
+      },
+    ];
+  return (data?.result ?? []).map((r) => ({
+    labels: r.metric,
+    points: r.value ? [[r.value[0], num(r.value[1])]] : [],
+  }));
 }
 
-export async function rangeQuery(base: string, query: string, startS: number, endS: number, stepS: number, timeoutMs = 15_000): Promise<Series[]> {
-  const data = await promApi(base, '/api/v1/query_range', { query, start: String(startS), end: String(endS), step: String(stepS) }, timeoutMs);
-  return (data?.result ?? []).map((r) => ({ labels: r.metric, points: (r.values ?? []).map(([t, v]) => [t, num(v)] as [number, number]) }));
+export async function rangeQuery(
+  base: string,
+  query: string,
+  startS: number,
+  endS: number,
+  stepS: number,
+  timeoutMs = 15_000,
+): Promise<Series[]> {
+  const data = await promApi(
+    base,
+    '/api/v1/query_range',
+    { query, start: String(startS), end: String(endS), step: String(stepS) },
+    timeoutMs,
+  );
+  return (data?.result ?? []).map((r) => ({
+    labels: r.metric,
+    points: (r.values ?? []).map(([t, v]) => [t, num(v)] as [number, number]),
+  }));
 }
 
 /** Checks queries before a run: a PromQL error is a config error with Prometheus's message; an unreachable Prometheus cannot run. */
@@ -63,7 +102,8 @@ export async function validateQueries(base: string, queries: { name: string; que
       else throw cannotRun((err as Error).message);
     }
   }
-  if (problems.length) throw configError(`${problems.length} PromQL problem${problems.length === 1 ? '' : 's'}`, problems);
+  if (problems.length)
+    throw configError(`${problems.length} PromQL problem${problems.length === 1 ? '' : 's'}`, problems);
 }
 
 export interface Alert {
@@ -75,16 +115,43 @@ export interface Alert {
 
 /** Alertmanager's active alerts (API v2). */
 export async function activeAlerts(base: string, timeoutMs = 3000): Promise<Alert[]> {
-  const res = await fetch(`${base.replace(/\/$/, '')}/api/v2/alerts?active=true&silenced=false&inhibited=false`, { signal: AbortSignal.timeout(timeoutMs) });
+  const res = await fetch(`${base.replace(/\/$/, '')}/api/v2/alerts?active=true&silenced=false&inhibited=false`, {
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   if (!res.ok) throw new Error(`Alertmanager answered ${res.status}`);
-  const list = (await res.json()) as { labels: Record<string, string>; startsAt: string; status?: { state?: string } }[];
-  return list.map((a) => ({ name: a.labels.alertname ?? '(unnamed)', labels: a.labels, startsAt: a.startsAt, state: a.status?.state ?? 'active' }));
+  const list = (await res.json()) as {
+    labels: Record<string, string>;
+    startsAt: string;
+    status?: { state?: string };
+  }[];
+  return list.map((a) => ({
+    name: a.labels.alertname ?? '(unnamed)',
+    labels: a.labels,
+    startsAt: a.startsAt,
+    state: a.status?.state ?? 'active',
+  }));
 }
 
 /** Replaces the group's metrics in the Pushgateway (PUT): one group per environment, command and engine. */
-export async function pushGroup(base: string, job: string, grouping: Record<string, string>, text: string, timeoutMs = 5000): Promise<void> {
-  const path = [`job/${encodeURIComponent(job)}`, ...Object.entries(grouping).map(([k, v]) => `${encodeURIComponent(k)}/${v === '' ? '@base64/=' : encodeURIComponent(v)}`)].join('/');
-  const res = await fetch(`${base.replace(/\/$/, '')}/metrics/${path}`, { method: 'PUT', body: text, headers: { 'content-type': 'text/plain; version=0.0.4' }, signal: AbortSignal.timeout(timeoutMs) });
+export async function pushGroup(
+  base: string,
+  job: string,
+  grouping: Record<string, string>,
+  text: string,
+  timeoutMs = 5000,
+): Promise<void> {
+  const path = [
+    `job/${encodeURIComponent(job)}`,
+    ...Object.entries(grouping).map(
+      ([k, v]) => `${encodeURIComponent(k)}/${v === '' ? '@base64/=' : encodeURIComponent(v)}`,
+    ),
+  ].join('/');
+  const res = await fetch(`${base.replace(/\/$/, '')}/metrics/${path}`, {
+    method: 'PUT',
+    body: text,
+    headers: { 'content-type': 'text/plain; version=0.0.4' },
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   if (!res.ok) throw new Error(`the Pushgateway answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
 }
 
@@ -109,6 +176,8 @@ export async function annotate(base: string, token: string, a: Annotation, timeo
 
 /** Prometheus's text exposition: a metric line with escaped label values. */
 export function metricLine(name: string, labels: Record<string, string>, value: number): string {
-  const l = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`).join(',');
+  const l = Object.entries(labels)
+    .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`)
+    .join(',');
   return `${name}${l ? `{${l}}` : ''} ${Number.isFinite(value) ? value : 'NaN'}`;
 }

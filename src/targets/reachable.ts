@@ -14,7 +14,13 @@ export async function assertReachable(url: string, tls?: TlsOptions, timeoutMs =
   const host = u.hostname.replace(/^\[|\]$/g, '');
   const problem = await new Promise<string | undefined>((resolve) => {
     const socket: Socket = secure
-      ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...(tls ?? {}), ALPNProtocols: ['http/1.1'] })
+      ? tlsConnect({
+          host,
+          port,
+          ...(isIP(host) ? {} : { servername: host }),
+          ...(tls ?? {}),
+          ALPNProtocols: ['http/1.1'],
+        })
       : connect({ host, port });
     const timer = setTimeout(() => {
       socket.destroy();

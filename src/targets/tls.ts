@@ -57,7 +57,8 @@ export async function tlsFetch(tls: TlsOptions): Promise<typeof fetch> {
   if (!f) {
     const undici = await import('undici');
     const agent = new undici.Agent({ connect: { ...tls } });
-    f = ((url: string, init?: RequestInit) => undici.fetch(url, { ...(init as object), dispatcher: agent })) as unknown as typeof fetch;
+    f = ((url: string, init?: RequestInit) =>
+      undici.fetch(url, { ...(init as object), dispatcher: agent })) as unknown as typeof fetch;
     fetchers.set(tls, f);
   }
   return f;
@@ -73,6 +74,8 @@ export function isTlsError(code: string | undefined): boolean {
 /** One line for a TLS failure: the reason and what to set. */
 export function describeTlsError(err: NodeJS.ErrnoException): string {
   const certificate = /CERT|SELF_SIGNED|UNABLE_TO/.test(err.code ?? '');
-  const fix = certificate ? ' — give the CA that signed it as tls.ca, or set tls.insecureSkipVerify for a staging certificate' : '';
+  const fix = certificate
+    ? ' — give the CA that signed it as tls.ca, or set tls.insecureSkipVerify for a staging certificate'
+    : '';
   return `TLS: ${err.message}${err.code && !err.message.includes(err.code) ? ` (${err.code})` : ''}${fix}`;
 }

@@ -38,11 +38,25 @@ describe('capacity search', () => {
   });
 
   it('stops on an inconclusive (generator-limited) step or a target that stopped answering', () => {
-    expect(nextStep(c, [{ rate: 100, outcome: 'good' }, { rate: 200, outcome: 'inconclusive' }])).toEqual({ done: 'generator' });
-    expect(nextStep(c, [{ rate: 100, outcome: 'good' }, { rate: 200, outcome: 'bad', targetGone: true }])).toEqual({ done: 'target stopped answering' });
+    expect(
+      nextStep(c, [
+        { rate: 100, outcome: 'good' },
+        { rate: 200, outcome: 'inconclusive' },
+      ]),
+    ).toEqual({ done: 'generator' });
+    expect(
+      nextStep(c, [
+        { rate: 100, outcome: 'good' },
+        { rate: 200, outcome: 'bad', targetGone: true },
+      ]),
+    ).toEqual({ done: 'target stopped answering' });
   });
 
   it('slow rates keep a decimal', () => {
-    expect(search(3.3, { ...c, startRate: 1, maxRate: 100 }).steps.map((s) => s.rate).slice(0, 3)).toEqual([1, 2, 4]);
+    expect(
+      search(3.3, { ...c, startRate: 1, maxRate: 100 })
+        .steps.map((s) => s.rate)
+        .slice(0, 3),
+    ).toEqual([1, 2, 4]);
   });
 });

@@ -23,7 +23,10 @@ export function bracket(steps: readonly StepSeen[]): { good?: number; bad?: numb
   };
 }
 
-export function nextStep(c: Pick<CapacitySearch, 'startRate' | 'maxRate' | 'growth' | 'resolution'>, steps: readonly StepSeen[]): Next {
+export function nextStep(
+  c: Pick<CapacitySearch, 'startRate' | 'maxRate' | 'growth' | 'resolution'>,
+  steps: readonly StepSeen[],
+): Next {
   if (steps.length === 0) return { rate: roundRate(c.startRate), phase: 'grow' };
   const last = steps[steps.length - 1]!;
   if (last.outcome === 'inconclusive') return { done: 'generator' };

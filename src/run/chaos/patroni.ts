@@ -33,15 +33,22 @@ export async function readCluster(env: Environment): Promise<{ members: PatroniM
 }
 
 export const restPort = (m: PatroniMemberInfo) => Number(new URL(m.api_url).port);
-export const leaderOf = (members: PatroniMemberInfo[]) => members.find((m) => m.role === 'leader' || m.role === 'master' || m.role === 'primary');
+export const leaderOf = (members: PatroniMemberInfo[]) =>
+  members.find((m) => m.role === 'leader' || m.role === 'master' || m.role === 'primary');
 
 /** An HA cluster: a leader and at least one running replica. Anything else is a clear error before any fault. */
-export async function assertHaCluster(env: Environment): Promise<{ leader: PatroniMemberInfo; replicas: PatroniMemberInfo[] }> {
+export async function assertHaCluster(
+  env: Environment,
+): Promise<{ leader: PatroniMemberInfo; replicas: PatroniMemberInfo[] }> {
   const { members } = await readCluster(env);
   const leader = leaderOf(members);
   const replicas = members.filter((m) => m !== leader && (m.state === 'running' || m.state === 'streaming'));
-  if (!leader) throw cannotRun(`the Patroni cluster has no leader (members: ${members.map((m) => `${m.name} ${m.role}/${m.state}`).join(', ')}); is etcd up?`);
-  if (replicas.length === 0) throw cannotRun(`not an HA cluster: ${members.length} member(s) and no running replica to fail over to`);
+  if (!leader)
+    throw cannotRun(
+      `the Patroni cluster has no leader (members: ${members.map((m) => `${m.name} ${m.role}/${m.state}`).join(', ')}); is etcd up?`,
+    );
+  if (replicas.length === 0)
+    throw cannotRun(`not an HA cluster: ${members.length} member(s) and no running replica to fail over to`);
   return { leader, replicas };
 }
 

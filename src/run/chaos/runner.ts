@@ -60,7 +60,16 @@ const sleep = (ms: number, signal: AbortSignal) =>
 
 export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise<ChaosResult> {
   const writeSpec = exp.probes.find((p) => p.kind === 'db-write');
-  const fctx: FaultContext = { env: ctx.env, clock: ctx.clock, signal: ctx.signal, say: ctx.say, runId: ctx.runId, ledgerTable: writeSpec?.kind === 'db-write' ? writeSpec.table : undefined, kube: ctx.kube, recoveryTimeoutMs: exp.recovery.timeout };
+  const fctx: FaultContext = {
+    env: ctx.env,
+    clock: ctx.clock,
+    signal: ctx.signal,
+    say: ctx.say,
+    runId: ctx.runId,
+    ledgerTable: writeSpec?.kind === 'db-write' ? writeSpec.table : undefined,
+    kube: ctx.kube,
+    recoveryTimeoutMs: exp.recovery.timeout,
+  };
   // Plan every injection and resolve its target before anything is touched.
   const planned: Planned[] = [];
   for (const [i, step] of exp.method.entries()) {
@@ -77,7 +86,13 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
     windowStartMs: ctx.clock.now(),
     windowEndMs: ctx.clock.now(),
     steadyState: { before: 'not checked', after: 'not checked' },
-    faults: planned.map((p) => ({ id: p.id, label: p.fault.label, target: p.target, events: [], recovery: 'not injected' })),
+    faults: planned.map((p) => ({
+      id: p.id,
+      label: p.fault.label,
+      target: p.target,
+      events: [],
+      recovery: 'not injected',
+    })),
     probes: [],
     rollbacks: [],
   };
@@ -88,25 +103,36 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
 
   const probes: RunningProbe[] = [];
   const rollbacks: Planned[] = [];
-  const alerts = exp.alerts.length && ctx.env.alertmanager ? watchAlerts(ctx.env.alertmanager.url, ctx.clock) : undefined;
+  const alerts =
+    exp.alerts.length && ctx.env.alertmanager ? watchAlerts(ctx.env.alertmanager.url, ctx.clock) : undefined;
   const loadAbort = new AbortController();
   let load: Promise<void> | undefined;
   try {
     for (const spec of exp.probes) probes.push(await startProbe(spec, ctx.env, ctx.clock, ctx.runId, ctx.kube));
-    const steady = exp.steadyState.probes ? probes.filter((p) => exp.steadyState.probes!.includes(p.spec.name)) : probes;
+    const steady = exp.steadyState.probes
+      ? probes.filter((p) => exp.steadyState.probes!.includes(p.spec.name))
+      : probes;
     // No probe, no hypothesis: a steady state nothing measured is not "met".
-    const before = steady.length ? await waitHealthy(steady, exp.steadyState.samples, exp.steadyState.timeout, ctx) : undefined;
+    const before = steady.length
+      ? await waitHealthy(steady, exp.steadyState.samples, exp.steadyState.timeout, ctx)
+      : undefined;
     result.steadyState.before = before === undefined ? 'not checked' : before.ok ? 'met' : 'not met';
-    if (!before) result.steadyState.detail = 'no probe measures the steady state: add an http, db-read or db-write probe';
+    if (!before)
+      result.steadyState.detail = 'no probe measures the steady state: add an http, db-read or db-write probe';
     else if (!before.ok) {
       result.steadyState.detail = `before: ${before.detail}`;
       result.stoppedEarly = 'the steady-state hypothesis did not hold before the method: no fault was injected';
       return result;
     }
-    ctx.say(before ? `  steady state met (${steady.map((p) => p.spec.name).join(', ')})` : `  steady state not checked: ${result.steadyState.detail}`);
+    ctx.say(
+      before
+        ? `  steady state met (${steady.map((p) => p.spec.name).join(', ')})`
+        : `  steady state not checked: ${result.steadyState.detail}`,
+    );
     const start = ctx.clock.now();
     result.windowStartMs = start;
-    if (ctx.startLoad) load = ctx.startLoad(loadAbort.signal).catch((err: unknown) => ctx.say(`  load failed: ${describeError(err)}`));
+    if (ctx.startLoad)
+      load = ctx.startLoad(loadAbort.signal).catch((err: unknown) => ctx.say(`  load failed: ${describeError(err)}`));
     const uptimeProbe = probes.find((p) => p.spec.kind === 'http');
     const floor = exp.abort.uptimeBelow ? Number(exp.abort.uptimeBelow.slice(0, -1)) / 100 : undefined;
 
@@ -134,7 +160,9 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
         record.injectedAtMs = ctx.clock.now();
         record.events.push(...(await p.fault.inject(fctx)));
         // A fault that says its own steps (a restore) gets a one-line summary, not a repeat.
-        ctx.say(`  injected ${p.id} ${p.fault.label}: ${record.events.length > 2 ? `${record.events.length} steps, the last: ${record.events.at(-1)!.what}` : record.events.map((e) => e.what).join('; ')}`);
+        ctx.say(
+          `  injected ${p.id} ${p.fault.label}: ${record.events.length > 2 ? `${record.events.length} steps, the last: ${record.events.at(-1)!.what}` : record.events.map((e) => e.what).join('; ')}`,
+        );
       } catch (err) {
         record.error = `inject failed: ${describeError(err)}`;
         ctx.say(`  ${p.id} ${record.error}`);
@@ -142,13 +170,25 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
     }
     await sleep(start + exp.duration - ctx.clock.now(), ctx.signal);
     // Faults that measure their own recovery (through an API) finish measuring, bounded.
-    for (const p of rollbacks) if (p.fault.settle) await p.fault.settle(ctx.signal.aborted ? 0 : Math.max(0, (result.faults.find((f) => f.id === p.id)?.injectedAtMs ?? 0) + exp.recovery.timeout - ctx.clock.now()));
+    for (const p of rollbacks)
+      if (p.fault.settle)
+        await p.fault.settle(
+          ctx.signal.aborted
+            ? 0
+            : Math.max(
+                0,
+                (result.faults.find((f) => f.id === p.id)?.injectedAtMs ?? 0) + exp.recovery.timeout - ctx.clock.now(),
+              ),
+        );
     loadAbort.abort(new Error('the experiment window ended'));
     await load;
     // Recovery: the probes must be healthy again (bounded), whatever happened.
-    const after = probes.length ? await waitHealthy(probes, exp.recovery.healthySamples, ctx.signal.aborted ? 5000 : exp.recovery.timeout, ctx) : { ok: true, detail: '' };
+    const after = probes.length
+      ? await waitHealthy(probes, exp.recovery.healthySamples, ctx.signal.aborted ? 5000 : exp.recovery.timeout, ctx)
+      : { ok: true, detail: '' };
     result.steadyState.after = !probes.length ? 'not checked' : after.ok ? 'met' : 'not met';
-    if (!after.ok) result.steadyState.detail = `${result.steadyState.detail ? `${result.steadyState.detail}; ` : ''}after: ${after.detail}`;
+    if (!after.ok)
+      result.steadyState.detail = `${result.steadyState.detail ? `${result.steadyState.detail}; ` : ''}after: ${after.detail}`;
     result.windowEndMs = ctx.clock.now();
   } finally {
     loadAbort.abort(new Error('the experiment ended'));
@@ -169,7 +209,16 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
   // Measurements.
   for (const p of probes) {
     const u = uptime(p.samples, result.windowStartMs, result.windowEndMs, p.spec.interval);
-    result.probes.push({ name: p.spec.name, kind: p.spec.kind, intervalMs: p.spec.interval, total: u.total, ok: u.ok, healthyMs: round(u.healthyMs), coveredMs: round(u.coveredMs), samples: p.samples.map((s) => [round(s.t), s.ok ? 1 : 0, round(s.latencyMs)]) });
+    result.probes.push({
+      name: p.spec.name,
+      kind: p.spec.kind,
+      intervalMs: p.spec.interval,
+      total: u.total,
+      ok: u.ok,
+      healthyMs: round(u.healthyMs),
+      coveredMs: round(u.coveredMs),
+      samples: p.samples.map((s) => [round(s.t), s.ok ? 1 : 0, round(s.latencyMs)]),
+    });
   }
   const writer = probes.find((p) => p.present);
   for (const f of result.faults) {
@@ -193,7 +242,9 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
       continue;
     }
     f.recoveryProbe = probe.spec.name;
-    const next = result.faults.find((x) => x.injectedAtMs !== undefined && x.injectedAtMs > f.injectedAtMs!)?.injectedAtMs ?? Infinity;
+    const next =
+      result.faults.find((x) => x.injectedAtMs !== undefined && x.injectedAtMs > f.injectedAtMs!)?.injectedAtMs ??
+      Infinity;
     const rto = measureRto(probe.samples as Sample[], f.injectedAtMs, exp.recovery.healthySamples, next);
     if (rto.rtoMs !== undefined) f.rtoMs = rto.rtoMs;
     if (rto.recoveredAtMs !== undefined) f.recoveredAtMs = rto.recoveredAtMs;
@@ -203,7 +254,12 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
     try {
       const present = await writer.present!(60_000);
       const rpo = measureRpo(writer.ledger, present);
-      result.ledger = { probe: writer.spec.name, ...rpo, lost: rpo.lost.map((l) => ({ seq: l.seq, atMs: round(l.atMs) })), verified: `read back ${present.size} rows tagged ${ctx.runId} from the primary after recovery` };
+      result.ledger = {
+        probe: writer.spec.name,
+        ...rpo,
+        lost: rpo.lost.map((l) => ({ seq: l.seq, atMs: round(l.atMs) })),
+        verified: `read back ${present.size} rows tagged ${ctx.runId} from the primary after recovery`,
+      };
     } catch (err) {
       result.ledgerUnverified = `the ledger could not be read back: ${describeError(err)}`;
       ctx.say(`  ${result.ledgerUnverified}`);
@@ -225,7 +281,8 @@ function watchAlerts(url: string, clock: Clock): { stop(): Promise<NonNullable<C
     try {
       for (const a of await activeAlerts(url)) {
         const key = JSON.stringify(Object.entries(a.labels).sort());
-        if (!seen.has(key)) seen.set(key, { name: a.name, labels: a.labels, firstSeenMs: round(clock.now()), startsAt: a.startsAt });
+        if (!seen.has(key))
+          seen.set(key, { name: a.name, labels: a.labels, firstSeenMs: round(clock.now()), startsAt: a.startsAt });
       }
     } catch {
       failedPolls++;
@@ -249,16 +306,32 @@ function watchAlerts(url: string, clock: Clock): { stop(): Promise<NonNullable<C
  * A restored copy's RPO from the write ledger: the last write acknowledged before the fault,
  * minus the newest write the copy holds — and how many acknowledged writes the copy lacks.
  */
-function withLedgerRpo(r: RestoreRecord, ledger: readonly LedgerEntry[] | undefined, injectedAtMs: number): RestoreRecord {
+function withLedgerRpo(
+  r: RestoreRecord,
+  ledger: readonly LedgerEntry[] | undefined,
+  injectedAtMs: number,
+): RestoreRecord {
   if (!ledger || r.failure) return r;
   const ackAt = (e: LedgerEntry) => e.ackAtMs ?? e.t;
-  const acked = ledger.filter((e) => e.outcome === 'acknowledged' && ackAt(e) <= injectedAtMs).sort((a, b) => a.seq - b.seq);
+  const acked = ledger
+    .filter((e) => e.outcome === 'acknowledged' && ackAt(e) <= injectedAtMs)
+    .sort((a, b) => a.seq - b.seq);
   const last = acked.at(-1);
   if (!last) return r;
   const newest = r.newestLedgerSeq === undefined ? undefined : ledger.find((e) => e.seq === r.newestLedgerSeq);
   const lostWrites = acked.filter((e) => r.newestLedgerSeq === undefined || e.seq > r.newestLedgerSeq).length;
-  if (!newest) return { ...r, lostWrites, rpoBasis: `the copy holds none of the ${acked.length} writes acknowledged before the fault` };
-  return { ...r, lostWrites, rpoMs: Math.max(lostWrites > 0 ? 1 : 0, ackAt(last) - ackAt(newest)), rpoBasis: `write ledger: newest row in the copy is #${newest.seq}; the last write acknowledged before the fault was #${last.seq}` };
+  if (!newest)
+    return {
+      ...r,
+      lostWrites,
+      rpoBasis: `the copy holds none of the ${acked.length} writes acknowledged before the fault`,
+    };
+  return {
+    ...r,
+    lostWrites,
+    rpoMs: Math.max(lostWrites > 0 ? 1 : 0, ackAt(last) - ackAt(newest)),
+    rpoBasis: `write ledger: newest row in the copy is #${newest.seq}; the last write acknowledged before the fault was #${last.seq}`,
+  };
 }
 
 function recoveryProbe(spec: FaultSpec, probes: RunningProbe[]): RunningProbe | undefined {
@@ -270,7 +343,12 @@ function recoveryProbe(spec: FaultSpec, probes: RunningProbe[]): RunningProbe | 
   return undefined;
 }
 
-async function waitHealthy(probes: RunningProbe[], n: number, timeoutMs: number, ctx: ChaosContext): Promise<{ ok: boolean; detail: string }> {
+async function waitHealthy(
+  probes: RunningProbe[],
+  n: number,
+  timeoutMs: number,
+  ctx: ChaosContext,
+): Promise<{ ok: boolean; detail: string }> {
   const from = ctx.clock.now();
   const deadline = from + timeoutMs;
   for (;;) {
@@ -280,7 +358,13 @@ async function waitHealthy(probes: RunningProbe[], n: number, timeoutMs: number,
     });
     if (status.every((s) => s.ok)) return { ok: true, detail: '' };
     if (ctx.clock.now() > deadline) {
-      return { ok: false, detail: `not ${n} healthy samples in a row within ${formatMs(timeoutMs)}: ${status.filter((s) => !s.ok).map((s) => s.p.spec.name).join(', ')}` };
+      return {
+        ok: false,
+        detail: `not ${n} healthy samples in a row within ${formatMs(timeoutMs)}: ${status
+          .filter((s) => !s.ok)
+          .map((s) => s.p.spec.name)
+          .join(', ')}`,
+      };
     }
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -10,7 +10,15 @@ import { decode, encode, newHistogram, percentileMs, summarise, type Histogram }
 import { finaliseSeconds, seriesOf, type Second } from './seconds.ts';
 import type { LoadResult } from '../../record/schema.ts';
 import { serialiseRequest } from './http1.ts';
-import { addTally, emptyTally, type FromWorker, type SecondMsg, type Tally, type ToWorker, type WorkerInit } from './protocol.ts';
+import {
+  addTally,
+  emptyTally,
+  type FromWorker,
+  type SecondMsg,
+  type Tally,
+  type ToWorker,
+  type WorkerInit,
+} from './protocol.ts';
 import type { LoadEngine, LoadRunContext, LoadTarget, Progress } from './engine.ts';
 import { isIP } from 'node:net';
 
@@ -32,29 +40,46 @@ export const embeddedEngine: LoadEngine = {
 function workerCount(profile: Profile): number {
   const s = profile.scenario;
   const parallelism = profile.workers ?? availableParallelism();
-  const maxUnits = 'vus' in s ? s.vus : 'stages' in s && s.executor === 'ramping-vus' ? Math.max(s.startVUs, ...s.stages.map((x) => x.target)) : Number.POSITIVE_INFINITY;
+  const maxUnits =
+    'vus' in s
+      ? s.vus
+      : 'stages' in s && s.executor === 'ramping-vus'
+        ? Math.max(s.startVUs, ...s.stages.map((x) => x.target))
+        : Number.POSITIVE_INFINITY;
   return Math.max(1, Math.min(parallelism, maxUnits));
 }
 
 async function runEmbedded(profile: Profile, target: LoadTarget, ctx: LoadRunContext): Promise<LoadResult> {
   const url = new URL(target.baseUrl);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`the embedded engine speaks HTTP/1.1 over TCP or TLS; ${url.protocol} targets are not supported`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`the embedded engine speaks HTTP/1.1 over TCP or TLS; ${url.protocol} targets are not supported`);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const https = url.protocol === 'https:';
   const port = Number(url.port || (https ? 443 : 80));
   // SNI names the host unless it is an IP address (RFC 6066 forbids IP literals there).
-  const tls = https ? { ...(isIP(host) ? {} : { servername: host }), ...(target.tls ?? { rejectUnauthorized: true }) } : undefined;
+  const tls = https
+    ? { ...(isIP(host) ? {} : { servername: host }), ...(target.tls ?? { rejectUnauthorized: true }) }
+    : undefined;
   const n = workerCount(profile);
   const requests = target.requests.map((r) => ({
     name: r.name,
-    bytes: serialiseRequest({ method: r.method, path: joinPath(url.pathname, r.path), headers: r.headers, body: r.body }, url.host),
+    bytes: serialiseRequest(
+      { method: r.method, path: joinPath(url.pathname, r.path), headers: r.headers, body: r.body },
+      url.host,
+    ),
     expectBody: r.method !== 'HEAD',
     weight: r.weight,
   }));
-  const think = profile.thinkTime === undefined ? undefined : typeof profile.thinkTime === 'number' ? { min: profile.thinkTime, max: profile.thinkTime } : profile.thinkTime;
+  const think =
+    profile.thinkTime === undefined
+      ? undefined
+      : typeof profile.thinkTime === 'number'
+        ? { min: profile.thinkTime, max: profile.thinkTime }
+        : profile.thinkTime;
 
   const byName = new Map<string, NameAcc>();
-  for (const r of target.requests) if (!byName.has(r.name)) byName.set(r.name, { tally: emptyTally(), hist: newHistogram(), method: r.method });
+  for (const r of target.requests)
+    if (!byName.has(r.name)) byName.set(r.name, { tally: emptyTally(), hist: newHistogram(), method: r.method });
   const seconds = new Map<number, Second>();
   const finalise = (upTo: number) => finaliseSeconds(seconds, upTo);
   const iterationHist = newHistogram();
@@ -70,7 +95,18 @@ async function runEmbedded(profile: Profile, target: LoadTarget, ctx: LoadRunCon
   const ready: Promise<void>[] = [];
   const done: Promise<void>[] = [];
   for (let index = 0; index < n; index++) {
-    const init: WorkerInit = { index, workers: n, host, port, ...(tls ? { tls } : {}), requests, scenario: profile.scenario, timeoutMs: profile.timeout, gracefulStopMs: profile.gracefulStop, thinkTimeMs: think };
+    const init: WorkerInit = {
+      index,
+      workers: n,
+      host,
+      port,
+      ...(tls ? { tls } : {}),
+      requests,
+      scenario: profile.scenario,
+      timeoutMs: profile.timeout,
+      gracefulStopMs: profile.gracefulStop,
+      thinkTimeMs: think,
+    };
     const w = new Worker(WORKER_ENTRY, { workerData: init });
     workers.push(w);
     let markReady!: () => void;
@@ -79,7 +115,9 @@ async function runEmbedded(profile: Profile, target: LoadTarget, ctx: LoadRunCon
       new Promise((resolve, reject) => {
         let finished = false;
         w.on('error', reject);
-        w.on('exit', (code) => (finished ? resolve() : reject(new Error(`load worker ${index} stopped before reporting (exit code ${code})`))));
+        w.on('exit', (code) =>
+          finished ? resolve() : reject(new Error(`load worker ${index} stopped before reporting (exit code ${code})`)),
+        );
         w.on('message', (m: FromWorker) => {
           if (m.type === 'ready') markReady();
           else if (m.type === 'second') mergeSecond(m);
@@ -173,7 +211,12 @@ async function runEmbedded(profile: Profile, target: LoadTarget, ctx: LoadRunCon
       all.add(acc.hist);
       addTally(totals, acc.tally);
       const latency = summarise(acc.hist);
-      names[name] = { totals: acc.tally, method: acc.method, histogram: encode(acc.hist), ...(latency ? { latency } : {}) };
+      names[name] = {
+        totals: acc.tally,
+        method: acc.method,
+        histogram: encode(acc.hist),
+        ...(latency ? { latency } : {}),
+      };
     }
     const series = seriesOf(seconds);
     const iterations = series.length ? [...seconds.values()].reduce((i, s) => i + s.iterations, 0) : 0;
@@ -190,12 +233,21 @@ async function runEmbedded(profile: Profile, target: LoadTarget, ctx: LoadRunCon
       workers: n,
       generator: {
         busiestWorkerElu: Math.max(0, ...elus),
-        ...(model === 'open' ? { lag: { histogram: encode(lagHist), ...(lagLatency ? { latency: lagLatency } : {}) }, connectionLimit } : {}),
+        ...(model === 'open'
+          ? { lag: { histogram: encode(lagHist), ...(lagLatency ? { latency: lagLatency } : {}) }, connectionLimit }
+          : {}),
       },
       startedAtMs,
       durationMs,
       scheduledMs: scenarioDurationMs(profile.scenario),
-      totals: { ...totals, errors: totals.errors as Record<string, number>, iterations, droppedIterations: dropped, interruptedIterations: interrupted, maxVus },
+      totals: {
+        ...totals,
+        errors: totals.errors as Record<string, number>,
+        iterations,
+        droppedIterations: dropped,
+        interruptedIterations: interrupted,
+        maxVus,
+      },
       all: { histogram: encode(all), ...(allLatency ? { latency: allLatency } : {}) },
       byName: names,
       iterationDuration: { histogram: encode(iterationHist), ...(iterLatency ? { latency: iterLatency } : {}) },
@@ -214,7 +266,12 @@ async function runEmbedded(profile: Profile, target: LoadTarget, ctx: LoadRunCon
   }
   // The measured window: the start to the last completed request (at least the schedule when
   // the load ran to its end, so a quiet last second still counts in the rate).
-  const measuredMs = stoppedEarly ? lastCompletionMs : Math.max(lastCompletionMs, Math.min(scenarioDurationMs(profile.scenario), performance.timeOrigin + performance.now() - startAt));
+  const measuredMs = stoppedEarly
+    ? lastCompletionMs
+    : Math.max(
+        lastCompletionMs,
+        Math.min(scenarioDurationMs(profile.scenario), performance.timeOrigin + performance.now() - startAt),
+      );
   return buildResult(Math.max(measuredMs, 1));
 }
 

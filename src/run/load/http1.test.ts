@@ -31,7 +31,9 @@ async function raw(respond: (socket: Socket, n: number) => void): Promise<number
 }
 
 const send = (c: Http1Connection, method = 'GET') =>
-  new Promise<Outcome>((resolve) => c.send(serialiseRequest({ method, path: '/', headers: {} }, '127.0.0.1'), method !== 'HEAD', resolve));
+  new Promise<Outcome>((resolve) =>
+    c.send(serialiseRequest({ method, path: '/', headers: {} }, '127.0.0.1'), method !== 'HEAD', resolve),
+  );
 
 /** Writes `parts` one at a time, a few ms apart: every split point a parser must survive. */
 function dribble(socket: Socket, parts: string[], then?: () => void): void {
@@ -43,7 +45,17 @@ function dribble(socket: Socket, parts: string[], then?: () => void): void {
 
 describe('HTTP/1.1 responses the load engine must read right', () => {
   it('a chunked body split inside sizes, data and the final CRLF, with trailers; the connection is reused', async () => {
-    const port = await raw((s) => dribble(s, ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', '5\r', '\nhel', 'lo\r\n1', '0\r\n0123456789ABCDEF\r\n0\r\n', 'X-Trailer: 1\r\n', '\r\n']));
+    const port = await raw((s) =>
+      dribble(s, [
+        'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n',
+        '5\r',
+        '\nhel',
+        'lo\r\n1',
+        '0\r\n0123456789ABCDEF\r\n0\r\n',
+        'X-Trailer: 1\r\n',
+        '\r\n',
+      ]),
+    );
     const c = new Http1Connection('127.0.0.1', port);
     const first = await send(c);
     expect(first).toMatchObject({ status: 200 });
@@ -54,7 +66,9 @@ describe('HTTP/1.1 responses the load engine must read right', () => {
   });
 
   it('a body delimited by the close of the connection ends at the close, not before', async () => {
-    const port = await raw((s) => dribble(s, ['HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n', 'part one ', 'part two'], () => s.end()));
+    const port = await raw((s) =>
+      dribble(s, ['HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n', 'part one ', 'part two'], () => s.end()),
+    );
     const c = new Http1Connection('127.0.0.1', port);
     const t0 = performance.now();
     const o = await send(c);
@@ -64,14 +78,22 @@ describe('HTTP/1.1 responses the load engine must read right', () => {
   });
 
   it('1xx interim responses (100, 103) are skipped: the final status is what counts', async () => {
-    const port = await raw((s) => dribble(s, ['HTTP/1.1 100 Continue\r\n\r\n', 'HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n', 'HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok']));
+    const port = await raw((s) =>
+      dribble(s, [
+        'HTTP/1.1 100 Continue\r\n\r\n',
+        'HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n',
+        'HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok',
+      ]),
+    );
     const c = new Http1Connection('127.0.0.1', port);
     expect(await send(c)).toMatchObject({ status: 201 });
     c.close();
   });
 
   it('HEAD has no body even with a Content-Length; the next request on the connection is read right', async () => {
-    const port = await raw((s, n) => s.write(n === 0 ? 'HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n' : 'HTTP/1.1 204 No Content\r\n\r\n'));
+    const port = await raw((s, n) =>
+      s.write(n === 0 ? 'HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n' : 'HTTP/1.1 204 No Content\r\n\r\n'),
+    );
     const c = new Http1Connection('127.0.0.1', port);
     expect(await send(c, 'HEAD')).toMatchObject({ status: 200 });
     expect(await send(c)).toMatchObject({ status: 204 });
@@ -100,7 +122,11 @@ describe('HTTP/1.1 responses the load engine must read right', () => {
     const server = createServer((socket) => {
       connections++;
       socket.on('data', () => {
-        socket.write(n++ === 0 ? 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 500 Stray\r\nContent-Length: 0\r\n\r\n' : 'HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n');
+        socket.write(
+          n++ === 0
+            ? 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 500 Stray\r\nContent-Length: 0\r\n\r\n'
+            : 'HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n',
+        );
       });
       socket.on('error', () => {});
     });
@@ -114,7 +140,9 @@ describe('HTTP/1.1 responses the load engine must read right', () => {
   });
 
   it('header names in any case, Content-Length with spaces; a malformed status line is an error, not a status', async () => {
-    const port = await raw((s, n) => s.write(n === 0 ? 'HTTP/1.1 200 OK\r\ncOnTeNt-LeNgTh:   3\r\n\r\nabc' : 'garbage\r\n\r\n'));
+    const port = await raw((s, n) =>
+      s.write(n === 0 ? 'HTTP/1.1 200 OK\r\ncOnTeNt-LeNgTh:   3\r\n\r\nabc' : 'garbage\r\n\r\n'),
+    );
     const c = new Http1Connection('127.0.0.1', port);
     expect(await send(c)).toMatchObject({ status: 200, bytesIn: expect.any(Number) });
     expect(await send(c)).toMatchObject({ status: 0, error: 'other' });

@@ -166,7 +166,12 @@ export class Http1Connection {
       }
       if (!this.#parseHead(buf.toString('latin1', 0, end))) {
         this.#drop();
-        this.#finish({ status: 0, error: 'other', reason: `malformed status line: ${JSON.stringify(buf.toString('latin1', 0, Math.min(end, 40)))}`, bytesIn: this.#bytesIn });
+        this.#finish({
+          status: 0,
+          error: 'other',
+          reason: `malformed status line: ${JSON.stringify(buf.toString('latin1', 0, Math.min(end, 40)))}`,
+          bytesIn: this.#bytesIn,
+        });
         return;
       }
       buf = buf.subarray(end + 4);
@@ -220,7 +225,7 @@ export class Http1Connection {
         this.#buf = buf.subarray(pos);
         return undefined;
       }
-      const size = parseInt(buf.toString("latin1", pos, lineEnd), 16);
+      const size = parseInt(buf.toString('latin1', pos, lineEnd), 16);
       if (size === 0) {
         // Last chunk: then optional trailers, then CRLF.
         const end = buf.indexOf(CRLFCRLF, lineEnd);
@@ -274,8 +279,16 @@ const contexts = new WeakMap<Http1Tls, ConnectionOptions>();
 export function connectOptions(tls: Http1Tls): ConnectionOptions {
   let o = contexts.get(tls);
   if (!o) {
-    const secureContext: SecureContext = createSecureContext({ ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}) });
-    o = { secureContext, rejectUnauthorized: tls.rejectUnauthorized ?? true, ...(tls.servername ? { servername: tls.servername } : {}) };
+    const secureContext: SecureContext = createSecureContext({
+      ...(tls.ca ? { ca: tls.ca } : {}),
+      ...(tls.cert ? { cert: tls.cert } : {}),
+      ...(tls.key ? { key: tls.key } : {}),
+    });
+    o = {
+      secureContext,
+      rejectUnauthorized: tls.rejectUnauthorized ?? true,
+      ...(tls.servername ? { servername: tls.servername } : {}),
+    };
     contexts.set(tls, o);
   }
   return o;
@@ -283,15 +296,26 @@ export function connectOptions(tls: Http1Tls): ConnectionOptions {
 
 function classify(code: string | undefined): NetError {
   switch (code) {
-    case 'ECONNREFUSED': return 'refused';
-    case 'ECONNRESET': case 'EPIPE': case 'ECONNABORTED': return 'reset';
-    case 'ETIMEDOUT': return 'timeout';
-    default: return code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO|ALTNAME|ERR_TLS|ERR_SSL|EPROTO/.test(code) ? 'tls' : 'other';
+    case 'ECONNREFUSED':
+      return 'refused';
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'ECONNABORTED':
+      return 'reset';
+    case 'ETIMEDOUT':
+      return 'timeout';
+    default:
+      return code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO|ALTNAME|ERR_TLS|ERR_SSL|EPROTO/.test(code)
+        ? 'tls'
+        : 'other';
   }
 }
 
 /** Serialises a request once; the hot loop writes the same Buffer again and again. */
-export function serialiseRequest(r: { method: string; path: string; headers: Record<string, string>; body?: string | undefined }, hostHeader: string): Buffer {
+export function serialiseRequest(
+  r: { method: string; path: string; headers: Record<string, string>; body?: string | undefined },
+  hostHeader: string,
+): Buffer {
   const lines = [`${r.method} ${r.path} HTTP/1.1`, `host: ${hostHeader}`];
   const lower = new Set(Object.keys(r.headers).map((k) => k.toLowerCase()));
   for (const [k, v] of Object.entries(r.headers)) lines.push(`${k}: ${v}`);

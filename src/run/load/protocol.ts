@@ -71,7 +71,8 @@ export function addTally(into: Tally, t: Tally): void {
   into.failed += t.failed;
   into.bytesIn += t.bytesIn;
   into.bytesOut += t.bytesOut;
-  for (const [k, v] of Object.entries(t.errors)) into.errors[k as ErrorClass] = (into.errors[k as ErrorClass] ?? 0) + (v ?? 0);
+  for (const [k, v] of Object.entries(t.errors))
+    into.errors[k as ErrorClass] = (into.errors[k as ErrorClass] ?? 0) + (v ?? 0);
   for (const [k, v] of Object.entries(t.statuses)) into.statuses[k] = (into.statuses[k] ?? 0) + v;
 }
 

@@ -9,7 +9,15 @@ describe('schedules', () => {
   });
 
   it('ramps VUs linearly between stage targets', () => {
-    const e: Executor = { executor: 'ramping-vus', startVUs: 0, gracefulRampDown: 0, stages: [{ duration: 10_000, target: 10 }, { duration: 10_000, target: 10 }] };
+    const e: Executor = {
+      executor: 'ramping-vus',
+      startVUs: 0,
+      gracefulRampDown: 0,
+      stages: [
+        { duration: 10_000, target: 10 },
+        { duration: 10_000, target: 10 },
+      ],
+    };
     expect(vusAt(e, 0)).toBe(0);
     expect(vusAt(e, 5000)).toBe(5);
     expect(vusAt(e, 15_000)).toBe(10);
@@ -17,7 +25,13 @@ describe('schedules', () => {
   });
 
   it('constant arrival rate: evenly spaced arrivals, exact total', () => {
-    const s = new ArrivalSchedule({ executor: 'constant-arrival-rate', rate: 100, timeUnit: 1000, duration: 2000, preAllocatedVUs: 1 });
+    const s = new ArrivalSchedule({
+      executor: 'constant-arrival-rate',
+      rate: 100,
+      timeUnit: 1000,
+      duration: 2000,
+      preAllocatedVUs: 1,
+    });
     expect(s.total).toBe(200);
     expect(s.timeOf(0)).toBe(0);
     expect(s.timeOf(1)).toBeCloseTo(10);
@@ -27,7 +41,13 @@ describe('schedules', () => {
 
   it('ramping arrival rate: arrivals follow the integral of the rate', () => {
     // 0 → 100/s over 10 s: 500 arrivals; half the rate-area is reached at t = 10/√2 s.
-    const s = new ArrivalSchedule({ executor: 'ramping-arrival-rate', startRate: 0, timeUnit: 1000, preAllocatedVUs: 1, stages: [{ duration: 10_000, target: 100 }] });
+    const s = new ArrivalSchedule({
+      executor: 'ramping-arrival-rate',
+      startRate: 0,
+      timeUnit: 1000,
+      preAllocatedVUs: 1,
+      stages: [{ duration: 10_000, target: 100 }],
+    });
     expect(s.total).toBe(500);
     expect(s.timeOf(250)).toBeCloseTo(10_000 / Math.SQRT2, 0);
     expect(s.rateAt(5000)).toBeCloseTo(50);

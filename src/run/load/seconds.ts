@@ -18,20 +18,25 @@ export interface Second {
 export function finaliseSeconds(seconds: Map<number, Second>, upTo: number): void {
   for (const [t, s] of seconds) {
     if (t >= upTo || !s.hist) continue;
-    if (s.hist.totalCount) s.pct = { p50Ms: percentileMs(s.hist, 50), p95Ms: percentileMs(s.hist, 95), p99Ms: percentileMs(s.hist, 99) };
+    if (s.hist.totalCount)
+      s.pct = { p50Ms: percentileMs(s.hist, 50), p95Ms: percentileMs(s.hist, 95), p99Ms: percentileMs(s.hist, 99) };
     s.hist = undefined;
   }
 }
 
 /** The result's per-second series, in order. */
 export function seriesOf(seconds: Map<number, Second>): LoadResult['series'] {
-  return [...seconds.entries()].sort((a, b) => a[0] - b[0]).map(([t, s]) => ({
-    t,
-    requests: s.tally.requests,
-    failed: s.tally.failed,
-    errors: s.tally.errors as Record<string, number>,
-    ...(s.hist?.totalCount ? { p50Ms: percentileMs(s.hist, 50), p95Ms: percentileMs(s.hist, 95), p99Ms: percentileMs(s.hist, 99) } : s.pct ?? {}),
-    vus: s.vus,
-    dropped: s.dropped,
-  }));
+  return [...seconds.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([t, s]) => ({
+      t,
+      requests: s.tally.requests,
+      failed: s.tally.failed,
+      errors: s.tally.errors as Record<string, number>,
+      ...(s.hist?.totalCount
+        ? { p50Ms: percentileMs(s.hist, 50), p95Ms: percentileMs(s.hist, 95), p99Ms: percentileMs(s.hist, 99) }
+        : (s.pct ?? {})),
+      vus: s.vus,
+      dropped: s.dropped,
+    }));
 }

@@ -7,7 +7,17 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Http1Connection, connectOptions, type Outcome } from './http1.ts';
 import { newHistogram, encode, type Histogram } from '../../measure/histogram.ts';
 import { ArrivalSchedule, shareOf, vusAt } from './schedule.ts';
-import { emptyTally, errorClassOf, type DoneMsg, type FromWorker, type SecondMsg, type Tally, type ToWorker, type WorkerInit, type WorkerRequest } from './protocol.ts';
+import {
+  emptyTally,
+  errorClassOf,
+  type DoneMsg,
+  type FromWorker,
+  type SecondMsg,
+  type Tally,
+  type ToWorker,
+  type WorkerInit,
+  type WorkerRequest,
+} from './protocol.ts';
 import { maxVUsOf, modelOf, scenarioDurationMs } from '../../config/profile.ts';
 
 interface Req extends WorkerRequest {
@@ -209,7 +219,14 @@ function flush(all: boolean): void {
     buckets.delete(second);
     const byName: SecondMsg['byName'] = {};
     for (const [name, n] of b.byName) byName[name] = { tally: n.tally, hist: encode(n.hist) };
-    const msg: SecondMsg = { type: 'second', second, byName, vus: schedule ? allocated - idle.length : activeVus, dropped: b.dropped, iterations: b.iterations };
+    const msg: SecondMsg = {
+      type: 'second',
+      second,
+      byName,
+      vus: schedule ? allocated - idle.length : activeVus,
+      dropped: b.dropped,
+      iterations: b.iterations,
+    };
     port.postMessage(msg satisfies FromWorker);
   }
 }
@@ -256,20 +273,23 @@ let eluAtStart: EventLoopUtilization | undefined;
 
 function start(startAt: number): void {
   startMono = startAt - performance.timeOrigin;
-  setTimeout(() => {
-    eluAtStart = performance.eventLoopUtilization();
-    timers.sweep = setInterval(sweepTimeouts, 50);
-    timers.flush = setInterval(() => flush(false), 250);
-    if (schedule) {
-      openLoop();
-    } else {
-      controlVus();
-      timers.control = setInterval(() => {
+  setTimeout(
+    () => {
+      eluAtStart = performance.eventLoopUtilization();
+      timers.sweep = setInterval(sweepTimeouts, 50);
+      timers.flush = setInterval(() => flush(false), 250);
+      if (schedule) {
+        openLoop();
+      } else {
         controlVus();
-        if (elapsed() >= scenarioDurationMs(init.scenario)) beginStop();
-      }, 100);
-    }
-  }, Math.max(0, startMono - performance.now()));
+        timers.control = setInterval(() => {
+          controlVus();
+          if (elapsed() >= scenarioDurationMs(init.scenario)) beginStop();
+        }, 100);
+      }
+    },
+    Math.max(0, startMono - performance.now()),
+  );
 }
 
 port.on('message', (m: ToWorker) => {

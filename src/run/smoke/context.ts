@@ -24,10 +24,19 @@ export interface Attempt {
   detail?: string;
   attachments?: { name: string; contentType: string; base64: string }[];
   /** A check that runs many tests (playwright) reports each as its own result. */
-  tests?: { name: string; file?: string; ok: boolean; reason?: string; durationMs: number; detail?: string; attachments?: { name: string; contentType: string; base64: string }[] }[];
+  tests?: {
+    name: string;
+    file?: string;
+    ok: boolean;
+    reason?: string;
+    durationMs: number;
+    detail?: string;
+    attachments?: { name: string; contentType: string; base64: string }[];
+  }[];
 }
 
-export const passed = (a: Attempt) => a.reason === undefined && a.expectations.every((e) => e.ok) && (a.tests ?? []).every((t) => t.ok);
+export const passed = (a: Attempt) =>
+  a.reason === undefined && a.expectations.every((e) => e.ok) && (a.tests ?? []).every((t) => t.ok);
 
 /** Replaces {{name}} with captured values; an unknown name is an error the check reports. */
 export function fillTemplate<T>(value: T, vars: Map<string, string>): T {

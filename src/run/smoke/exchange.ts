@@ -44,17 +44,31 @@ export async function send(req: HttpRequest): Promise<HttpOutcome> {
       signal,
     });
     const { text, bytes, truncated } = await readLimited(res, req.maxBodyBytes);
-    return { ok: true, response: { status: res.status, headers: res.headers, text, bytes, truncated, durationMs: performance.now() - started } };
+    return {
+      ok: true,
+      response: {
+        status: res.status,
+        headers: res.headers,
+        text,
+        bytes,
+        truncated,
+        durationMs: performance.now() - started,
+      },
+    };
   } catch (err) {
     const durationMs = performance.now() - started;
-    if (timeout.aborted) return { ok: false, reason: `no response within ${formatMs(req.timeoutMs)} (timed out)`, durationMs };
+    if (timeout.aborted)
+      return { ok: false, reason: `no response within ${formatMs(req.timeoutMs)} (timed out)`, durationMs };
     if (req.signal?.aborted) return { ok: false, reason: 'interrupted', durationMs };
     return { ok: false, reason: describeFetchError(err, req.url), durationMs };
   }
 }
 
 /** Reads at most maxBytes of the body, then stops reading (a 10 MB body does not fill memory). */
-async function readLimited(res: Response, maxBytes: number): Promise<{ text: string; bytes: number; truncated: boolean }> {
+async function readLimited(
+  res: Response,
+  maxBytes: number,
+): Promise<{ text: string; bytes: number; truncated: boolean }> {
   if (!res.body) return { text: '', bytes: 0, truncated: false };
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -86,12 +100,22 @@ export function describeFetchError(err: unknown, url: string): string {
     }
   })();
   switch (code) {
-    case 'ECONNREFUSED': return `connection refused by ${where} (ECONNREFUSED)`;
-    case 'ECONNRESET': case 'UND_ERR_SOCKET': return `connection reset by ${where} before a full response (${code})`;
-    case 'ENOTFOUND': case 'EAI_AGAIN': return `cannot resolve host ${where} (${code})`;
-    case 'EHOSTUNREACH': case 'ENETUNREACH': return `host ${where} unreachable (${code})`;
-    case 'UND_ERR_HEADERS_TIMEOUT': case 'UND_ERR_BODY_TIMEOUT': return `no response from ${where} in time (${code})`;
-    default: return `request to ${where} failed: ${cause?.message ?? (err as Error).message}${code ? ` (${code})` : ''}`;
+    case 'ECONNREFUSED':
+      return `connection refused by ${where} (ECONNREFUSED)`;
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return `connection reset by ${where} before a full response (${code})`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot resolve host ${where} (${code})`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `host ${where} unreachable (${code})`;
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return `no response from ${where} in time (${code})`;
+    default:
+      return `request to ${where} failed: ${cause?.message ?? (err as Error).message}${code ? ` (${code})` : ''}`;
   }
 }
 
@@ -103,7 +127,12 @@ export function headersObject(h: Headers): Record<string, string> {
 
 export function toExchange(req: HttpRequest, res: HttpResponse | undefined): Exchange {
   return {
-    request: { method: req.method, url: req.url, headers: req.headers, ...(req.body !== undefined ? { body: excerpt(req.body) } : {}) },
+    request: {
+      method: req.method,
+      url: req.url,
+      headers: req.headers,
+      ...(req.body !== undefined ? { body: excerpt(req.body) } : {}),
+    },
     ...(res
       ? {
           response: {
@@ -122,7 +151,9 @@ const excerpt = (s: string) => truncate(s, EXCERPT_CHARS);
 
 /** Joins a check's path to the environment's base URL (an absolute URL is used as is). */
 export function resolveUrl(baseUrl: string, path: string, query?: Record<string, string | number | boolean>): string {
-  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(path) ? new URL(path) : new URL(path.replace(/^\//, ''), baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(path)
+    ? new URL(path)
+    : new URL(path.replace(/^\//, ''), baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
   for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, String(v));
   return url.toString();
 }

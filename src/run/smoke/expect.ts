@@ -23,9 +23,15 @@ export function expectStatus(actual: number, expected: number | string | (number
 export function match(subject: string, value: unknown, present: boolean, m: Matcher): Expectation[] {
   const out: Expectation[] = [];
   const actual = present ? show(value) : '(missing)';
-  if (m.exists !== undefined) out.push({ what: `${subject} ${m.exists ? 'exists' : 'is absent'}`, ok: present === m.exists, actual });
+  if (m.exists !== undefined)
+    out.push({ what: `${subject} ${m.exists ? 'exists' : 'is absent'}`, ok: present === m.exists, actual });
   if (m.equals !== undefined) {
-    out.push({ what: `${subject} equals ${show(m.equals)}`, ok: present && deepEqual(value, m.equals), expected: show(m.equals), actual });
+    out.push({
+      what: `${subject} equals ${show(m.equals)}`,
+      ok: present && deepEqual(value, m.equals),
+      expected: show(m.equals),
+      actual,
+    });
   }
   if (m.matches !== undefined) {
     let ok = false;
@@ -37,19 +43,30 @@ export function match(subject: string, value: unknown, present: boolean, m: Matc
     out.push({ what: `${subject} matches /${m.matches}/`, ok, actual });
   }
   if (m.contains !== undefined) {
-    const text = typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+    const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
     out.push({ what: `${subject} contains ${show(m.contains)}`, ok: present && text.includes(m.contains), actual });
   }
   if (m.lessThan !== undefined) {
-    out.push({ what: `${subject} < ${m.lessThan}`, ok: present && typeof value === 'number' && value < m.lessThan, actual });
+    out.push({
+      what: `${subject} < ${m.lessThan}`,
+      ok: present && typeof value === 'number' && value < m.lessThan,
+      actual,
+    });
   }
   if (m.greaterThan !== undefined) {
-    out.push({ what: `${subject} > ${m.greaterThan}`, ok: present && typeof value === 'number' && value > m.greaterThan, actual });
+    out.push({
+      what: `${subject} > ${m.greaterThan}`,
+      ok: present && typeof value === 'number' && value > m.greaterThan,
+      actual,
+    });
   }
   return out;
 }
 
-export function expectHeaders(headers: Headers | Record<string, string>, expected: Record<string, string | Matcher> | undefined): Expectation[] {
+export function expectHeaders(
+  headers: Headers | Record<string, string>,
+  expected: Record<string, string | Matcher> | undefined,
+): Expectation[] {
   if (!expected) return [];
   const get = (k: string) => (headers instanceof Headers ? headers.get(k) : headers[k.toLowerCase()]) ?? null;
   return Object.entries(expected).flatMap(([name, m]) => {
@@ -60,7 +77,9 @@ export function expectHeaders(headers: Headers | Record<string, string>, expecte
 
 export function queryPath(json: unknown, path: string): { present: boolean; value: unknown } {
   const results = JSONPath({ path, json: json as object, wrap: true }) as unknown[];
-  return results.length === 0 ? { present: false, value: undefined } : { present: true, value: results.length === 1 ? results[0] : results };
+  return results.length === 0
+    ? { present: false, value: undefined }
+    : { present: true, value: results.length === 1 ? results[0] : results };
 }
 
 export function expectBody(json: unknown, matchers: readonly PathMatcher[] | undefined): Expectation[] {
@@ -74,22 +93,49 @@ export function expectBody(json: unknown, matchers: readonly PathMatcher[] | und
 export function expectSchema(json: unknown, schema: z.ZodType | undefined): Expectation[] {
   if (!schema) return [];
   const r = schema.safeParse(json);
-  return [{ what: 'body matches the schema', ok: r.success, ...(r.success ? {} : { actual: z.prettifyError(r.error).replace(/\n\s*/g, '; ') }) }];
+  return [
+    {
+      what: 'body matches the schema',
+      ok: r.success,
+      ...(r.success ? {} : { actual: z.prettifyError(r.error).replace(/\n\s*/g, '; ') }),
+    },
+  ];
 }
 
 export function expectDuration(durationMs: number, maxMs: number | undefined): Expectation[] {
   if (maxMs === undefined) return [];
-  return [{ what: `answers within ${formatMs(maxMs)}`, ok: durationMs <= maxMs, expected: `<= ${formatMs(maxMs)}`, actual: formatMs(durationMs) }];
+  return [
+    {
+      what: `answers within ${formatMs(maxMs)}`,
+      ok: durationMs <= maxMs,
+      expected: `<= ${formatMs(maxMs)}`,
+      actual: formatMs(durationMs),
+    },
+  ];
 }
 
 /** Parses a body as JSON, or says in one line why it is not JSON. */
-export function parseJson(text: string, truncated: boolean): { ok: true; value: unknown } | { ok: false; expectation: Expectation } {
-  if (truncated) return { ok: false, expectation: { what: 'body is JSON', ok: false, actual: 'body exceeded the size limit and was cut off' } };
+export function parseJson(
+  text: string,
+  truncated: boolean,
+): { ok: true; value: unknown } | { ok: false; expectation: Expectation } {
+  if (truncated)
+    return {
+      ok: false,
+      expectation: { what: 'body is JSON', ok: false, actual: 'body exceeded the size limit and was cut off' },
+    };
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (err) {
     const excerpt = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-    return { ok: false, expectation: { what: 'body is JSON', ok: false, actual: `not JSON (${(err as Error).message}): ${JSON.stringify(excerpt)}` } };
+    return {
+      ok: false,
+      expectation: {
+        what: 'body is JSON',
+        ok: false,
+        actual: `not JSON (${(err as Error).message}): ${JSON.stringify(excerpt)}`,
+      },
+    };
   }
 }
 
@@ -99,5 +145,8 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }

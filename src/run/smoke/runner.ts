@@ -27,7 +27,11 @@ export interface SmokeEvents {
   onCheckEnd?(result: CheckResult): void;
 }
 
-export async function runSuites(suites: readonly LoadedSuite[], ctx: CheckContext, events: SmokeEvents = {}): Promise<CheckResult[]> {
+export async function runSuites(
+  suites: readonly LoadedSuite[],
+  ctx: CheckContext,
+  events: SmokeEvents = {},
+): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const suite of suites) {
     for (const check of suite.checks) {
@@ -42,7 +46,11 @@ export async function runSuites(suites: readonly LoadedSuite[], ctx: CheckContex
 }
 
 /** A check's results: one, or one per test for a check that runs many (playwright). */
-export async function runCheckExpanded(check: Check, ctx: CheckContext, suite: { name: string; file?: string }): Promise<CheckResult[]> {
+export async function runCheckExpanded(
+  check: Check,
+  ctx: CheckContext,
+  suite: { name: string; file?: string },
+): Promise<CheckResult[]> {
   const started = ctx.clock.now();
   const { result, attempt } = await runCheckWithAttempt(check, ctx, suite);
   if (!attempt.tests || attempt.reason) return [result];
@@ -63,11 +71,19 @@ export async function runCheckExpanded(check: Check, ctx: CheckContext, suite: {
   }));
 }
 
-export async function runCheck(check: Check, ctx: CheckContext, suite: { name: string; file?: string }): Promise<CheckResult> {
+export async function runCheck(
+  check: Check,
+  ctx: CheckContext,
+  suite: { name: string; file?: string },
+): Promise<CheckResult> {
   return (await runCheckWithAttempt(check, ctx, suite)).result;
 }
 
-async function runCheckWithAttempt(check: Check, ctx: CheckContext, suite: { name: string; file?: string }): Promise<{ result: CheckResult; attempt: Attempt }> {
+async function runCheckWithAttempt(
+  check: Check,
+  ctx: CheckContext,
+  suite: { name: string; file?: string },
+): Promise<{ result: CheckResult; attempt: Attempt }> {
   const startedAtMs = ctx.clock.now();
   const deadline = startedAtMs + (check.retry?.for ?? 0);
   let backoff = check.retry?.initialBackoff ?? 0;
@@ -96,7 +112,11 @@ async function runCheckWithAttempt(check: Check, ctx: CheckContext, suite: { nam
     }
   }
   const failedExpectations = attempt.expectations.filter((e) => !e.ok);
-  const reason = attempt.reason ?? (failedExpectations.length ? truncate(ctx.redactor.redact(failedExpectations.map(describeExpectation).join('; ')), 400) : undefined);
+  const reason =
+    attempt.reason ??
+    (failedExpectations.length
+      ? truncate(ctx.redactor.redact(failedExpectations.map(describeExpectation).join('; ')), 400)
+      : undefined);
   const result: CheckResult = {
     suite: suite.name,
     ...(suite.file ? { file: suite.file } : {}),
@@ -107,10 +127,19 @@ async function runCheckWithAttempt(check: Check, ctx: CheckContext, suite: { nam
     startedAtMs,
     durationMs: attempt.durationMs,
     attempts,
-    ...(attempt.exchange ? { exchange: ctx.redactor.redactDeep({ ...attempt.exchange, request: { ...attempt.exchange.request, headers: ctx.redactor.headers(attempt.exchange.request.headers) } }) } : {}),
+    ...(attempt.exchange
+      ? {
+          exchange: ctx.redactor.redactDeep({
+            ...attempt.exchange,
+            request: { ...attempt.exchange.request, headers: ctx.redactor.headers(attempt.exchange.request.headers) },
+          }),
+        }
+      : {}),
     ...(attempt.detail ? { detail: ctx.redactor.redact(attempt.detail) } : {}),
     ...(attempt.attachments ? { attachments: attempt.attachments } : {}),
-    expectations: attempt.expectations.map((e) => (e.actual === undefined ? e : { ...e, actual: truncate(ctx.redactor.redact(e.actual), 200) })),
+    expectations: attempt.expectations.map((e) =>
+      e.actual === undefined ? e : { ...e, actual: truncate(ctx.redactor.redact(e.actual), 200) },
+    ),
     captured,
   };
   return { result, attempt };
@@ -119,7 +148,11 @@ async function runCheckWithAttempt(check: Check, ctx: CheckContext, suite: { nam
 async function runOnce(check: Check, ctx: CheckContext, suiteFile: string | undefined): Promise<Attempt> {
   const started = performance.now();
   try {
-    return await (checks[check.kind] as (c: Check, ctx: CheckContext, suiteFile?: string) => Promise<Attempt>)(check, ctx, suiteFile);
+    return await (checks[check.kind] as (c: Check, ctx: CheckContext, suiteFile?: string) => Promise<Attempt>)(
+      check,
+      ctx,
+      suiteFile,
+    );
   } catch (err) {
     const reason = err instanceof TemplateError ? err.message : `check crashed: ${describeError(err)}`;
     return { expectations: [], durationMs: performance.now() - started, reason };
@@ -139,7 +172,11 @@ function readCapture(capture: Capture, attempt: Attempt): string | undefined {
       }
     }
     const { present, value } = queryPath(json, capture.jsonPath);
-    return present && value !== null && value !== undefined ? (typeof value === 'string' ? value : JSON.stringify(value)) : undefined;
+    return present && value !== null && value !== undefined
+      ? typeof value === 'string'
+        ? value
+        : JSON.stringify(value)
+      : undefined;
   }
   if ('header' in capture) return res.headers[capture.header.toLowerCase()];
   const m = new RegExp(capture.regex).exec(res.text);

@@ -32,7 +32,11 @@ export function stopPidsScript(pids: number[], signal: string, graceS: number, t
 export function onOwnerDeath(script: string, opts: { log?: string } = {}): DeadManSwitch {
   const out = opts.log ? openSync(opts.log, 'a') : 'ignore';
   // `read` also returns on a line; nothing is ever written, so only EOF — the owner gone — ends it.
-  const child = spawn('/bin/sh', ['-c', `read _ignored\n${script}`], { detached: true, cwd: '/', stdio: ['pipe', out, out] });
+  const child = spawn('/bin/sh', ['-c', `read _ignored\n${script}`], {
+    detached: true,
+    cwd: '/',
+    stdio: ['pipe', out, out],
+  });
   if (typeof out === 'number') closeSync(out);
   child.on('error', () => {});
   (child.stdin as Socket).on('error', () => {});

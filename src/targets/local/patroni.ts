@@ -52,12 +52,28 @@ export async function startPatroniCluster(opts: ClusterOptions = {}): Promise<Pa
     const [etcdClient, etcdPeer, haproxyPort] = [await freePort(), await freePort(), await freePort()];
     const etcdDir = join(root, 'etcd');
     mkdirSync(etcdDir);
-    const etcd = startDaemon('etcd', [
-      '--name', 'e1', '--data-dir', etcdDir,
-      '--listen-client-urls', `http://127.0.0.1:${etcdClient}`, '--advertise-client-urls', `http://127.0.0.1:${etcdClient}`,
-      '--listen-peer-urls', `http://127.0.0.1:${etcdPeer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeer}`,
-      '--initial-cluster', `e1=http://127.0.0.1:${etcdPeer}`, '--initial-cluster-state', 'new',
-    ], { log: join(root, 'etcd.log') });
+    const etcd = startDaemon(
+      'etcd',
+      [
+        '--name',
+        'e1',
+        '--data-dir',
+        etcdDir,
+        '--listen-client-urls',
+        `http://127.0.0.1:${etcdClient}`,
+        '--advertise-client-urls',
+        `http://127.0.0.1:${etcdClient}`,
+        '--listen-peer-urls',
+        `http://127.0.0.1:${etcdPeer}`,
+        '--initial-advertise-peer-urls',
+        `http://127.0.0.1:${etcdPeer}`,
+        '--initial-cluster',
+        `e1=http://127.0.0.1:${etcdPeer}`,
+        '--initial-cluster-state',
+        'new',
+      ],
+      { log: join(root, 'etcd.log') },
+    );
     pids.push(etcd.pid);
     await waitForPort(etcdClient, 10_000, 'etcd', join(root, 'etcd.log'));
 
@@ -71,7 +87,21 @@ export async function startPatroniCluster(opts: ClusterOptions = {}): Promise<Pa
       const [pgPort, restPort] = [await freePort(), await freePort()];
       const dataDir = join(root, name);
       const config = join(root, `${name}.yml`);
-      writeFileSync(config, patroniYaml({ scope, name, pgPort, restPort, etcdClient, dataDir, root, superPw, replPw, synchronous: opts.synchronous ?? false }));
+      writeFileSync(
+        config,
+        patroniYaml({
+          scope,
+          name,
+          pgPort,
+          restPort,
+          etcdClient,
+          dataDir,
+          root,
+          superPw,
+          replPw,
+          synchronous: opts.synchronous ?? false,
+        }),
+      );
       chownSync(config, uid, gid);
       members.push({ name, pgPort, restPort, restUrl: `http://127.0.0.1:${restPort}`, dataDir, config, pid: 0 });
     }
@@ -81,7 +111,12 @@ export async function startPatroniCluster(opts: ClusterOptions = {}): Promise<Pa
       chownSync(log(m), uid, gid);
       // cwd: the run's folder may be closed to the postgres user (a 0700 temp dir); Patroni's
       // bootstrap dies on a chdir it cannot make.
-      const d = startDaemon('/usr/bin/patroni', [m.config], { user: 'postgres', log: log(m), env: { ...process.env, HOME: root }, cwd: root });
+      const d = startDaemon('/usr/bin/patroni', [m.config], {
+        user: 'postgres',
+        log: log(m),
+        env: { ...process.env, HOME: root },
+        cwd: root,
+      });
       m.pid = d.pid;
       pids.push(d.pid);
     };
@@ -97,31 +132,43 @@ export async function startPatroniCluster(opts: ClusterOptions = {}): Promise<Pa
     await waitForPort(haproxyPort, 10_000, 'HAProxy', join(root, 'haproxy.log'));
 
     const url = `postgres://postgres:${superPw}@127.0.0.1:${haproxyPort}/postgres`;
-    await until(60_000, async () => {
-      try {
-        // pg_basebackup's own WAL stream also shows as 'streaming': count the members by name.
-        const sql = "select count(*)::int as n from pg_stat_replication where state = 'streaming' and application_name = any($1)";
-        const r = await withPg({ connectionString: url, connectionTimeoutMillis: 1000 }, (c) => c.query<{ n: number }>(sql, [members.map((m) => m.name)]));
-        return r.rows[0]!.n === n - 1;
-      } catch {
-        return false;
-      }
-    }, () => `replicas did not stream within 60 s: ${members.map((m) => `${m.name}: ${readTail(log(m), 2)}`).join(' / ')}`);
+    await until(
+      60_000,
+      async () => {
+        try {
+          // pg_basebackup's own WAL stream also shows as 'streaming': count the members by name.
+          const sql =
+            "select count(*)::int as n from pg_stat_replication where state = 'streaming' and application_name = any($1)";
+          const r = await withPg({ connectionString: url, connectionTimeoutMillis: 1000 }, (c) =>
+            c.query<{ n: number }>(sql, [members.map((m) => m.name)]),
+          );
+          return r.rows[0]!.n === n - 1;
+        } catch {
+          return false;
+        }
+      },
+      () =>
+        `replicas did not stream within 60 s: ${members.map((m) => `${m.name}: ${readTail(log(m), 2)}`).join(' / ')}`,
+    );
     // Streaming is PostgreSQL's view; Patroni publishes a member's state to etcd once per loop
     // (10 s). Ready means Patroni, too, reports every member running — what a failover checks —
     // and, in synchronous mode, has named the synchronous standby (until then commits are async).
     let states = '';
-    await until(30_000, async () => {
-      try {
-        const res = await fetch(`${members[0]!.restUrl}/cluster`, { signal: AbortSignal.timeout(1000) });
-        const seen = ((await res.json()) as { members: { name: string; role: string; state: string }[] }).members;
-        states = seen.map((m) => `${m.name} ${m.role}/${m.state}`).join(', ');
-        const running = seen.length === n && seen.every((m) => m.state === 'running' || m.state === 'streaming');
-        return running && (!opts.synchronous || n === 1 || seen.some((m) => m.role === 'sync_standby'));
-      } catch {
-        return false;
-      }
-    }, () => `Patroni did not report every member running within 30 s (${states || 'no answer from /cluster'})`);
+    await until(
+      30_000,
+      async () => {
+        try {
+          const res = await fetch(`${members[0]!.restUrl}/cluster`, { signal: AbortSignal.timeout(1000) });
+          const seen = ((await res.json()) as { members: { name: string; role: string; state: string }[] }).members;
+          states = seen.map((m) => `${m.name} ${m.role}/${m.state}`).join(', ');
+          const running = seen.length === n && seen.every((m) => m.state === 'running' || m.state === 'streaming');
+          return running && (!opts.synchronous || n === 1 || seen.some((m) => m.role === 'sync_standby'));
+        } catch {
+          return false;
+        }
+      },
+      () => `Patroni did not report every member running within 30 s (${states || 'no answer from /cluster'})`,
+    );
     await execSql(url, `create role app login password '${appPw}'`);
     await execSql(url, 'create database app owner app');
 
@@ -145,7 +192,11 @@ export async function startPatroniCluster(opts: ClusterOptions = {}): Promise<Pa
       },
       setDcs: async (settings) => {
         const leader = members[0]!;
-        const res = await fetch(`${leader.restUrl}/config`, { method: 'PATCH', body: JSON.stringify(settings), headers: { 'content-type': 'application/json' } });
+        const res = await fetch(`${leader.restUrl}/config`, {
+          method: 'PATCH',
+          body: JSON.stringify(settings),
+          headers: { 'content-type': 'application/json' },
+        });
         if (!res.ok) throw new Error(`PATCH /config answered ${res.status}: ${await res.text()}`);
       },
       stop: async () => {
@@ -180,7 +231,18 @@ async function until(timeoutMs: number, ok: () => Promise<boolean>, why: () => s
   throw new Error(why());
 }
 
-function patroniYaml(o: { scope: string; name: string; pgPort: number; restPort: number; etcdClient: number; dataDir: string; root: string; superPw: string; replPw: string; synchronous: boolean }): string {
+function patroniYaml(o: {
+  scope: string;
+  name: string;
+  pgPort: number;
+  restPort: number;
+  etcdClient: number;
+  dataDir: string;
+  root: string;
+  superPw: string;
+  replPw: string;
+  synchronous: boolean;
+}): string {
   return `scope: ${o.scope}
 name: ${o.name}
 restapi:

@@ -18,7 +18,11 @@ export interface LocalPostgres {
 
 export function pgBinDir(): string {
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => existsSync(join(root, v, 'bin', 'postgres')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   if (!versions.length) throw new Error('PostgreSQL is not installed (apt-get install -y postgresql)');
   return join(root, versions[0]!, 'bin');
 }
@@ -40,8 +44,24 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<LocalPo
   writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
   execFileSync('chown', ['postgres:postgres', pwfile]);
   const asPostgres = (cmd: string, args: string[]) =>
-    execFileSync('setpriv', ['--reuid', 'postgres', '--regid', 'postgres', '--init-groups', join(bin, cmd), ...args], { stdio: 'pipe' });
-  asPostgres('initdb', ['-D', dataDir, '-U', 'postgres', '--pwfile', pwfile, '-A', 'scram-sha-256', '--no-sync', '-E', 'UTF8', '--locale', 'C']);
+    execFileSync('setpriv', ['--reuid', 'postgres', '--regid', 'postgres', '--init-groups', join(bin, cmd), ...args], {
+      stdio: 'pipe',
+    });
+  asPostgres('initdb', [
+    '-D',
+    dataDir,
+    '-U',
+    'postgres',
+    '--pwfile',
+    pwfile,
+    '-A',
+    'scram-sha-256',
+    '--no-sync',
+    '-E',
+    'UTF8',
+    '--locale',
+    'C',
+  ]);
   rmSync(pwfile);
   const port = opts.port ?? (await freePort());
   const settings: Record<string, string> = {
@@ -52,7 +72,12 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<LocalPo
     shared_buffers: '32MB',
     ...opts.settings,
   };
-  writeFileSync(join(dataDir, 'postgresql.auto.conf'), Object.entries(settings).map(([k, v]) => `${k} = ${v}`).join('\n') + '\n');
+  writeFileSync(
+    join(dataDir, 'postgresql.auto.conf'),
+    Object.entries(settings)
+      .map(([k, v]) => `${k} = ${v}`)
+      .join('\n') + '\n',
+  );
   if (opts.standby) writeFileSync(join(dataDir, 'standby.signal'), '');
   execFileSync('chown', ['-R', 'postgres:postgres', dataDir]);
   const log = join(root, 'postgres.log');
@@ -70,7 +95,9 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<LocalPo
     await waitUntilReady(superuserUrl, 20_000);
   } catch (err) {
     await stopPid(d.pid, 'SIGQUIT');
-    throw new Error(`PostgreSQL on 127.0.0.1:${port} did not accept queries: ${(err as Error).message}; log: ${readTail(log)}`);
+    throw new Error(
+      `PostgreSQL on 127.0.0.1:${port} did not accept queries: ${(err as Error).message}; log: ${readTail(log)}`,
+    );
   }
   const stop = async () => {
     // SIGINT is PostgreSQL's fast shutdown.

@@ -25,7 +25,9 @@ export function tempDir(prefix: string, user?: string): string {
 }
 
 export function userIds(user: string): { uid: number; gid: number } {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${user}:`));
   if (!line) throw new Error(`no user "${user}" on this machine`);
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
@@ -35,11 +37,22 @@ export function userIds(user: string): { uid: number; gid: number } {
  * Starts a daemon in its own session (so a dying parent or `timeout` doesn't signal it), as
  * `user` when we are root (setpriv execs in place: the PID is the daemon's own).
  */
-export function startDaemon(cmd: string, args: string[], opts: { user?: string; log: string; env?: NodeJS.ProcessEnv; cwd?: string }): Daemon {
+export function startDaemon(
+  cmd: string,
+  args: string[],
+  opts: { user?: string; log: string; env?: NodeJS.ProcessEnv; cwd?: string },
+): Daemon {
   const asUser = opts.user && process.getuid?.() === 0;
-  const [file, argv] = asUser ? ['setpriv', ['--reuid', opts.user!, '--regid', opts.user!, '--init-groups', cmd, ...args]] : [cmd, args];
+  const [file, argv] = asUser
+    ? ['setpriv', ['--reuid', opts.user!, '--regid', opts.user!, '--init-groups', cmd, ...args]]
+    : [cmd, args];
   const out = openSync(opts.log, 'a');
-  const child = spawn(file, argv, { detached: true, stdio: ['ignore', out, out], env: opts.env ?? process.env, cwd: opts.cwd });
+  const child = spawn(file, argv, {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: opts.env ?? process.env,
+    cwd: opts.cwd,
+  });
   child.unref();
   if (!child.pid) throw new Error(`could not start ${cmd}`);
   const pid = child.pid;
@@ -110,7 +123,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function waitForPort(port: number, timeoutMs: number, what = `127.0.0.1:${port}`, log?: string): Promise<void> {
+export async function waitForPort(
+  port: number,
+  timeoutMs: number,
+  what = `127.0.0.1:${port}`,
+  log?: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const ok = await new Promise<boolean>((r) => {

@@ -38,7 +38,9 @@ export function pidListeningOn(port: number): number | undefined {
 }
 
 export function allPids(): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
 }
 
 export function parentOf(pid: number): number | undefined {

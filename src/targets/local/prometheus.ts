@@ -41,16 +41,38 @@ export async function startPromStack(opts: PromStackOptions): Promise<PromStack>
     await Promise.all(pids.map((p) => stopPid(p, 'SIGTERM', 5000)));
   };
   try {
-    writeFileSync(join(root, 'alertmanager.yml'), 'route:\n  receiver: none\n  group_wait: 0s\nreceivers:\n  - name: none\n');
+    writeFileSync(
+      join(root, 'alertmanager.yml'),
+      'route:\n  receiver: none\n  group_wait: 0s\nreceivers:\n  - name: none\n',
+    );
     const amLog = join(root, 'alertmanager.log');
-    pids.push(startDaemon('prometheus-alertmanager', [
-      `--config.file=${join(root, 'alertmanager.yml')}`, `--storage.path=${join(root, 'am')}`,
-      `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=',
-    ], { log: amLog, cwd: root }).pid);
+    pids.push(
+      startDaemon(
+        'prometheus-alertmanager',
+        [
+          `--config.file=${join(root, 'alertmanager.yml')}`,
+          `--storage.path=${join(root, 'am')}`,
+          `--web.listen-address=127.0.0.1:${amPort}`,
+          '--cluster.listen-address=',
+        ],
+        { log: amLog, cwd: root },
+      ).pid,
+    );
     const pgwLog = join(root, 'pushgateway.log');
-    pids.push(startDaemon('prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${pgwPort}`], { log: pgwLog, cwd: root }).pid);
-    writeFileSync(join(root, 'rules.yml'), `groups:\n  - name: gauntlet-test\n    interval: 1s\n    rules:\n${(opts.rules ?? '').split('\n').map((l) => (l ? `      ${l}` : l)).join('\n')}\n`);
-    writeFileSync(join(root, 'prometheus.yml'), `global:
+    pids.push(
+      startDaemon('prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${pgwPort}`], { log: pgwLog, cwd: root })
+        .pid,
+    );
+    writeFileSync(
+      join(root, 'rules.yml'),
+      `groups:\n  - name: gauntlet-test\n    interval: 1s\n    rules:\n${(opts.rules ?? '')
+        .split('\n')
+        .map((l) => (l ? `      ${l}` : l))
+        .join('\n')}\n`,
+    );
+    writeFileSync(
+      join(root, 'prometheus.yml'),
+      `global:
   scrape_interval: 1s
   evaluation_interval: 1s
 rule_files: [${JSON.stringify(join(root, 'rules.yml'))}]
@@ -62,24 +84,42 @@ scrape_configs:
   - job_name: demo
     static_configs:
       - targets: ${JSON.stringify(opts.scrape)}
-`);
+`,
+    );
     if (!opts.rules) writeFileSync(join(root, 'rules.yml'), 'groups: []\n');
     const promLog = join(root, 'prometheus.log');
-    pids.push(startDaemon('prometheus', [
-      `--config.file=${join(root, 'prometheus.yml')}`, `--storage.tsdb.path=${join(root, 'data')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-    ], { log: promLog, cwd: root }).pid);
+    pids.push(
+      startDaemon(
+        'prometheus',
+        [
+          `--config.file=${join(root, 'prometheus.yml')}`,
+          `--storage.tsdb.path=${join(root, 'data')}`,
+          `--web.listen-address=127.0.0.1:${promPort}`,
+        ],
+        { log: promLog, cwd: root },
+      ).pid,
+    );
     await Promise.all([
-      waitForPort(promPort, 20_000, 'Prometheus', promLog).then(() => ready(`http://127.0.0.1:${promPort}/-/ready`, 20_000, 'Prometheus', promLog)),
-      waitForPort(amPort, 20_000, 'Alertmanager', amLog).then(() => ready(`http://127.0.0.1:${amPort}/-/ready`, 20_000, 'Alertmanager', amLog)),
+      waitForPort(promPort, 20_000, 'Prometheus', promLog).then(() =>
+        ready(`http://127.0.0.1:${promPort}/-/ready`, 20_000, 'Prometheus', promLog),
+      ),
+      waitForPort(amPort, 20_000, 'Alertmanager', amLog).then(() =>
+        ready(`http://127.0.0.1:${amPort}/-/ready`, 20_000, 'Alertmanager', amLog),
+      ),
       waitForPort(pgwPort, 20_000, 'Pushgateway', pgwLog),
     ]);
     // Prometheus applies discovered targets after a few seconds: wait until each is scraped.
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const t = (await (await fetch(`http://127.0.0.1:${promPort}/api/v1/targets`)).json()) as { data: { activeTargets: { health: string }[] } };
-      if (t.data.activeTargets.length === opts.scrape.length && t.data.activeTargets.every((x) => x.health === 'up')) break;
-      if (Date.now() > deadline) throw new Error(`Prometheus did not scrape ${opts.scrape.join(', ')} within 30 s: ${JSON.stringify(t.data.activeTargets).slice(0, 300)}`);
+      const t = (await (await fetch(`http://127.0.0.1:${promPort}/api/v1/targets`)).json()) as {
+        data: { activeTargets: { health: string }[] };
+      };
+      if (t.data.activeTargets.length === opts.scrape.length && t.data.activeTargets.every((x) => x.health === 'up'))
+        break;
+      if (Date.now() > deadline)
+        throw new Error(
+          `Prometheus did not scrape ${opts.scrape.join(', ')} within 30 s: ${JSON.stringify(t.data.activeTargets).slice(0, 300)}`,
+        );
       await new Promise((r) => setTimeout(r, 250));
     }
   } catch (err) {

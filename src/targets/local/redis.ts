@@ -16,7 +16,19 @@ export async function startRedis(opts: { password?: string; maxmemory?: string }
   const dir = tempDir('gauntlet-redis-');
   const port = await freePort();
   const conf = join(dir, 'redis.conf');
-  writeFileSync(conf, [`bind 127.0.0.1`, `port ${port}`, `dir ${dir}`, `save ""`, `appendonly no`, `requirepass ${password}`, `daemonize no`, ...(opts.maxmemory ? [`maxmemory ${opts.maxmemory}`] : [])].join('\n') + '\n');
+  writeFileSync(
+    conf,
+    [
+      `bind 127.0.0.1`,
+      `port ${port}`,
+      `dir ${dir}`,
+      `save ""`,
+      `appendonly no`,
+      `requirepass ${password}`,
+      `daemonize no`,
+      ...(opts.maxmemory ? [`maxmemory ${opts.maxmemory}`] : []),
+    ].join('\n') + '\n',
+  );
   const log = join(dir, 'redis.log');
   const d = startDaemon('redis-server', [conf], { log });
   await waitForPort(port, 10_000, `Redis on 127.0.0.1:${port}`, log);

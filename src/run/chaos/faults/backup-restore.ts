@@ -29,15 +29,34 @@ function split(url: string): { url: string; password: string | undefined; redact
   return { url: u.toString(), password, redacted: u.toString() };
 }
 
-function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs: number; signal: AbortSignal }): Promise<{ stdout: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs: number; signal: AbortSignal },
+): Promise<{ stdout: string }> {
   return new Promise((res, rej) => {
-    execFile(cmd, args, { env: { ...process.env, ...opts.env }, timeout: opts.timeoutMs, signal: opts.signal, maxBuffer: 16 << 20, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (!err) return res({ stdout });
-      const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: number | string };
-      const why = e.killed ? `timed out after ${formatMs(opts.timeoutMs)}` : e.code === 'ENOENT' ? `${cmd} is not installed` : `exit ${e.code ?? '?'}`;
-      const tail = stderr.trim().split('\n').filter(Boolean).slice(-3).join(' / ');
-      rej(new Error(`${basename(cmd)} failed (${why})${tail ? `: ${tail}` : ''}`));
-    });
+    execFile(
+      cmd,
+      args,
+      {
+        env: { ...process.env, ...opts.env },
+        timeout: opts.timeoutMs,
+        signal: opts.signal,
+        maxBuffer: 16 << 20,
+        encoding: 'utf8',
+      },
+      (err, stdout, stderr) => {
+        if (!err) return res({ stdout });
+        const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: number | string };
+        const why = e.killed
+          ? `timed out after ${formatMs(opts.timeoutMs)}`
+          : e.code === 'ENOENT'
+            ? `${cmd} is not installed`
+            : `exit ${e.code ?? '?'}`;
+        const tail = stderr.trim().split('\n').filter(Boolean).slice(-3).join(' / ');
+        rej(new Error(`${basename(cmd)} failed (${why})${tail ? `: ${tail}` : ''}`));
+      },
+    );
   });
 }
 
@@ -71,7 +90,12 @@ function isCustomFormat(file: string): boolean {
 
 function newestBackup(dir: string, pattern: string): string | undefined {
   if (!existsSync(dir)) return undefined;
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
   return readdirSync(dir)
     .filter((f) => re.test(f))
     .map((f) => ({ f: join(dir, f), m: statSync(join(dir, f)).mtimeMs }))
@@ -126,14 +150,20 @@ export function backupRestoreFault(spec: Spec): Fault {
         throw cannotRun(`backup-restore: ${(err as Error).message}`);
       }
       if (spec.scratchPort !== undefined && !(await portFree(spec.scratchPort))) {
-        throw cannotRun(`backup-restore: scratch port ${spec.scratchPort} is in use; pick another scratchPort or leave it out for a free one`);
+        throw cannotRun(
+          `backup-restore: scratch port ${spec.scratchPort} is in use; pick another scratchPort or leave it out for a free one`,
+        );
       }
-      const source = spec.backup.method === 'pg_dump'
-        ? (() => {
-            if (!ctx.env.postgres?.url) throw cannotRun('backup-restore: pg_dump needs the environment’s postgres.url');
-            return `pg_dump of ${split(ctx.env.postgres.url).redacted}`;
-          })()
-        : spec.backup.method === 'latest' ? `the newest ${spec.backup.pattern} in ${spec.backup.dir}` : `the backup written by ${spec.backup.command[0]}`;
+      const source =
+        spec.backup.method === 'pg_dump'
+          ? (() => {
+              if (!ctx.env.postgres?.url)
+                throw cannotRun('backup-restore: pg_dump needs the environment’s postgres.url');
+              return `pg_dump of ${split(ctx.env.postgres.url).redacted}`;
+            })()
+          : spec.backup.method === 'latest'
+            ? `the newest ${spec.backup.pattern} in ${spec.backup.dir}`
+            : `the backup written by ${spec.backup.command[0]}`;
       return `${source} → a scratch PostgreSQL on 127.0.0.1:${spec.scratchPort ?? '(free port)'}, ${spec.tables.length} table checksum(s), ${spec.verify.length} verification quer${spec.verify.length === 1 ? 'y' : 'ies'}`;
     },
 
@@ -162,19 +192,30 @@ export function backupRestoreFault(spec: Spec): Fault {
           file = join(keepDir ?? work, `backup-${new Date().toISOString().replace(/[:.]/g, '-')}.dump`);
           at(`backup: pg_dump of ${src.redacted} started`);
           // One snapshot for the dump and the source figures: the copy must match them exactly.
-          await withPg({ connectionString: ctx.env.postgres!.url, connectionTimeoutMillis: 10_000, application_name: 'gauntlet-backup' }, async (c) => {
-            await c.query('begin isolation level repeatable read read only');
-            const snap = (await c.query<{ s: string }>('select pg_export_snapshot() as s')).rows[0]!.s;
-            for (const t of tableNames) {
-              try {
-                sourceFigures.set(t, await tableFigures(c, t));
-              } catch (err) {
-                throw new Error(`source table ${t}: ${(err as Error).message}`);
+          await withPg(
+            {
+              connectionString: ctx.env.postgres!.url,
+              connectionTimeoutMillis: 10_000,
+              application_name: 'gauntlet-backup',
+            },
+            async (c) => {
+              await c.query('begin isolation level repeatable read read only');
+              const snap = (await c.query<{ s: string }>('select pg_export_snapshot() as s')).rows[0]!.s;
+              for (const t of tableNames) {
+                try {
+                  sourceFigures.set(t, await tableFigures(c, t));
+                } catch (err) {
+                  throw new Error(`source table ${t}: ${(err as Error).message}`);
+                }
               }
-            }
-            await run(bin('pg_dump'), ['-Fc', '--no-owner', '--no-acl', `--snapshot=${snap}`, '-f', file, src.url], { env: src.password ? { PGPASSWORD: src.password } : {}, timeoutMs, signal: ctx.signal });
-            await c.query('commit');
-          });
+              await run(bin('pg_dump'), ['-Fc', '--no-owner', '--no-acl', `--snapshot=${snap}`, '-f', file, src.url], {
+                env: src.password ? { PGPASSWORD: src.password } : {},
+                timeoutMs,
+                signal: ctx.signal,
+              });
+              await c.query('commit');
+            },
+          );
           rec.backup.takenAt = new Date(injectedWall).toISOString();
         } else if (spec.backup.method === 'latest') {
           const found = newestBackup(resolve(spec.backup.dir), spec.backup.pattern);
@@ -206,77 +247,137 @@ export function backupRestoreFault(spec: Spec): Fault {
         const dst = split(target.toString());
         const dstEnv = dst.password ? { PGPASSWORD: dst.password } : {};
         if (spec.restoreCommand) {
-          const [cmd, ...args] = spec.restoreCommand.map((a) => a.replaceAll('{{file}}', file).replaceAll('{{url}}', dst.url));
+          const [cmd, ...args] = spec.restoreCommand.map((a) =>
+            a.replaceAll('{{file}}', file).replaceAll('{{url}}', dst.url),
+          );
           await run(cmd!, args, { env: dstEnv, timeoutMs, signal: ctx.signal });
         } else if (isCustomFormat(file)) {
-          await run(bin('pg_restore'), ['--no-owner', '--no-acl', '--exit-on-error', '-d', dst.url, file], { env: dstEnv, timeoutMs, signal: ctx.signal });
+          await run(bin('pg_restore'), ['--no-owner', '--no-acl', '--exit-on-error', '-d', dst.url, file], {
+            env: dstEnv,
+            timeoutMs,
+            signal: ctx.signal,
+          });
         } else {
-          await run(bin('psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', dst.url, '-f', file], { env: dstEnv, timeoutMs, signal: ctx.signal });
+          await run(bin('psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', dst.url, '-f', file], {
+            env: dstEnv,
+            timeoutMs,
+            signal: ctx.signal,
+          });
         }
         at(`restore: ${basename(file)} (${rec.backup.bytes} bytes) restored into the scratch instance`);
 
         // 3. Verification on the copy.
-        await withPg({ connectionString: target.toString(), connectionTimeoutMillis: 10_000, statement_timeout: Math.min(timeoutMs, 60_000) }, async (c) => {
-          for (const spec_ of spec.tables) {
-            const t = typeof spec_ === 'string' ? spec_ : spec_.name;
-            const expectedRows = typeof spec_ === 'string' ? undefined : spec_.rows;
-            const src = sourceFigures.get(t);
-            try {
-              const f = await tableFigures(c, t);
-              // Compared with the source at the dump, else with the rows the experiment expects; never with nothing.
-              const ok = src ? src.rows === f.rows && src.checksum === f.checksum : expectedRows !== undefined && f.rows === expectedRows;
-              const detail = src
-                ? `the copy has ${f.rows} rows (checksum ${f.checksum.slice(0, 8)}), the source had ${src.rows} (checksum ${src.checksum.slice(0, 8)}) at the dump`
-                : expectedRows !== undefined
-                  ? `the copy has ${f.rows} rows, ${expectedRows} expected`
-                  : 'nothing to compare the copy with';
-              rec.tables.push({ table: t, rows: f.rows, checksum: f.checksum, comparedWith: src ? 'the source at the dump snapshot' : `${expectedRows} expected rows`, ...(src ? { sourceRows: src.rows, sourceChecksum: src.checksum } : expectedRows !== undefined ? { sourceRows: expectedRows } : {}), ok, ...(ok ? {} : { detail }) });
-            } catch (err) {
-              rec.tables.push({ table: t, ok: false, detail: (err as Error).message });
-            }
-          }
-          for (const v of spec.verify) {
-            try {
-              const r = await c.query({ text: v.sql, rowMode: 'array' });
-              const first = r.rows[0] as unknown[] | undefined;
-              if (!first) rec.verification.push({ name: v.name, ok: false, detail: 'returned no row' });
-              else if (v.expect === undefined) rec.verification.push({ name: v.name, ok: true, detail: `returned ${r.rows.length} row(s)` });
-              else {
-                const ok = String(first[0]) === String(v.expect);
-                rec.verification.push({ name: v.name, ok, detail: ok ? `= ${String(v.expect)}` : `expected ${String(v.expect)}, got ${String(first[0])}` });
+        await withPg(
+          {
+            connectionString: target.toString(),
+            connectionTimeoutMillis: 10_000,
+            statement_timeout: Math.min(timeoutMs, 60_000),
+          },
+          async (c) => {
+            for (const spec_ of spec.tables) {
+              const t = typeof spec_ === 'string' ? spec_ : spec_.name;
+              const expectedRows = typeof spec_ === 'string' ? undefined : spec_.rows;
+              const src = sourceFigures.get(t);
+              try {
+                const f = await tableFigures(c, t);
+                // Compared with the source at the dump, else with the rows the experiment expects; never with nothing.
+                const ok = src
+                  ? src.rows === f.rows && src.checksum === f.checksum
+                  : expectedRows !== undefined && f.rows === expectedRows;
+                const detail = src
+                  ? `the copy has ${f.rows} rows (checksum ${f.checksum.slice(0, 8)}), the source had ${src.rows} (checksum ${src.checksum.slice(0, 8)}) at the dump`
+                  : expectedRows !== undefined
+                    ? `the copy has ${f.rows} rows, ${expectedRows} expected`
+                    : 'nothing to compare the copy with';
+                rec.tables.push({
+                  table: t,
+                  rows: f.rows,
+                  checksum: f.checksum,
+                  comparedWith: src ? 'the source at the dump snapshot' : `${expectedRows} expected rows`,
+                  ...(src
+                    ? { sourceRows: src.rows, sourceChecksum: src.checksum }
+                    : expectedRows !== undefined
+                      ? { sourceRows: expectedRows }
+                      : {}),
+                  ok,
+                  ...(ok ? {} : { detail }),
+                });
+              } catch (err) {
+                rec.tables.push({ table: t, ok: false, detail: (err as Error).message });
               }
-            } catch (err) {
-              rec.verification.push({ name: v.name, ok: false, detail: `the query failed: ${(err as Error).message}` });
             }
-          }
-          if (ctx.ledgerTable) {
-            try {
-              const r = await c.query<{ m: string | null }>(`select max(seq)::text as m from ${ctx.ledgerTable} where run_id = $1`, [ctx.runId]);
-              if (r.rows[0]?.m) rec.newestLedgerSeq = Number(r.rows[0].m);
-            } catch {
-              // The ledger table is not in the copy: said by the RPO basis.
-            }
-          }
-          if (spec.freshness) {
-            try {
-              const r = await c.query({ text: spec.freshness, rowMode: 'array' });
-              const v = (r.rows[0] as unknown[] | undefined)?.[0];
-              if (v instanceof Date) rec.newestDataAt = v.toISOString();
-              else if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) rec.newestDataAt = new Date(v).toISOString();
-              else rec.verification.push({ name: 'freshness', ok: false, detail: `the freshness query returned ${String(v)}, not a timestamp` });
-              if (rec.newestDataAt) {
-                rec.rpoMs = Math.max(0, injectedWall - Date.parse(rec.newestDataAt));
-                rec.rpoBasis = `newest data in the copy (${rec.newestDataAt}) against the fault (${new Date(injectedWall).toISOString()})`;
+            for (const v of spec.verify) {
+              try {
+                const r = await c.query({ text: v.sql, rowMode: 'array' });
+                const first = r.rows[0] as unknown[] | undefined;
+                if (!first) rec.verification.push({ name: v.name, ok: false, detail: 'returned no row' });
+                else if (v.expect === undefined)
+                  rec.verification.push({ name: v.name, ok: true, detail: `returned ${r.rows.length} row(s)` });
+                else {
+                  const ok = String(first[0]) === String(v.expect);
+                  rec.verification.push({
+                    name: v.name,
+                    ok,
+                    detail: ok ? `= ${String(v.expect)}` : `expected ${String(v.expect)}, got ${String(first[0])}`,
+                  });
+                }
+              } catch (err) {
+                rec.verification.push({
+                  name: v.name,
+                  ok: false,
+                  detail: `the query failed: ${(err as Error).message}`,
+                });
               }
-            } catch (err) {
-              rec.verification.push({ name: 'freshness', ok: false, detail: `the query failed: ${(err as Error).message}` });
             }
-          }
-        });
+            if (ctx.ledgerTable) {
+              try {
+                const r = await c.query<{ m: string | null }>(
+                  `select max(seq)::text as m from ${ctx.ledgerTable} where run_id = $1`,
+                  [ctx.runId],
+                );
+                if (r.rows[0]?.m) rec.newestLedgerSeq = Number(r.rows[0].m);
+              } catch {
+                // The ledger table is not in the copy: said by the RPO basis.
+              }
+            }
+            if (spec.freshness) {
+              try {
+                const r = await c.query({ text: spec.freshness, rowMode: 'array' });
+                const v = (r.rows[0] as unknown[] | undefined)?.[0];
+                if (v instanceof Date) rec.newestDataAt = v.toISOString();
+                else if (typeof v === 'string' && !Number.isNaN(Date.parse(v)))
+                  rec.newestDataAt = new Date(v).toISOString();
+                else
+                  rec.verification.push({
+                    name: 'freshness',
+                    ok: false,
+                    detail: `the freshness query returned ${String(v)}, not a timestamp`,
+                  });
+                if (rec.newestDataAt) {
+                  rec.rpoMs = Math.max(0, injectedWall - Date.parse(rec.newestDataAt));
+                  rec.rpoBasis = `newest data in the copy (${rec.newestDataAt}) against the fault (${new Date(injectedWall).toISOString()})`;
+                }
+              } catch (err) {
+                rec.verification.push({
+                  name: 'freshness',
+                  ok: false,
+                  detail: `the query failed: ${(err as Error).message}`,
+                });
+              }
+            }
+          },
+        );
         rec.restoreTookMs = ctx.clock.now() - restoreStart;
-        const bad = [...rec.tables.filter((t) => !t.ok).map((t) => `table ${t.table}: ${t.detail}`), ...rec.verification.filter((v) => !v.ok).map((v) => `${v.name}: ${v.detail}`)];
+        const bad = [
+          ...rec.tables.filter((t) => !t.ok).map((t) => `table ${t.table}: ${t.detail}`),
+          ...rec.verification.filter((v) => !v.ok).map((v) => `${v.name}: ${v.detail}`),
+        ];
         if (bad.length) rec.failure = `the copy did not verify: ${bad.join('; ')}`;
-        at(bad.length ? `verify: FAILED — ${bad.join('; ')}` : `verify: ${rec.tables.length} table(s) and ${rec.verification.length} quer${rec.verification.length === 1 ? 'y' : 'ies'} passed`);
+        at(
+          bad.length
+            ? `verify: FAILED — ${bad.join('; ')}`
+            : `verify: ${rec.tables.length} table(s) and ${rec.verification.length} quer${rec.verification.length === 1 ? 'y' : 'ies'} passed`,
+        );
       } catch (err) {
         rec.failure = (err as Error).message;
         at(`restore failed: ${rec.failure}`);
@@ -285,7 +386,11 @@ export function backupRestoreFault(spec: Spec): Fault {
       }
       outcome = rec.failure
         ? { recovery: `the restore did not recover the data: ${rec.failure}`, restore: rec }
-        : { rtoMs: rec.restoreTookMs!, recovery: `scratch up, ${basename(rec.backup.file ?? '')} restored and verified in ${formatMs(rec.restoreTookMs!)}`, restore: rec };
+        : {
+            rtoMs: rec.restoreTookMs!,
+            recovery: `scratch up, ${basename(rec.backup.file ?? '')} restored and verified in ${formatMs(rec.restoreTookMs!)}`,
+            restore: rec,
+          };
       return events;
     },
 
@@ -297,4 +402,3 @@ export function backupRestoreFault(spec: Spec): Fault {
     },
   };
 }
-

@@ -33,10 +33,15 @@ export function dbFailoverFault(spec: Spec): Fault {
     label: `db-failover (${spec.mode})`,
     async preflight(ctx) {
       const { leader, replicas } = await assertHaCluster(ctx.env);
-      if (spec.mode === 'switchover') return `switch over from leader ${leader.name} to ${replicas[0]!.name} through ${new URL(leader.api_url).origin}/switchover`;
+      if (spec.mode === 'switchover')
+        return `switch over from leader ${leader.name} to ${replicas[0]!.name} through ${new URL(leader.api_url).origin}/switchover`;
       const { postmaster, patroni } = localPids(leader);
-      if (!postmaster) throw cannotRun(`${spec.mode}: no local process listens on the leader's PostgreSQL port ${leader.port} (this fault kills local processes)`);
-      if (spec.mode !== 'kill-postmaster' && !patroni) throw cannotRun(`${spec.mode}: no local process listens on the leader's Patroni port ${restPort(leader)}`);
+      if (!postmaster)
+        throw cannotRun(
+          `${spec.mode}: no local process listens on the leader's PostgreSQL port ${leader.port} (this fault kills local processes)`,
+        );
+      if (spec.mode !== 'kill-postmaster' && !patroni)
+        throw cannotRun(`${spec.mode}: no local process listens on the leader's Patroni port ${restPort(leader)}`);
       const walsenders = childrenOf(postmaster).filter((p) => /walsender/.test(cmdline(p)));
       return {
         'kill-postmaster': `kill -9 postmaster ${postmaster} of leader ${leader.name} (port ${leader.port})`,
@@ -66,7 +71,9 @@ export function dbFailoverFault(spec: Spec): Fault {
           stopped.push(p);
         }
         at(`SIGSTOP walsenders ${walsenders.join(', ')} of leader ${leader.name}`);
-        ctx.say(`    SIGSTOP walsenders ${walsenders.join(', ')} of leader ${leader.name} for ${formatMs(spec.lagFor)}`);
+        ctx.say(
+          `    SIGSTOP walsenders ${walsenders.join(', ')} of leader ${leader.name} for ${formatMs(spec.lagFor)}`,
+        );
         await new Promise((r) => setTimeout(r, spec.lagFor));
       }
       if (spec.mode !== 'kill-postmaster' && patroni) {
@@ -107,7 +114,11 @@ export function dbFailoverFault(spec: Spec): Fault {
         child.unref();
         const deadline = Date.now() + 60_000;
         while (Date.now() < deadline && !(await memberRunning(m.api_url))) await new Promise((r) => setTimeout(r, 250));
-        done.push((await memberRunning(m.api_url)) ? `restarted Patroni of ${m.name} (pid ${child.pid}); it rejoined (log: ${logPath})` : `restarted Patroni of ${m.name} (pid ${child.pid}) but it did not report running within 60 s (log: ${logPath})`);
+        done.push(
+          (await memberRunning(m.api_url))
+            ? `restarted Patroni of ${m.name} (pid ${child.pid}); it rejoined (log: ${logPath})`
+            : `restarted Patroni of ${m.name} (pid ${child.pid}) but it did not report running within 60 s (log: ${logPath})`,
+        );
       }
       return done;
     },

@@ -8,7 +8,17 @@ import type * as k8s from '@kubernetes/client-node';
 import type { FaultSpec } from '../../../config/experiment.ts';
 import { cannotRun, configError } from '../../../core/errors.ts';
 import { formatMs } from '../../../core/duration.ts';
-import { call, kubeTarget, ownerWorkload, stateOf, watchReplacements, whenWorkloadReady, workloadState, type KubeTarget, type WorkloadState } from '../../../targets/kube.ts';
+import {
+  call,
+  kubeTarget,
+  ownerWorkload,
+  stateOf,
+  watchReplacements,
+  whenWorkloadReady,
+  workloadState,
+  type KubeTarget,
+  type WorkloadState,
+} from '../../../targets/kube.ts';
 import type { Fault, FaultContext, FaultEvent, FaultOutcome } from '../fault.ts';
 
 type PodKill = Extract<FaultSpec, { kind: 'pod-kill' }>;
@@ -41,7 +51,8 @@ export function countFor(mode: PodKill['mode'], value: number | undefined, n: nu
 }
 
 /** The most a mode can select (random-max-percent at its maximum): what the cap is checked against. */
-const worstCount = (mode: PodKill['mode'], value: number | undefined, n: number) => countFor(mode, value, n, () => 0.999999);
+const worstCount = (mode: PodKill['mode'], value: number | undefined, n: number) =>
+  countFor(mode, value, n, () => 0.999999);
 
 /** Waits for `p` at most `ms`, leaving no timer behind (a pending one would keep the process alive). */
 function within(p: Promise<unknown>, ms: number): Promise<void> {
@@ -49,7 +60,8 @@ function within(p: Promise<unknown>, ms: number): Promise<void> {
   return Promise.race([p, new Promise((r) => (timer = setTimeout(r, ms)))]).then(() => clearTimeout(timer));
 }
 
-const live = (pods: k8s.V1Pod[]) => pods.filter((p) => !p.metadata?.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+const live = (pods: k8s.V1Pod[]) =>
+  pods.filter((p) => !p.metadata?.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
 
 /** Measures recovery after pods were deleted: the workload whole again, each replacement Ready. */
 class Recovery {
@@ -57,7 +69,10 @@ class Recovery {
   private replacements?: ReturnType<typeof watchReplacements>;
   private last?: WorkloadState;
   recoveredAtMs?: number;
-  constructor(private readonly t: KubeTarget, private readonly ctx: FaultContext) {}
+  constructor(
+    private readonly t: KubeTarget,
+    private readonly ctx: FaultContext,
+  ) {}
 
   start(workload: Workload | undefined, selector: string, before: Set<string>, needReplacements: number): void {
     const replacements = watchReplacements(this.t, selector, before, () => this.ctx.clock.now());
@@ -65,7 +80,14 @@ class Recovery {
     if (!workload) return;
     // Whole again = the workload reports every replica Ready and updated, seen after each deleted
     // pod has a Ready replacement (right after a delete the status may still show the old count).
-    const w = whenWorkloadReady(this.t, workload, this.ctx.recoveryTimeoutMs, () => this.ctx.clock.now(), (s) => (this.last = s), () => replacements.ready.size >= needReplacements);
+    const w = whenWorkloadReady(
+      this.t,
+      workload,
+      this.ctx.recoveryTimeoutMs,
+      () => this.ctx.clock.now(),
+      (s) => (this.last = s),
+      () => replacements.ready.size >= needReplacements,
+    );
     this.watches.push(w);
     this.done = w.done.then((at) => {
       if (at !== undefined) this.recoveredAtMs = at;
@@ -85,9 +107,13 @@ class Recovery {
 
   describe(workload: Workload | undefined, injectedAtMs: number): string {
     const reps = [...(this.replacements?.ready.values() ?? [])];
-    const perPod = reps.length ? `; replacements Ready after ${reps.map((r) => `${formatMs(r.readyAtMs - injectedAtMs)} (${r.name})`).join(', ')}` : '; no replacement became Ready';
+    const perPod = reps.length
+      ? `; replacements Ready after ${reps.map((r) => `${formatMs(r.readyAtMs - injectedAtMs)} (${r.name})`).join(', ')}`
+      : '; no replacement became Ready';
     const restarts = reps.reduce((n, r) => n + r.restarts, 0);
-    const state = this.last ? `${this.last.ready}/${this.last.desired} Ready, ${this.last.updated} updated` : 'no status seen';
+    const state = this.last
+      ? `${this.last.ready}/${this.last.desired} Ready, ${this.last.updated} updated`
+      : 'no status seen';
     return this.recoveredAtMs !== undefined
       ? `${workload ? `${workload.kind} ${workload.name} whole again (${state}) after ${formatMs(this.recoveredAtMs - injectedAtMs)}` : `recovered after ${formatMs(this.recoveredAtMs - injectedAtMs)}`}${perPod}; ${restarts} container restart${restarts === 1 ? '' : 's'} seen`
       : `${workload ? `${workload.kind} ${workload.name}` : 'the pods'} not whole within ${formatMs(this.ctx.recoveryTimeoutMs)}: ${state}${perPod}`;
@@ -99,14 +125,24 @@ export function podKillFault(spec: PodKill): Fault {
   let recovery: Recovery | undefined;
   let injectedAtMs: number | undefined;
   let workload: Workload | undefined;
-  const list = async (tt: KubeTarget) => live((await call({ verb: 'list', resource: 'pods', namespace: tt.namespace }, () => tt.core.listNamespacedPod({ namespace: tt.namespace, labelSelector: spec.selector }))).items);
+  const list = async (tt: KubeTarget) =>
+    live(
+      (
+        await call({ verb: 'list', resource: 'pods', namespace: tt.namespace }, () =>
+          tt.core.listNamespacedPod({ namespace: tt.namespace, labelSelector: spec.selector }),
+        )
+      ).items,
+    );
   const pick = async (tt: KubeTarget, ctx: FaultContext) => {
     const pods = await list(tt);
-    if (!pods.length) throw cannotRun(`pod-kill: selector ${spec.selector} matches no running pod in namespace ${tt.namespace}`);
+    if (!pods.length)
+      throw cannotRun(`pod-kill: selector ${spec.selector} matches no running pod in namespace ${tt.namespace}`);
     const worst = worstCount(spec.mode, spec.value, pods.length);
     const cap = ctx.kube?.maxKillShare ?? 0.5;
     if (worst / pods.length > cap + 1e-9) {
-      throw configError(`pod-kill: mode ${spec.mode}${spec.value !== undefined ? ` ${spec.value}` : ''} would kill ${worst} of ${pods.length} pods matching ${spec.selector} (${Math.round((worst / pods.length) * 100)}%), above the ${Math.round(cap * 100)}% cap: raise kubernetes.maxKillShare to allow it`);
+      throw configError(
+        `pod-kill: mode ${spec.mode}${spec.value !== undefined ? ` ${spec.value}` : ''} would kill ${worst} of ${pods.length} pods matching ${spec.selector} (${Math.round((worst / pods.length) * 100)}%), above the ${Math.round(cap * 100)}% cap: raise kubernetes.maxKillShare to allow it`,
+      );
     }
     return pods;
   };
@@ -130,7 +166,13 @@ export function podKillFault(spec: PodKill): Fault {
       const deleted: string[] = [];
       try {
         for (const v of victims) {
-          await call({ verb: 'delete', resource: 'pods', namespace: tt.namespace }, () => tt.core.deleteNamespacedPod({ name: v.metadata!.name!, namespace: tt.namespace, gracePeriodSeconds: Math.round(spec.gracePeriod / 1000) }));
+          await call({ verb: 'delete', resource: 'pods', namespace: tt.namespace }, () =>
+            tt.core.deleteNamespacedPod({
+              name: v.metadata!.name!,
+              namespace: tt.namespace,
+              gracePeriodSeconds: Math.round(spec.gracePeriod / 1000),
+            }),
+          );
           deleted.push(v.metadata!.name!);
         }
       } catch (err) {
@@ -141,12 +183,20 @@ export function podKillFault(spec: PodKill): Fault {
         }
         throw err;
       }
-      return [{ atMs: injectedAtMs, what: `deleted ${victims.map((v) => v.metadata?.name).join(', ')} (${victims.length} of ${pods.length}${workload ? `, ${workload.kind} ${workload.name}` : ''})` }];
+      return [
+        {
+          atMs: injectedAtMs,
+          what: `deleted ${victims.map((v) => v.metadata?.name).join(', ')} (${victims.length} of ${pods.length}${workload ? `, ${workload.kind} ${workload.name}` : ''})`,
+        },
+      ];
     },
     settle: (ms) => recovery?.settle(ms) ?? Promise.resolve(),
     outcome(): FaultOutcome | undefined {
       if (!recovery || injectedAtMs === undefined) return undefined;
-      return { ...(recovery.recoveredAtMs !== undefined ? { rtoMs: recovery.recoveredAtMs - injectedAtMs } : {}), recovery: `Kubernetes API: ${recovery.describe(workload, injectedAtMs)}` };
+      return {
+        ...(recovery.recoveredAtMs !== undefined ? { rtoMs: recovery.recoveredAtMs - injectedAtMs } : {}),
+        recovery: `Kubernetes API: ${recovery.describe(workload, injectedAtMs)}`,
+      };
     },
     async rollback(ctx) {
       if (!recovery) return ['nothing was deleted'];
@@ -155,7 +205,11 @@ export function podKillFault(spec: PodKill): Fault {
       // Deleted pods are the fault; the controller replaces them. Say whether it did.
       if (!workload || !t) return ['no owning workload to check'];
       const s = await workloadState(t, workload).catch(() => undefined);
-      return [s ? `${workload.kind} ${workload.name}: ${s.ready}/${s.desired} Ready${s.done ? '' : ' — not whole yet'}` : `${workload.kind} ${workload.name}: state unknown`];
+      return [
+        s
+          ? `${workload.kind} ${workload.name}: ${s.ready}/${s.desired} Ready${s.done ? '' : ' — not whole yet'}`
+          : `${workload.kind} ${workload.name}: state unknown`,
+      ];
     },
   };
 }
@@ -167,9 +221,14 @@ export function rollingRestartFault(spec: RollingRestart): Fault {
   let recovery: Recovery | undefined;
   let injectedAtMs: number | undefined;
   const w = spec.workload;
-  const read = async (tt: KubeTarget) => (w.kind === 'Deployment'
-    ? await call({ verb: 'get', resource: 'deployments', namespace: tt.namespace }, () => tt.apps.readNamespacedDeployment({ name: w.name, namespace: tt.namespace }))
-    : await call({ verb: 'get', resource: 'statefulsets', namespace: tt.namespace }, () => tt.apps.readNamespacedStatefulSet({ name: w.name, namespace: tt.namespace })));
+  const read = async (tt: KubeTarget) =>
+    w.kind === 'Deployment'
+      ? await call({ verb: 'get', resource: 'deployments', namespace: tt.namespace }, () =>
+          tt.apps.readNamespacedDeployment({ name: w.name, namespace: tt.namespace }),
+        )
+      : await call({ verb: 'get', resource: 'statefulsets', namespace: tt.namespace }, () =>
+          tt.apps.readNamespacedStatefulSet({ name: w.name, namespace: tt.namespace }),
+        );
   return {
     label: `rolling-restart (${w.kind} ${w.name})`,
     async preflight(ctx) {
@@ -182,8 +241,16 @@ export function rollingRestartFault(spec: RollingRestart): Fault {
       t ??= target(ctx, spec.namespace);
       const tt = t;
       const o = await read(tt);
-      const selector = Object.entries(o.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
-      const pods = live((await call({ verb: 'list', resource: 'pods', namespace: tt.namespace }, () => tt.core.listNamespacedPod({ namespace: tt.namespace, labelSelector: selector }))).items);
+      const selector = Object.entries(o.spec?.selector?.matchLabels ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+      const pods = live(
+        (
+          await call({ verb: 'list', resource: 'pods', namespace: tt.namespace }, () =>
+            tt.core.listNamespacedPod({ namespace: tt.namespace, labelSelector: selector }),
+          )
+        ).items,
+      );
       recovery = new Recovery(tt, ctx);
       injectedAtMs = ctx.clock.now();
       recovery.start(w, selector, new Set(pods.map((p) => p.metadata?.uid ?? '')), o.spec?.replicas ?? 1);
@@ -191,18 +258,31 @@ export function rollingRestartFault(spec: RollingRestart): Fault {
       const body = { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: stamp } } } } };
       const { setHeaderOptions, PatchStrategy } = await import('@kubernetes/client-node');
       const opts = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
-      await call({ verb: 'patch', resource: w.kind === 'Deployment' ? 'deployments' : 'statefulsets', namespace: tt.namespace }, () =>
-        w.kind === 'Deployment' ? tt.apps.patchNamespacedDeployment({ name: w.name, namespace: tt.namespace, body }, opts) : tt.apps.patchNamespacedStatefulSet({ name: w.name, namespace: tt.namespace, body }, opts)).catch((err: unknown) => {
+      await call(
+        { verb: 'patch', resource: w.kind === 'Deployment' ? 'deployments' : 'statefulsets', namespace: tt.namespace },
+        () =>
+          w.kind === 'Deployment'
+            ? tt.apps.patchNamespacedDeployment({ name: w.name, namespace: tt.namespace, body }, opts)
+            : tt.apps.patchNamespacedStatefulSet({ name: w.name, namespace: tt.namespace, body }, opts),
+      ).catch((err: unknown) => {
         recovery?.stop();
         recovery = undefined;
         throw err;
       });
-      return [{ atMs: injectedAtMs, what: `${w.kind} ${w.name}: ${RESTARTED_AT}=${stamp} (a rollout of ${pods.length} pods)` }];
+      return [
+        {
+          atMs: injectedAtMs,
+          what: `${w.kind} ${w.name}: ${RESTARTED_AT}=${stamp} (a rollout of ${pods.length} pods)`,
+        },
+      ];
     },
     settle: (ms) => recovery?.settle(ms) ?? Promise.resolve(),
     outcome(): FaultOutcome | undefined {
       if (!recovery || injectedAtMs === undefined) return undefined;
-      return { ...(recovery.recoveredAtMs !== undefined ? { rtoMs: recovery.recoveredAtMs - injectedAtMs } : {}), recovery: `Kubernetes API: rollout ${recovery.recoveredAtMs !== undefined ? 'complete' : 'not complete'} — ${recovery.describe(w, injectedAtMs)}` };
+      return {
+        ...(recovery.recoveredAtMs !== undefined ? { rtoMs: recovery.recoveredAtMs - injectedAtMs } : {}),
+        recovery: `Kubernetes API: rollout ${recovery.recoveredAtMs !== undefined ? 'complete' : 'not complete'} — ${recovery.describe(w, injectedAtMs)}`,
+      };
     },
     async rollback(ctx) {
       if (!recovery || !t) return ['nothing was restarted'];
@@ -210,7 +290,9 @@ export function rollingRestartFault(spec: RollingRestart): Fault {
       recovery.stop();
       // The restartedAt annotation stays, as kubectl leaves it: removing it would roll the pods again.
       const s = stateOf(await read(t));
-      return [`${w.kind} ${w.name}: ${s.ready}/${s.desired} Ready, ${s.updated} updated${s.done ? '' : ' — rollout not complete'}; the ${RESTARTED_AT} annotation stays (removing it would restart the pods again)`];
+      return [
+        `${w.kind} ${w.name}: ${s.ready}/${s.desired} Ready, ${s.updated} updated${s.done ? '' : ' — rollout not complete'}; the ${RESTARTED_AT} annotation stays (removing it would restart the pods again)`,
+      ];
     },
   };
 }
@@ -224,13 +306,28 @@ export function kubeDbFailoverFault(spec: KubeDbFailover): Fault {
   let stopWatch: (() => void) | undefined;
   const selectors = () => {
     if (spec.selector) return [spec.selector];
-    const cluster = spec.cluster ? (spec.operator === 'cnpg' ? `,cnpg.io/cluster=${spec.cluster}` : `,cluster-name=${spec.cluster}`) : '';
-    return spec.operator === 'cnpg' ? [`cnpg.io/instanceRole=primary${cluster}`] : [`role=master${cluster}`, `role=primary${cluster}`];
+    const cluster = spec.cluster
+      ? spec.operator === 'cnpg'
+        ? `,cnpg.io/cluster=${spec.cluster}`
+        : `,cluster-name=${spec.cluster}`
+      : '';
+    return spec.operator === 'cnpg'
+      ? [`cnpg.io/instanceRole=primary${cluster}`]
+      : [`role=master${cluster}`, `role=primary${cluster}`];
   };
   const primary = async (tt: KubeTarget) => {
     for (const sel of selectors()) {
-      const pods = live((await call({ verb: 'list', resource: 'pods', namespace: tt.namespace }, () => tt.core.listNamespacedPod({ namespace: tt.namespace, labelSelector: sel }))).items);
-      if (pods.length > 1) throw cannotRun(`kube-db-failover: ${pods.length} pods carry ${sel} in ${tt.namespace} (${pods.map((p) => p.metadata?.name).join(', ')}): narrow it with cluster`);
+      const pods = live(
+        (
+          await call({ verb: 'list', resource: 'pods', namespace: tt.namespace }, () =>
+            tt.core.listNamespacedPod({ namespace: tt.namespace, labelSelector: sel }),
+          )
+        ).items,
+      );
+      if (pods.length > 1)
+        throw cannotRun(
+          `kube-db-failover: ${pods.length} pods carry ${sel} in ${tt.namespace} (${pods.map((p) => p.metadata?.name).join(', ')}): narrow it with cluster`,
+        );
       if (pods.length === 1) return { pod: pods[0]!, selector: sel };
     }
     throw cannotRun(`kube-db-failover: no pod carries ${selectors().join(' or ')} in namespace ${tt.namespace}`);
@@ -251,7 +348,9 @@ export function kubeDbFailoverFault(spec: KubeDbFailover): Fault {
       stopWatch = replacements.stop;
       injectedAtMs = ctx.clock.now();
       try {
-        await call({ verb: 'delete', resource: 'pods', namespace: tt.namespace }, () => tt.core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: tt.namespace, gracePeriodSeconds: 0 }));
+        await call({ verb: 'delete', resource: 'pods', namespace: tt.namespace }, () =>
+          tt.core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: tt.namespace, gracePeriodSeconds: 0 }),
+        );
       } catch (err) {
         replacements.stop();
         injectedAtMs = undefined;
@@ -275,12 +374,16 @@ export function kubeDbFailoverFault(spec: KubeDbFailover): Fault {
     settle: (ms) => within(done, ms),
     outcome(): FaultOutcome | undefined {
       if (injectedAtMs === undefined) return undefined;
-      return { ...(recoveredAtMs !== undefined ? { rtoMs: recoveredAtMs - injectedAtMs } : {}), recovery: `Kubernetes API: ${seen || 'still waiting'}` };
+      return {
+        ...(recoveredAtMs !== undefined ? { rtoMs: recoveredAtMs - injectedAtMs } : {}),
+        recovery: `Kubernetes API: ${seen || 'still waiting'}`,
+      };
     },
     async rollback() {
       stopWatch?.();
-      return injectedAtMs === undefined ? ['nothing was deleted'] : [seen ? `primary: ${seen}` : 'the primary had not come back when the experiment ended'];
+      return injectedAtMs === undefined
+        ? ['nothing was deleted']
+        : [seen ? `primary: ${seen}` : 'the primary had not come back when the experiment ended'];
     },
   };
 }
-

@@ -20,7 +20,8 @@ export function processKillFault(spec: Spec): Fault {
     }
     if (!pid || !alive(pid)) throw cannotRun(`process-kill: pid ${pid} from ${spec.pidFile} is not running`);
     const candidates = spec.children ? childrenOf(pid) : [pid];
-    if (candidates.length === 0) throw cannotRun(`process-kill: process ${pid} has no children to kill (selector matched nothing)`);
+    if (candidates.length === 0)
+      throw cannotRun(`process-kill: process ${pid} has no children to kill (selector matched nothing)`);
     return { pid, candidates };
   };
   return {
@@ -34,19 +35,33 @@ export function processKillFault(spec: Spec): Fault {
       before = { pid, count: candidates.length };
       const picked = [...candidates].sort(() => Math.random() - 0.5).slice(0, spec.count);
       for (const p of picked) process.kill(p, spec.signal);
-      return [{ atMs: ctx.clock.now(), what: `${spec.signal} ${picked.join(', ')} (${spec.children ? `children of ${pid}` : 'the process'})` }];
+      return [
+        {
+          atMs: ctx.clock.now(),
+          what: `${spec.signal} ${picked.join(', ')} (${spec.children ? `children of ${pid}` : 'the process'})`,
+        },
+      ];
     },
     async rollback() {
       // Nothing to put back by hand; check the supervisor did it, so a target left short is said.
       if (!before) return ['nothing was killed'];
-      if (!spec.children) return [alive(before.pid) ? `process ${before.pid} is still running` : `process ${before.pid} is gone; its supervisor must start it again`];
+      if (!spec.children)
+        return [
+          alive(before.pid)
+            ? `process ${before.pid} is still running`
+            : `process ${before.pid} is gone; its supervisor must start it again`,
+        ];
       const deadline = Date.now() + 30_000;
       let now = alive(before.pid) ? childrenOf(before.pid).length : 0;
       while (now < before.count && alive(before.pid) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 250));
         now = childrenOf(before.pid).length;
       }
-      return [now >= before.count ? `process ${before.pid} has ${now} children again (had ${before.count})` : `process ${before.pid} has ${now} children, had ${before.count}: the supervisor did not replace them within 30 s`];
+      return [
+        now >= before.count
+          ? `process ${before.pid} has ${now} children again (had ${before.count})`
+          : `process ${before.pid} has ${now} children, had ${before.count}: the supervisor did not replace them within 30 s`,
+      ];
     },
   };
 }

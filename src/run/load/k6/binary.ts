@@ -19,11 +19,16 @@ export function findK6(env: Record<string, string | undefined>): string {
     throw cannotRun(`K6_PATH=${env.K6_PATH} is not an executable file`);
   }
   const candidates = [
-    ...(env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'k6')),
+    ...(env.PATH ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .map((d) => join(d, 'k6')),
     join(homedir(), '.cache', 'gauntlet', 'bin', 'k6'),
     join(homedir(), 'go', 'bin', 'k6'),
   ];
   const found = candidates.find(executable);
   if (found) return found;
-  throw cannotRun('k6 is not installed: the k6 engine needs the k6 binary (https://grafana.com/docs/k6/latest/set-up/install-k6/, or with Go: go install go.k6.io/k6@v1.8.1); set K6_PATH to use one outside PATH');
+  throw cannotRun(
+    'k6 is not installed: the k6 engine needs the k6 binary (https://grafana.com/docs/k6/latest/set-up/install-k6/, or with Go: go install go.k6.io/k6@v1.8.1); set K6_PATH to use one outside PATH',
+  );
 }

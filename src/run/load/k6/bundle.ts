@@ -13,10 +13,15 @@ export interface Bundled {
 }
 
 /** Bundle an entry file (or text given as stdin resolving from `resolveDir`). */
-export async function bundle(entry: { file: string } | { contents: string; resolveDir: string; name: string }, cwd: string): Promise<Bundled> {
+export async function bundle(
+  entry: { file: string } | { contents: string; resolveDir: string; name: string },
+  cwd: string,
+): Promise<Bundled> {
   try {
     const r = await build({
-      ...('file' in entry ? { entryPoints: [entry.file] } : { stdin: { contents: entry.contents, resolveDir: entry.resolveDir, sourcefile: entry.name, loader: 'js' } }),
+      ...('file' in entry
+        ? { entryPoints: [entry.file] }
+        : { stdin: { contents: entry.contents, resolveDir: entry.resolveDir, sourcefile: entry.name, loader: 'js' } }),
       bundle: true,
       write: false,
       format: 'esm',
@@ -33,7 +38,10 @@ export async function bundle(entry: { file: string } | { contents: string; resol
   } catch (e) {
     const errors = (e as { errors?: Message[] }).errors;
     if (!errors?.length) throw e;
-    const lines = errors.map((m) => `${m.location ? `${relative(cwd, m.location.file) || m.location.file}:${m.location.line}:${m.location.column + 1}: ` : ''}${m.text}`);
+    const lines = errors.map(
+      (m) =>
+        `${m.location ? `${relative(cwd, m.location.file) || m.location.file}:${m.location.line}:${m.location.column + 1}: ` : ''}${m.text}`,
+    );
     throw configError(`k6 script does not compile: ${lines[0]}`, lines.slice(1));
   }
 }

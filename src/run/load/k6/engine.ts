@@ -65,11 +65,27 @@ export async function runK6(run: K6Run, ctx: LoadRunContext): Promise<K6Outcome>
     const startWall = Date.now();
     const startRun = ctx.clock.now();
     // --address: k6's REST API on a free port, so runs side by side never collide on 6565.
-    const child = spawn(run.k6, ['run', '--quiet', '--no-color', '--no-usage-report', '--address', '127.0.0.1:0', '--log-format', 'raw', '--out', `json=${outFile}`, scriptFile], {
-      cwd: run.cwd,
-      env: { ...run.env, ...caEnv, GAUNTLET_K6_SUMMARY: summaryFile, K6_NO_USAGE_REPORT: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      run.k6,
+      [
+        'run',
+        '--quiet',
+        '--no-color',
+        '--no-usage-report',
+        '--address',
+        '127.0.0.1:0',
+        '--log-format',
+        'raw',
+        '--out',
+        `json=${outFile}`,
+        scriptFile,
+      ],
+      {
+        cwd: run.cwd,
+        env: { ...run.env, ...caEnv, GAUNTLET_K6_SUMMARY: summaryFile, K6_NO_USAGE_REPORT: 'true' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     let stdout = '';
     child.stderr.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-20_000)));
@@ -101,7 +117,12 @@ export async function runK6(run: K6Run, ctx: LoadRunContext): Promise<K6Outcome>
       drain();
       const elapsedMs = Date.now() - startWall;
       const p = acc.progress(elapsedMs);
-      ctx.onProgress?.({ elapsedMs, scheduledMs: shape.scheduledMs, ...p, snapshot: () => acc.result(shape, { engine: 'k6', workers: 1, durationMs: elapsedMs }) });
+      ctx.onProgress?.({
+        elapsedMs,
+        scheduledMs: shape.scheduledMs,
+        ...p,
+        snapshot: () => acc.result(shape, { engine: 'k6', workers: 1, durationMs: elapsedMs }),
+      });
     }, 1000);
     const code = await new Promise<number | null>((res) => {
       child.on('error', (e) => {
@@ -116,14 +137,22 @@ export async function runK6(run: K6Run, ctx: LoadRunContext): Promise<K6Outcome>
     drain();
     closeSync(fd);
     const summary = existsSync(summaryFile) ? (JSON.parse(readFileSync(summaryFile, 'utf8')) as K6Summary) : undefined;
-    const failure = code === 0 || code === THRESHOLDS_FAILED ? undefined : interrupted ?? `k6 exited with code ${code ?? 'unknown'}${code === EXTERNAL_ABORT ? ' (aborted)' : ''}: ${lastError(stderr, stdout)}`;
+    const failure =
+      code === 0 || code === THRESHOLDS_FAILED
+        ? undefined
+        : (interrupted ??
+          `k6 exited with code ${code ?? 'unknown'}${code === EXTERNAL_ABORT ? ' (aborted)' : ''}: ${lastError(stderr, stdout)}`);
     if (failure && acc.lines === 0) throw cannotRun(failure);
     const durationMs = summary?.state?.testRunDurationMs;
     const result = acc.result(shape, {
       engine: 'k6',
       workers: 1,
       ...(durationMs && !failure ? { durationMs } : {}),
-      stoppedEarly: failure ?? (code === THRESHOLDS_FAILED && durationMs !== undefined && durationMs < shape.scheduledMs - 500 ? 'a threshold with abortOnFail failed (k6 stopped the test)' : undefined),
+      stoppedEarly:
+        failure ??
+        (code === THRESHOLDS_FAILED && durationMs !== undefined && durationMs < shape.scheduledMs - 500
+          ? 'a threshold with abortOnFail failed (k6 stopped the test)'
+          : undefined),
     });
     return {
       result: {
@@ -133,7 +162,14 @@ export async function runK6(run: K6Run, ctx: LoadRunContext): Promise<K6Outcome>
           exitCode: code ?? -1,
           ...(failure ? { error: failure } : {}),
           thresholds: summary ? summaryThresholds(summary) : [],
-          metrics: summary ? Object.fromEntries(Object.entries(summary.metrics).map(([k, m]) => [k, { type: m.type, ...(m.contains ? { contains: m.contains } : {}), values: m.values }])) : {},
+          metrics: summary
+            ? Object.fromEntries(
+                Object.entries(summary.metrics).map(([k, m]) => [
+                  k,
+                  { type: m.type, ...(m.contains ? { contains: m.contains } : {}), values: m.values },
+                ]),
+              )
+            : {},
         },
       },
       summary,
@@ -145,7 +181,10 @@ export async function runK6(run: K6Run, ctx: LoadRunContext): Promise<K6Outcome>
 
 /** k6's last error line (its raw log format), without Go's noise. */
 function lastError(stderr: string, stdout: string): string {
-  const lines = `${stderr}\n${stdout}`.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = `${stderr}\n${stdout}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const error = [...lines].reverse().find((l) => /error|exception|panic|fatal/i.test(l));
   return (error ?? lines.at(-1) ?? 'no output').slice(0, 500);
 }
@@ -159,53 +198,107 @@ export const k6Engine: LoadEngine & { version?: string } = {
   },
   async run(profile: Profile, target: LoadTarget, ctx: LoadRunContext): Promise<LoadResult> {
     const k6 = findK6(process.env);
-    const { code } = await bundle({ contents: generatedEntry(profile, RUNTIME), resolveDir: process.cwd(), name: `${profile.name}.k6.js` }, process.cwd());
-    const { result } = await runK6({
-      k6,
-      script: code,
-      cwd: process.cwd(),
-      env: { ...(process.env as Record<string, string>), GAUNTLET_K6_PLAN: JSON.stringify(k6Plan(profile, target.baseUrl, target.requests, target.tls)) },
-      shape: (w, r) => shapeOf(profile, w, r),
-      timeoutMs: timeoutFor(scenarioDurationMs(profile.scenario), profile.gracefulStop),
-      caPem: target.tls?.ca,
-    }, ctx);
+    const { code } = await bundle(
+      { contents: generatedEntry(profile, RUNTIME), resolveDir: process.cwd(), name: `${profile.name}.k6.js` },
+      process.cwd(),
+    );
+    const { result } = await runK6(
+      {
+        k6,
+        script: code,
+        cwd: process.cwd(),
+        env: {
+          ...(process.env as Record<string, string>),
+          GAUNTLET_K6_PLAN: JSON.stringify(k6Plan(profile, target.baseUrl, target.requests, target.tls)),
+        },
+        shape: (w, r) => shapeOf(profile, w, r),
+        timeoutMs: timeoutFor(scenarioDurationMs(profile.scenario), profile.gracefulStop),
+        caPem: target.tls?.ca,
+      },
+      ctx,
+    );
     return result;
   },
 };
 
 /** A team's own k6 script (scenarios/*.k6.ts): bundled, wrapped with Gauntlet's handleSummary, run as it is. */
-export async function runK6Script(file: string, cwd: string, env: Record<string, string | undefined>, ctx: LoadRunContext & { maxDurationMs?: number }): Promise<K6Outcome> {
+export async function runK6Script(
+  file: string,
+  cwd: string,
+  env: Record<string, string | undefined>,
+  ctx: LoadRunContext & { maxDurationMs?: number },
+): Promise<K6Outcome> {
   const k6 = findK6(env);
   const path = resolve(cwd, file);
   if (!existsSync(path)) throw cannotRun(`${file}: no such k6 script`);
   const user = await bundle({ file: path }, cwd);
-  const { code } = await bundle({ contents: wrapperEntry(path, user.exports, RUNTIME), resolveDir: dirname(path), name: `gauntlet-entry-${basename(path)}.js` }, cwd);
+  const { code } = await bundle(
+    {
+      contents: wrapperEntry(path, user.exports, RUNTIME),
+      resolveDir: dirname(path),
+      name: `gauntlet-entry-${basename(path)}.js`,
+    },
+    cwd,
+  );
   const options = inspectOptions(k6, code, cwd, env);
   const scenarios = Object.values(options.scenarios ?? {});
-  const executor = scenarios.length === 1 ? String(scenarios[0]!.executor) : scenarios.length ? `${scenarios.length} scenarios` : 'k6 script';
+  const executor =
+    scenarios.length === 1
+      ? String(scenarios[0]!.executor)
+      : scenarios.length
+        ? `${scenarios.length} scenarios`
+        : 'k6 script';
   const open = scenarios.some((s) => String(s.executor).endsWith('arrival-rate'));
   // k6's totalDuration includes each scenario's graceful stop (30 s unless set): the schedule is without it.
   const graceMs = Math.max(0, ...scenarios.map((sc) => (sc.gracefulStop ? goDurationMs(sc.gracefulStop) : 30_000)));
   const scheduledMs = Math.max(0, (options.totalDurationMs ?? 0) - graceMs);
-  return runK6({
-    k6,
-    script: code,
-    cwd,
-    env: env as Record<string, string>,
-    shape: (w, r) => ({ profile: basename(file).replace(/\.k6\.[tj]s$/, ''), executor, model: open ? 'open' : 'closed', scheduledMs, startedAtWallMs: w, startedAtMs: r }),
-    timeoutMs: ctx.maxDurationMs ?? (options.totalDurationMs ?? 0) + 120_000,
-  }, ctx);
+  return runK6(
+    {
+      k6,
+      script: code,
+      cwd,
+      env: env as Record<string, string>,
+      shape: (w, r) => ({
+        profile: basename(file).replace(/\.k6\.[tj]s$/, ''),
+        executor,
+        model: open ? 'open' : 'closed',
+        scheduledMs,
+        startedAtWallMs: w,
+        startedAtMs: r,
+      }),
+      timeoutMs: ctx.maxDurationMs ?? (options.totalDurationMs ?? 0) + 120_000,
+    },
+    ctx,
+  );
 }
 
 /** `k6 inspect --execution-requirements`: the script's resolved options and its total duration. */
-function inspectOptions(k6: string, code: string, cwd: string, env: Record<string, string | undefined>): { scenarios?: Record<string, { executor: string; gracefulStop?: string | null }>; totalDurationMs?: number } {
+function inspectOptions(
+  k6: string,
+  code: string,
+  cwd: string,
+  env: Record<string, string | undefined>,
+): { scenarios?: Record<string, { executor: string; gracefulStop?: string | null }>; totalDurationMs?: number } {
   const dir = mkdtempSync(join(tmpdir(), 'gauntlet-k6-inspect-'));
   try {
     const file = join(dir, 'script.js');
     writeFileSync(file, code, { mode: 0o600 });
-    const out = execFileSync(k6, ['inspect', '--execution-requirements', file], { cwd, env: { ...env, K6_NO_USAGE_REPORT: 'true' } as Record<string, string>, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
-    const parsed = JSON.parse(out) as { scenarios?: Record<string, { executor: string; gracefulStop?: string | null }>; totalDuration?: string; maxDuration?: string };
-    return { ...(parsed.scenarios ? { scenarios: parsed.scenarios } : {}), ...(parsed.totalDuration ? { totalDurationMs: goDurationMs(parsed.totalDuration) } : {}) };
+    const out = execFileSync(k6, ['inspect', '--execution-requirements', file], {
+      cwd,
+      env: { ...env, K6_NO_USAGE_REPORT: 'true' } as Record<string, string>,
+      encoding: 'utf8',
+      timeout: 30_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const parsed = JSON.parse(out) as {
+      scenarios?: Record<string, { executor: string; gracefulStop?: string | null }>;
+      totalDuration?: string;
+      maxDuration?: string;
+    };
+    return {
+      ...(parsed.scenarios ? { scenarios: parsed.scenarios } : {}),
+      ...(parsed.totalDuration ? { totalDurationMs: goDurationMs(parsed.totalDuration) } : {}),
+    };
   } catch (e) {
     const stderr = String((e as { stderr?: string }).stderr ?? '');
     throw cannotRun(`k6 cannot load the script: ${lastError(stderr, '')}`);

@@ -70,8 +70,14 @@ export function summaryFromLog(log: string): K6Summary | undefined {
 }
 
 /** Runners' summaries → one: counters add, rates re-weight, trends become [min, max] bounds. */
-export function mergeSummaries(parts: K6Summary[]): { merged: K6Summary; bounds: Record<string, Record<string, [number, number]>> } {
-  const merged: K6Summary = { metrics: {}, state: { testRunDurationMs: Math.max(0, ...parts.map((p) => p.state?.testRunDurationMs ?? 0)) } };
+export function mergeSummaries(parts: K6Summary[]): {
+  merged: K6Summary;
+  bounds: Record<string, Record<string, [number, number]>>;
+} {
+  const merged: K6Summary = {
+    metrics: {},
+    state: { testRunDurationMs: Math.max(0, ...parts.map((p) => p.state?.testRunDurationMs ?? 0)) },
+  };
   const bounds: Record<string, Record<string, [number, number]>> = {};
   const names = new Set(parts.flatMap((p) => Object.keys(p.metrics)));
   for (const name of names) {
@@ -112,23 +118,49 @@ export function mergeSummaries(parts: K6Summary[]): { merged: K6Summary; bounds:
       const agg = e.aggregation === 'med' ? 'med' : e.aggregation;
       const range = bounds[name]?.[agg];
       const v = values[agg];
-      thresholds[text] = { ok: range ? compare(range[0], e) && compare(range[1], e) : v !== undefined && compare(v, e) };
+      thresholds[text] = {
+        ok: range ? compare(range[0], e) && compare(range[1], e) : v !== undefined && compare(v, e),
+      };
     }
-    merged.metrics[name] = { type: first.type, ...(first.contains ? { contains: first.contains } : {}), values, ...(first.thresholds ? { thresholds } : {}) };
+    merged.metrics[name] = {
+      type: first.type,
+      ...(first.contains ? { contains: first.contains } : {}),
+      values,
+      ...(first.thresholds ? { thresholds } : {}),
+    };
   }
   return { merged, bounds };
 }
 
 /** The LoadResult of merged runners: exact counts, no histograms (summaries carry none), latency as the upper bound. */
-export function operatorResult(profile: Profile, merged: K6Summary, bounds: Record<string, Record<string, [number, number]>>, runners: number, startedAtMs: number, version: string, error?: string): LoadResult {
+export function operatorResult(
+  profile: Profile,
+  merged: K6Summary,
+  bounds: Record<string, Record<string, [number, number]>>,
+  runners: number,
+  startedAtMs: number,
+  version: string,
+  error?: string,
+): LoadResult {
   const m = merged.metrics;
   const requests = m.http_reqs?.values.count ?? 0;
   const failed = m.http_req_failed?.values.passes ?? 0; // k6's http_req_failed "passes" are failed requests
   const d = m.http_req_duration?.values;
   const b = bounds.http_req_duration ?? {};
-  const latency = d && requests
-    ? { count: requests, minMs: d.min ?? 0, meanMs: d.avg ?? 0, p50Ms: d.med ?? 0, p90Ms: d['p(90)'] ?? 0, p95Ms: d['p(95)'] ?? 0, p99Ms: d['p(99)'] ?? d.max ?? 0, p999Ms: d['p(99.9)'] ?? d.max ?? 0, maxMs: d.max ?? 0 }
-    : undefined;
+  const latency =
+    d && requests
+      ? {
+          count: requests,
+          minMs: d.min ?? 0,
+          meanMs: d.avg ?? 0,
+          p50Ms: d.med ?? 0,
+          p90Ms: d['p(90)'] ?? 0,
+          p95Ms: d['p(95)'] ?? 0,
+          p99Ms: d['p(99)'] ?? d.max ?? 0,
+          p999Ms: d['p(99.9)'] ?? d.max ?? 0,
+          maxMs: d.max ?? 0,
+        }
+      : undefined;
   const empty = encode(newHistogram());
   const durationMs = merged.state?.testRunDurationMs || scenarioDurationMs(profile.scenario);
   const range = (k: string) => (b[k] ? `${formatMs(b[k]![0])}–${formatMs(b[k]![1])}` : '');
@@ -141,7 +173,18 @@ export function operatorResult(profile: Profile, merged: K6Summary, bounds: Reco
     startedAtMs,
     durationMs,
     scheduledMs: scenarioDurationMs(profile.scenario),
-    totals: { requests, failed, errors: failed ? { failed } : {}, statuses: requests - failed > 0 ? { '200–399': requests - failed } : {}, bytesIn: m.data_received?.values.count ?? 0, bytesOut: m.data_sent?.values.count ?? 0, iterations: m.iterations?.values.count ?? 0, droppedIterations: m.dropped_iterations?.values.count ?? 0, interruptedIterations: 0, maxVus: m.vus_max?.values.max ?? 0 },
+    totals: {
+      requests,
+      failed,
+      errors: failed ? { failed } : {},
+      statuses: requests - failed > 0 ? { '200–399': requests - failed } : {},
+      bytesIn: m.data_received?.values.count ?? 0,
+      bytesOut: m.data_sent?.values.count ?? 0,
+      iterations: m.iterations?.values.count ?? 0,
+      droppedIterations: m.dropped_iterations?.values.count ?? 0,
+      interruptedIterations: 0,
+      maxVus: m.vus_max?.values.max ?? 0,
+    },
     all: { histogram: empty, ...(latency ? { latency } : {}) },
     byName: {},
     iterationDuration: { histogram: empty },
@@ -151,7 +194,12 @@ export function operatorResult(profile: Profile, merged: K6Summary, bounds: Reco
       exitCode: error ? -1 : summaryThresholds(merged).every((t) => t.ok) ? 0 : 99,
       ...(error ? { error } : {}),
       thresholds: summaryThresholds(merged),
-      metrics: Object.fromEntries(Object.entries(merged.metrics).map(([k, v]) => [k, { type: v.type, ...(v.contains ? { contains: v.contains } : {}), values: v.values }])),
+      metrics: Object.fromEntries(
+        Object.entries(merged.metrics).map(([k, v]) => [
+          k,
+          { type: v.type, ...(v.contains ? { contains: v.contains } : {}), values: v.values },
+        ]),
+      ),
       runners,
       bound: `merged from ${runners} runner summaries: counts and rates are exact; each percentile is the highest runner's (the merged value lies in ${range('p(95)') || 'the runners’ range'} for p95) — a bound, not exact; k6 summaries carry no per-status counts, so statuses show one class, "200–399", for the requests k6 did not mark failed`,
     },
@@ -159,10 +207,18 @@ export function operatorResult(profile: Profile, merged: K6Summary, bounds: Reco
 }
 
 /** Create, follow, collect, clean up. */
-export async function runOnOperator(profile: Profile, target: { baseUrl: string; requests: PreparedRequest[] }, ctx: LoadRunContext, o: OperatorOptions): Promise<LoadResult> {
+export async function runOnOperator(
+  profile: Profile,
+  target: { baseUrl: string; requests: PreparedRequest[] },
+  ctx: LoadRunContext,
+  o: OperatorOptions,
+): Promise<LoadResult> {
   const { kube: t } = o;
   const ns = t.namespace;
-  const { code } = await bundle({ contents: generatedEntry(profile, RUNTIME), resolveDir: process.cwd(), name: `${profile.name}.k6.js` }, process.cwd());
+  const { code } = await bundle(
+    { contents: generatedEntry(profile, RUNTIME), resolveDir: process.cwd(), name: `${profile.name}.k6.js` },
+    process.cwd(),
+  );
   const created: { kind: string; del(): Promise<unknown> }[] = [];
   const startedAtMs = ctx.clock.now();
   const cleanup = async () => {
@@ -174,12 +230,46 @@ export async function runOnOperator(profile: Profile, target: { baseUrl: string;
     if (created.length) o.say(`  k6-operator: removed ${created.map((c) => c.kind).join(', ')} ${o.name}`);
   };
   try {
-    await call({ verb: 'create', resource: 'configmaps', namespace: ns }, () => t.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: o.name, labels: { 'app.kubernetes.io/managed-by': 'gauntlet' } }, data: { 'script.js': code } } }));
+    await call({ verb: 'create', resource: 'configmaps', namespace: ns }, () =>
+      t.core.createNamespacedConfigMap({
+        namespace: ns,
+        body: {
+          metadata: { name: o.name, labels: { 'app.kubernetes.io/managed-by': 'gauntlet' } },
+          data: { 'script.js': code },
+        },
+      }),
+    );
     created.push({ kind: 'ConfigMap', del: () => t.core.deleteNamespacedConfigMap({ name: o.name, namespace: ns }) });
-    await call({ verb: 'create', resource: 'secrets', namespace: ns }, () => t.core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: o.name, labels: { 'app.kubernetes.io/managed-by': 'gauntlet' } }, stringData: { plan: JSON.stringify(k6Plan(profile, target.baseUrl, target.requests)) } } }));
+    await call({ verb: 'create', resource: 'secrets', namespace: ns }, () =>
+      t.core.createNamespacedSecret({
+        namespace: ns,
+        body: {
+          metadata: { name: o.name, labels: { 'app.kubernetes.io/managed-by': 'gauntlet' } },
+          stringData: { plan: JSON.stringify(k6Plan(profile, target.baseUrl, target.requests)) },
+        },
+      }),
+    );
     created.push({ kind: 'Secret', del: () => t.core.deleteNamespacedSecret({ name: o.name, namespace: ns }) });
-    await call({ verb: 'create', resource: 'testruns.k6.io', namespace: ns }, () => t.custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL, body: testRunManifest(o.name, o.parallelism, o.image) }));
-    created.push({ kind: 'TestRun', del: () => t.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL, name: o.name }) });
+    await call({ verb: 'create', resource: 'testruns.k6.io', namespace: ns }, () =>
+      t.custom.createNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: ns,
+        plural: PLURAL,
+        body: testRunManifest(o.name, o.parallelism, o.image),
+      }),
+    );
+    created.push({
+      kind: 'TestRun',
+      del: () =>
+        t.custom.deleteNamespacedCustomObject({
+          group: GROUP,
+          version: VERSION,
+          namespace: ns,
+          plural: PLURAL,
+          name: o.name,
+        }),
+    });
     o.say(`  k6-operator: TestRun ${o.name} created in ${t.context}/${ns} with parallelism ${o.parallelism}`);
 
     // Follow the stage, bounded.
@@ -187,19 +277,34 @@ export async function runOnOperator(profile: Profile, target: { baseUrl: string;
     let stage = '';
     for (;;) {
       if (ctx.signal.aborted) throw cannotRun(`interrupted while the TestRun was at stage "${stage || 'none'}"`);
-      const tr = (await call({ verb: 'get', resource: 'testruns.k6.io', namespace: ns }, () => t.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL, name: o.name }))) as { status?: { stage?: string } };
+      const tr = (await call({ verb: 'get', resource: 'testruns.k6.io', namespace: ns }, () =>
+        t.custom.getNamespacedCustomObject({
+          group: GROUP,
+          version: VERSION,
+          namespace: ns,
+          plural: PLURAL,
+          name: o.name,
+        }),
+      )) as { status?: { stage?: string } };
       const now = tr.status?.stage ?? '';
       if (now !== stage) {
         o.say(`  k6-operator: stage ${now || '(none yet)'}`);
         stage = now;
       }
       if (now === 'finished' || now === 'error') break;
-      if (Date.now() > deadline) throw cannotRun(`the TestRun stayed at stage "${stage || 'none'}" past its ${formatMs(o.timeoutMs)} limit (is k6-operator running in the cluster?)`);
+      if (Date.now() > deadline)
+        throw cannotRun(
+          `the TestRun stayed at stage "${stage || 'none'}" past its ${formatMs(o.timeoutMs)} limit (is k6-operator running in the cluster?)`,
+        );
       await new Promise((r) => setTimeout(r, 500));
     }
 
     // Collect each runner's summary from its log.
-    const pods = (await call({ verb: 'list', resource: 'pods', namespace: ns }, () => t.core.listNamespacedPod({ namespace: ns, labelSelector: `k6_cr=${o.name},runner=true` }))).items;
+    const pods = (
+      await call({ verb: 'list', resource: 'pods', namespace: ns }, () =>
+        t.core.listNamespacedPod({ namespace: ns, labelSelector: `k6_cr=${o.name},runner=true` }),
+      )
+    ).items;
     const parts: K6Summary[] = [];
     const missing: string[] = [];
     for (const p of pods) {
@@ -211,10 +316,19 @@ export async function runOnOperator(profile: Profile, target: { baseUrl: string;
         else missing.push(`${name}: no summary in its log`);
       } catch (err) {
         const code = (err as { code?: number }).code;
-        missing.push(`${name}: ${code ? `its log could not be read (the API answered ${code})` : (err as Error).message.split('\n')[0]}`);
+        missing.push(
+          `${name}: ${code ? `its log could not be read (the API answered ${code})` : (err as Error).message.split('\n')[0]}`,
+        );
       }
     }
-    const error = stage === 'error' ? 'the TestRun ended in stage "error"' : missing.length ? `collected ${parts.length} of ${pods.length} runners’ results — ${missing.join('; ')}` : pods.length === 0 ? 'no runner pods were found' : undefined;
+    const error =
+      stage === 'error'
+        ? 'the TestRun ended in stage "error"'
+        : missing.length
+          ? `collected ${parts.length} of ${pods.length} runners’ results — ${missing.join('; ')}`
+          : pods.length === 0
+            ? 'no runner pods were found'
+            : undefined;
     if (!parts.length) throw cannotRun(`k6-operator: ${error ?? 'no runner results'}`);
     const { merged, bounds } = mergeSummaries(parts);
     return operatorResult(profile, merged, bounds, parts.length, startedAtMs, 'k6-operator runners', error);

@@ -9,7 +9,6 @@ import type { NetError } from '../http1.ts';
 import { addTally, emptyTally, errorClassOf, type ErrorClass, type Tally } from '../protocol.ts';
 import { finaliseSeconds, seriesOf, type Second } from '../seconds.ts';
 
-
 interface Point {
   metric: string;
   type: string;
@@ -28,8 +27,19 @@ export interface K6RunShape {
   startedAtMs: number;
 }
 
-export function shapeOf(profile: { name: string; scenario: Executor }, startedAtWallMs: number, startedAtMs: number): K6RunShape {
-  return { profile: profile.name, executor: profile.scenario.executor, model: modelOf(profile.scenario), scheduledMs: scenarioDurationMs(profile.scenario), startedAtWallMs, startedAtMs };
+export function shapeOf(
+  profile: { name: string; scenario: Executor },
+  startedAtWallMs: number,
+  startedAtMs: number,
+): K6RunShape {
+  return {
+    profile: profile.name,
+    executor: profile.scenario.executor,
+    model: modelOf(profile.scenario),
+    scheduledMs: scenarioDurationMs(profile.scenario),
+    startedAtWallMs,
+    startedAtMs,
+  };
 }
 
 /** k6's error tag (Go's error text) → the engine-neutral error classes. */
@@ -92,11 +102,12 @@ export class K6Accumulator {
     switch (p.metric) {
       case 'http_req_duration': {
         const status = Number(tags.status ?? 0);
-        const net = status === 0 ? netErrorOf(tags.error, tags.error_code) ?? 'other' : undefined;
+        const net = status === 0 ? (netErrorOf(tags.error, tags.error_code) ?? 'other') : undefined;
         const cls: ErrorClass | undefined = errorClassOf(status, net);
         const reqName = tags.name ?? tags.url ?? 'request';
         let acc = this.byName.get(reqName);
-        if (!acc) this.byName.set(reqName, (acc = { tally: emptyTally(), hist: newHistogram(), method: tags.method ?? 'GET' }));
+        if (!acc)
+          this.byName.set(reqName, (acc = { tally: emptyTally(), hist: newHistogram(), method: tags.method ?? 'GET' }));
         const s = this.second(t);
         for (const tally of [acc.tally, s.tally]) {
           tally.requests++;
@@ -154,7 +165,14 @@ export class K6Accumulator {
     return n;
   }
 
-  progress(elapsedMs: number): { requests: number; failed: number; rps: number; p95Ms: number | undefined; vus: number; dropped: number } {
+  progress(elapsedMs: number): {
+    requests: number;
+    failed: number;
+    rps: number;
+    p95Ms: number | undefined;
+    vus: number;
+    dropped: number;
+  } {
     const all = newHistogram();
     let failed = 0;
     for (const a of this.byName.values()) {
@@ -162,12 +180,28 @@ export class K6Accumulator {
       failed += a.tally.failed;
     }
     const last = this.seconds.get(Math.floor(elapsedMs / 1000) - 1);
-    return { requests: this.requests, failed, rps: last?.tally.requests ?? 0, p95Ms: all.totalCount ? percentileMs(all, 95) : undefined, vus: last?.vus ?? 0, dropped: this.dropped };
+    return {
+      requests: this.requests,
+      failed,
+      rps: last?.tally.requests ?? 0,
+      p95Ms: all.totalCount ? percentileMs(all, 95) : undefined,
+      vus: last?.vus ?? 0,
+      dropped: this.dropped,
+    };
   }
 
   /** The result; `durationMs` defaults to the first to the last sample, at least the schedule when it ran to the end. */
-  result(shape: K6RunShape, opts: { engine: string; workers: number; durationMs?: number; stoppedEarly?: string | undefined; interrupted?: number }): LoadResult {
-    if (this.partial) this.line(this.partial), (this.partial = '');
+  result(
+    shape: K6RunShape,
+    opts: {
+      engine: string;
+      workers: number;
+      durationMs?: number;
+      stoppedEarly?: string | undefined;
+      interrupted?: number;
+    },
+  ): LoadResult {
+    if (this.partial) (this.line(this.partial), (this.partial = ''));
     const all = newHistogram();
     const totals = emptyTally();
     const names: LoadResult['byName'] = {};
@@ -175,11 +209,19 @@ export class K6Accumulator {
       all.add(acc.hist);
       addTally(totals, acc.tally);
       const latency = summarise(acc.hist);
-      names[name] = { totals: acc.tally, method: acc.method, histogram: encode(acc.hist), ...(latency ? { latency } : {}) };
+      names[name] = {
+        totals: acc.tally,
+        method: acc.method,
+        histogram: encode(acc.hist),
+        ...(latency ? { latency } : {}),
+      };
     }
     const series = seriesOf(this.seconds);
     const observed = this.firstMs === undefined ? 0 : this.lastMs - this.startWallMs;
-    const durationMs = Math.max(1, opts.durationMs ?? (opts.stoppedEarly ? observed : Math.max(observed, shape.scheduledMs)));
+    const durationMs = Math.max(
+      1,
+      opts.durationMs ?? (opts.stoppedEarly ? observed : Math.max(observed, shape.scheduledMs)),
+    );
     const allLatency = summarise(all);
     const iterLatency = summarise(this.iterationHist);
     return {
@@ -191,7 +233,14 @@ export class K6Accumulator {
       startedAtMs: shape.startedAtMs,
       durationMs,
       scheduledMs: shape.scheduledMs,
-      totals: { ...totals, errors: totals.errors as Record<string, number>, iterations: this.iterations, droppedIterations: this.dropped, interruptedIterations: opts.interrupted ?? 0, maxVus: this.maxVus },
+      totals: {
+        ...totals,
+        errors: totals.errors as Record<string, number>,
+        iterations: this.iterations,
+        droppedIterations: this.dropped,
+        interruptedIterations: opts.interrupted ?? 0,
+        maxVus: this.maxVus,
+      },
       all: { histogram: encode(all), ...(allLatency ? { latency: allLatency } : {}) },
       byName: names,
       iterationDuration: { histogram: encode(this.iterationHist), ...(iterLatency ? { latency: iterLatency } : {}) },
@@ -201,12 +250,23 @@ export class K6Accumulator {
   }
 }
 
-const WANTED = new Set(['http_req_duration', 'data_received', 'data_sent', 'iterations', 'iteration_duration', 'dropped_iterations', 'vus']);
+const WANTED = new Set([
+  'http_req_duration',
+  'data_received',
+  'data_sent',
+  'iterations',
+  'iteration_duration',
+  'dropped_iterations',
+  'vus',
+]);
 
 /** k6's end-of-test data, as handleSummary receives it (the parts Gauntlet reads). */
 export interface K6Summary {
   state?: { testRunDurationMs?: number };
-  metrics: Record<string, { type: string; contains?: string; values: Record<string, number>; thresholds?: Record<string, { ok: boolean }> }>;
+  metrics: Record<
+    string,
+    { type: string; contains?: string; values: Record<string, number>; thresholds?: Record<string, { ok: boolean }> }
+  >;
 }
 
 /** Its thresholds, each with k6's own judgement (`ok`; in --summary-export `true` would mean failed). */
@@ -216,7 +276,12 @@ export function summaryThresholds(s: K6Summary): { metric: string; expr: string;
     for (const [expr, t] of Object.entries(m.thresholds ?? {})) {
       const agg = /^\s*([a-z]+(?:\(\d+(?:\.\d+)?\))?)/.exec(expr)?.[1];
       const v = agg === undefined ? undefined : m.values[agg];
-      out.push({ metric, expr, ok: t.ok, ...(v === undefined ? {} : { observed: `${agg}=${formatValue(v, m.contains)}` }) });
+      out.push({
+        metric,
+        expr,
+        ok: t.ok,
+        ...(v === undefined ? {} : { observed: `${agg}=${formatValue(v, m.contains)}` }),
+      });
     }
   }
   return out;

@@ -30,7 +30,7 @@ type Outputs = Record<string, string>;
 
 /** handleSummary: the user's own outputs (if the script has a handleSummary), plus Gauntlet's JSON. */
 export function summaryOutputs(data: unknown, user?: (d: unknown) => Outputs | undefined): Outputs {
-  const out: Outputs = { ...(user ? user(data) ?? {} : {}) };
+  const out: Outputs = { ...(user ? (user(data) ?? {}) : {}) };
   const json = JSON.stringify(data);
   const target = __ENV.GAUNTLET_K6_SUMMARY;
   if (!target || target === 'stdout') out.stdout = `${out.stdout ?? ''}\n${SUMMARY_BEGIN}${json}${SUMMARY_END}\n`;

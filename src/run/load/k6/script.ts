@@ -14,11 +14,30 @@ export function k6Scenario(e: Executor, gracefulStopMs: number): Record<string, 
     case 'constant-vus':
       return { ...common, vus: e.vus, duration: d(e.duration) };
     case 'ramping-vus':
-      return { ...common, startVUs: e.startVUs, stages: e.stages.map((s) => ({ duration: d(s.duration), target: s.target })), gracefulRampDown: d(e.gracefulRampDown) };
+      return {
+        ...common,
+        startVUs: e.startVUs,
+        stages: e.stages.map((s) => ({ duration: d(s.duration), target: s.target })),
+        gracefulRampDown: d(e.gracefulRampDown),
+      };
     case 'constant-arrival-rate':
-      return { ...common, rate: e.rate, timeUnit: d(e.timeUnit), duration: d(e.duration), preAllocatedVUs: e.preAllocatedVUs, maxVUs: maxVUsOf(e) };
+      return {
+        ...common,
+        rate: e.rate,
+        timeUnit: d(e.timeUnit),
+        duration: d(e.duration),
+        preAllocatedVUs: e.preAllocatedVUs,
+        maxVUs: maxVUsOf(e),
+      };
     case 'ramping-arrival-rate':
-      return { ...common, startRate: e.startRate, timeUnit: d(e.timeUnit), stages: e.stages.map((s) => ({ duration: d(s.duration), target: s.target })), preAllocatedVUs: e.preAllocatedVUs, maxVUs: maxVUsOf(e) };
+      return {
+        ...common,
+        startRate: e.startRate,
+        timeUnit: d(e.timeUnit),
+        stages: e.stages.map((s) => ({ duration: d(s.duration), target: s.target })),
+        preAllocatedVUs: e.preAllocatedVUs,
+        maxVUs: maxVUsOf(e),
+      };
   }
 }
 
@@ -27,7 +46,11 @@ export function k6Options(profile: Profile): Record<string, unknown> {
   const thresholds = Object.fromEntries(
     Object.entries(profile.thresholds).map(([metric, list]) => [
       metric,
-      list.map((t) => (typeof t === 'string' ? t : { threshold: t.threshold, abortOnFail: t.abortOnFail, delayAbortEval: d(t.delayAbortEval) })),
+      list.map((t) =>
+        typeof t === 'string'
+          ? t
+          : { threshold: t.threshold, abortOnFail: t.abortOnFail, delayAbortEval: d(t.delayAbortEval) },
+      ),
     ]),
   );
   return {
@@ -51,9 +74,22 @@ export interface K6Plan {
 }
 
 export function k6Plan(profile: Profile, baseUrl: string, requests: PreparedRequest[], tls?: TlsOptions): K6Plan {
-  const think = profile.thinkTime === undefined ? undefined : typeof profile.thinkTime === 'number' ? { min: profile.thinkTime, max: profile.thinkTime } : profile.thinkTime;
-  const k6Tls = tls ? { insecureSkipVerify: !tls.rejectUnauthorized, ...(tls.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}) } : undefined;
-  return { baseUrl: baseUrl.replace(/\/$/, ''), requests, timeoutMs: profile.timeout, ...(think ? { thinkTimeMs: think } : {}), ...(k6Tls ? { tls: k6Tls } : {}) };
+  const think =
+    profile.thinkTime === undefined
+      ? undefined
+      : typeof profile.thinkTime === 'number'
+        ? { min: profile.thinkTime, max: profile.thinkTime }
+        : profile.thinkTime;
+  const k6Tls = tls
+    ? { insecureSkipVerify: !tls.rejectUnauthorized, ...(tls.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}) }
+    : undefined;
+  return {
+    baseUrl: baseUrl.replace(/\/$/, ''),
+    requests,
+    timeoutMs: profile.timeout,
+    ...(think ? { thinkTimeMs: think } : {}),
+    ...(k6Tls ? { tls: k6Tls } : {}),
+  };
 }
 
 /** The entry module esbuild bundles with the runtime (imported by absolute path). */

@@ -33,7 +33,11 @@ export async function httpCheck(check: HttpCheck, ctx: CheckContext): Promise<At
 
 export async function graphqlCheck(check: GraphqlCheck, ctx: CheckContext): Promise<Attempt> {
   const headers = fillTemplate({ ...ctx.env.headers, 'content-type': 'application/json', ...check.headers }, ctx.vars);
-  const payload = { query: check.query, variables: fillTemplate(check.variables ?? {}, ctx.vars), ...(check.operationName ? { operationName: check.operationName } : {}) };
+  const payload = {
+    query: check.query,
+    variables: fillTemplate(check.variables ?? {}, ctx.vars),
+    ...(check.operationName ? { operationName: check.operationName } : {}),
+  };
   const attempt = await exchange(
     {
       method: 'POST',
@@ -73,10 +77,18 @@ interface ResponseExpect {
 async function exchange(req: HttpRequest, expect: ResponseExpect, needsJson = false): Promise<Attempt> {
   const outcome = await send(req);
   if (!outcome.ok) {
-    return { expectations: [], durationMs: outcome.durationMs, reason: outcome.reason, exchange: toExchange(req, undefined) };
+    return {
+      expectations: [],
+      durationMs: outcome.durationMs,
+      reason: outcome.reason,
+      exchange: toExchange(req, undefined),
+    };
   }
   const res = outcome.response;
-  const expectations: Expectation[] = [expectStatus(res.status, expect.status), ...expectHeaders(res.headers, expect.headers)];
+  const expectations: Expectation[] = [
+    expectStatus(res.status, expect.status),
+    ...expectHeaders(res.headers, expect.headers),
+  ];
   let json: unknown;
   if (expect.json || expect.body || needsJson) {
     const parsed = parseJson(res.text, res.truncated);
@@ -87,10 +99,18 @@ async function exchange(req: HttpRequest, expect: ResponseExpect, needsJson = fa
       expectations.push(parsed.expectation);
     }
   } else if (res.truncated) {
-    expectations.push({ what: 'body fits the size limit', ok: false, expected: `<= ${req.maxBodyBytes} bytes`, actual: `more than ${req.maxBodyBytes} bytes` });
+    expectations.push({
+      what: 'body fits the size limit',
+      ok: false,
+      expected: `<= ${req.maxBodyBytes} bytes`,
+      actual: `more than ${req.maxBodyBytes} bytes`,
+    });
   }
   if (expect.bodyContains !== undefined) {
-    expectations.push({ what: `body contains ${JSON.stringify(expect.bodyContains)}`, ok: res.text.includes(expect.bodyContains) });
+    expectations.push({
+      what: `body contains ${JSON.stringify(expect.bodyContains)}`,
+      ok: res.text.includes(expect.bodyContains),
+    });
   }
   expectations.push(...expectDuration(res.durationMs, expect.maxDuration));
   return {

@@ -20,9 +20,22 @@ export interface PwResult {
   errors?: { message?: string }[];
   attachments?: { name: string; contentType: string; path?: string; body?: string }[];
 }
-interface PwSpec { title: string; file: string; line?: number; tests: { status?: string; results: PwResult[] }[] }
-interface PwSuite { title: string; file?: string; specs?: PwSpec[]; suites?: PwSuite[] }
-interface PwReport { suites?: PwSuite[]; errors?: { message?: string }[] }
+interface PwSpec {
+  title: string;
+  file: string;
+  line?: number;
+  tests: { status?: string; results: PwResult[] }[];
+}
+interface PwSuite {
+  title: string;
+  file?: string;
+  specs?: PwSpec[];
+  suites?: PwSuite[];
+}
+interface PwReport {
+  suites?: PwSuite[];
+  errors?: { message?: string }[];
+}
 
 // eslint-disable-next-line no-control-regex
 export const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
@@ -31,33 +44,43 @@ export async function playwrightCheck(check: PlaywrightCheck, ctx: CheckContext,
   const started = performance.now();
   const base = suiteFile ? dirname(resolve(suiteFile)) : process.cwd();
   const files = await glob(check.specs, { cwd: base, absolute: true });
-  if (files.length === 0) return { expectations: [], durationMs: 0, reason: `no spec files match ${check.specs.join(', ')} under ${base}` };
+  if (files.length === 0)
+    return { expectations: [], durationMs: 0, reason: `no spec files match ${check.specs.join(', ')} under ${base}` };
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(executablePath)) return { expectations: [], durationMs: 0, reason: `Chromium not found at ${executablePath} (apt-get install -y chromium, or set CHROMIUM_PATH)` };
+  if (!existsSync(executablePath))
+    return {
+      expectations: [],
+      durationMs: 0,
+      reason: `Chromium not found at ${executablePath} (apt-get install -y chromium, or set CHROMIUM_PATH)`,
+    };
   const cli = playwrightCli(base);
   const work = mkdtempSync(join(tmpdir(), 'gauntlet-pw-'));
   const testDir = commonDir(files);
   const configFile = join(work, 'playwright.config.mjs');
   writeFileSync(
     configFile,
-    `export default ${JSON.stringify({
-      testDir,
-      testMatch: files.map((f) => relative(testDir, f)),
-      timeout: check.timeout,
-      retries: check.retries,
-      workers: 1,
-      reporter: [['json']],
-      outputDir: join(work, 'results'),
-      use: {
-        baseURL: ctx.env.frontendUrl ?? ctx.env.baseUrl,
-        headless: true,
-        screenshot: 'only-on-failure',
-        trace: 'off',
-        video: 'off',
-        launchOptions: { executablePath },
+    `export default ${JSON.stringify(
+      {
+        testDir,
+        testMatch: files.map((f) => relative(testDir, f)),
+        timeout: check.timeout,
+        retries: check.retries,
+        workers: 1,
+        reporter: [['json']],
+        outputDir: join(work, 'results'),
+        use: {
+          baseURL: ctx.env.frontendUrl ?? ctx.env.baseUrl,
+          headless: true,
+          screenshot: 'only-on-failure',
+          trace: 'off',
+          video: 'off',
+          launchOptions: { executablePath },
+        },
+        projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
       },
-      projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
-    }, null, 2)};\n`,
+      null,
+      2,
+    )};\n`,
   );
   const reportFile = join(work, 'report.json');
   try {
@@ -75,9 +98,18 @@ export async function playwrightCheck(check: PlaywrightCheck, ctx: CheckContext,
       timeoutMs: check.overallTimeout,
       signal: ctx.signal,
     });
-    if (run.timedOut) return { expectations: [], durationMs: performance.now() - started, reason: `Playwright did not finish within ${formatMs(check.overallTimeout)}; it was stopped` };
+    if (run.timedOut)
+      return {
+        expectations: [],
+        durationMs: performance.now() - started,
+        reason: `Playwright did not finish within ${formatMs(check.overallTimeout)}; it was stopped`,
+      };
     if (!existsSync(reportFile)) {
-      return { expectations: [], durationMs: performance.now() - started, reason: `Playwright failed before reporting (exit ${run.code}): ${firstLines(stripAnsi(run.output), 3)}` };
+      return {
+        expectations: [],
+        durationMs: performance.now() - started,
+        reason: `Playwright failed before reporting (exit ${run.code}): ${firstLines(stripAnsi(run.output), 3)}`,
+      };
     }
     const report = JSON.parse(readFileSync(reportFile, 'utf8')) as PwReport;
     const tests: NonNullable<Attempt['tests']> = [];
@@ -97,7 +129,11 @@ export async function playwrightCheck(check: PlaywrightCheck, ctx: CheckContext,
             file: relative(process.cwd(), join(testDir, spec.file)),
             ok,
             durationMs: t.results.reduce((d, r) => d + r.duration, 0),
-            ...(ok ? {} : { reason: message ? firstLines(stripAnsi(message), 4) : `test ${t.status ?? last?.status ?? 'failed'}` }),
+            ...(ok
+              ? {}
+              : {
+                  reason: message ? firstLines(stripAnsi(message), 4) : `test ${t.status ?? last?.status ?? 'failed'}`,
+                }),
             ...(t.results.length > 1 ? { detail: `${t.results.length} attempts` } : {}),
             ...(shots.length ? { attachments: shots } : {}),
           });
@@ -107,9 +143,15 @@ export async function playwrightCheck(check: PlaywrightCheck, ctx: CheckContext,
     };
     for (const s of report.suites ?? []) walk(s, [s.title]);
     for (const e of report.errors ?? []) {
-      tests.push({ name: 'spec files load', ok: false, durationMs: 0, reason: firstLines(stripAnsi(e.message ?? 'error'), 4) });
+      tests.push({
+        name: 'spec files load',
+        ok: false,
+        durationMs: 0,
+        reason: firstLines(stripAnsi(e.message ?? 'error'), 4),
+      });
     }
-    if (tests.length === 0) return { expectations: [], durationMs: performance.now() - started, reason: 'Playwright ran no test' };
+    if (tests.length === 0)
+      return { expectations: [], durationMs: performance.now() - started, reason: 'Playwright ran no test' };
     return { expectations: [], durationMs: performance.now() - started, tests };
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -134,10 +176,21 @@ function commonDir(files: string[]): string {
   return dir;
 }
 
-const firstLines = (s: string, n: number) => s.trim().split('\n').map((l) => l.trim()).filter(Boolean).slice(0, n).join(' · ');
+const firstLines = (s: string, n: number) =>
+  s
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, n)
+    .join(' · ');
 
 /** Runs a child in its own process group, killed (group and all: browsers too) at the deadline or on abort. */
-function spawnBounded(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; signal: AbortSignal }): Promise<{ code: number | null; output: string; timedOut: boolean }> {
+function spawnBounded(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; signal: AbortSignal },
+): Promise<{ code: number | null; output: string; timedOut: boolean }> {
   return new Promise((resolvePromise) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

@@ -4,8 +4,24 @@ import { exactNumber, typedRows } from './postgres.ts';
 
 describe('postgres values compared as the config writes them', () => {
   const res = {
-    fields: [{ name: 'count', dataTypeID: 20 }, { name: 'total', dataTypeID: 1700 }, { name: 'big', dataTypeID: 20 }, { name: 'at', dataTypeID: 1184 }, { name: 'ok', dataTypeID: 16 }, { name: 'label', dataTypeID: 25 }],
-    rows: [{ count: '1', total: '1234.50', big: '9007199254740993', at: new Date('2026-11-30T01:02:03.000Z'), ok: true, label: '1' }],
+    fields: [
+      { name: 'count', dataTypeID: 20 },
+      { name: 'total', dataTypeID: 1700 },
+      { name: 'big', dataTypeID: 20 },
+      { name: 'at', dataTypeID: 1184 },
+      { name: 'ok', dataTypeID: 16 },
+      { name: 'label', dataTypeID: 25 },
+    ],
+    rows: [
+      {
+        count: '1',
+        total: '1234.50',
+        big: '9007199254740993',
+        at: new Date('2026-11-30T01:02:03.000Z'),
+        ok: true,
+        label: '1',
+      },
+    ],
   };
 
   it('count(*) equals 1, greaterThan and lessThan work on bigint and numeric', () => {

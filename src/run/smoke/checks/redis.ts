@@ -34,7 +34,12 @@ export async function redisCheck(check: RedisCheck, ctx: CheckContext): Promise<
     const pong = await client.ping();
     const rtt = performance.now() - t0;
     facts.push(`PING ${pong} in ${formatMs(rtt)}`);
-    if (check.expect.maxRoundTrip !== undefined) expectations.push({ what: `PING within ${formatMs(check.expect.maxRoundTrip)}`, ok: rtt <= check.expect.maxRoundTrip, actual: formatMs(rtt) });
+    if (check.expect.maxRoundTrip !== undefined)
+      expectations.push({
+        what: `PING within ${formatMs(check.expect.maxRoundTrip)}`,
+        ok: rtt <= check.expect.maxRoundTrip,
+        actual: formatMs(rtt),
+      });
     step = 'SET/GET/DEL';
     const key = `gauntlet:smoke:${randomUUID()}`;
     const value = randomUUID();
@@ -42,7 +47,11 @@ export async function redisCheck(check: RedisCheck, ctx: CheckContext): Promise<
     const got = await client.get(key);
     const ttl = await client.pttl(key);
     const deleted = await client.del(key);
-    expectations.push({ what: 'SET/GET round-trips the value', ok: got === value, ...(got === value ? {} : { actual: JSON.stringify(got) }) });
+    expectations.push({
+      what: 'SET/GET round-trips the value',
+      ok: got === value,
+      ...(got === value ? {} : { actual: JSON.stringify(got) }),
+    });
     expectations.push({ what: 'the key carries its TTL', ok: ttl > 0 && ttl <= check.keyTtl, actual: `${ttl} ms` });
     expectations.push({ what: 'DEL removes the key', ok: deleted === 1, actual: String(deleted) });
     step = 'INFO';
@@ -51,11 +60,26 @@ export async function redisCheck(check: RedisCheck, ctx: CheckContext): Promise<
     const role = info.role === 'slave' ? 'replica' : info.role;
     const used = Number(memory.used_memory);
     facts.push(`role ${role}, used_memory ${memory.used_memory_human ?? used}`);
-    if (check.expect.role) expectations.push({ what: `role is ${check.expect.role}`, ok: role === check.expect.role, actual: role ?? 'unknown' });
-    if (check.expect.maxMemoryBytes !== undefined) expectations.push({ what: `used memory at most ${check.expect.maxMemoryBytes} bytes`, ok: used <= check.expect.maxMemoryBytes, actual: `${used} bytes` });
+    if (check.expect.role)
+      expectations.push({
+        what: `role is ${check.expect.role}`,
+        ok: role === check.expect.role,
+        actual: role ?? 'unknown',
+      });
+    if (check.expect.maxMemoryBytes !== undefined)
+      expectations.push({
+        what: `used memory at most ${check.expect.maxMemoryBytes} bytes`,
+        ok: used <= check.expect.maxMemoryBytes,
+        actual: `${used} bytes`,
+      });
     return { expectations, durationMs: performance.now() - started, detail: facts.join('; ') };
   } catch (err) {
-    return { expectations, durationMs: performance.now() - started, reason: `${step}: ${describeRedisError(err as Error, lastError, check)}`, detail: facts.join('; ') };
+    return {
+      expectations,
+      durationMs: performance.now() - started,
+      reason: `${step}: ${describeRedisError(err as Error, lastError, check)}`,
+      detail: facts.join('; '),
+    };
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     client.disconnect();
@@ -65,7 +89,8 @@ export async function redisCheck(check: RedisCheck, ctx: CheckContext): Promise<
 function describeRedisError(err: Error, last: Error | undefined, check: RedisCheck): string {
   const e = (last ?? err) as NodeJS.ErrnoException;
   if (e.code === 'ECONNREFUSED') return 'connection refused (ECONNREFUSED): is Redis down?';
-  if (/ETIMEDOUT|connect ETIMEDOUT/.test(e.message)) return `no connection within ${formatMs(check.connectTimeout)} (timed out)`;
+  if (/ETIMEDOUT|connect ETIMEDOUT/.test(e.message))
+    return `no connection within ${formatMs(check.connectTimeout)} (timed out)`;
   if (/Command timed out/.test(err.message)) return `no answer within ${formatMs(check.timeout)} (timed out)`;
   for (const m of [err.message, last?.message ?? '']) if (/WRONGPASS|NOAUTH/.test(m)) return m.split('\n')[0]!;
   if (/Connection is closed/.test(err.message) && last) return last.message.split('\n')[0]!;

@@ -15,24 +15,51 @@ const CLOSE_TIMEOUT_MS = 2000;
 export async function websocketCheck(check: WebsocketCheck, ctx: CheckContext): Promise<Attempt> {
   const url = resolveUrl(ctx.env.baseUrl, fillTemplate(check.path, ctx.vars)).replace(/^http/, 'ws');
   const headers = fillTemplate({ ...ctx.env.headers, ...check.headers }, ctx.vars);
-  const sent = check.send === undefined ? undefined : typeof check.send === 'string' ? fillTemplate(check.send, ctx.vars) : JSON.stringify(fillTemplate(check.send, ctx.vars));
+  const sent =
+    check.send === undefined
+      ? undefined
+      : typeof check.send === 'string'
+        ? fillTemplate(check.send, ctx.vars)
+        : JSON.stringify(fillTemplate(check.send, ctx.vars));
   const started = performance.now();
   const exchange = (received?: string) => ({
     request: { method: 'GET (upgrade)', url, headers, ...(sent !== undefined ? { body: sent } : {}) },
-    ...(received !== undefined ? { response: { status: 101, headers: {}, bodyExcerpt: truncate(received, 2048), bodyBytes: Buffer.byteLength(received), truncated: false } } : {}),
+    ...(received !== undefined
+      ? {
+          response: {
+            status: 101,
+            headers: {},
+            bodyExcerpt: truncate(received, 2048),
+            bodyBytes: Buffer.byteLength(received),
+            truncated: false,
+          },
+        }
+      : {}),
   });
-  const fail = (reason: string, received?: string): Attempt => ({ expectations: [], durationMs: performance.now() - started, reason, exchange: exchange(received) });
+  const fail = (reason: string, received?: string): Attempt => ({
+    expectations: [],
+    durationMs: performance.now() - started,
+    reason,
+    exchange: exchange(received),
+  });
 
   const socket = new WebSocket(url, { headers, handshakeTimeout: check.connectTimeout });
   const opened = await new Promise<string | undefined>((resolve) => {
     const onAbort = () => resolve('interrupted');
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     socket.once('open', () => resolve(undefined));
-    socket.once('unexpected-response', (_req, res) => resolve(`server answered HTTP ${res.statusCode} instead of upgrading to WebSocket`));
-    socket.once('error', (err: NodeJS.ErrnoException) => resolve(
-      err.code === 'ECONNREFUSED' ? `connection refused by ${new URL(url).host} (ECONNREFUSED)`
-        : /handshake/i.test(err.message) ? `no WebSocket handshake within ${formatMs(check.connectTimeout)} (timed out)`
-        : `connect failed: ${err.message}`));
+    socket.once('unexpected-response', (_req, res) =>
+      resolve(`server answered HTTP ${res.statusCode} instead of upgrading to WebSocket`),
+    );
+    socket.once('error', (err: NodeJS.ErrnoException) =>
+      resolve(
+        err.code === 'ECONNREFUSED'
+          ? `connection refused by ${new URL(url).host} (ECONNREFUSED)`
+          : /handshake/i.test(err.message)
+            ? `no WebSocket handshake within ${formatMs(check.connectTimeout)} (timed out)`
+            : `connect failed: ${err.message}`,
+      ),
+    );
   });
   if (opened) {
     socket.terminate();
@@ -41,14 +68,34 @@ export async function websocketCheck(check: WebsocketCheck, ctx: CheckContext): 
 
   // One conversation on one connection: the single send/expect form is a one-step conversation.
   type Step = NonNullable<WebsocketCheck['steps']>[number];
-  const expectsMessage = sent !== undefined || [check.expect.equals, check.expect.matches, check.expect.base64, check.expect.json, check.expect.body].some((v) => v !== undefined);
-  const steps: Step[] = check.steps ?? [{ ...(check.send !== undefined ? { send: check.send } : {}), ...(expectsMessage ? { expect: check.expect } : {}) }];
+  const expectsMessage =
+    sent !== undefined ||
+    [check.expect.equals, check.expect.matches, check.expect.base64, check.expect.json, check.expect.body].some(
+      (v) => v !== undefined,
+    );
+  const steps: Step[] = check.steps ?? [
+    { ...(check.send !== undefined ? { send: check.send } : {}), ...(expectsMessage ? { expect: check.expect } : {}) },
+  ];
 
-  const matches = (want: NonNullable<Step['expect']>, m: { text: string; binary: boolean; bytes: Buffer }): Expectation[] => {
+  const matches = (
+    want: NonNullable<Step['expect']>,
+    m: { text: string; binary: boolean; bytes: Buffer },
+  ): Expectation[] => {
     const out: Expectation[] = [];
-    if (want.base64 !== undefined) out.push({ what: 'message bytes equal', ok: m.binary && m.bytes.equals(Buffer.from(want.base64, 'base64')), expected: want.base64, actual: m.bytes.toString('base64') });
+    if (want.base64 !== undefined)
+      out.push({
+        what: 'message bytes equal',
+        ok: m.binary && m.bytes.equals(Buffer.from(want.base64, 'base64')),
+        expected: want.base64,
+        actual: m.bytes.toString('base64'),
+      });
     if (want.equals !== undefined || want.matches !== undefined) {
-      out.push(...match('message', m.text, true, { ...(want.equals !== undefined ? { equals: want.equals } : {}), ...(want.matches !== undefined ? { matches: want.matches } : {}) }));
+      out.push(
+        ...match('message', m.text, true, {
+          ...(want.equals !== undefined ? { equals: want.equals } : {}),
+          ...(want.matches !== undefined ? { matches: want.matches } : {}),
+        }),
+      );
     }
     if (want.json || want.body) {
       try {
@@ -80,7 +127,12 @@ export async function websocketCheck(check: WebsocketCheck, ctx: CheckContext): 
   for (const [i, step] of steps.entries()) {
     const label = steps.length > 1 || check.steps ? `step ${i + 1}${step.name ? ` (${step.name})` : ''}: ` : '';
     if (step.send !== undefined || step.sendBinary !== undefined) {
-      const out = step.sendBinary !== undefined ? Buffer.from(step.sendBinary, 'base64') : typeof step.send === 'string' ? fillTemplate(step.send, ctx.vars) : JSON.stringify(fillTemplate(step.send, ctx.vars));
+      const out =
+        step.sendBinary !== undefined
+          ? Buffer.from(step.sendBinary, 'base64')
+          : typeof step.send === 'string'
+            ? fillTemplate(step.send, ctx.vars)
+            : JSON.stringify(fillTemplate(step.send, ctx.vars));
       if (closedCode !== undefined) {
         socket.terminate();
         return fail(`${label}server closed the connection (code ${closedCode}) before this step could send`, lastText);
@@ -106,7 +158,8 @@ export async function websocketCheck(check: WebsocketCheck, ctx: CheckContext): 
       const left = deadline - performance.now();
       if (left <= 0 || ctx.signal.aborted) {
         socket.terminate();
-        const seen = lastText !== undefined ? ` (last received ${JSON.stringify(lastText.slice(0, 80))})` : ' (nothing received)';
+        const seen =
+          lastText !== undefined ? ` (last received ${JSON.stringify(lastText.slice(0, 80))})` : ' (nothing received)';
         return fail(`${label}no matching message within ${formatMs(want.within)}${seen}`, lastText);
       }
       await new Promise<void>((resolve) => {
@@ -122,14 +175,17 @@ export async function websocketCheck(check: WebsocketCheck, ctx: CheckContext): 
   }
   const received = { text: lastText };
 
-  const closedCleanly = closedCode !== undefined ? closedCode === 1000 : await new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), CLOSE_TIMEOUT_MS);
-    socket.once('close', (code) => {
-      clearTimeout(timer);
-      resolve(code === 1000);
-    });
-    socket.close(1000, 'gauntlet smoke done');
-  });
+  const closedCleanly =
+    closedCode !== undefined
+      ? closedCode === 1000
+      : await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), CLOSE_TIMEOUT_MS);
+          socket.once('close', (code) => {
+            clearTimeout(timer);
+            resolve(code === 1000);
+          });
+          socket.close(1000, 'gauntlet smoke done');
+        });
   if (!closedCleanly) socket.terminate();
   const durationMs = performance.now() - started;
   return {
