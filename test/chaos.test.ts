@@ -137,6 +137,9 @@ describe('db failover on a real Patroni cluster (async replication)', () => {
     expect(lost.length).toBeLessThan(20);
     const rows = await ledgerRows(c, latestReport(dir).record.runId as string);
     expect(lost.every((l) => !rows.has(l.seq))).toBe(true);
+    // No false negatives either: every row present is an acknowledged write not called lost, or
+    // a failed/indeterminate one found committed (recovered) — so nothing acknowledged vanished unseen.
+    expect(rows.size).toBe(chaos.ledger!.acknowledged - lost.length + chaos.ledger!.recovered);
     expect(run.code, run.out).toBe(lost.length === 0 ? 0 : 1);
     expect(chaos.rollbacks[0]!.actions.join()).toMatch(/restarted Patroni of n\d .* it rejoined|is running again/);
     const html = latestReport(dir).html;

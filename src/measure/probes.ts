@@ -57,11 +57,14 @@ export async function startProbe(
         clock,
         async () => {
           const t0 = performance.now();
+          let c: pg.Client | undefined;
           try {
-            await (await conn.get()).query('select 1');
+            c = await conn.get();
+            await c.query('select 1');
+            conn.release(c);
             return { ok: true, latencyMs: performance.now() - t0 };
           } catch {
-            conn.drop();
+            if (c) conn.drop(c);
             return { ok: false, latencyMs: performance.now() - t0 };
           }
         },
@@ -157,15 +160,20 @@ function loop(
   };
 }
 
-/** One connection, reopened after any error; connecting is bounded by the probe's timeout. */
+/**
+ * Connections for a probe's samples: one per sample in flight (the schedule does not wait for a
+ * slow sample, and one pg connection runs one query at a time), reused when idle, closed after
+ * an error. Connecting is bounded by the probe's timeout.
+ */
 function connection(env: Environment, timeoutMs: number) {
-  // The pending connect is shared: samples in flight together never open two connections.
-  let client: Promise<pg.Client> | undefined;
+  const idle: pg.Client[] = [];
+  const open = new Set<pg.Client>();
   return {
-    get(): Promise<pg.Client> {
-      if (client) return client;
+    async get(): Promise<pg.Client> {
+      const reused = idle.pop();
+      if (reused) return reused;
       const url = env.postgres?.url;
-      if (!url) return Promise.reject(new Error('the environment has no postgres.url'));
+      if (!url) throw new Error('the environment has no postgres.url');
       const c = new pg.Client({
         connectionString: url,
         connectionTimeoutMillis: timeoutMs,
@@ -173,21 +181,25 @@ function connection(env: Environment, timeoutMs: number) {
         application_name: 'gauntlet-probe',
       });
       c.on('error', () => {});
-      const pending = c.connect().then(
-        () => c,
-        (err: unknown) => {
-          c.end().catch(() => {});
-          if (client === pending) client = undefined;
-          throw err;
-        },
-      );
-      client = pending;
-      return pending;
+      try {
+        await c.connect();
+      } catch (err) {
+        c.end().catch(() => {});
+        throw err;
+      }
+      open.add(c);
+      return c;
     },
-    drop() {
-      const c = client;
-      client = undefined;
-      void c?.then((x) => x.end()).catch(() => {});
+    release(c: pg.Client): void {
+      idle.push(c);
+    },
+    /** Closes one connection (after an error), or all of them. */
+    drop(c?: pg.Client): void {
+      for (const x of c ? [c] : [...open]) {
+        open.delete(x);
+        x.end().catch(() => {});
+      }
+      if (!c) idle.length = 0;
     },
   };
 }
@@ -200,9 +212,10 @@ async function writeProbe(
 ): Promise<RunningProbe> {
   const conn = connection(env, spec.timeout);
   try {
-    await (
-      await conn.get()
-    ).query(
+    const c = await conn.get();
+    conn.release(c);
+    conn.release(c);
+    await c.query(
       `create table if not exists ${spec.table} (run_id text not null, seq bigint not null, written_at timestamptz not null default now(), primary key (run_id, seq))`,
     );
   } catch (err) {
@@ -224,12 +237,12 @@ async function writeProbe(
       } catch {
         // Never sent: certainly not written.
         ledger.push({ seq: mySeq, t, outcome: 'failed' });
-        conn.drop();
         return { ok: false, latencyMs: performance.now() - t0 };
       }
       try {
         await client.query(`insert into ${spec.table} (run_id, seq) values ($1, $2)`, [runId, mySeq]);
         ledger.push({ seq: mySeq, t, ackAtMs: clock.now(), outcome: 'acknowledged' });
+        conn.release(client);
         return { ok: true, latencyMs: performance.now() - t0 };
       } catch (err) {
         // A server error (e.g. 25006 read-only after promotion) means not committed; a broken
@@ -241,7 +254,7 @@ async function writeProbe(
           !sqlState.startsWith('08') &&
           sqlState !== '57P01';
         ledger.push({ seq: mySeq, t, outcome: definite ? 'failed' : 'indeterminate' });
-        conn.drop();
+        conn.drop(client);
         return { ok: false, latencyMs: performance.now() - t0 };
       }
     },
