@@ -74,12 +74,17 @@ ${l.stoppedEarly ? `<div class="errors"><b>Stopped early:</b> ${h(l.stoppedEarly
 <tr><th>requests</th><td class="num">${l.totals.requests}</td><th>throughput</th><td class="num">${(l.totals.requests / secs).toFixed(1)} req/s</td><th>window</th><td class="num">${formatMs(l.durationMs)} of ${formatMs(l.scheduledMs)} scheduled</td></tr>
 <tr><th>p50</th><td class="num">${ms(lat?.p50Ms)}</td><th>p95</th><td class="num">${ms(lat?.p95Ms)}</td><th>p99</th><td class="num">${ms(lat?.p99Ms)}</td></tr>
 <tr><th>min / mean</th><td class="num">${ms(lat?.minMs)} / ${ms(lat?.meanMs)}</td><th>p99.9</th><td class="num">${ms(lat?.p999Ms)}</td><th>max</th><td class="num">${ms(lat?.maxMs)}</td></tr>
-<tr><th>failed</th><td class="num">${l.totals.failed} (${l.totals.requests ? ((l.totals.failed / l.totals.requests) * 100).toFixed(2) : '0.00'}%)</td><th>iterations</th><td class="num">${l.totals.iterations}</td><th>dropped / interrupted</th><td class="num">${l.totals.droppedIterations} / ${l.totals.interruptedIterations}</td></tr>
+${
+  l.generator?.lag?.latency
+    ? `<tr><th>send lag p50 / p99</th><td class="num">${ms(l.generator.lag.latency.p50Ms)} / ${ms(l.generator.lag.latency.p99Ms)}</td><th>send lag max</th><td class="num">${ms(l.generator.lag.latency.maxMs)}</td><th>connections (maxVUs)</th><td class="num">${l.generator.connectionLimit ?? '—'}</td></tr>
+`
+    : ''
+}<tr><th>failed</th><td class="num">${l.totals.failed} (${l.totals.requests ? ((l.totals.failed / l.totals.requests) * 100).toFixed(2) : '0.00'}%)</td><th>iterations</th><td class="num">${l.totals.iterations}</td><th>dropped / interrupted</th><td class="num">${l.totals.droppedIterations} / ${l.totals.interruptedIterations}</td></tr>
 </tbody></table>
 <p class="dim">${
     l.k6
-      ? `Percentiles from an HDR histogram of every http_req_duration sample k6 wrote (µs resolution)${l.model === 'open' ? '; k6 times each request from its actual send, without coordinated-omission correction — late arrivals show as dropped iterations instead' : ''}. Network failures are counted as errors and not timed.`
-      : `Percentiles from HDR histograms merged across workers (µs resolution)${l.model === 'open' ? '; the open model times each request from its intended send time (coordinated omission corrected)' : ''}. Network failures are counted as errors and not timed.`
+      ? `Percentiles from an HDR histogram of every http_req_duration sample k6 wrote (µs resolution)${l.model === 'open' ? '; k6 times each request from its actual send, without coordinated-omission correction — late arrivals show as dropped iterations instead' : ''}. A failed request is in http_req_failed and in the durations at the time k6 gave it.`
+      : `Percentiles from HDR histograms merged across workers (µs resolution)${l.model === 'open' ? '; the open model times each request from its intended send time (coordinated omission corrected)' : ''}. A request that got no answer is in http_req_failed and in the durations at its time to error or timeout.`
   }</p>
 ${flag}
 <div class="charts"><div id="chart-latency"></div><div id="chart-throughput"></div></div>

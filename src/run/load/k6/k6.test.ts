@@ -9,7 +9,7 @@ const point = (metric: string, ms: number, value: number, tags: Record<string, s
   JSON.stringify({ metric, type: 'Point', data: { time: new Date(ms).toISOString(), value, tags } });
 
 describe('k6 JSON output → LoadResult', () => {
-  it('keeps every answered request in the histogram, counts failures by class, buckets seconds', () => {
+  it('keeps every request in the histogram (a failed one at k6's time), counts failures by class, buckets seconds', () => {
     const t0 = Date.parse('2026-01-01T00:00:00Z');
     const acc = new K6Accumulator(t0);
     const lines = [
@@ -47,8 +47,9 @@ describe('k6 JSON output → LoadResult', () => {
     expect(r.totals.failed).toBe(2);
     expect(r.totals.errors).toEqual({ refused: 1, http_5xx: 1 });
     expect(r.byName.a!.latency!.p50Ms).toBeCloseTo(50, 0);
+    expect(r.byName.a!.latency!.minMs).toBeCloseTo(0.001, 3); // the refused request, at k6's 0 ms
     expect(r.byName.a!.latency!.maxMs).toBeCloseTo(100, 0);
-    expect(decode(r.all.histogram).totalCount).toBe(101); // the refused request is not timed
+    expect(decode(r.all.histogram).totalCount).toBe(102); // the refused request is in the record too
     expect(r.byName.b!.method).toBe('POST');
     expect(r.totals.maxVus).toBe(7);
     expect(r.totals.droppedIterations).toBe(1);

@@ -117,12 +117,11 @@ export class K6Accumulator {
           }
           if (status) tally.statuses[String(status)] = (tally.statuses[String(status)] ?? 0) + 1;
         }
-        // Like the embedded engine: only requests that got a response are timed.
-        if (status) {
-          const us = Math.max(1, Math.round(v * 1000));
-          acc.hist.recordValue(us);
-          (s.hist ??= newHistogram()).recordValue(us);
-        }
+        // Like the embedded engine, every request is in the duration record, a failed one at the
+        // time k6 gives it (k6's own http_req_duration): never simply absent.
+        const us = Math.max(1, Math.round(v * 1000));
+        acc.hist.recordValue(us);
+        (s.hist ??= newHistogram()).recordValue(us);
         break;
       }
       case 'data_received':
