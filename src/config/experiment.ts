@@ -36,11 +36,9 @@ export const ProbeSpec = z.discriminatedUnion('kind', [
       timeout: Duration.default(3000),
       interval: Duration.default(5000),
       query: z.string().min(1).describe('PromQL, evaluated instantly each interval on the environment’s Prometheus'),
-      objective: z
-        .string()
-        .regex(/^\s*(<=|>=|<|>|==)\s*-?\d+(\.\d+)?(e-?\d+)?\s*$/, {
-          message: 'an objective is a comparison with a number, e.g. "<0.01"',
-        }),
+      objective: z.string().regex(/^\s*(<=|>=|<|>|==)\s*-?\d+(\.\d+)?(e-?\d+)?\s*$/, {
+        message: 'an objective is a comparison with a number, e.g. "<0.01"',
+      }),
     })
     .strict()
     .describe('Healthy when every series the query returns meets the objective (no series: unhealthy)'),
@@ -50,11 +48,9 @@ export const ProbeSpec = z.discriminatedUnion('kind', [
       ...probeCommon,
       timeout: Duration.default(3000),
       interval: Duration.default(500),
-      workload: z
-        .string()
-        .regex(/^(Deployment|StatefulSet)\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
-          message: 'expected Deployment/<name> or StatefulSet/<name>',
-        }),
+      workload: z.string().regex(/^(Deployment|StatefulSet)\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
+        message: 'expected Deployment/<name> or StatefulSet/<name>',
+      }),
     })
     .strict()
     .describe(

@@ -96,11 +96,9 @@ export const Slos = z
               .describe(
                 'PromQL, e.g. sum(rate(http_requests_total{code=~"5.."}[1m])) / sum(rate(http_requests_total[1m]))',
               ),
-            objective: z
-              .string()
-              .regex(/^\s*(<=|>=|<|>|==)\s*-?\d+(\.\d+)?(e-?\d+)?\s*$/, {
-                message: 'an objective is a comparison with a number, e.g. "<0.01"',
-              }),
+            objective: z.string().regex(/^\s*(<=|>=|<|>|==)\s*-?\d+(\.\d+)?(e-?\d+)?\s*$/, {
+              message: 'an objective is a comparison with a number, e.g. "<0.01"',
+            }),
             aggregate: z
               .enum(['max', 'min', 'avg', 'last'])
               .default('max')
@@ -216,11 +214,9 @@ export const Config = z
       .object({
         webhook: z
           .object({
-            url: z
-              .string()
-              .regex(/^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/, {
-                message: 'a webhook URL is a secret: reference it as ${env:NAME}, never inline',
-              }),
+            url: z.string().regex(/^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/, {
+              message: 'a webhook URL is a secret: reference it as ${env:NAME}, never inline',
+            }),
             on: z.enum(['failure', 'always']).default('failure').describe('failure: any run that did not pass'),
             timeout: Duration.default(5_000),
           })

@@ -9,7 +9,7 @@ const point = (metric: string, ms: number, value: number, tags: Record<string, s
   JSON.stringify({ metric, type: 'Point', data: { time: new Date(ms).toISOString(), value, tags } });
 
 describe('k6 JSON output → LoadResult', () => {
-  it('keeps every request in the histogram (a failed one at k6's time), counts failures by class, buckets seconds', () => {
+  it('keeps every request in the histogram (a failed one at k6’s time), counts failures by class, buckets seconds', () => {
     const t0 = Date.parse('2026-01-01T00:00:00Z');
     const acc = new K6Accumulator(t0);
     const lines = [
