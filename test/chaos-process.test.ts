@@ -37,4 +37,35 @@ describe('process-kill on the demo API cluster', () => {
     expect(a.html).toContain('id="chart-chaos"');
     expect(run.out).not.toContain(stack.password);
   }, 120_000);
+
+  it('a load that cannot start (its login refused) fails the experiment with an error verdict naming why', async () => {
+    const out = project({});
+    const run = await gauntlet(['chaos', 'chaos/worker-kill.yaml', '--env', 'demo', '--out', join(out, 'reports')], {
+      cwd: ROOT,
+      env: { ...stack.env, DEMO_PASSWORD: 'not-the-password' },
+      timeoutMs: 90_000,
+    });
+    expect(run.code, run.out).toBe(1);
+    const load = latestReport(out).record.verdicts.find((v) => v.id === 'load')!;
+    expect(load.status).toBe('error');
+    expect(load.detail).toMatch(/load setup step "login" failed/);
+    // The fault still ran and was measured: only the claim "under load" fell.
+    expect(latestReport(out).record.verdicts.find((v) => v.id === 'rto 1.1')?.status).toBe('pass');
+  }, 120_000);
+
+  it('an experiment with no probe has no steady state to check: no-data, exit 1', async () => {
+    const dir = project({
+      'exp.yaml': `name: no probes\nmethod:\n  - fault: { kind: process-kill, pidFile: "\${env:DEMO_API_PIDFILE}", children: true, count: 1 }\n    at: 500ms\nduration: 2s\n`,
+    });
+    const run = await gauntlet(['chaos', join(dir, 'exp.yaml'), '--env', 'demo', '--out', join(dir, 'reports')], {
+      cwd: ROOT,
+      env: stack.env,
+      timeoutMs: 90_000,
+    });
+    expect(run.code, run.out).toBe(1);
+    const v = latestReport(dir).record.verdicts.find((x) => x.id === 'steady-state')!;
+    expect(v).toMatchObject({ status: 'no-data', observed: 'before: not checked, after: not checked' });
+    expect(v.detail).toContain('no probe measures the steady state');
+    expect(childrenOf(stack.api.pid)).toHaveLength(2);
+  }, 120_000);
 });

@@ -3,6 +3,7 @@
 // a corrupted backup, a verification query that errors, a missing backup, a busy scratch port
 // and a restore past its RTO each fail with their reason — and no scratch instance is left.
 // The whole demo drill (worker kill, Patroni failover, backup restore) runs end to end.
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, truncateSync, statSync, utimesSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -108,7 +109,15 @@ describe('backup-restore', () => {
     expect(d.scenarios[0]).toMatchObject({ name: 'fresh restore', status: 'passed' });
     expect(d.signOff.operator).toBe('sre-on-call');
     expect(d.signOff.versions.postgresql).toMatch(/^\d+\.\d+/);
-    expect(d.signOff.configDigest).toMatch(/^[0-9a-f]{64}$/);
+    // The digests are of the files' bytes, every file that defined the drill: an auditor can check them.
+    const sha = (f: string) => createHash('sha256').update(readFileSync(join(dir, f))).digest('hex');
+    expect(d.signOff.configDigest).toBe(sha('gauntlet.config.yaml'));
+    expect(d.signOff.inputs).toEqual(
+      expect.arrayContaining([
+        { file: 'gauntlet.config.yaml', sha256: sha('gauntlet.config.yaml') },
+        { file: 'restore.yaml', sha256: sha('restore.yaml') },
+      ]),
+    );
     const html = latestReport(dir).html;
     expect(html).toContain('Sign-off');
     expect(html).toContain('Backup restore 1.1');
