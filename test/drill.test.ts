@@ -110,7 +110,10 @@ describe('backup-restore', () => {
     expect(d.signOff.operator).toBe('sre-on-call');
     expect(d.signOff.versions.postgresql).toMatch(/^\d+\.\d+/);
     // The digests are of the files' bytes, every file that defined the drill: an auditor can check them.
-    const sha = (f: string) => createHash('sha256').update(readFileSync(join(dir, f))).digest('hex');
+    const sha = (f: string) =>
+      createHash('sha256')
+        .update(readFileSync(join(dir, f)))
+        .digest('hex');
     expect(d.signOff.configDigest).toBe(sha('gauntlet.config.yaml'));
     expect(d.signOff.inputs).toEqual(
       expect.arrayContaining([
