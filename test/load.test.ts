@@ -133,6 +133,26 @@ describe('open model', () => {
     expect(load.totals.requests + load.totals.droppedIterations).toBeGreaterThanOrEqual(398);
   });
 
+  it('the rate sweep on nginx (2 workers): 1 000 and 4 000 req/s are met and the generator verdict passes — it read CPU gauges and failed both before', async () => {
+    for (const rate of [1000, 4000]) {
+      const dir = project({
+        'gauntlet.config.yaml': yamlConfig(nginx.url),
+        'p.yaml': profile(
+          `{ executor: constant-arrival-rate, rate: ${rate}, duration: 3s }`,
+          "  http_req_duration: ['p(99)<100']\n",
+          'workers: 2\n',
+        ),
+      });
+      const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
+      expect(run.code, run.out).toBe(0);
+      const load = loadOf(dir);
+      expect(load.totals.requests).toBe(rate * 3);
+      expect(load.totals.droppedIterations).toBe(0);
+      expect(load.generator?.lag?.latency?.count).toBe(rate * 3);
+      expect(latestReport(dir).record.verdicts.find((v) => v.id === 'generator')?.status).toBe('pass');
+    }
+  }, 60_000);
+
   it('a stalling target with the default connection limit: dropped arrivals fail, saying what maxVUs to set', async () => {
     // 200 req/s for 4 s against a server that stalls 2 s of every 4 s; by default the generator
     // holds one second of arrivals (200 connections), so the second half of each stall drops.
