@@ -4,19 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, GauntletError, describeError } from '../core/errors.ts';
 import type { Flags } from '../config/load.ts';
-import { jsonSchemas } from '../config/json-schema.ts';
-import { RunRecord } from '../record/schema.ts';
-import { publish } from '../report/publish.ts';
+import type { RunRecord } from '../record/schema.ts';
 import { summaryLines } from '../report/console.ts';
-import { smokeApp } from '../app/smoke.ts';
-import { demoApp } from '../app/demo.ts';
-import { loadApp } from '../app/load.ts';
-import { capacityApp } from '../app/capacity.ts';
-import { compareApp } from '../app/compare.ts';
-import { gateApp } from '../app/gate.ts';
-import { chaosApp } from '../app/chaos.ts';
-import { drillApp } from '../app/drill.ts';
-import { validateApp } from '../app/validate.ts';
 import type { Finished, Io } from '../app/session.ts';
 import { VERSION } from '../version.ts';
 
@@ -56,7 +45,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   program
     .command('smoke')
     .description('run the smoke suites against an environment')
-    .action(async () => finish(await smokeApp(globals(), out)));
+    .action(async () => finish(await (await import('../app/smoke.ts')).smokeApp(globals(), out)));
 
   const engineOpts = (c: Command) =>
     c
@@ -69,14 +58,18 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     program
       .command('load <profile>')
       .description('run a load profile (scenarios/*.ts or .yaml) or a k6 script (*.k6.ts) and judge its thresholds'),
-  ).action(async (profile: string, opts: EngineOpts) => finish(await loadApp(profile, { ...globals(), ...opts }, out)));
+  ).action(async (profile: string, opts: EngineOpts) =>
+    finish(await (await import('../app/load.ts')).loadApp(profile, { ...globals(), ...opts }, out)),
+  );
 
   program
     .command('capacity <profile>')
     .description(
       'find the highest arrival rate at which the profile’s thresholds hold (its capacity block), trended against earlier runs',
     )
-    .action(async (profile: string) => finish(await capacityApp(profile, globals(), out)));
+    .action(async (profile: string) =>
+      finish(await (await import('../app/capacity.ts')).capacityApp(profile, globals(), out)),
+    );
 
   program
     .command('compare <base> <new>')
@@ -85,21 +78,29 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     )
     .option('--force', 'compare runs of different profiles, engines or environments')
     .action(async (base: string, next: string, opts: { force?: boolean }) =>
-      finish(await compareApp(base, next, { ...globals(), force: opts.force ?? false }, out)),
+      finish(
+        await (
+          await import('../app/compare.ts')
+        ).compareApp(base, next, { ...globals(), force: opts.force ?? false }, out),
+      ),
     );
 
   engineOpts(
     program
       .command('gate')
       .description('post-deploy gate: the smoke suites plus the configured load profile, one verdict'),
-  ).action(async (opts: EngineOpts) => finish(await gateApp({ ...globals(), ...opts }, out)));
+  ).action(async (opts: EngineOpts) =>
+    finish(await (await import('../app/gate.ts')).gateApp({ ...globals(), ...opts }, out)),
+  );
 
   program
     .command('chaos <experiment>')
     .description('run a chaos experiment (chaos/*.ts or .yaml): faults under load, RTO/RPO/uptime verdicts')
     .option('--dry-run', 'print exactly what would be hit, and hit nothing')
     .action(async (file: string, opts: { dryRun?: boolean }) =>
-      finish(await chaosApp(file, { ...globals(), dryRun: opts.dryRun ?? false }, out)),
+      finish(
+        await (await import('../app/chaos.ts')).chaosApp(file, { ...globals(), dryRun: opts.dryRun ?? false }, out),
+      ),
     );
 
   program
@@ -107,7 +108,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     .description(
       'the DR drill: the config’s drill plan of chaos experiments (failover, backup restore…) under load, judged against the DR plan’s RTO and RPO, with a sign-off and the trend against the last drill',
     )
-    .action(async () => finish(await drillApp(globals(), out)));
+    .action(async () => finish(await (await import('../app/drill.ts')).drillApp(globals(), out)));
 
   program
     .command('demo')
@@ -116,7 +117,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     )
     .option('--drill', 'run the config’s DR drill plan on the demo stack instead')
     .action(async (opts: { drill?: boolean }) =>
-      finish(await demoApp({ ...globals(), drill: opts.drill ?? false }, out)),
+      finish(await (await import('../app/demo.ts')).demoApp({ ...globals(), drill: opts.drill ?? false }, out)),
     );
 
   program
@@ -127,6 +128,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
       'check everything a run would touch before any side effect: config, environment, suites, gate profile, drill experiments, engine; every problem at once (exit 2)',
     )
     .action(async (files: string[], opts: { engine?: string }) => {
+      const { validateApp } = await import('../app/validate.ts');
       const { summary } = await validateApp(
         { ...globals(), ...(opts.engine ? { engine: opts.engine } : {}) },
         out,
@@ -142,6 +144,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
       const path = resolve(out.cwd, file);
       let record: RunRecord;
       try {
+        const { RunRecord } = await import('../record/schema.ts');
         const parsed = RunRecord.safeParse(JSON.parse(readFileSync(path, 'utf8')));
         if (!parsed.success)
           throw new GauntletError(
@@ -155,6 +158,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
         throw new GauntletError(ExitCode.badConfig, `${file}: cannot read: ${describeError(e)}`);
       }
       const root = globals().out ? resolve(out.cwd, globals().out!) : dirname(dirname(path));
+      const { publish } = await import('../report/publish.ts');
       const published = publish(record, root, { env: {} });
       out.print(`report: ${join(published.dir, 'index.html')}`);
     });
@@ -164,6 +168,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     .description('write the JSON Schemas of the config, suites and run record')
     .addOption(new Option('--out <dir>', 'folder to write to').default('schema'))
     .action(async (opts: { out: string }) => {
+      const { jsonSchemas } = await import('../config/json-schema.ts');
       const dir = resolve(out.cwd, opts.out);
       mkdirSync(dir, { recursive: true });
       for (const [name, schema] of Object.entries(jsonSchemas()))
