@@ -1,5 +1,6 @@
 // Console lines for a run: one line per check as it ends, then the verdicts and where the
 // report is. Everything passes through the redactor on its way out.
+import { headline } from './headline.ts';
 import type { CheckResult, RunRecord } from '../record/schema.ts';
 import { formatMs } from '../core/duration.ts';
 import type { Progress } from '../run/load/engine.ts';
@@ -22,7 +23,7 @@ export function summaryLines(r: RunRecord, reportPath: string | undefined): stri
     lines.push(
       `  ${vmark[v.status]} ${v.status.padEnd(7)} ${v.id}: ${v.objective}${v.observed ? ` — observed ${v.observed}` : ''}`,
     );
-  lines.push('', `${r.status.toUpperCase()} (exit ${r.exitCode}) in ${formatMs(r.durationMs)}`);
+  lines.push('', `${r.status.toUpperCase()} (exit ${r.exitCode}) in ${formatMs(r.durationMs)} — ${headline(r)}`);
   if (reportPath) lines.push(`report: ${reportPath}`);
   return lines;
 }

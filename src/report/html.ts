@@ -1,5 +1,6 @@
 // The HTML report: one self-contained file (no network), a view of the run record, which is
 // embedded for tools. Every string from the target goes through escapeHtml.
+import { headline } from './headline.ts';
 import type { CheckResult, RunRecord, Verdict } from '../record/schema.ts';
 import { formatMs } from '../core/duration.ts';
 import { escapeHtml as h, jsonForScript } from './escape.ts';
@@ -58,6 +59,7 @@ export function renderHtml(r: RunRecord): string {
 <div class="meta"><span>environment <b>${h(r.environment.name)}</b></span><span>target <b>${h(r.environment.baseUrl)}</b></span>
 <span>started <b>${h(r.startedAt)}</b></span><span>took <b>${h(formatMs(r.durationMs))}</b></span><span>exit code <b>${r.exitCode}</b></span>
 <span>run <b>${h(r.runId)}</b></span><span>gauntlet <b>${h(r.tool.version)}</b> · node ${h(r.tool.node)}</span><span>config <b>${h(r.config.file)}</b> <span class="dim">sha256:${h(r.config.digest.slice(0, 12))}</span></span></div>
+<p class="answer"><b>${h(headline(r))}</b></p>
 ${r.errors.length ? `<div class="errors"><b>The harness could not finish:</b><ul>${r.errors.map((e) => `<li>${h(e)}</li>`).join('')}</ul></div>` : ''}
 </header>
 <main>

@@ -1,4 +1,5 @@
 // The Markdown summary: what a reviewer reads in a PR or $GITHUB_STEP_SUMMARY.
+import { headline } from './headline.ts';
 import type { RunRecord } from '../record/schema.ts';
 import { formatMs } from '../core/duration.ts';
 import { escapeMdCell as c } from './escape.ts';
@@ -19,6 +20,8 @@ export function renderMarkdown(r: RunRecord): string {
     `## ${statusIcon[r.status]} Gauntlet ${c(r.command)}: ${r.status.toUpperCase()} on \`${c(r.environment.name)}\``,
     '',
     `Run \`${c(r.runId)}\` · ${c(r.startedAt)} · ${formatMs(r.durationMs)} · exit ${r.exitCode} · ${c(r.environment.baseUrl)}`,
+    '',
+    `**${c(headline(r))}**`,
     '',
   ];
   if (r.errors.length) lines.push(...r.errors.map((e) => `> **Error:** ${c(e)}`), '');
