@@ -61,7 +61,7 @@ describe('closed model', () => {
     expect(verdicts.find((v) => v.id === 'http_req_duration p(95)<5')!.status).toBe('fail');
     expect(verdicts.find((v) => v.id === 'http_req_failed rate<0.01')!.status).toBe('pass');
     expect(load.series.length).toBeGreaterThanOrEqual(3);
-    expect(run.stdout).toMatch(/✗ fail +http_req_duration p\(95\)<5: p\(95\)<5 — observed p\(95\)=2\d\.\d\d ms/);
+    expect(run.stdout).toMatch(/✗ fail +http_req_duration p\(95\)<5: p\(95\)<5 — observed p\(95\)=[2-4]\d\.\d\d ms/);
   });
 
   it('keeps exact timings when nginx closes keep-alive connections every 100 requests', async () => {
