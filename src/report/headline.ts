@@ -37,3 +37,8 @@ export function headline(r: RunRecord): string {
   const shown = (key.length ? key : r.verdicts.slice(0, 3)).map(said).join('; ');
   return `The deploy may stay: all ${r.verdicts.length} verdicts pass — ${shown}.`;
 }
+
+/** Failing verdicts first (fail, error, no-data), each group in the order the run produced them. */
+export function failuresFirst(verdicts: readonly Verdict[]): Verdict[] {
+  return [...verdicts.filter((v) => v.status !== 'pass'), ...verdicts.filter((v) => v.status === 'pass')];
+}

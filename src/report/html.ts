@@ -1,6 +1,6 @@
 // The HTML report: one self-contained file (no network), a view of the run record, which is
 // embedded for tools. Every string from the target goes through escapeHtml.
-import { headline } from './headline.ts';
+import { failuresFirst, headline } from './headline.ts';
 import type { CheckResult, RunRecord, Verdict } from '../record/schema.ts';
 import { formatMs } from '../core/duration.ts';
 import { escapeHtml as h, jsonForScript } from './escape.ts';
@@ -83,7 +83,7 @@ ${prometheus.script}
 
 function verdictTable(verdicts: readonly Verdict[]): string {
   if (!verdicts.length) return '<h2>Verdicts</h2><p class="dim">No verdicts: nothing was measured.</p>';
-  const rows = verdicts
+  const rows = failuresFirst(verdicts)
     .map(
       (v) =>
         `<tr><td><span class="badge ${h(v.status)}">${h(v.status)}</span></td><td>${h(v.id)}</td><td>${h(v.objective)}</td><td>${h(v.observed ?? '—')}</td><td>${h(v.detail ?? '')}</td></tr>`,

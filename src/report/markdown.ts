@@ -1,5 +1,5 @@
 // The Markdown summary: what a reviewer reads in a PR or $GITHUB_STEP_SUMMARY.
-import { headline } from './headline.ts';
+import { failuresFirst, headline } from './headline.ts';
 import type { RunRecord } from '../record/schema.ts';
 import { formatMs } from '../core/duration.ts';
 import { escapeMdCell as c } from './escape.ts';
@@ -27,7 +27,7 @@ export function renderMarkdown(r: RunRecord): string {
   if (r.errors.length) lines.push(...r.errors.map((e) => `> **Error:** ${c(e)}`), '');
   if (r.verdicts.length) {
     lines.push('| | Verdict | Objective | Observed |', '|---|---|---|---|');
-    for (const v of r.verdicts)
+    for (const v of failuresFirst(r.verdicts))
       lines.push(`| ${icon[v.status]} | ${c(v.id)} | ${c(v.objective)} | ${c(v.observed ?? v.status)} |`);
     lines.push('');
   }
