@@ -124,7 +124,8 @@ describe('db failover on a real Patroni cluster (async replication)', () => {
   it('kill -9 the leader’s Patroni and postmaster: fails over, RTO measured, what the ledger calls lost is really gone, the member rejoins', async () => {
     await healthy(c);
     const { dir, env } = haProject(c, experiment('kill-patroni'));
-    const run = await gauntlet(['chaos', 'exp.yaml'], { cwd: dir, env, timeoutMs: 150_000 });
+    // --keep: the ledger rows stay so the test can check them against the record.
+    const run = await gauntlet(['chaos', 'exp.yaml', '--keep'], { cwd: dir, env, timeoutMs: 150_000 });
     const chaos = chaosOf(dir);
     const f = chaos.faults[0]!;
     expect(f.rtoMs).toBeGreaterThan(1000);
@@ -156,12 +157,15 @@ describe('db failover on a real Patroni cluster (async replication)', () => {
     const chaos = chaosOf(dir);
     expect(chaos.faults[0]!.rtoMs).toBeLessThan(15_000);
     expect(chaos.ledger!.lost).toEqual([]);
+    // Without --keep, what the run wrote in the target goes with it.
+    expect(chaos.ledger!.acknowledged).toBeGreaterThan(0);
+    expect((await ledgerRows(c, latestReport(dir).record.runId as string)).size).toBe(0);
   }, 150_000);
 
   it('replication held back, then the leader killed: the ledger catches the lost writes and the RPO verdict fails', async () => {
     await healthy(c);
     const { dir, env } = haProject(c, experiment('lag-then-kill', ', lagFor: 2s'));
-    const run = await gauntlet(['chaos', 'exp.yaml'], { cwd: dir, env, timeoutMs: 180_000 });
+    const run = await gauntlet(['chaos', 'exp.yaml', '--keep'], { cwd: dir, env, timeoutMs: 180_000 });
     expect(run.code, run.out).toBe(1);
     const chaos = chaosOf(dir);
     const lost = chaos.ledger!.lost;
@@ -258,7 +262,7 @@ describe('synchronous replication', () => {
   it('the same held-back-then-killed fault loses no acknowledged write', async () => {
     await healthy(c);
     const { dir, env } = haProject(c, experiment('lag-then-kill', ', lagFor: 2s'));
-    const run = await gauntlet(['chaos', 'exp.yaml'], { cwd: dir, env, timeoutMs: 180_000 });
+    const run = await gauntlet(['chaos', 'exp.yaml', '--keep'], { cwd: dir, env, timeoutMs: 180_000 });
     const chaos = chaosOf(dir);
     expect(chaos.ledger!.lost, run.out).toEqual([]);
     expect(latestReport(dir).record.verdicts.find((v) => v.id === 'rpo')!.status).toBe('pass');

@@ -55,6 +55,7 @@ export async function runChaos(s: Session, file: string, dryRun: boolean, ledger
     signal: s.signal,
     runId: ledgerKey,
     kube: s.config.config.kubernetes,
+    keep: s.flags.keep ?? false,
     dryRun,
     say: s.say,
     ...(profile

@@ -97,9 +97,12 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     .command('chaos <experiment>')
     .description('run a chaos experiment (chaos/*.ts or .yaml): faults under load, RTO/RPO/uptime verdicts')
     .option('--dry-run', 'print exactly what would be hit, and hit nothing')
-    .action(async (file: string, opts: { dryRun?: boolean }) =>
+    .option('--keep', 'leave the write probe’s ledger rows in the database (removed after the read-back by default)')
+    .action(async (file: string, opts: { dryRun?: boolean; keep?: boolean }) =>
       finish(
-        await (await import('../app/chaos.ts')).chaosApp(file, { ...globals(), dryRun: opts.dryRun ?? false }, out),
+        await (
+          await import('../app/chaos.ts')
+        ).chaosApp(file, { ...globals(), dryRun: opts.dryRun ?? false, keep: opts.keep ?? false }, out),
       ),
     );
 
@@ -108,7 +111,10 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     .description(
       'the DR drill: the config’s drill plan of chaos experiments (failover, backup restore…) under load, judged against the DR plan’s RTO and RPO, with a sign-off and the trend against the last drill',
     )
-    .action(async () => finish(await (await import('../app/drill.ts')).drillApp(globals(), out)));
+    .option('--keep', 'leave the write probes’ ledger rows in the database')
+    .action(async (opts: { keep?: boolean }) =>
+      finish(await (await import('../app/drill.ts')).drillApp({ ...globals(), keep: opts.keep ?? false }, out)),
+    );
 
   program
     .command('demo')

@@ -22,6 +22,8 @@ export interface RunningProbe {
   samples: Sample[];
   ledger?: LedgerEntry[];
   stop(): Promise<void>;
+  /** db-write: removes this run's ledger rows (after the read-back, unless --keep). */
+  cleanup?(timeoutMs: number): Promise<void>;
   /** db-write: the sequence numbers the database holds for this run, read after recovery. */
   present?(timeoutMs: number): Promise<Set<number>>;
 }
@@ -263,6 +265,14 @@ async function writeProbe(
   return {
     ...probe,
     ledger,
+    cleanup: async (timeoutMs) => {
+      const c = connection(env, Math.min(timeoutMs, 5000));
+      try {
+        await (await c.get()).query(`delete from ${spec.table} where run_id = $1`, [runId]);
+      } finally {
+        c.drop();
+      }
+    },
     present: async (timeoutMs) => {
       const deadline = Date.now() + timeoutMs;
       let last: unknown;

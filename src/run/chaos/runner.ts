@@ -35,6 +35,8 @@ export interface ChaosContext {
   dryRun: boolean;
   say(line: string): void;
   kube?: FaultContext['kube'];
+  /** Leave the write probe's ledger rows in the target (default: removed after the read-back). */
+  keep?: boolean;
   /** Starts the experiment's load, if any; resolves when it ends. */
   startLoad?(signal: AbortSignal): Promise<void>;
 }
@@ -254,6 +256,13 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
     try {
       const present = await writer.present!(60_000);
       const rpo = measureRpo(writer.ledger, present);
+      // What the run wrote in the target goes with it, unless asked to keep it (--keep).
+      if (!ctx.keep)
+        await writer
+          .cleanup?.(10_000)
+          .catch((err: unknown) =>
+            ctx.say(`  warning: this run's ledger rows were not removed: ${describeError(err)}`),
+          );
       result.ledger = {
         probe: writer.spec.name,
         ...rpo,
