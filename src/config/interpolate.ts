@@ -1,4 +1,5 @@
 // ${env:NAME} references: resolved at run time, every resolved value registered as a secret.
+import { existsSync } from 'node:fs';
 import type { Redactor } from '../core/redact.ts';
 
 const ref = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -40,8 +41,13 @@ export function interpolateEnv<T>(
   return value;
 }
 
-/** A URL without credentials is an address, not a secret; anything else from the environment is. */
+/**
+ * A URL without credentials is an address, and a path to a file or folder that exists is a
+ * place: neither is a secret (a DR report must say which backup folder it restored from).
+ * Anything else from the environment is.
+ */
 function registerSecret(value: string, redactor: Redactor): void {
+  if (/^\.{0,2}\//.test(value) && !/\s/.test(value) && existsSync(value)) return;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && URL.canParse(value)) {
     redactor.addUrlCredentials(value);
     return;
