@@ -2,6 +2,7 @@
 // window (queries checked before the run, judged after it), the run's key figures pushed to the
 // Pushgateway, fault injections and recoveries written as Grafana annotations. A failed push or
 // annotation never changes a verdict; it is reported apart, in the record's delivery list.
+import { holds, parseNumericComparison } from '../core/comparison.ts';
 import type { Config, Environment } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
 import { configError } from '../core/errors.ts';
@@ -18,10 +19,10 @@ export async function checkPromSlos(env: Environment, slos: PromSloSpec[]): Prom
   await validateQueries(env.prometheus.url, slos);
 }
 
+/** An objective the schema has validated, as a test on a number. */
 const cmp = (text: string) => {
-  const m = /^\s*(<=|>=|<|>|==)\s*(\S+)\s*$/.exec(text)!;
-  const v = Number(m[2]);
-  return (x: number) => ({ '<': x < v, '<=': x <= v, '>': x > v, '>=': x >= v, '==': x === v })[m[1] as '<'];
+  const c = parseNumericComparison(text)!;
+  return (x: number) => holds(x, c);
 };
 
 function aggregate(values: number[], how: PromSloSpec['aggregate']): number {

@@ -1,6 +1,7 @@
 // Probes sample the system on the run's clock while faults and load run: an HTTP uptime probe,
 // a DB write probe keeping a ledger (every write's outcome: acknowledged, failed, or
 // indeterminate), a DB read probe. Each loops until stopped; none throws.
+import { holds, parseNumericComparison } from '../core/comparison.ts';
 import { tlsFetch, tlsOptionsOf } from '../targets/tls.ts';
 import pg from 'pg';
 import { instantQuery } from '../targets/prometheus.ts';
@@ -95,17 +96,15 @@ export async function startProbe(
     case 'prometheus': {
       if (!env.prometheus) throw cannotRun(`probe "${spec.name}": the environment has no prometheus.url`);
       const base = env.prometheus.url;
-      const m = /^\s*(<=|>=|<|>|==)\s*(\S+)\s*$/.exec(spec.objective)!;
-      const bound = Number(m[2]);
-      const holds = (x: number) =>
-        ({ '<': x < bound, '<=': x <= bound, '>': x > bound, '>=': x >= bound, '==': x === bound })[m[1] as '<'];
+      const objective = parseNumericComparison(spec.objective)!; // validated by the schema
+      const meets = (x: number) => holds(x, objective);
       return loop(spec, clock, async () => {
         const t0 = performance.now();
         try {
           const series = await instantQuery(base, spec.query, spec.timeout);
           const values = series.flatMap((x) => x.points.map(([, v]) => v));
           return {
-            ok: values.length > 0 && values.every((v) => Number.isFinite(v) && holds(v)),
+            ok: values.length > 0 && values.every((v) => Number.isFinite(v) && meets(v)),
             latencyMs: performance.now() - t0,
           };
         } catch {

@@ -1,10 +1,11 @@
 // Pure: a chaos result × the experiment's SLOs → verdicts (RTO per fault, RPO, uptime, steady
 // state). A number that was not measured is no-data, never a pass.
+import { holds, type Comparison } from '../core/comparison.ts';
 import type { Experiment } from '../config/experiment.ts';
 import { formatMs, parseDurationMs } from '../core/duration.ts';
 import type { ChaosResult, Verdict } from '../record/schema.ts';
 
-type Cmp = { op: '<' | '<=' | '>' | '>=' | '=='; value: number };
+type Cmp = Comparison;
 
 export function parseCmp(text: string, unit: 'ms' | 'percent' | 'count'): Cmp | undefined {
   const m = /^\s*(<=|>=|<|>|==|=)?\s*(.+?)\s*$/.exec(text);
@@ -24,8 +25,7 @@ export function parseCmp(text: string, unit: 'ms' | 'percent' | 'count'): Cmp | 
   return value === undefined ? undefined : { op, value };
 }
 
-export const holds = (x: number, c: Cmp) =>
-  ({ '<': x < c.value, '<=': x <= c.value, '>': x > c.value, '>=': x >= c.value, '==': x === c.value })[c.op];
+export { holds };
 
 /** Every problem with an experiment's SLO texts (validated before anything is injected). */
 export function validateChaosSlos(slos: Experiment['slos']): string[] {

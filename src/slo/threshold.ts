@@ -1,6 +1,7 @@
 // k6's threshold expressions, parsed and checked against the metrics a profile can produce:
 // `p(95)<200`, `avg<100`, `rate<0.01`, `count>10` on `http_req_duration{name:api}` and friends.
 // Pure: no IO.
+import { holds } from '../core/comparison.ts';
 
 export type MetricType = 'trend' | 'rate' | 'counter';
 
@@ -106,18 +107,5 @@ export function validateThresholds(
 }
 
 export function compare(observed: number, e: ThresholdExpr): boolean {
-  switch (e.op) {
-    case '<':
-      return observed < e.value;
-    case '<=':
-      return observed <= e.value;
-    case '>':
-      return observed > e.value;
-    case '>=':
-      return observed >= e.value;
-    case '==':
-      return observed === e.value;
-    case '!=':
-      return observed !== e.value;
-  }
+  return holds(observed, e);
 }
