@@ -76,6 +76,10 @@ describe('closed model', () => {
     expect(load.totals.requests).toBeGreaterThan(5000);
     expect(load.littlesLaw!.ok, JSON.stringify(load.littlesLaw)).toBe(true);
     expect(load.all.latency!.p50Ms).toBeLessThan(5);
+    // Every reconnect is timed apart (k6's http_req_connecting): 20 first connects + one per 100 requests.
+    const connects = load.connecting!.latency!.count;
+    expect(connects).toBeGreaterThanOrEqual(Math.floor(load.totals.requests / 100));
+    expect(connects).toBeLessThanOrEqual(Math.ceil(load.totals.requests / 100) + 20);
   });
 
   it('ramping-vus follows its stages', async () => {

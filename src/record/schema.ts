@@ -143,6 +143,9 @@ export const LoadResult = z
     all: LatencyBlock,
     byName: z.record(z.string(), LatencyBlock.extend({ totals: Totals, method: z.string() }).strict()),
     iterationDuration: LatencyBlock,
+    connecting: LatencyBlock.optional().describe(
+      'TCP connect + TLS handshake of the requests that opened a connection (k6’s http_req_connecting + http_req_tls_handshaking); in the closed model not part of http_req_duration',
+    ),
     errorReasons: z
       .record(z.string(), z.string())
       .optional()

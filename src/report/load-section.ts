@@ -74,12 +74,12 @@ ${l.stoppedEarly ? `<div class="errors"><b>Stopped early:</b> ${h(l.stoppedEarly
 <tr><th>requests</th><td class="num">${l.totals.requests}</td><th>throughput</th><td class="num">${(l.totals.requests / secs).toFixed(1)} req/s</td><th>window</th><td class="num">${formatMs(l.durationMs)} of ${formatMs(l.scheduledMs)} scheduled</td></tr>
 <tr><th>p50</th><td class="num">${ms(lat?.p50Ms)}</td><th>p95</th><td class="num">${ms(lat?.p95Ms)}</td><th>p99</th><td class="num">${ms(lat?.p99Ms)}</td></tr>
 <tr><th>min / mean</th><td class="num">${ms(lat?.minMs)} / ${ms(lat?.meanMs)}</td><th>p99.9</th><td class="num">${ms(lat?.p999Ms)}</td><th>max</th><td class="num">${ms(lat?.maxMs)}</td></tr>
-${
-  l.generator?.lag?.latency
-    ? `<tr><th>send lag p50 / p99</th><td class="num">${ms(l.generator.lag.latency.p50Ms)} / ${ms(l.generator.lag.latency.p99Ms)}</td><th>send lag max</th><td class="num">${ms(l.generator.lag.latency.maxMs)}</td><th>connections (maxVUs)</th><td class="num">${l.generator.connectionLimit ?? '—'}</td></tr>
+${connectRow(l)}${
+    l.generator?.lag?.latency
+      ? `<tr><th>send lag p50 / p99</th><td class="num">${ms(l.generator.lag.latency.p50Ms)} / ${ms(l.generator.lag.latency.p99Ms)}</td><th>send lag max</th><td class="num">${ms(l.generator.lag.latency.maxMs)}</td><th>connections (maxVUs)</th><td class="num">${l.generator.connectionLimit ?? '—'}</td></tr>
 `
-    : ''
-}<tr><th>failed</th><td class="num">${l.totals.failed} (${l.totals.requests ? ((l.totals.failed / l.totals.requests) * 100).toFixed(2) : '0.00'}%)</td><th>iterations</th><td class="num">${l.totals.iterations}</td><th>dropped / interrupted</th><td class="num">${l.totals.droppedIterations} / ${l.totals.interruptedIterations}</td></tr>
+      : ''
+  }<tr><th>failed</th><td class="num">${l.totals.failed} (${l.totals.requests ? ((l.totals.failed / l.totals.requests) * 100).toFixed(2) : '0.00'}%)</td><th>iterations</th><td class="num">${l.totals.iterations}</td><th>dropped / interrupted</th><td class="num">${l.totals.droppedIterations} / ${l.totals.interruptedIterations}</td></tr>
 </tbody></table>
 <p class="dim">${
     l.k6
@@ -115,4 +115,11 @@ ${k6Part(l)}
 })();
 </script>`;
   return { html, script };
+}
+
+/** Connect + TLS handshake, reported apart from http_req_duration (k6's http_req_connecting). */
+function connectRow(l: LoadResult): string {
+  const c = l.connecting?.latency;
+  if (!c) return '';
+  return `<tr><th>connects</th><td class="num">${c.count}</td><th>connect p50 / p99</th><td class="num">${ms(c.p50Ms)} / ${ms(c.p99Ms)}</td><th>connect max</th><td class="num">${ms(c.maxMs)}</td></tr>\n`;
 }

@@ -84,6 +84,7 @@ async function runEmbedded(profile: Profile, target: LoadTarget, ctx: LoadRunCon
   const finalise = (upTo: number) => finaliseSeconds(seconds, upTo);
   const iterationHist = newHistogram();
   const lagHist = newHistogram();
+  const connectHist = newHistogram();
   let connectionLimit = 0;
   const errorReasons: Record<string, string> = {};
   let interrupted = 0;
@@ -124,6 +125,7 @@ async function runEmbedded(profile: Profile, target: LoadTarget, ctx: LoadRunCon
           else if (m.type === 'done') {
             iterationHist.add(decode(m.iterationHist));
             if (m.lagHist) lagHist.add(decode(m.lagHist));
+            connectHist.add(decode(m.connectHist));
             connectionLimit += m.connectionLimit ?? 0;
             for (const [cls, why] of Object.entries(m.errorReasons)) errorReasons[cls] ??= why;
             interrupted += m.interrupted;
@@ -225,6 +227,7 @@ async function runEmbedded(profile: Profile, target: LoadTarget, ctx: LoadRunCon
     const iterLatency = summarise(iterationHist);
     const model = modelOf(profile.scenario);
     const lagLatency = summarise(lagHist);
+    const connectLatency = summarise(connectHist);
     return {
       engine: 'embedded',
       profile: profile.name,
@@ -253,6 +256,7 @@ async function runEmbedded(profile: Profile, target: LoadTarget, ctx: LoadRunCon
       iterationDuration: { histogram: encode(iterationHist), ...(iterLatency ? { latency: iterLatency } : {}) },
       series,
       ...(Object.keys(errorReasons).length ? { errorReasons } : {}),
+      connecting: { histogram: encode(connectHist), ...(connectLatency ? { latency: connectLatency } : {}) },
       ...(stoppedEarly ? { stoppedEarly } : {}),
     };
   }

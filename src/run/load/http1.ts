@@ -16,6 +16,8 @@ export interface Outcome {
   error?: NetError;
   /** For a network failure: the socket's own message (e.g. why a certificate was refused). */
   reason?: string;
+  /** When this request waited for its connection to open: the TCP connect + TLS handshake it waited, ms. */
+  connectMs?: number;
   bytesIn: number;
 }
 
@@ -39,6 +41,9 @@ export class Http1Connection {
   #bytesIn = 0;
   /** performance.now() when the current request was written; for timeouts. */
   sentAt = 0;
+  #connectStartedAt = 0;
+  /** The connect time the request in flight waited for, ms (reported apart, as k6's http_req_connecting). */
+  #paidConnectMs: number | undefined;
 
   constructor(
     readonly host: string,
@@ -98,9 +103,11 @@ export class Http1Connection {
       : new Socket();
     this.#socket = socket;
     this.#connected = false;
+    this.#connectStartedAt = performance.now();
     socket.setNoDelay(true);
     socket.on(this.tls ? 'secureConnect' : 'connect', () => {
       this.#connected = true;
+      if (this.#callback) this.#paidConnectMs = performance.now() - Math.max(this.sentAt, this.#connectStartedAt);
       this.#connected$?.();
       if (this.#request && this.#callback) socket.write(this.#request);
     });
@@ -144,9 +151,11 @@ export class Http1Connection {
 
   #finish(o: Outcome): void {
     const cb = this.#callback;
+    const connectMs = this.#paidConnectMs;
     this.#callback = undefined;
     this.#request = undefined;
-    cb?.(o);
+    this.#paidConnectMs = undefined;
+    cb?.(connectMs === undefined ? o : { ...o, connectMs });
   }
 
   #onData(chunk: Buffer): void {

@@ -52,6 +52,8 @@ export interface DoneMsg {
   connectionLimit?: number;
   /** The first socket message per error class (e.g. tls: "self-signed certificate"). */
   errorReasons: Record<string, string>;
+  /** TCP connect + TLS handshake of requests that opened a connection (µs). */
+  connectHist: string;
   interrupted: number;
   maxVus: number;
   /** ms from the start to the last completed request: the end of the measured window. */

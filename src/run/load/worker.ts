@@ -75,7 +75,20 @@ let lastCompletion = 0;
 /** The first socket message seen per error class: why requests failed, in the report. */
 const errorReasons: Record<string, string> = {};
 
+/** TCP connect + TLS handshake of the requests that opened a connection (µs), reported apart. */
+const connectHist = newHistogram();
+
+/**
+ * `fromMs`: the intended send (open model) or the actual one (closed model). In the closed model a
+ * request that had to open its connection is timed from when the connection was up, as k6 times
+ * http_req_duration; the connect is in `connecting`. The open model's intended-time latency keeps
+ * it: the user waited for it.
+ */
 function record(req: Req, fromMs: number, o: Outcome, endMs: number): void {
+  if (o.connectMs !== undefined) {
+    connectHist.recordValue(Math.max(1, Math.round(o.connectMs * 1000)));
+    if (!schedule) fromMs += o.connectMs;
+  }
   lastCompletion = endMs;
   const b = bucketAt(endMs - startMono);
   let n = b.byName.get(req.name);
@@ -261,6 +274,7 @@ function finish(): void {
     iterationHist: encode(iterationHist),
     ...(schedule ? { lagHist: encode(lagHist), connectionLimit: maxConns } : {}),
     errorReasons,
+    connectHist: encode(connectHist),
     interrupted,
     maxVus,
     lastCompletionMs: Math.max(0, lastCompletion - startMono),
