@@ -17,7 +17,7 @@ export function chaosSection(c: ChaosResult, index = 0): { html: string; script:
   const probes = c.probes
     .map(
       (p) =>
-        `<tr><td>${h(p.name)}</td><td>${h(p.kind)}</td><td class="num">${formatMs(p.intervalMs)}</td><td class="num">${p.total ? ((p.ok / p.total) * 100).toFixed(2) : '—'}%</td><td class="num">${p.ok}/${p.total}</td></tr>`,
+        `<tr><td>${h(p.name)}</td><td>${h(p.kind)}</td><td class="num">${formatMs(p.intervalMs)}</td><td class="num">${((u) => (u === undefined ? '—' : `${(u * 100).toFixed(2)}%`))(p.coveredMs ? (p.healthyMs ?? 0) / p.coveredMs : p.total ? p.ok / p.total : undefined)}</td><td class="num">${p.ok}/${p.total}</td></tr>`,
     )
     .join('');
   const l = c.ledger;
@@ -26,7 +26,7 @@ export function chaosSection(c: ChaosResult, index = 0): { html: string; script:
 <p>${l.acknowledged} acknowledged · ${l.failed} failed · ${l.indeterminate} indeterminate · ${l.recovered} not acknowledged but found committed · <b>${l.lost.length} acknowledged write${l.lost.length === 1 ? '' : 's'} lost</b>${l.lost.length ? `, spanning ${formatMs(l.lostSpanMs)}` : ''}. <span class="dim">${h(l.verified)}.</span></p>
 ${
   l.lost.length
-    ? `<details open><summary>Lost writes (sequence number, time written)</summary><div class="body"><table><thead><tr><th>seq</th><th>written at</th></tr></thead><tbody>${l.lost
+    ? `<details open><summary>Lost writes (sequence number, time acknowledged)</summary><div class="body"><table><thead><tr><th>seq</th><th>acknowledged at</th></tr></thead><tbody>${l.lost
         .slice(0, 500)
         .map((x) => `<tr><td class="num">${x.seq}</td><td class="num">${h(rel(x.atMs))}</td></tr>`)
         .join(
@@ -73,7 +73,7 @@ ${c.stoppedEarly ? `<div class="errors"><b>Stopped early:</b> ${h(c.stoppedEarly
 ${
   c.probes.length
     ? `<div class="charts"><div id="${chartId}"></div></div>
-<table><thead><tr><th>probe</th><th>kind</th><th>interval</th><th>healthy in window</th><th>samples</th></tr></thead><tbody>${probes}</tbody></table>`
+<table><thead><tr><th>probe</th><th>kind</th><th>interval</th><th>healthy time in window</th><th>samples</th></tr></thead><tbody>${probes}</tbody></table>`
     : ''
 }
 ${restores}
