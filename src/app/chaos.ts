@@ -73,6 +73,9 @@ export async function runChaos(s: Session, file: string, dryRun: boolean, ledger
         }
       : {}),
   });
+  // The experiment's own record keeps the load's seconds, so its report draws them beside the faults.
+  const l = load?.load;
+  if (l) chaos.load = { profile: l.profile, engine: l.engine, startedAtMs: l.startedAtMs, series: l.series };
   if (dryRun)
     return {
       verdicts: [

@@ -108,6 +108,21 @@ const LatencyBlock = z
   })
   .strict();
 
+/** One second of a load run: what the per-second charts draw. */
+const LoadSecond = z
+  .object({
+    t: z.number().int().describe('Second since the load started'),
+    requests: z.number().int(),
+    failed: z.number().int(),
+    errors: z.record(z.string(), z.number()),
+    p50Ms: z.number().optional(),
+    p95Ms: z.number().optional(),
+    p99Ms: z.number().optional(),
+    vus: z.number().int(),
+    dropped: z.number().int(),
+  })
+  .strict();
+
 export const LoadResult = z
   .object({
     engine: z.string(),
@@ -150,21 +165,7 @@ export const LoadResult = z
       .record(z.string(), z.string())
       .optional()
       .describe('Per network error class, the first message seen (e.g. why a certificate was refused)'),
-    series: z.array(
-      z
-        .object({
-          t: z.number().int().describe('Second since the load started'),
-          requests: z.number().int(),
-          failed: z.number().int(),
-          errors: z.record(z.string(), z.number()),
-          p50Ms: z.number().optional(),
-          p95Ms: z.number().optional(),
-          p99Ms: z.number().optional(),
-          vus: z.number().int(),
-          dropped: z.number().int(),
-        })
-        .strict(),
-    ),
+    series: z.array(LoadSecond),
     littlesLaw: z
       .object({
         concurrency: z.number().describe('VUs the closed model ran'),
@@ -468,6 +469,16 @@ export const ChaosResult = z
       })
       .strict()
       .optional(),
+    load: z
+      .object({
+        profile: z.string(),
+        engine: z.string(),
+        startedAtMs: z.number().describe('On the run clock'),
+        series: z.array(LoadSecond),
+      })
+      .strict()
+      .optional()
+      .describe('The load that ran during the experiment, second by second: what users saw through the fault'),
     rollbacks: z.array(
       z.object({ fault: z.string(), actions: z.array(z.string()), error: z.string().optional() }).strict(),
     ),

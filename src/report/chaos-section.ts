@@ -76,6 +76,11 @@ ${
 <table><thead><tr><th>probe</th><th>kind</th><th>interval</th><th>healthy time in window</th><th>samples</th></tr></thead><tbody>${probes}</tbody></table>`
     : ''
 }
+${
+  c.load?.series.length
+    ? `<h3>Load during the experiment <span class="dim">${h(c.load.profile)} · ${h(c.load.engine)} engine</span></h3><div class="charts"><div id="${chartId}-load"></div></div>`
+    : ''
+}
 ${restores}
 ${ledger}
 ${rollbacks}`;
@@ -107,5 +112,30 @@ ${rollbacks}`;
 })();
 </script>`
     : '';
-  return { html, script };
+  return { html, script: script + loadChart(c, index, chartId) };
+}
+
+/**
+ * What users saw through the fault: the experiment's load, second by second — throughput and
+ * errors (left axis), p95 latency (right axis) — with every fault event and recovery drawn on it.
+ */
+function loadChart(c: ChaosResult, index: number, chartId: string): string {
+  if (!c.load?.series.length) return '';
+  return `<script>
+(function () {
+  if (typeof uPlot === 'undefined') return;
+  var c = JSON.parse(document.getElementById('gauntlet-run-record').textContent).chaos[${index}], t0 = c.windowStartMs, l = c.load;
+  var x = l.series.map(function (s) { return (l.startedAtMs + (s.t + 0.5) * 1000 - t0) / 1000; });
+  var data = [x, l.series.map(function (s) { return s.requests; }), l.series.map(function (s) { return s.failed; }), l.series.map(function (s) { return s.p95Ms === undefined ? null : s.p95Ms; })];
+  var marks = [];
+  c.faults.forEach(function (f) { f.events.forEach(function (e) { marks.push({ t: (e.atMs - t0) / 1000, label: f.id, color: '#cf222e' }); }); if (f.recoveredAtMs !== undefined) marks.push({ t: (f.recoveredAtMs - t0) / 1000, label: f.id + ' recovered', color: '#1a7f37' }); });
+  var width = Math.min(1140, document.querySelector('main').clientWidth - 10);
+  new uPlot({ title: 'Requests and failures per second (left), p95 latency (right), with fault events', width: width, height: 240,
+    scales: { x: { time: false }, ms: {} },
+    axes: [{ label: 'seconds from the window start' }, { label: 'per second' }, { scale: 'ms', side: 1, label: 'p95 ms', grid: { show: false } }],
+    series: [{ label: 's' }, { label: 'requests/s', stroke: '#0969da', width: 1.5 }, { label: 'failed/s', stroke: '#cf222e', width: 1.5 }, { label: 'p95 ms', stroke: '#8250df', width: 1.5, scale: 'ms', spanGaps: true }],
+    hooks: { draw: [function (u) { var ctx = u.ctx; marks.forEach(function (m) { var px = u.valToPos(m.t, 'x', true); ctx.save(); ctx.strokeStyle = m.color; ctx.setLineDash([5, 4]); ctx.beginPath(); ctx.moveTo(px, u.bbox.top); ctx.lineTo(px, u.bbox.top + u.bbox.height); ctx.stroke(); ctx.fillStyle = m.color; ctx.font = '11px sans-serif'; ctx.fillText(m.label, px + 3, u.bbox.top + 12); ctx.restore(); }); }] } },
+    data, document.getElementById('${chartId}-load'));
+})();
+</script>`;
 }
