@@ -17,7 +17,7 @@ const openCommon = {
     .positive()
     .optional()
     .describe(
-      'Connections the generator may open at most (default: the larger of preAllocatedVUs × 10 and one second of arrivals at the peak rate)',
+      'Connections the generator may open at most (default: the larger of preAllocatedVUs × 10 and one second of arrivals at the peak rate, at most 10 000)',
     ),
 };
 
@@ -157,6 +157,8 @@ export function scenarioDurationMs(e: Executor): number {
   return 'duration' in e ? e.duration : e.stages.reduce((t, s) => t + s.duration, 0);
 }
 
+export const MAX_DEFAULT_VUS = 10_000;
+
 /** Peak arrivals per second of an open-model executor (0 for a closed model). */
 export function peakRatePerSecond(e: Executor): number {
   if (e.executor === 'constant-arrival-rate') return (e.rate * 1000) / e.timeUnit;
@@ -173,5 +175,7 @@ export function peakRatePerSecond(e: Executor): number {
  */
 export function maxVUsOf(e: Executor): number {
   if (!('preAllocatedVUs' in e)) return 0;
-  return e.maxVUs ?? Math.max(e.preAllocatedVUs * 10, Math.ceil(peakRatePerSecond(e)));
+  // Capped at 10 000 by default: one second of a very high rate would ask for more sockets than a
+  // generator's file limit allows (20 000 here); past the cap, drops are said, with the fix.
+  return e.maxVUs ?? Math.max(e.preAllocatedVUs * 10, Math.min(Math.ceil(peakRatePerSecond(e)), MAX_DEFAULT_VUS));
 }
