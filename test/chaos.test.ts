@@ -178,7 +178,7 @@ describe('db failover on a real Patroni cluster (async replication)', () => {
     expect((rpo as { observed?: string }).observed).toMatch(
       new RegExp(`^${lost.length} acknowledged writes lost, spanning`),
     );
-    expect(latestReport(dir).html).toContain('Lost writes (sequence number, time written)');
+    expect(latestReport(dir).html).toContain('Lost writes (sequence number, time acknowledged)');
     await healthy(c);
   }, 210_000);
 
