@@ -1,16 +1,9 @@
 // `npm run bench:sweep`: the open model against nginx on loopback at rising rates (default 500 →
 // 8 000 req/s, 2 workers, 5 s each): offered vs achieved, latency, dropped arrivals, the send lag
 // p99 and the generator verdict. Prints Markdown for BENCHMARKS.md. Reported, not asserted.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { startNginx } from '../test/fixtures/nginx.ts';
-import type { RunRecord } from '../src/record/schema.ts';
+import { gauntletLoad } from './bench-project.ts';
 
-const run = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '..');
 const RATES = (process.env.SWEEP_RATES ?? '500,1000,2000,4000,8000,16000').split(',').map(Number);
 const SECONDS = Number(process.env.SWEEP_SECONDS ?? 5);
 const WORKERS = Number(process.env.SWEEP_WORKERS ?? 2);
@@ -24,21 +17,10 @@ try {
   );
   console.log(`|---|---|---|---|---|---|---|---|---|`);
   for (const rate of RATES) {
-    const dir = mkdtempSync(join(tmpdir(), 'gauntlet-sweep-'));
-    writeFileSync(join(dir, 'gauntlet.config.yaml'), `environments:\n  b: { baseUrl: "${nginx.url}" }\nsmoke: []\n`);
-    writeFileSync(
-      join(dir, 'p.yaml'),
+    const { code, record: rec } = await gauntletLoad(
+      nginx.url,
       `name: sweep\nscenario: { executor: constant-arrival-rate, rate: ${rate}, duration: ${SECONDS}s, preAllocatedVUs: 10 }\ngracefulStop: 2s\nworkers: ${WORKERS}\nrequests: [{ name: root, path: / }]\nthresholds: { http_req_duration: ['p(99)<100'] }\n`,
     );
-    const code = await run(process.execPath, [join(ROOT, 'bin/gauntlet.mjs'), 'load', 'p.yaml'], {
-      cwd: dir,
-      maxBuffer: 1 << 24,
-    }).then(
-      () => 0,
-      (e: { code?: number }) => e.code ?? -1,
-    );
-    const runDir = readdirSync(join(dir, 'reports')).find((d) => d !== 'latest')!;
-    const rec = JSON.parse(readFileSync(join(dir, 'reports', runDir, 'run.json'), 'utf8')) as RunRecord;
     const load = rec.load!;
     const l = load.all.latency;
     const g = rec.verdicts.find((v) => v.id === 'generator');

@@ -3,15 +3,14 @@
 // A self-signed certificate made here with openssl; Gauntlet gets insecureSkipVerify. Reported,
 // not asserted: paste the Markdown into BENCHMARKS.md.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { gauntletLoad } from './bench-project.ts';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startNginx } from '../test/fixtures/nginx.ts';
-import type { LoadResult } from '../src/record/schema.ts';
 
 const run = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '..');
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -46,24 +45,12 @@ async function wrk(): Promise<number> {
 }
 
 async function gauntlet(): Promise<{ rps: number; p99: number }> {
-  const dir = mkdtempSync(join(tmpdir(), 'gauntlet-bench-'));
-  writeFileSync(
-    join(dir, 'gauntlet.config.yaml'),
-    `environments:\n  b: { baseUrl: "${nginx.url}", tls: { insecureSkipVerify: true } }\nsmoke: []\n`,
-  );
-  writeFileSync(
-    join(dir, 'p.yaml'),
+  const { record } = await gauntletLoad(
+    nginx.url,
     `name: tls\nscenario: { executor: constant-vus, vus: 50, duration: ${SECONDS}s }\ngracefulStop: 2s\nworkers: 1\nrequests: [{ name: root, path: / }]\n`,
+    ', tls: { insecureSkipVerify: true }',
   );
-  await run(process.execPath, [join(ROOT, 'bin/gauntlet.mjs'), 'load', 'p.yaml'], {
-    cwd: dir,
-    maxBuffer: 1 << 24,
-  }).catch((e: { code?: number }) => {
-    if (e.code !== 1) throw e;
-  });
-  const runDir = readdirSync(join(dir, 'reports')).find((d) => d !== 'latest')!;
-  const load = (JSON.parse(readFileSync(join(dir, 'reports', runDir, 'run.json'), 'utf8')) as { load: LoadResult })
-    .load;
+  const load = record.load!;
   return { rps: load.totals.requests / (load.durationMs / 1000), p99: load.all.latency!.p99Ms };
 }
 

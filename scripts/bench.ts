@@ -3,15 +3,15 @@
 // servers whose latency is known (server-side HDR histograms, or the schedule itself), medians
 // of interleaved repetitions. Prints Markdown for BENCHMARKS.md. Targets are reported, not asserted.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { startNginx } from '../test/fixtures/nginx.ts';
+import { gauntletLoad } from './bench-project.ts';
 import { newHistogram } from '../src/measure/histogram.ts';
-import type { LoadResult } from '../src/record/schema.ts';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');
@@ -34,21 +34,11 @@ interface Measure {
 }
 
 async function gauntlet(url: string, scenario: string): Promise<Measure> {
-  const dir = mkdtempSync(join(tmpdir(), 'gauntlet-bench-'));
-  writeFileSync(join(dir, 'gauntlet.config.yaml'), `environments:\n  b: { baseUrl: "${url}" }\nsmoke: []\n`);
-  writeFileSync(
-    join(dir, 'p.yaml'),
+  const { record } = await gauntletLoad(
+    url,
     `name: bench\nscenario: ${scenario}\ngracefulStop: 2s\nworkers: ${WORKERS}\nrequests: [{ name: root, path: / }]\n`,
   );
-  await run(process.execPath, [join(ROOT, 'bin/gauntlet.mjs'), 'load', 'p.yaml'], {
-    cwd: dir,
-    maxBuffer: 1 << 24,
-  }).catch((e: { code?: number }) => {
-    if (e.code !== 1) throw e;
-  });
-  const runDir = readdirSync(join(dir, 'reports')).find((d) => d !== 'latest')!;
-  const load = (JSON.parse(readFileSync(join(dir, 'reports', runDir, 'run.json'), 'utf8')) as { load: LoadResult })
-    .load;
+  const load = record.load!;
   const l = load.all.latency!;
   return {
     rps: load.totals.requests / (load.durationMs / 1000),
