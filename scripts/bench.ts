@@ -3,10 +3,9 @@
 // servers whose latency is known (server-side HDR histograms, or the schedule itself), medians
 // of interleaved repetitions. Prints Markdown for BENCHMARKS.md. Targets are reported, not asserted.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { startNginx } from '../test/fixtures/nginx.ts';
