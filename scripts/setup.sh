@@ -8,7 +8,8 @@ stage_start=$SECONDS
 stage() { printf '[setup] %-28s %3ss\n' "$1" "$((SECONDS - stage_start))"; stage_start=$SECONDS; }
 
 # Debian packages: real servers and tools, never stand-ins.
-want=(chromium postgresql redis-server nginx wrk hyperfine patroni etcd-server etcd-client haproxy prometheus prometheus-alertmanager prometheus-pushgateway)
+want=(chromium postgresql redis-server nginx wrk hyperfine patroni etcd-server etcd-client haproxy prometheus prometheus-alertmanager prometheus-pushgateway
+  containerd runc containernetworking-plugins busybox-static)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -22,7 +23,7 @@ if ((${#missing[@]})); then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # The packages start their default services; Gauntlet starts its own on free ports.
-  for svc in postgresql redis-server nginx haproxy etcd patroni prometheus prometheus-alertmanager prometheus-pushgateway prometheus-node-exporter; do
+  for svc in postgresql redis-server nginx haproxy etcd patroni prometheus prometheus-alertmanager prometheus-pushgateway prometheus-node-exporter containerd; do
     systemctl stop "$svc" >/dev/null 2>&1 || service "$svc" stop >/dev/null 2>&1 || true
   done
 fi
@@ -59,6 +60,9 @@ go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 go_tool k6 go.k6.io/k6@v1.8.1
 stage "go tools"
 
-# The Kubernetes control plane of the chaos-on-Kubernetes tests, from Go modules.
+# The Kubernetes control plane and kubelet of the chaos-on-Kubernetes tests, from Go modules.
 bash scripts/build-kube.sh
-stage "kubernetes control plane"
+stage "kubernetes plane + kubelet"
+# The images the real node runs (busybox, the test workload, k6), built locally: no registry.
+bash scripts/build-images.sh
+stage "container images"

@@ -206,14 +206,28 @@ export function whenWorkloadReady(
   return { done, cancel: () => finish(undefined) };
 }
 
-/** Watches pods by selector: when each pod not in `before` first turns Ready. */
+/** A pod that replaced a deleted one: when its containers were first seen running, and when it turned Ready. */
+export interface Replacement {
+  name: string;
+  /** First watch event with every container running (the container runtime started them). */
+  runningAtMs: number | undefined;
+  readyAtMs: number;
+}
+
+const allRunning = (p: k8s.V1Pod) => {
+  const cs = p.status?.containerStatuses ?? [];
+  return cs.length > 0 && cs.every((c) => c.state?.running);
+};
+
+/** Watches pods by selector: when each pod not in `before` first has its containers running, and first turns Ready. */
 export function watchReplacements(
   t: KubeTarget,
   selector: string,
   before: Set<string>,
   now: () => number,
-): { ready: Map<string, { name: string; readyAtMs: number; restarts: number }>; stop(): void } {
-  const ready = new Map<string, { name: string; readyAtMs: number; restarts: number }>();
+): { ready: Map<string, Replacement>; stop(): void } {
+  const ready = new Map<string, Replacement>();
+  const running = new Map<string, number>();
   let controller: AbortController | undefined;
   let stopped = false;
   const start = () => {
@@ -224,12 +238,11 @@ export function watchReplacements(
         { labelSelector: selector },
         (_type, p: k8s.V1Pod) => {
           const uid = p.metadata?.uid ?? '';
-          if (before.has(uid) || ready.has(uid) || !isReady(p)) return;
-          ready.set(uid, {
-            name: p.metadata?.name ?? '',
-            readyAtMs: now(),
-            restarts: (p.status?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0),
-          });
+          if (before.has(uid) || ready.has(uid)) return;
+          const at = now();
+          if (!running.has(uid) && allRunning(p)) running.set(uid, at);
+          if (!isReady(p)) return;
+          ready.set(uid, { name: p.metadata?.name ?? '', runningAtMs: running.get(uid), readyAtMs: at });
         },
         () => !stopped && setTimeout(start, 200),
       )
@@ -244,3 +257,15 @@ export function watchReplacements(
   start();
   return { ready, stop: () => ((stopped = true), controller?.abort()) };
 }
+
+/** Container restarts per pod (by uid), as the kubelet counts them. */
+export const restartsOf = (pods: k8s.V1Pod[]): Map<string, { name: string; restarts: number }> =>
+  new Map(
+    pods.map((p) => [
+      p.metadata?.uid ?? '',
+      {
+        name: p.metadata?.name ?? '',
+        restarts: (p.status?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0),
+      },
+    ]),
+  );

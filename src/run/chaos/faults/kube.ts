@@ -12,6 +12,7 @@ import {
   call,
   kubeTarget,
   ownerWorkload,
+  restartsOf,
   stateOf,
   watchReplacements,
   whenWorkloadReady,
@@ -74,7 +75,14 @@ class Recovery {
     private readonly ctx: FaultContext,
   ) {}
 
-  start(workload: Workload | undefined, selector: string, before: Set<string>, needReplacements: number): void {
+  /** Restarts per pod when the fault was injected, and what they came to by the rollback. */
+  private baseline = new Map<string, { name: string; restarts: number }>();
+  private restarts?: { name: string; restarts: number }[];
+
+  start(workload: Workload | undefined, selector: string, pods: k8s.V1Pod[], needReplacements: number): void {
+    this.selector = selector;
+    this.baseline = restartsOf(pods);
+    const before = new Set(this.baseline.keys());
     const replacements = watchReplacements(this.t, selector, before, () => this.ctx.clock.now());
     this.replacements = replacements;
     if (!workload) return;
@@ -95,6 +103,15 @@ class Recovery {
   }
 
   done: Promise<void> = Promise.resolve();
+  private selector = '';
+
+  /** Container restarts since injection, of the pods the selector matches now (a liveness probe that failed, a crash). */
+  async countRestarts(): Promise<void> {
+    const pods = await this.t.core.listNamespacedPod({ namespace: this.t.namespace, labelSelector: this.selector });
+    this.restarts = [...restartsOf(pods.items)]
+      .map(([uid, p]) => ({ name: p.name, restarts: p.restarts - (this.baseline.get(uid)?.restarts ?? 0) }))
+      .filter((p) => p.restarts > 0);
+  }
 
   settle(timeoutMs: number): Promise<void> {
     return within(this.done, timeoutMs);
@@ -108,14 +125,18 @@ class Recovery {
   describe(workload: Workload | undefined, injectedAtMs: number): string {
     const reps = [...(this.replacements?.ready.values() ?? [])];
     const perPod = reps.length
-      ? `; replacements Ready after ${reps.map((r) => `${formatMs(r.readyAtMs - injectedAtMs)} (${r.name})`).join(', ')}`
+      ? `; replacements Ready after ${reps.map((r) => `${formatMs(r.readyAtMs - injectedAtMs)} (${r.name}${r.runningAtMs !== undefined ? `: containers running after ${formatMs(r.runningAtMs - injectedAtMs)}, Ready ${formatMs(r.readyAtMs - r.runningAtMs)} later` : ''})`).join(', ')}`
       : '; no replacement became Ready';
-    const restarts = reps.reduce((n, r) => n + r.restarts, 0);
+    const n = this.restarts?.reduce((a, r) => a + r.restarts, 0);
+    const restarts =
+      n === undefined
+        ? 'container restarts not counted (the pods could not be listed)'
+        : `${n} container restart${n === 1 ? '' : 's'} during the experiment${n ? ` (${this.restarts!.map((r) => `${r.name}: ${r.restarts}`).join(', ')})` : ''}`;
     const state = this.last
       ? `${this.last.ready}/${this.last.desired} Ready, ${this.last.updated} updated`
       : 'no status seen';
     return this.recoveredAtMs !== undefined
-      ? `${workload ? `${workload.kind} ${workload.name} whole again (${state}) after ${formatMs(this.recoveredAtMs - injectedAtMs)}` : `recovered after ${formatMs(this.recoveredAtMs - injectedAtMs)}`}${perPod}; ${restarts} container restart${restarts === 1 ? '' : 's'} seen`
+      ? `${workload ? `${workload.kind} ${workload.name} whole again (${state}) after ${formatMs(this.recoveredAtMs - injectedAtMs)}` : `recovered after ${formatMs(this.recoveredAtMs - injectedAtMs)}`}${perPod}; ${restarts}`
       : `${workload ? `${workload.kind} ${workload.name}` : 'the pods'} not whole within ${formatMs(this.ctx.recoveryTimeoutMs)}: ${state}${perPod}`;
   }
 }
@@ -162,7 +183,7 @@ export function podKillFault(spec: PodKill): Fault {
       workload = await ownerWorkload(tt, victims[0]!);
       recovery = new Recovery(tt, ctx);
       injectedAtMs = ctx.clock.now();
-      recovery.start(workload, spec.selector, new Set(pods.map((p) => p.metadata?.uid ?? '')), victims.length);
+      recovery.start(workload, spec.selector, pods, victims.length);
       const deleted: string[] = [];
       try {
         for (const v of victims) {
@@ -202,6 +223,7 @@ export function podKillFault(spec: PodKill): Fault {
       if (!recovery) return ['nothing was deleted'];
       await recovery.settle(Math.min(ctx.recoveryTimeoutMs, 60_000));
       recovery.stop();
+      await recovery.countRestarts().catch(() => undefined);
       // Deleted pods are the fault; the controller replaces them. Say whether it did.
       if (!workload || !t) return ['no owning workload to check'];
       const s = await workloadState(t, workload).catch(() => undefined);
@@ -253,7 +275,7 @@ export function rollingRestartFault(spec: RollingRestart): Fault {
       );
       recovery = new Recovery(tt, ctx);
       injectedAtMs = ctx.clock.now();
-      recovery.start(w, selector, new Set(pods.map((p) => p.metadata?.uid ?? '')), o.spec?.replicas ?? 1);
+      recovery.start(w, selector, pods, o.spec?.replicas ?? 1);
       const stamp = new Date().toISOString();
       const body = { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: stamp } } } } };
       const { setHeaderOptions, PatchStrategy } = await import('@kubernetes/client-node');
@@ -288,6 +310,7 @@ export function rollingRestartFault(spec: RollingRestart): Fault {
       if (!recovery || !t) return ['nothing was restarted'];
       await recovery.settle(Math.min(ctx.recoveryTimeoutMs, 60_000));
       recovery.stop();
+      await recovery.countRestarts().catch(() => undefined);
       // The restartedAt annotation stays, as kubectl leaves it: removing it would roll the pods again.
       const s = stateOf(await read(t));
       return [

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Builds the container images the real-node Kubernetes tests run, with no registry and no Docker:
+# docker-save archives made with tar (a layer per part, a config, a manifest) that the test
+# fixture imports into its containerd. Only what is missing or out of date is rebuilt.
+#   registry.k8s.io/pause:3.10   busybox (Debian's busybox-static) running `sleep infinity`
+#   gauntlet.local/app:1         busybox + the test workload (test/kube/app, Go, static)
+#   gauntlet.local/k6:1.8.1      busybox + the k6 binary setup built, with the libraries it links
+# Pods use them with imagePullPolicy: Never.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT="${GAUNTLET_IMAGES:-$HOME/.cache/gauntlet/images}"
+K6="${GAUNTLET_K6:-$HOME/.cache/gauntlet/bin/k6}"
+mkdir -p "$OUT"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# A reproducible layer: same files, same bytes, same digest.
+layer() { # dir out.tar
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$1" -cf "$2" .
+}
+
+# image out.tar ref cmd-json layer.tar...
+image() {
+  local out=$1 ref=$2 cmd=$3
+  shift 3
+  local d="$work/img" ids=() names=()
+  rm -rf "$d" && mkdir -p "$d"
+  for l in "$@"; do
+    local sha
+    sha=$(sha256sum "$l" | cut -d' ' -f1)
+    cp "$l" "$d/$sha.tar"
+    ids+=("sha256:$sha")
+    names+=("$sha.tar")
+  done
+  local config
+  config=$(jq -cn --argjson cmd "$cmd" --args '{architecture:"amd64",os:"linux",config:{Cmd:$cmd,Env:["PATH=/bin:/usr/bin"]},rootfs:{type:"layers",diff_ids:$ARGS.positional}}' "${ids[@]}")
+  local csha
+  csha=$(printf '%s' "$config" | sha256sum | cut -d' ' -f1)
+  printf '%s' "$config" >"$d/$csha.json"
+  jq -cn --arg c "$csha.json" --arg ref "$ref" --args '[{Config:$c,RepoTags:[$ref],Layers:$ARGS.positional}]' "${names[@]}" >"$d/manifest.json"
+  tar -C "$d" -cf "$out.tmp" . && mv "$out.tmp" "$out" && mv "$out.key.next" "$out.key"
+  echo "[images] $ref → $out ($(du -h "$out" | cut -f1))"
+}
+
+# Content, not mtimes: a fresh clone's files are all new, and the cache outlives clones.
+fresh() { # target sources... : true when target was built from these very sources
+  local key
+  key=$(cat "$0" "${@:2}" | sha256sum | cut -d' ' -f1)
+  [ -f "$1" ] && [ "$(cat "$1.key" 2>/dev/null)" = "$key" ] && return 0
+  echo "$key" >"$1.key.next"
+  return 1
+}
+
+busybox_layer="$work/busybox.tar"
+make_busybox() {
+  local r="$work/busybox"
+  mkdir -p "$r/bin" "$r/tmp" "$r/etc"
+  cp /bin/busybox "$r/bin/busybox"
+  for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -sf busybox "$r/bin/$a"; done
+  chmod 1777 "$r/tmp"
+  echo 'root:x:0:0:root:/:/bin/sh' >"$r/etc/passwd"
+  echo 'root:x:0:' >"$r/etc/group"
+  layer "$r" "$busybox_layer"
+}
+[ -x /bin/busybox ] || { echo "[images] /bin/busybox missing: apt-get install busybox-static" >&2; exit 3; }
+make_busybox
+
+if ! fresh "$OUT/pause.tar" /bin/busybox; then
+  image "$OUT/pause.tar" registry.k8s.io/pause:3.10 '["/bin/sleep","infinity"]' "$busybox_layer"
+fi
+
+if ! fresh "$OUT/app.tar" test/kube/app/main.go test/kube/app/go.mod /bin/busybox; then
+  mkdir -p "$work/app"
+  (cd test/kube/app && CGO_ENABLED=0 go build -trimpath -ldflags=-s -o "$work/app/app" .)
+  layer "$work/app" "$work/app.tar"
+  image "$OUT/app.tar" gauntlet.local/app:1 '["/app"]' "$busybox_layer" "$work/app.tar"
+fi
+
+if ! fresh "$OUT/k6.tar" "$K6" /bin/busybox; then
+  [ -x "$K6" ] || { echo "[images] $K6 missing: run scripts/setup.sh (it builds k6)" >&2; exit 3; }
+  r="$work/k6"
+  mkdir -p "$r/bin"
+  cp "$K6" "$r/bin/k6"
+  # The shared libraries it links (k6 built with cgo links glibc), at the paths the loader looks.
+  for lib in $(ldd "$K6" | grep -o '/[^ ]*'); do
+    mkdir -p "$r$(dirname "$lib")"
+    cp -L "$lib" "$r$lib"
+  done
+  layer "$r" "$work/k6.tar"
+  image "$OUT/k6.tar" gauntlet.local/k6:1.8.1 '["/bin/k6"]' "$busybox_layer" "$work/k6.tar"
+fi

@@ -1,0 +1,382 @@
+// Chaos on a Kubernetes node whose pods really run: the control plane of test/fixtures/kube.ts
+// with a real kubelet, containerd and runc (test/fixtures/kube-node.ts). The workload is a
+// Deployment of real containers (test/kube/app) sharing one loopback port, with exec readiness
+// and liveness probes; a pod killed under load is replaced by a container that really starts;
+// a liveness failure really restarts a container; k6-operator's runner pods are real k6
+// containers whose logs carry the summaries Gauntlet merges. Nothing is left running after.
+import * as k8s from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKubePlane, type KubePlane } from './fixtures/kube.ts';
+import { IMAGES } from './fixtures/kube-node.ts';
+import { freePort } from '../src/targets/local/process.ts';
+import { summaryFromLog } from '../src/run/load/k6/operator.ts';
+import type { ChaosResult } from '../src/record/schema.ts';
+import { gauntlet, hasNoStackTrace, latestReport, project } from './helpers.ts';
+
+let plane: KubePlane;
+let core: k8s.CoreV1Api;
+let apps: k8s.AppsV1Api;
+let custom: k8s.CustomObjectsApi;
+let appPort: number;
+const NS = 'shop';
+
+/** The app as users deploy it: replicas, probes that look at this container, a short grace period. */
+const appDeployment = (name: string, replicas: number, port: number): k8s.V1Deployment => ({
+  metadata: { name },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+    template: {
+      metadata: { labels: { app: name } },
+      spec: {
+        hostNetwork: true,
+        terminationGracePeriodSeconds: 2,
+        containers: [
+          {
+            name,
+            image: IMAGES.app,
+            imagePullPolicy: 'Never',
+            env: [
+              { name: 'PORT', value: String(port) },
+              { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            ],
+            readinessProbe: { exec: { command: ['test', '-f', '/tmp/ready'] }, periodSeconds: 1 },
+            livenessProbe: { exec: { command: ['test', '-f', '/tmp/healthy'] }, periodSeconds: 1, failureThreshold: 1 },
+          },
+        ],
+      },
+    },
+  },
+});
+
+async function whole(name: string, timeoutMs = 60_000): Promise<k8s.V1Deployment> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const d = await apps.readNamespacedDeployment({ name, namespace: NS });
+    const want = d.spec?.replicas ?? 0;
+    if (
+      (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) &&
+      d.status?.readyReplicas === want &&
+      d.status?.updatedReplicas === want &&
+      d.status?.replicas === want
+    )
+      return d;
+    if (Date.now() > deadline) throw new Error(`${name} not whole: ${JSON.stringify(d.status)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const livePods = async (selector: string) =>
+  (await core.listNamespacedPod({ namespace: NS, labelSelector: selector })).items.filter(
+    (p) => !p.metadata?.deletionTimestamp,
+  );
+
+beforeAll(async () => {
+  plane = await startKubePlane({ node: 'kubelet' });
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(plane.kubeconfig);
+  core = kc.makeApiClient(k8s.CoreV1Api);
+  apps = kc.makeApiClient(k8s.AppsV1Api);
+  custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  await core.createNamespace({ body: { metadata: { name: NS } } });
+  for (let i = 0; i < 100; i++) {
+    try {
+      await core.readNamespacedServiceAccount({ name: 'default', namespace: NS });
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  appPort = await freePort();
+  await apps.createNamespacedDeployment({ namespace: NS, body: appDeployment('api', 3, appPort) });
+  await whole('api');
+}, 180_000);
+afterAll(async () => {
+  await plane?.stop();
+});
+
+const config = () => `environments:
+  k:
+    baseUrl: http://127.0.0.1:${appPort}
+    kubernetes: { context: gauntlet-test, namespace: ${NS}, kubeconfig: "${plane.kubeconfig}" }
+defaultEnvironment: k
+kubernetes:
+  allow:
+    - { context: gauntlet-test, namespaces: [${NS}] }
+`;
+const chaosOf = (dir: string) => (latestReport(dir).record as unknown as { chaos: ChaosResult[] }).chaos[0]!;
+
+describe('pod-kill on a real node', () => {
+  it('under load: the replacement container really starts and turns Ready, a liveness failure restarts a container, both measured', async () => {
+    const before = await livePods('app=api');
+    expect(before.map((p) => p.status?.containerStatuses?.[0]?.ready)).toEqual([true, true, true]);
+    const dir = project({
+      'gauntlet.config.yaml': config(),
+      'load.yaml': `name: steady
+scenario: { executor: constant-arrival-rate, rate: 50, timeUnit: 1s, duration: 9s, preAllocatedVUs: 10 }
+requests: [{ name: home, path: / }]
+thresholds: { http_req_duration: ["p(95)<500"] }
+`,
+      'exp.yaml': `name: real pod kill
+probes:
+  - { kind: kube-ready, name: api ready, workload: Deployment/api, interval: 200ms }
+  - { kind: http, name: api, path: /health, interval: 100ms }
+steadyState: { samples: 2 }
+method:
+  - fault: { kind: pod-kill, selector: app=api, mode: one }
+    at: 1s
+load: load.yaml
+duration: 9s
+recovery: { healthySamples: 2, timeout: 60s }
+slos: { rto: "<60s" }
+`,
+    });
+    // Once the kill is done, break the liveness of whichever replica answers: the kubelet must
+    // restart that container, and the experiment must count it.
+    let broken = '';
+    const breaker = (async () => {
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        const now = await livePods('app=api');
+        if (now.some((p) => !before.some((b) => b.metadata!.uid === p.metadata!.uid))) {
+          await new Promise((r) => setTimeout(r, 500));
+          const r = await fetch(`http://127.0.0.1:${appPort}/break`, { method: 'POST' });
+          broken = ((await r.json()) as { broken: string }).broken;
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    const run = await gauntlet(['chaos', 'exp.yaml'], { cwd: dir, timeoutMs: 120_000 });
+    await breaker;
+    expect(run.code, run.out).toBe(0);
+    expect(broken).toMatch(/^api-/);
+    const c = chaosOf(dir);
+    const f = c.faults[0]!;
+    expect(f.events[0]!.what).toMatch(/^deleted api-[a-z0-9-]+ \(1 of 3, Deployment api\)$/);
+    // Time to Ready from a real container start: the runtime started it, then its probe passed.
+    const m =
+      /replacements Ready after ([\d.]+) (m?s) \(api-[a-z0-9-]+: containers running after ([\d.]+) (m?s), Ready ([\d.]+) (m?s) later\)/.exec(
+        f.recovery ?? '',
+      );
+    expect(m, f.recovery).not.toBeNull();
+    const ms = (v: string, unit: string) => Number(v) * (unit === 's' ? 1000 : 1);
+    expect(ms(m![3]!, m![4]!)).toBeGreaterThan(0);
+    expect(ms(m![5]!, m![6]!)).toBeGreaterThan(0);
+    expect(f.rtoMs).toBeGreaterThan(ms(m![3]!, m![4]!));
+    expect(f.recovery).toContain(`1 container restart during the experiment (${broken}: 1)`);
+    // The load ran through it, on the shared port the replicas serve.
+    expect(c.load!.series.reduce((n, s) => n + s.requests, 0)).toBeGreaterThan(300);
+    const after = await livePods('app=api');
+    expect(after).toHaveLength(3);
+    expect(after.find((p) => p.metadata!.name === broken)!.status!.containerStatuses![0]!.restartCount).toBe(1);
+    await whole('api');
+  }, 150_000);
+});
+
+describe('k6-operator with real k6 runner pods', () => {
+  const CRD = {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'testruns.k6.io' },
+    spec: {
+      group: 'k6.io',
+      names: { kind: 'TestRun', plural: 'testruns', singular: 'testrun' },
+      scope: 'Namespaced',
+      versions: [
+        {
+          name: 'v1alpha1',
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              properties: {
+                spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+                status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+              },
+            },
+          },
+        },
+      ],
+    },
+  };
+  beforeAll(async () => {
+    // Raw JSON: client-node's model would drop x-kubernetes-preserve-unknown-fields.
+    const r = await plane.request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', CRD);
+    expect(r.status).toBe(201);
+    for (let i = 0; i < 100; i++) {
+      try {
+        await custom.listNamespacedCustomObject({
+          group: 'k6.io',
+          version: 'v1alpha1',
+          namespace: NS,
+          plural: 'testruns',
+        });
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }, 60_000);
+
+  type TestRun = {
+    metadata: { name: string };
+    spec: {
+      parallelism: number;
+      arguments?: string;
+      script: { configMap: { name: string; file: string } };
+      runner?: { image?: string; env?: k8s.V1EnvVar[] };
+    };
+  };
+
+  /**
+   * Plays k6-operator's controller (its module is not served here): for each TestRun, one runner
+   * pod per parallelism index running the real k6 image with the execution segment k6-operator
+   * gives it and the script from the ConfigMap at /test, as the operator's runner Jobs do — but
+   * not paused (there is no starter pod to resume them), each with its own REST port (host
+   * networking). Stages move as the operator's do: initialization → created → started → finished.
+   */
+  function playOperator(): { stop(): void; seen: string[] } {
+    const seen: string[] = [];
+    let stopped = false;
+    const stage = (name: string, s: string) =>
+      custom.patchNamespacedCustomObjectStatus(
+        {
+          group: 'k6.io',
+          version: 'v1alpha1',
+          namespace: NS,
+          plural: 'testruns',
+          name,
+          body: { status: { stage: s } },
+        },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      );
+    void (async () => {
+      while (!stopped) {
+        const list = (await custom
+          .listNamespacedCustomObject({ group: 'k6.io', version: 'v1alpha1', namespace: NS, plural: 'testruns' })
+          .catch(() => ({ items: [] }))) as { items: TestRun[] };
+        for (const tr of list.items) {
+          const name = tr.metadata.name;
+          if (seen.includes(name)) continue;
+          seen.push(name);
+          await stage(name, 'initialization');
+          await stage(name, 'created');
+          const n = tr.spec.parallelism;
+          const seq = Array.from({ length: n + 1 }, (_, i) => (i === 0 ? '0' : i === n ? '1' : `${i}/${n}`)).join(',');
+          for (let i = 1; i <= n; i++) {
+            const seg = `${i === 1 ? '0' : `${i - 1}/${n}`}:${i === n ? '1' : `${i}/${n}`}`;
+            await core.createNamespacedPod({
+              namespace: NS,
+              body: {
+                metadata: { name: `${name}-${i}`, labels: { app: 'k6', k6_cr: name, runner: 'true' } },
+                spec: {
+                  hostNetwork: true,
+                  restartPolicy: 'Never',
+                  terminationGracePeriodSeconds: 1,
+                  containers: [
+                    {
+                      name: 'k6',
+                      image: tr.spec.runner?.image ?? IMAGES.k6,
+                      imagePullPolicy: 'Never',
+                      command: [
+                        'k6',
+                        'run',
+                        '--quiet',
+                        `--execution-segment=${seg}`,
+                        `--execution-segment-sequence=${seq}`,
+                        ...(tr.spec.arguments ?? '').split(' ').filter(Boolean),
+                        `/test/${tr.spec.script.configMap.file}`,
+                        `--address=127.0.0.1:${await freePort()}`,
+                        '--tag',
+                        `instance_id=${i}`,
+                        '--tag',
+                        `job_name=${name}-${i}`,
+                      ],
+                      env: tr.spec.runner?.env ?? [],
+                      volumeMounts: [{ name: 'k6-test-volume', mountPath: '/test' }],
+                    },
+                  ],
+                  volumes: [{ name: 'k6-test-volume', configMap: { name: tr.spec.script.configMap.name } }],
+                },
+              },
+            });
+          }
+          await stage(name, 'started');
+          // Finished when every runner container has exited.
+          const deadline = Date.now() + 60_000;
+          for (;;) {
+            const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: `k6_cr=${name}` })).items;
+            if (pods.length === n && pods.every((p) => ['Succeeded', 'Failed'].includes(p.status?.phase ?? ''))) break;
+            if (Date.now() > deadline || stopped) break;
+            await new Promise((r) => setTimeout(r, 250));
+          }
+          await stage(name, 'finished');
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    return { seen, stop: () => (stopped = true) };
+  }
+
+  const profile = (thresholds: string) =>
+    `name: dist\nscenario: { executor: constant-vus, vus: 4, duration: 3s }\ngracefulStop: 1s\nrequests: [{ name: home, path: / }]\nthresholds: ${thresholds}\n`;
+  const exists = async (name: string) => {
+    const cm = await core.readNamespacedConfigMap({ name, namespace: NS }).then(
+      () => true,
+      () => false,
+    );
+    const tr = await custom
+      .getNamespacedCustomObject({ group: 'k6.io', version: 'v1alpha1', namespace: NS, plural: 'testruns', name })
+      .then(
+        () => true,
+        () => false,
+      );
+    return cm || tr;
+  };
+
+  it('two real k6 runners: their summaries are read from real pod logs, merged, and judged; what Gauntlet created is removed', async () => {
+    const op = playOperator();
+    try {
+      // One threshold the merged run passes, one it cannot: the verdicts must say which is which.
+      const dir = project({
+        'gauntlet.config.yaml': config(),
+        'p.yaml': profile('{ http_req_duration: ["p(95)<500"], http_reqs: ["count>100000000"] }'),
+      });
+      const run = await gauntlet(['load', 'p.yaml', '--engine', 'k6-operator', '--parallelism', '2'], {
+        cwd: dir,
+        timeoutMs: 120_000,
+      });
+      expect(run.code, run.out).toBe(1);
+      expect(run.out).toMatch(/k6-operator: TestRun gauntlet-\S+ created in gauntlet-test\/shop with parallelism 2/);
+      expect(run.out).toContain('k6-operator: stage finished');
+      expect(run.out).toContain('k6-operator: removed TestRun, Secret, ConfigMap');
+      expect(hasNoStackTrace(run.out)).toBe(true);
+      const name = op.seen[0]!;
+      expect(await exists(name)).toBe(false);
+
+      // Each runner sent real requests, and the merged count is the sum of what their logs say.
+      const counts: number[] = [];
+      for (const i of [1, 2]) {
+        const log = String(await core.readNamespacedPodLog({ name: `${name}-${i}`, namespace: NS }));
+        const summary = summaryFromLog(log);
+        expect(summary, log.slice(0, 500)).toBeDefined();
+        counts.push(Number(summary!.metrics.http_reqs?.values.count));
+      }
+      expect(counts.every((n) => n > 10)).toBe(true);
+      const rec = latestReport(dir).record;
+      const v = (id: string) => rec.verdicts.find((x) => x.id === id);
+      expect(v('http_req_duration p(95)<500')?.status).toBe('pass');
+      expect(v('http_reqs count>100000000')?.status).toBe('fail');
+      expect((rec as unknown as { load: { totals: { requests: number } } }).load.totals.requests).toBe(
+        counts[0]! + counts[1]!,
+      );
+    } finally {
+      op.stop();
+      await core.deleteCollectionNamespacedPod({ namespace: NS, labelSelector: 'app=k6' });
+    }
+  }, 150_000);
+});

@@ -1,0 +1,3 @@
+module gauntlet.local/kubeapp
+
+go 1.22
