@@ -5,6 +5,7 @@
 #   registry.k8s.io/pause:3.10   busybox (Debian's busybox-static) running `sleep infinity`
 #   gauntlet.local/app:1         busybox + the test workload (test/kube/app, Go, static)
 #   gauntlet.local/k6:1.8.1      busybox + the k6 binary setup built, with the libraries it links
+#   gauntlet.local/patroni:15    Debian bookworm (mmdebstrap) with PostgreSQL 15, Patroni, HAProxy
 # Pods use them with imagePullPolicy: Never.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +34,7 @@ image() {
     names+=("$sha.tar")
   done
   local config
-  config=$(jq -cn --argjson cmd "$cmd" --args '{architecture:"amd64",os:"linux",config:{Cmd:$cmd,Env:["PATH=/bin:/usr/bin"]},rootfs:{type:"layers",diff_ids:$ARGS.positional}}' "${ids[@]}")
+  config=$(jq -cn --argjson cmd "$cmd" --args '{architecture:"amd64",os:"linux",config:{Cmd:$cmd,Env:["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]},rootfs:{type:"layers",diff_ids:$ARGS.positional}}' "${ids[@]}")
   local csha
   csha=$(printf '%s' "$config" | sha256sum | cut -d' ' -f1)
   printf '%s' "$config" >"$d/$csha.json"
@@ -88,4 +89,18 @@ if ! fresh "$OUT/k6.tar" "$K6" /bin/busybox; then
   done
   layer "$r" "$work/k6.tar"
   image "$OUT/k6.tar" gauntlet.local/k6:1.8.1 '["/bin/k6"]' "$busybox_layer" "$work/k6.tar"
+fi
+
+# PostgreSQL + Patroni + HAProxy from Debian's packages, the only image source reachable here.
+# No default cluster (Patroni makes its own), no docs, no apt lists.
+if ! fresh "$OUT/patroni.tar"; then
+  command -v mmdebstrap >/dev/null || { echo "[images] mmdebstrap missing: apt-get install mmdebstrap" >&2; exit 3; }
+  echo "[images] building gauntlet.local/patroni:15 with mmdebstrap (about 80 s)"
+  mmdebstrap --quiet --variant=minbase --include=postgresql-15,patroni,haproxy,curl \
+    --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
+    --dpkgopt='path-exclude=/usr/share/locale/*' \
+    --essential-hook='mkdir -p "$1/etc/postgresql-common/createcluster.d" && echo "create_main_cluster = false" >"$1/etc/postgresql-common/createcluster.d/no-main.conf"' \
+    --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*' \
+    bookworm "$work/patroni-rootfs.tar" http://deb.debian.org/debian
+  image "$OUT/patroni.tar" gauntlet.local/patroni:15 '["/usr/bin/patroni"]' "$work/patroni-rootfs.tar"
 fi

@@ -3,11 +3,13 @@
 // Deployment of real containers (test/kube/app) sharing one loopback port, with exec readiness
 // and liveness probes; a pod killed under load is replaced by a container that really starts;
 // a liveness failure really restarts a container; k6-operator's runner pods are real k6
-// containers whose logs carry the summaries Gauntlet merges. Nothing is left running after.
+// containers whose logs carry the summaries Gauntlet merges; Patroni on Kubernetes loses its
+// leader's pod under write load and fails over. Nothing is left running after.
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubePlane, type KubePlane } from './fixtures/kube.ts';
 import { IMAGES } from './fixtures/kube-node.ts';
+import { deployPatroni } from './fixtures/kube-patroni.ts';
 import { freePort } from '../src/targets/local/process.ts';
 import { summaryFromLog } from '../src/run/load/k6/operator.ts';
 import type { ChaosResult } from '../src/record/schema.ts';
@@ -73,7 +75,7 @@ const livePods = async (selector: string) =>
   );
 
 beforeAll(async () => {
-  plane = await startKubePlane({ node: 'kubelet' });
+  plane = await startKubePlane({ node: 'kubelet', images: ['app', 'k6', 'patroni'] });
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(plane.kubeconfig);
   core = kc.makeApiClient(k8s.CoreV1Api);
@@ -379,4 +381,74 @@ describe('k6-operator with real k6 runner pods', () => {
       await core.deleteCollectionNamespacedPod({ namespace: NS, labelSelector: 'app=k6' });
     }
   }, 150_000);
+});
+
+describe('Patroni on Kubernetes: the leader pod deleted under write load', () => {
+  it('a synchronous standby takes over; RTO from the API and the write ledger; 0 acknowledged writes lost; the deleted member rejoins', async () => {
+    const DB = 'db';
+    await core.createNamespace({ body: { metadata: { name: DB } } });
+    for (let i = 0; i < 100; i++) {
+      try {
+        await core.readNamespacedServiceAccount({ name: 'default', namespace: DB });
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(plane.kubeconfig);
+    const pg = await deployPatroni({
+      core,
+      apps,
+      rbac: kc.makeApiClient(k8s.RbacAuthorizationV1Api),
+      namespace: DB,
+      apiServer: plane.server,
+      synchronous: true,
+    });
+    const leaderBefore = (await pg.members()).find((m) => m.role === 'leader')!.name;
+    const dir = project({
+      'gauntlet.config.yaml': `environments:
+  k:
+    baseUrl: http://127.0.0.1:1
+    postgres: { url: "\${env:DB_URL}" }
+    kubernetes: { context: gauntlet-test, namespace: ${DB}, kubeconfig: "${plane.kubeconfig}" }
+smoke: []
+kubernetes:
+  allow:
+    - { context: gauntlet-test, namespaces: [${DB}] }
+`,
+      'exp.yaml': `name: kube db failover
+probes:
+  - { kind: db-write, name: writes, interval: 20ms }
+  - { kind: kube-ready, name: pg ready, workload: StatefulSet/pg, interval: 500ms }
+method:
+  - fault: { kind: kube-db-failover, operator: patroni, cluster: pg }
+    at: 2s
+duration: 20s
+recovery: { healthySamples: 5, timeout: 90s }
+slos: { rto: "<30s", rpo: "0 writes" }
+`,
+    });
+    const run = await gauntlet(['chaos', 'exp.yaml'], { cwd: dir, env: { DB_URL: pg.url }, timeoutMs: 200_000 });
+    expect(run.code, run.out).toBe(0);
+    const c = chaosOf(dir);
+    const f = c.faults[0]!;
+    expect(f.events[0]!.what).toBe(`deleted the primary pod ${leaderBefore} (forced)`);
+    // Recovered when the API shows a Ready pod labelled primary AND writes are acknowledged again.
+    expect(f.recovery).toMatch(/pg-\d is the Ready primary \(role=master,cluster-name=pg\)/);
+    expect(f.recovery).toMatch(/writes: 5 healthy samples in a row from/);
+    expect(f.rtoMs).toBeGreaterThan(0);
+    expect(f.rtoMs).toBeLessThan(30_000);
+    // Writes failed during the failover, and none of those acknowledged was lost.
+    expect(c.ledger!.failed + c.ledger!.indeterminate).toBeGreaterThan(0);
+    expect(c.ledger!.acknowledged).toBeGreaterThan(100);
+    expect(c.ledger!.lost).toEqual([]);
+    const v = (id: string) => latestReport(dir).record.verdicts.find((x) => x.id === id)!;
+    expect(v('rpo').status).toBe('pass');
+    expect(v('rto 1.1').status).toBe('pass');
+    // A new leader, and the deleted member back as a replica of it.
+    const after = await pg.healthy(120_000);
+    expect(after.find((m) => m.role === 'leader')!.name).not.toBe(leaderBefore);
+    expect(after.find((m) => m.name === leaderBefore)!.role).toMatch(/^(replica|sync_standby)$/);
+  }, 300_000);
 });

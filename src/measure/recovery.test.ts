@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { measureRpo, measureRto, uptime, type Sample } from './recovery.ts';
+import { bothRecovered, measureRpo, measureRto, uptime, type Sample } from './recovery.ts';
 
 const series = (pattern: string, stepMs = 100, startMs = 0): Sample[] =>
   [...pattern].map((c, i) => ({ t: startMs + i * stepMs, ok: c === '.', latencyMs: 1 }));
@@ -20,6 +20,25 @@ describe('RTO', () => {
 
   it('never recovering is undefined, never a number', () => {
     expect(measureRto(series('...xxxx.x'), 100, 3).rtoMs).toBeUndefined();
+  });
+});
+
+describe('RTO seen by the API and by a probe', () => {
+  it('is the later of the two: the API said whole at 1.2 s, writes came back at 2.5 s', () => {
+    const writes = series('.....xxxxxxxxxxxxxxxxxxxxxx.....', 100); // failing 500 ms … 2.7 s
+    const users = measureRto(writes, 200, 3);
+    expect(users.rtoMs).toBe(2500);
+    expect(bothRecovered(1200, users)).toBe(2500);
+  });
+
+  it('the API later than the users: the API counts (pods still replacing)', () => {
+    expect(bothRecovered(4000, measureRto(series('....'), 100, 3))).toBe(4000);
+  });
+
+  it('no recovery on either side is no RTO, never a number', () => {
+    expect(bothRecovered(undefined, measureRto(series('...'), 0, 3))).toBeUndefined();
+    expect(bothRecovered(900, measureRto(series('...xxxx.x'), 100, 3))).toBeUndefined();
+    expect(bothRecovered(900, measureRto([], 100, 3))).toBeUndefined();
   });
 });
 

@@ -51,6 +51,17 @@ export function measureRto(
   };
 }
 
+/**
+ * A fault that measures its own recovery through an API (a Kubernetes workload whole again, a
+ * Ready primary) and is also watched by a probe (writes acknowledged, requests answered): it has
+ * recovered once both say so — the later of the two. A probe that never saw recovery means the
+ * users never got it back, whatever the API says: no RTO.
+ */
+export function bothRecovered(apiRtoMs: number | undefined, users: Rto): number | undefined {
+  if (apiRtoMs === undefined || users.rtoMs === undefined) return undefined;
+  return Math.max(apiRtoMs, users.rtoMs);
+}
+
 export interface Uptime {
   ratio: number | undefined;
   /** Healthy and covered time in the window, ms. */

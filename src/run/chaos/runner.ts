@@ -6,7 +6,7 @@ import type { Environment } from '../../config/schema.ts';
 import type { Clock } from '../../core/clock.ts';
 import { describeError, GauntletError } from '../../core/errors.ts';
 import { formatMs } from '../../core/duration.ts';
-import { measureRpo, measureRto, uptime, type Sample } from '../../measure/recovery.ts';
+import { bothRecovered, measureRpo, measureRto, uptime, type Sample } from '../../measure/recovery.ts';
 import { startProbe, type RunningProbe } from '../../measure/probes.ts';
 import type { ChaosResult } from '../../record/schema.ts';
 import type { Fault, FaultContext } from './fault.ts';
@@ -227,26 +227,35 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
     if (f.injectedAtMs === undefined) continue;
     const plan = planned.find((p) => p.id === f.id)!;
     const own = plan.fault.outcome?.();
+    const spec = plan.spec;
+    const probe = recoveryProbe(spec, probes);
+    const next =
+      result.faults.find((x) => x.injectedAtMs !== undefined && x.injectedAtMs > f.injectedAtMs!)?.injectedAtMs ??
+      Infinity;
     if (own) {
-      // The fault timed its own recovery (a restore): its RTO, and the RPO of the copy against the ledger.
-      if (own.rtoMs !== undefined) {
-        f.rtoMs = own.rtoMs;
-        f.recoveredAtMs = f.injectedAtMs + own.rtoMs;
-      }
+      // The fault timed its own recovery: a restore (its RTO, and the RPO of the copy against the
+      // ledger), or a Kubernetes fault through the API — which, when a probe also watched, counts
+      // as recovered only once the probe's users were served again too.
+      let rtoMs = own.rtoMs;
       f.recovery = own.recovery;
+      if (probe && !own.restore) {
+        const users = measureRto(probe.samples as Sample[], f.injectedAtMs, exp.recovery.healthySamples, next);
+        rtoMs = bothRecovered(own.rtoMs, users);
+        f.recoveryProbe = probe.spec.name;
+        f.recovery = `${own.recovery}; ${probe.spec.name}: ${users.note}`;
+      }
+      if (rtoMs !== undefined) {
+        f.rtoMs = rtoMs;
+        f.recoveredAtMs = f.injectedAtMs + rtoMs;
+      }
       if (own.restore) f.restore = withLedgerRpo(own.restore, writer?.ledger, f.injectedAtMs);
       continue;
     }
-    const spec = plan.spec;
-    const probe = recoveryProbe(spec, probes);
     if (!probe) {
       f.recovery = 'no probe measures this fault’s recovery';
       continue;
     }
     f.recoveryProbe = probe.spec.name;
-    const next =
-      result.faults.find((x) => x.injectedAtMs !== undefined && x.injectedAtMs > f.injectedAtMs!)?.injectedAtMs ??
-      Infinity;
     const rto = measureRto(probe.samples as Sample[], f.injectedAtMs, exp.recovery.healthySamples, next);
     if (rto.rtoMs !== undefined) f.rtoMs = rto.rtoMs;
     if (rto.recoveredAtMs !== undefined) f.recoveredAtMs = rto.recoveredAtMs;
@@ -344,7 +353,10 @@ function withLedgerRpo(
 }
 
 function recoveryProbe(spec: FaultSpec, probes: RunningProbe[]): RunningProbe | undefined {
-  const order = spec.kind === 'db-failover' ? ['db-write', 'db-read', 'http'] : ['http', 'db-write', 'db-read'];
+  const order =
+    spec.kind === 'db-failover' || spec.kind === 'kube-db-failover'
+      ? ['db-write', 'db-read', 'http']
+      : ['http', 'db-write', 'db-read'];
   for (const kind of order) {
     const p = probes.find((x) => x.spec.kind === kind);
     if (p) return p;

@@ -385,7 +385,7 @@ export function kubeDbFailoverFault(spec: KubeDbFailover): Fault {
           const first = [...replacements.ready.values()].sort((a, b) => a.readyAtMs - b.readyAtMs)[0];
           if (first) {
             recoveredAtMs = first.readyAtMs;
-            seen = `${first.name} is the Ready primary (${selector})`;
+            seen = `${first.name} is the Ready primary (${selector}) after ${formatMs(first.readyAtMs - injectedAtMs!)}`;
             return;
           }
           await new Promise((r) => setTimeout(r, 50));
