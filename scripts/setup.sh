@@ -9,7 +9,7 @@ stage() { printf '[setup] %-28s %3ss\n' "$1" "$((SECONDS - stage_start))"; stage
 
 # Debian packages: real servers and tools, never stand-ins.
 want=(chromium postgresql redis-server nginx wrk hyperfine patroni etcd-server etcd-client haproxy prometheus prometheus-alertmanager prometheus-pushgateway
-  containerd runc containernetworking-plugins busybox-static)
+  containerd runc containernetworking-plugins busybox-static mmdebstrap)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
