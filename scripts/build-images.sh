@@ -6,6 +6,9 @@
 #   gauntlet.local/app:1         busybox + the test workload (test/kube/app, Go, static)
 #   gauntlet.local/k6:1.8.1      busybox + the k6 binary setup built, with the libraries it links
 #   gauntlet.local/patroni:15    Debian bookworm (mmdebstrap) with PostgreSQL 15, Patroni, HAProxy
+#   gauntlet.local/gauntlet:dev  this checkout (bin, src, production node_modules) + this machine's
+#                                node binary and its libraries: the shard pods of --engine kubernetes
+#                                (users build theirs from the Dockerfile)
 # Pods use them with imagePullPolicy: Never.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,9 +23,9 @@ layer() { # dir out.tar
   tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$1" -cf "$2" .
 }
 
-# image out.tar ref cmd-json layer.tar...
+# image out.tar ref config-json layer.tar...   (config-json: {"Cmd":[…]} and/or {"Entrypoint":[…]})
 image() {
-  local out=$1 ref=$2 cmd=$3
+  local out=$1 ref=$2 cfg=$3
   shift 3
   local d="$work/img" ids=() names=()
   rm -rf "$d" && mkdir -p "$d"
@@ -34,7 +37,7 @@ image() {
     names+=("$sha.tar")
   done
   local config
-  config=$(jq -cn --argjson cmd "$cmd" --args '{architecture:"amd64",os:"linux",config:{Cmd:$cmd,Env:["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]},rootfs:{type:"layers",diff_ids:$ARGS.positional}}' "${ids[@]}")
+  config=$(jq -cn --argjson cfg "$cfg" --args '{architecture:"amd64",os:"linux",config:({Env:["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]} + $cfg),rootfs:{type:"layers",diff_ids:$ARGS.positional}}' "${ids[@]}")
   local csha
   csha=$(printf '%s' "$config" | sha256sum | cut -d' ' -f1)
   printf '%s' "$config" >"$d/$csha.json"
@@ -44,9 +47,10 @@ image() {
 }
 
 # Content, not mtimes: a fresh clone's files are all new, and the cache outlives clones.
-fresh() { # target sources... : true when target was built from these very sources
+# The recipe tag names the recipe's version: bump it when a recipe below changes.
+fresh() { # target recipe-tag sources... : true when target was built from these very sources
   local key
-  key=$(cat "$0" "${@:2}" | sha256sum | cut -d' ' -f1)
+  key=$( (echo "$2" && if (($# > 2)); then cat "${@:3}"; fi) | sha256sum | cut -d' ' -f1)
   [ -f "$1" ] && [ "$(cat "$1.key" 2>/dev/null)" = "$key" ] && return 0
   echo "$key" >"$1.key.next"
   return 1
@@ -66,18 +70,18 @@ make_busybox() {
 [ -x /bin/busybox ] || { echo "[images] /bin/busybox missing: apt-get install busybox-static" >&2; exit 3; }
 make_busybox
 
-if ! fresh "$OUT/pause.tar" /bin/busybox; then
-  image "$OUT/pause.tar" registry.k8s.io/pause:3.10 '["/bin/sleep","infinity"]' "$busybox_layer"
+if ! fresh "$OUT/pause.tar" pause-1 /bin/busybox; then
+  image "$OUT/pause.tar" registry.k8s.io/pause:3.10 '{"Cmd":["/bin/sleep","infinity"]}' "$busybox_layer"
 fi
 
-if ! fresh "$OUT/app.tar" test/kube/app/main.go test/kube/app/go.mod /bin/busybox; then
+if ! fresh "$OUT/app.tar" app-1 test/kube/app/main.go test/kube/app/go.mod /bin/busybox; then
   mkdir -p "$work/app"
   (cd test/kube/app && CGO_ENABLED=0 go build -trimpath -ldflags=-s -o "$work/app/app" .)
   layer "$work/app" "$work/app.tar"
-  image "$OUT/app.tar" gauntlet.local/app:1 '["/app"]' "$busybox_layer" "$work/app.tar"
+  image "$OUT/app.tar" gauntlet.local/app:1 '{"Cmd":["/app"]}' "$busybox_layer" "$work/app.tar"
 fi
 
-if ! fresh "$OUT/k6.tar" "$K6" /bin/busybox; then
+if ! fresh "$OUT/k6.tar" k6-1 "$K6" /bin/busybox; then
   [ -x "$K6" ] || { echo "[images] $K6 missing: run scripts/setup.sh (it builds k6)" >&2; exit 3; }
   r="$work/k6"
   mkdir -p "$r/bin"
@@ -88,12 +92,12 @@ if ! fresh "$OUT/k6.tar" "$K6" /bin/busybox; then
     cp -L "$lib" "$r$lib"
   done
   layer "$r" "$work/k6.tar"
-  image "$OUT/k6.tar" gauntlet.local/k6:1.8.1 '["/bin/k6"]' "$busybox_layer" "$work/k6.tar"
+  image "$OUT/k6.tar" gauntlet.local/k6:1.8.1 '{"Cmd":["/bin/k6"]}' "$busybox_layer" "$work/k6.tar"
 fi
 
 # PostgreSQL + Patroni + HAProxy from Debian's packages, the only image source reachable here.
 # No default cluster (Patroni makes its own), no docs, no apt lists.
-if ! fresh "$OUT/patroni.tar"; then
+if ! fresh "$OUT/patroni.tar" patroni-1; then
   command -v mmdebstrap >/dev/null || { echo "[images] mmdebstrap missing: apt-get install mmdebstrap" >&2; exit 3; }
   echo "[images] building gauntlet.local/patroni:15 with mmdebstrap (about 80 s)"
   mmdebstrap --quiet --variant=minbase --include=postgresql-15,patroni,haproxy,curl \
@@ -102,5 +106,22 @@ if ! fresh "$OUT/patroni.tar"; then
     --essential-hook='mkdir -p "$1/etc/postgresql-common/createcluster.d" && echo "create_main_cluster = false" >"$1/etc/postgresql-common/createcluster.d/no-main.conf"' \
     --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*' \
     bookworm "$work/patroni-rootfs.tar" http://deb.debian.org/debian
-  image "$OUT/patroni.tar" gauntlet.local/patroni:15 '["/usr/bin/patroni"]' "$work/patroni-rootfs.tar"
+  image "$OUT/patroni.tar" gauntlet.local/patroni:15 '{"Cmd":["/usr/bin/patroni"]}' "$work/patroni-rootfs.tar"
+fi
+
+# Gauntlet itself, as the Dockerfile would build it, from this checkout (no registry to pull node from).
+NODE_BIN=$(command -v node)
+if ! fresh "$OUT/gauntlet.tar" gauntlet-2 "$NODE_BIN" package.json package-lock.json $(find bin src -type f | sort); then
+  r="$work/gauntlet"
+  mkdir -p "$r/gauntlet" "$r/usr/bin"
+  cp "$NODE_BIN" "$r/usr/bin/node"
+  for lib in $(ldd "$NODE_BIN" | grep -o '/[^ ]*'); do
+    mkdir -p "$r$(dirname "$lib")"
+    cp -L "$lib" "$r$lib"
+  done
+  cp -r package.json package-lock.json bin src "$r/gauntlet/"
+  cp -r node_modules "$r/gauntlet/"
+  (cd "$r/gauntlet" && npm prune --omit=dev --no-audit --no-fund --loglevel=error >/dev/null)
+  layer "$r" "$work/gauntlet.tar"
+  image "$OUT/gauntlet.tar" gauntlet.local/gauntlet:dev '{"Entrypoint":["/usr/bin/node","/gauntlet/bin/gauntlet.mjs"],"Cmd":["--help"]}' "$busybox_layer" "$work/gauntlet.tar"
 fi

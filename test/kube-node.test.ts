@@ -6,6 +6,7 @@
 // containers whose logs carry the summaries Gauntlet merges; Patroni on Kubernetes loses its
 // leader's pod under write load and fails over. Nothing is left running after.
 import * as k8s from '@kubernetes/client-node';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubePlane, type KubePlane } from './fixtures/kube.ts';
 import { IMAGES } from './fixtures/kube-node.ts';
@@ -14,6 +15,8 @@ import { freePort } from '../src/targets/local/process.ts';
 import { summaryFromLog } from '../src/run/load/k6/operator.ts';
 import type { ChaosResult } from '../src/record/schema.ts';
 import { gauntlet, hasNoStackTrace, latestReport, project } from './helpers.ts';
+import { fixedDelayServer, type Running } from './fixtures/servers.ts';
+import type { LoadResult } from '../src/record/schema.ts';
 
 let plane: KubePlane;
 let core: k8s.CoreV1Api;
@@ -75,7 +78,7 @@ const livePods = async (selector: string) =>
   );
 
 beforeAll(async () => {
-  plane = await startKubePlane({ node: 'kubelet', images: ['app', 'k6', 'patroni'] });
+  plane = await startKubePlane({ node: 'kubelet', images: ['app', 'k6', 'patroni', 'gauntlet'] });
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(plane.kubeconfig);
   core = kc.makeApiClient(k8s.CoreV1Api);
@@ -451,4 +454,162 @@ slos: { rto: "<30s", rpo: "0 writes" }
     expect(after.find((m) => m.role === 'leader')!.name).not.toBe(leaderBefore);
     expect(after.find((m) => m.name === leaderBefore)!.role).toMatch(/^(replica|sync_standby)$/);
   }, 300_000);
+});
+
+describe('distributed load: the embedded engine sharded over an Indexed Job', () => {
+  let target: Running;
+  beforeAll(async () => {
+    target = await fixedDelayServer(100);
+  });
+  afterAll(() => target?.close());
+
+  const shardConfig = () => `environments:
+  k:
+    baseUrl: ${target.url}
+    kubernetes:
+      context: gauntlet-test
+      namespace: ${NS}
+      kubeconfig: "${plane.kubeconfig}"
+      shards: { image: ${IMAGES.gauntlet}, hostNetwork: true, startDelay: 30s }
+defaultEnvironment: k
+kubernetes:
+  allow:
+    - { context: gauntlet-test, namespaces: [${NS}] }
+`;
+  const loadOf = (dir: string) => (latestReport(dir).record as unknown as { load: LoadResult }).load;
+  const shardPods = async () =>
+    (await core.listNamespacedPod({ namespace: NS, labelSelector: 'app.kubernetes.io/managed-by=gauntlet' })).items;
+  const jobs = async () =>
+    (await plane.request('GET', `/apis/batch/v1/namespaces/${NS}/jobs`)).body as { items: unknown[] };
+
+  it('4 shards: counts add up exactly, percentiles match a single-process run, thresholds judged on the merge, nothing left', async () => {
+    const profile = `name: dist
+scenario: { executor: constant-arrival-rate, rate: 200, timeUnit: 1s, duration: 5s, preAllocatedVUs: 20 }
+requests: [{ name: home, path: / }]
+thresholds: { http_req_duration: ["p(95)<500"] }
+`;
+    const dir = project({ 'gauntlet.config.yaml': shardConfig(), 'p.yaml': profile });
+    const run = await gauntlet(['load', 'p.yaml', '--engine', 'kubernetes', '--parallelism', '4'], {
+      cwd: dir,
+      timeoutMs: 120_000,
+    });
+    expect(run.code, run.out).toBe(0);
+    expect(run.out).toMatch(
+      /kubernetes: Job gauntlet-\S+ created in gauntlet-test\/shop: 4 shards of gauntlet.local\/gauntlet:dev/,
+    );
+    const load = loadOf(dir);
+    expect(load.engine).toBe('kubernetes');
+    expect(load.shards).toHaveLength(4);
+    expect(load.shards!.map((x) => x.status)).toEqual(['done', 'done', 'done', 'done']);
+    // Every shard carried its quarter of the schedule; the merge is their exact sum.
+    expect(load.totals.requests + load.totals.droppedIterations).toBe(1000);
+    expect(load.shards!.reduce((n, x) => n + x.requests, 0)).toBe(load.totals.requests);
+    for (const x of load.shards!) expect(x.requests).toBeGreaterThanOrEqual(240);
+    expect(load.shards!.every((x) => x.where?.startsWith('gauntlet-'))).toBe(true);
+    expect(latestReport(dir).record.verdicts.find((v) => v.id === 'shards')!.status).toBe('pass');
+
+    // The same schedule in one process: the same distribution. The merge itself is exact (HDR
+    // histograms add); what differs is each run's own timing noise — 4 shard processes, the
+    // coordinator and the target share 2 cores — which the median hardly feels and the tail does
+    // (measured: p50 102.66 vs 102.72 ms, p95 136.6 vs 125.1 ms). A 100 ms server keeps it small.
+    const single = project({ 'gauntlet.config.yaml': shardConfig(), 'p.yaml': profile });
+    const one = await gauntlet(['load', 'p.yaml'], { cwd: single, timeoutMs: 60_000 });
+    expect(one.code, one.out).toBe(0);
+    const a = load.all.latency!;
+    const b = loadOf(single).all.latency!;
+    expect(a.count).toBe(b.count);
+    expect(Math.abs(a.p50Ms - b.p50Ms) / b.p50Ms, `p50 ${a.p50Ms} vs ${b.p50Ms}`).toBeLessThan(0.02);
+    for (const k of ['p95Ms', 'p99Ms'] as const)
+      expect(Math.abs(a[k] - b[k]) / b[k], `${k} ${a[k]} vs ${b[k]}`).toBeLessThan(0.3);
+
+    expect(run.out).toContain('kubernetes: removed Job and Secret');
+    expect(await shardPods()).toEqual([]);
+    expect((await jobs()).items).toEqual([]);
+  }, 180_000);
+
+  it('a shard whose pod dies mid-run is reported with what it had sent, and fails the run; the others finish', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': shardConfig(),
+      'p.yaml': `name: dist
+scenario: { executor: constant-vus, vus: 4, duration: 8s }
+requests: [{ name: home, path: / }]
+`,
+    });
+    // Kill shard 1's process outright (as the OOM killer would), 3 s into the load: the shards
+    // start 30 s after their pods are created.
+    let killed = '';
+    const killer = (async () => {
+      const deadline = Date.now() + 90_000;
+      while (Date.now() < deadline) {
+        const victim = (await shardPods()).find(
+          (p) => p.metadata?.labels?.['batch.kubernetes.io/job-completion-index'] === '1',
+        );
+        if (victim) {
+          const created = new Date(victim.metadata!.creationTimestamp!).getTime();
+          await new Promise((r) => setTimeout(r, Math.max(0, created + 33_000 - Date.now())));
+          const pid = readdirSync('/proc')
+            .filter((d) => /^\d+$/.test(d))
+            .find((d) => {
+              try {
+                const env = readFileSync(`/proc/${d}/environ`, 'utf8').split('\0');
+                return (
+                  env.includes('JOB_COMPLETION_INDEX=1') && env.some((e) => e.startsWith('GAUNTLET_SHARD_START_AT='))
+                );
+              } catch {
+                return false;
+              }
+            });
+          if (!pid) return;
+          process.kill(Number(pid), 'SIGKILL');
+          killed = victim.metadata!.name!;
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    const run = await gauntlet(['load', 'p.yaml', '--engine', 'kubernetes', '--parallelism', '2'], {
+      cwd: dir,
+      timeoutMs: 120_000,
+    });
+    await killer;
+    expect(killed).not.toBe('');
+    expect(run.code, run.out).toBe(1);
+    const load = loadOf(dir);
+    expect(load.shards!.map((x) => x.status)).toEqual(['done', 'lost']);
+    expect(load.shards![1]!.requests).toBeGreaterThan(0);
+    const v = latestReport(dir).record.verdicts.find((x) => x.id === 'shards') as unknown as {
+      status: string;
+      observed: string;
+    };
+    expect(v.status).toBe('fail');
+    expect(v.observed).toContain(
+      `shard 1 (${killed}) after ${load.shards![1]!.requests} requests — its pod ${killed} ended before its report: exit code 137`,
+    );
+    expect(await shardPods()).toEqual([]);
+  }, 180_000);
+
+  it('abortOnFail judged on the merged data deletes the Job: every shard stops and still reports', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': shardConfig(),
+      'p.yaml': `name: dist
+scenario: { executor: constant-vus, vus: 4, duration: 30s }
+requests: [{ name: home, path: / }]
+thresholds:
+  http_req_duration:
+    - { threshold: p(95)<5, abortOnFail: true, delayAbortEval: 1s }
+`,
+    });
+    const t0 = Date.now();
+    const run = await gauntlet(['load', 'p.yaml', '--engine', 'kubernetes', '--parallelism', '2'], {
+      cwd: dir,
+      timeoutMs: 120_000,
+    });
+    expect(run.code, run.out).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(60_000); // 30 s to start, then stopped well before its 30 s
+    const load = loadOf(dir);
+    expect(load.stoppedEarly).toMatch(/p\(95\)<5/);
+    expect(load.shards!.map((x) => x.status)).toEqual(['done', 'done']);
+    expect(await shardPods()).toEqual([]);
+    expect((await jobs()).items).toEqual([]);
+  }, 180_000);
 });

@@ -7,7 +7,8 @@ import { resolveEnvironment, type Flags } from '../config/load.ts';
 import type { Environment } from '../config/schema.ts';
 import { ExitCode, GauntletError, configError, describeError } from '../core/errors.ts';
 import type { LoadResult, Verdict } from '../record/schema.ts';
-import { embeddedEngine } from '../run/load/embedded.ts';
+import { embeddedEngine, runEmbedded } from '../run/load/embedded.ts';
+import { kubernetesPlacement } from '../run/load/kube-shards.ts';
 import { k6Engine, runK6Script } from '../run/load/k6/engine.ts';
 import { runOnOperator } from '../run/load/k6/operator.ts';
 import { kubeTarget } from '../targets/kube.ts';
@@ -15,7 +16,7 @@ import type { LoadEngine, PreparedRequest, Progress } from '../run/load/engine.t
 import { fillTemplate } from '../run/smoke/context.ts';
 import { runCheck } from '../run/smoke/runner.ts';
 import { abortReason, littlesLaw, thresholdVerdicts } from '../slo/thresholds.ts';
-import { droppedVerdict, generatorVerdict } from '../slo/generator.ts';
+import { droppedVerdict, generatorVerdict, shardsVerdict } from '../slo/generator.ts';
 import { progressLine } from '../report/console.ts';
 import { assertReachable } from '../targets/reachable.ts';
 import { tlsOptionsOf } from '../targets/tls.ts';
@@ -28,9 +29,52 @@ export const engines = { embedded: embeddedEngine, k6: k6Engine } satisfies Reco
 export function engineFor(s: Session, env: Environment): LoadEngine {
   const name = s.flags.engine ?? s.io.env.GAUNTLET_ENGINE ?? 'embedded';
   if (name === 'k6-operator') return operatorEngine(s, env);
+  if (name === 'kubernetes') return kubernetesEngine(s, env);
   if (!(name in engines))
-    throw configError(`unknown load engine "${name}": one of ${[...Object.keys(engines), 'k6-operator'].join(', ')}`);
+    throw configError(
+      `unknown load engine "${name}": one of ${[...Object.keys(engines), 'kubernetes', 'k6-operator'].join(', ')}`,
+    );
   return engines[name as keyof typeof engines];
+}
+
+/** The run's name for what it creates in a cluster: a DNS label. */
+const kubeName = (s: Session) =>
+  `gauntlet-${s.runId
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(-40)}`;
+
+/** The embedded engine's workers as shards in pods of an Indexed Job (allow-listed context). */
+function kubernetesEngine(s: Session, env: Environment): LoadEngine {
+  if (!env.kubernetes?.shards)
+    throw configError(
+      '--engine kubernetes needs the environment’s kubernetes block (context, namespace) with shards.image: the Gauntlet image the pods run (build it from the Dockerfile and push it where the cluster pulls from)',
+    );
+  const kube = kubeTarget(env.kubernetes, s.config.config.kubernetes);
+  const shards = env.kubernetes.shards;
+  return {
+    name: 'kubernetes',
+    run: (profile, target, ctx) => {
+      const parallelism = s.flags.parallelism ?? profile.workers ?? 2;
+      if (!Number.isInteger(parallelism) || parallelism < 1)
+        throw configError(`--parallelism must be a whole number ≥ 1, not ${String(parallelism)}`);
+      return runEmbedded(
+        profile,
+        target,
+        ctx,
+        kubernetesPlacement({
+          kube,
+          parallelism,
+          name: kubeName(s),
+          image: shards.image,
+          hostNetwork: shards.hostNetwork,
+          startDelayMs: shards.startDelay,
+          keep: s.flags.keep ?? false,
+          say: s.say,
+        }),
+      );
+    },
+  };
 }
 
 /** k6-operator in the environment's (allow-listed) kube context. */
@@ -48,10 +92,7 @@ function operatorEngine(s: Session, env: Environment): LoadEngine {
         kube,
         parallelism,
         keep: s.flags.keep ?? false,
-        name: `gauntlet-${s.runId
-          .toLowerCase()
-          .replace(/[^a-z0-9-]/g, '-')
-          .slice(-40)}`,
+        name: kubeName(s),
         timeoutMs:
           scenarioDurationMs(profile.scenario) +
           profile.gracefulStop +
@@ -83,8 +124,9 @@ export function loadApp(profileFile: string, flags: Flags, io: Io): Promise<Fini
     const env = resolveEnvironment(s.config, s.io.env, s.redactor);
     if (isK6Script(profileFile)) return runK6ScriptApp(s, profileFile, env.baseUrl);
     const profile = await loadProfile(profileFile, s.io.cwd, s.config.config.slos.thresholds);
-    // k6-operator's runners reach the target from inside the cluster, not from here.
-    if ((s.flags.engine ?? s.io.env.GAUNTLET_ENGINE) !== 'k6-operator')
+    // k6-operator's runners and Kubernetes shards reach the target from inside the cluster, not from here.
+    const engineName = s.flags.engine ?? s.io.env.GAUNTLET_ENGINE;
+    if (engineName !== 'k6-operator' && engineName !== 'kubernetes')
       await assertReachable(env.baseUrl, tlsOptionsOf(env));
     const { load, verdicts } = await runLoad(s, env, profile);
     return { ...(load ? { load } : {}), verdicts, baseUrl: env.baseUrl } satisfies SessionResult;
@@ -130,7 +172,7 @@ export async function runLoad(
           s.progress(progressLine(p));
           live?.(p);
         },
-        ...(hasAbortOnFail && engine.name === 'embedded'
+        ...(hasAbortOnFail && (engine.name === 'embedded' || engine.name === 'kubernetes')
           ? { shouldAbort: (p: Progress) => abortReason(p.snapshot(), profile.thresholds, p.elapsedMs) }
           : {}),
       },
@@ -150,6 +192,7 @@ export async function runLoad(
   const generator = [
     generatorVerdict(load, profile.thresholds),
     droppedVerdict(load, profile.scenario, profile.thresholds),
+    shardsVerdict(load),
   ].filter((v) => v !== undefined);
   return { load, verdicts: [loadRanVerdict(load), ...engineVerdicts(load), ...generator, ...thresholds] };
 }

@@ -49,8 +49,8 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
 
   const engineOpts = (c: Command) =>
     c
-      .option('--engine <name>', 'load engine: embedded (default), k6, k6-operator (or GAUNTLET_ENGINE)')
-      .option('--parallelism <n>', 'k6-operator: runner pods', (v) => Number.parseInt(v, 10))
+      .option('--engine <name>', 'load engine: embedded (default), k6, kubernetes, k6-operator (or GAUNTLET_ENGINE)')
+      .option('--parallelism <n>', 'kubernetes: shard pods; k6-operator: runner pods', (v) => Number.parseInt(v, 10))
       .option('--keep', 'k6-operator: leave the ConfigMap, Secret and TestRun in the cluster');
   type EngineOpts = { engine?: string; parallelism?: number; keep?: boolean };
 
@@ -167,6 +167,14 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
       const { publish } = await import('../report/publish.ts');
       const published = publish(record, root, { env: {} });
       out.print(`report: ${join(published.dir, 'index.html')}`);
+    });
+
+  program
+    .command('shard', { hidden: true })
+    .description('one shard of a distributed load, inside a pod of the Job --engine kubernetes creates')
+    .action(async () => {
+      const { shardMain } = await import('../app/shard.ts');
+      exitCode = await shardMain(process.env);
     });
 
   program

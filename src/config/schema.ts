@@ -69,7 +69,25 @@ export const Environment = z
       .optional()
       .describe('Fault injections and recoveries are written as annotations'),
     kubernetes: z
-      .object({ context: z.string(), namespace: z.string(), kubeconfig: z.string().optional() })
+      .object({
+        context: z.string(),
+        namespace: z.string(),
+        kubeconfig: z.string().optional(),
+        shards: z
+          .object({
+            image: z.string().min(1).describe('The Gauntlet image the shard pods run (build it from the Dockerfile)'),
+            hostNetwork: z
+              .boolean()
+              .default(false)
+              .describe('Run shard pods on the node’s network (a target on the node’s loopback)'),
+            startDelay: Duration.default(15_000).describe(
+              'From the Job’s creation to the instant every shard starts: time for pods to be scheduled and start',
+            ),
+          })
+          .strict()
+          .optional()
+          .describe('--engine kubernetes: distributed load as an Indexed Job of the Gauntlet image'),
+      })
       .strict()
       .optional(),
   })

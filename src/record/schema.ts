@@ -177,6 +177,28 @@ export const LoadResult = z
       .optional()
       .describe("Closed-model consistency: Little's law says throughput × mean time in system = concurrency"),
     stoppedEarly: z.string().optional().describe('Why the load stopped before its schedule ended'),
+    shards: z
+      .array(
+        z
+          .object({
+            index: z.number().int(),
+            where: z.string().optional().describe('The pod it ran in'),
+            status: z.enum(['done', 'lost', 'running']).describe('lost: it stopped before reporting its end'),
+            lost: z.string().optional().describe('Why it was lost (exit code, reason)'),
+            requests: z.number().int(),
+            failed: z.number().int(),
+            p50Ms: z.number().optional(),
+            p95Ms: z.number().optional(),
+            p99Ms: z.number().optional(),
+            startSkewMs: z
+              .number()
+              .optional()
+              .describe('How late it was ready behind the common start instant (0 = on time)'),
+          })
+          .strict(),
+      )
+      .optional()
+      .describe('Distributed runs: each shard (pod) and what it sent; the figures above are their exact merge'),
     k6: z
       .object({
         version: z.string(),

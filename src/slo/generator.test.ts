@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { encode, newHistogram, summarise } from '../measure/histogram.ts';
 import type { Executor } from '../config/profile.ts';
 import type { LoadResult } from '../record/schema.ts';
-import { droppedVerdict, generatorSaturated, generatorVerdict, lagBoundMs } from './generator.ts';
+import { droppedVerdict, generatorSaturated, generatorVerdict, lagBoundMs, shardsVerdict } from './generator.ts';
 
 function block(valuesMs: number[]) {
   const h = newHistogram();
@@ -150,5 +150,46 @@ describe('dropped arrivals fail by default', () => {
 
   it('is no-data when nothing was scheduled', () => {
     expect(droppedVerdict(openResult({ latencyMs: [], requests: 0 }), scenario, {})?.status).toBe('no-data');
+  });
+});
+
+describe('a distributed run is judged only on a whole merge', () => {
+  const shard = (index: number, status: 'done' | 'lost' | 'running', requests = 100) => ({
+    index,
+    where: `run-${index}-abc`,
+    status,
+    requests,
+    failed: 0,
+    ...(status === 'lost' ? { lost: 'exit code 137 (OOMKilled)' } : {}),
+  });
+  it('no shards (a single-process run): no verdict at all', () => {
+    expect(shardsVerdict(openResult({}))).toBeUndefined();
+  });
+  it('every shard done: pass', () => {
+    const v = shardsVerdict({ ...openResult({}), shards: [shard(0, 'done'), shard(1, 'done')] });
+    expect(v).toMatchObject({ status: 'pass', observed: '2 of 2 shards' });
+  });
+  it('a shard lost: fail, naming it, its pod, what it sent and why', () => {
+    const v = shardsVerdict({ ...openResult({}), shards: [shard(0, 'done'), shard(1, 'lost', 42), shard(2, 'done')] });
+    expect(v!.status).toBe('fail');
+    expect(v!.observed).toBe('1 of 3 shards lost: shard 1 (run-1-abc) after 42 requests — exit code 137 (OOMKilled)');
+  });
+  it('every shard done, but one ready 2.5 s after the common start: fail, with the setting to raise', () => {
+    const v = shardsVerdict({
+      ...openResult({}),
+      shards: [
+        { ...shard(0, 'done'), startSkewMs: 0 },
+        { ...shard(1, 'done'), startSkewMs: 2500 },
+      ],
+    });
+    expect(v!.status).toBe('fail');
+    expect(v!.observed).toBe('2 of 2 shards reported, but 1 started late: shard 1 by 2.5 s');
+    expect(v!.detail).toContain('kubernetes.shards.startDelay');
+  });
+  it('a shard that never said it ended fails too', () => {
+    expect(shardsVerdict({ ...openResult({}), shards: [shard(0, 'running')] })!.status).toBe('fail');
+  });
+  it('an empty shard list is no-data, never a pass', () => {
+    expect(shardsVerdict({ ...openResult({}), shards: [] })!.status).toBe('no-data');
   });
 });

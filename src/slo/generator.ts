@@ -176,3 +176,35 @@ function roundUp(n: number): number {
 
 const fmt = (v: number) =>
   v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2).replace(/\.?0+$/, '') : v.toFixed(3).replace(/\.?0+$/, '');
+
+/** A shard ready this long after the common start instant ran its share late. */
+const LATE_START_MS = 1000;
+
+/** A distributed run is judged only on a whole merge: every shard must have started on time and reported to its end. */
+export function shardsVerdict(load: LoadResult): Verdict | undefined {
+  if (!load.shards) return undefined;
+  const base = {
+    id: 'shards',
+    source: 'consistency',
+    objective: 'every shard reported to the end of its schedule',
+  } as const;
+  const n = load.shards.length;
+  if (n === 0) return { ...base, status: 'no-data', detail: 'no shard ran' };
+  const bad = load.shards.filter((s) => s.status !== 'done');
+  const late = load.shards.filter((s) => (s.startSkewMs ?? 0) > LATE_START_MS);
+  if (!bad.length && late.length)
+    return {
+      ...base,
+      status: 'fail',
+      observed: `${n} of ${n} shards reported, but ${late.length} started late: ${late.map((s) => `shard ${s.index} by ${fmt((s.startSkewMs ?? 0) / 1000)} s`).join(', ')}`,
+      detail:
+        'a shard ready only after the common start instant runs its share of the schedule late (its arrivals lag or drop): raise the environment’s kubernetes.shards.startDelay above the time its pods take to start',
+    };
+  if (!bad.length) return { ...base, status: 'pass', observed: `${n} of ${n} shards` };
+  return {
+    ...base,
+    status: 'fail',
+    observed: `${bad.length} of ${n} shards lost: ${bad.map((s) => `shard ${s.index}${s.where ? ` (${s.where})` : ''} after ${s.requests} requests — ${s.lost ?? 'it never reported its end'}`).join('; ')}`,
+    detail: 'the merged figures hold only what the lost shards had sent: part of the schedule never ran',
+  };
+}

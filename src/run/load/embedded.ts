@@ -1,7 +1,8 @@
-// The embedded engine: worker threads (one per core by default) generate the load; this
-// thread starts them together, merges their per-second HDR histograms and tallies (counts add,
-// histograms merge — percentiles are never averaged), streams progress, and stops them on
-// schedule, on abort, or on interrupt.
+// The embedded engine: load workers generate the load — worker threads here (one per core by
+// default), or shards in pods of a Kubernetes Job (kube-shards.ts) — and this thread starts them
+// together, merges their per-second HDR histograms and tallies (counts add, histograms merge —
+// percentiles are never averaged, across threads and machines alike), streams progress, and stops
+// them on schedule, on abort, or on interrupt. Where the workers run is a Placement.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Profile } from '../../config/profile.ts';
@@ -22,13 +23,81 @@ import {
 import type { LoadEngine, LoadRunContext, LoadTarget, Progress } from './engine.ts';
 import { isIP } from 'node:net';
 
-const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+export const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 
 interface NameAcc {
   tally: Tally;
   hist: Histogram;
   method: string;
 }
+
+/** One running load worker, wherever it runs. */
+export interface Shard {
+  /** Resolves once it reported `done`; a lost shard resolves with why (thread placement rejects). */
+  ended: Promise<string | undefined>;
+  stop(): void;
+  close(): Promise<void>;
+  /** Where it runs, for the report (a pod name). */
+  where?: string;
+  /** How late it started behind the common start instant (ms), when it could tell. */
+  startSkewMs?: number;
+}
+
+/** Where the workers run: threads of this process, or pods. */
+export interface Placement {
+  engine: string;
+  /** How many workers, when the placement fixes it (pods: --parallelism). */
+  count?: number;
+  /** Starts the workers; each message goes to `onMessage(index, m)`; resolves with the common start instant (epoch ms). */
+  launch(
+    inits: WorkerInit[],
+    ctx: LoadRunContext,
+    onMessage: (index: number, m: FromWorker) => void,
+  ): Promise<{ shards: Shard[]; startAt: number }>;
+}
+
+/** Worker threads in this process, started 20 ms after the last is ready. */
+export const threadPlacement: Placement = {
+  engine: 'embedded',
+  async launch(inits, _ctx, onMessage) {
+    const shards: Shard[] = [];
+    const ready: Promise<void>[] = [];
+    const workers: Worker[] = [];
+    for (const init of inits) {
+      const w = new Worker(WORKER_ENTRY, { workerData: init });
+      workers.push(w);
+      let markReady!: () => void;
+      ready.push(new Promise((r) => (markReady = r)));
+      const ended = new Promise<string | undefined>((resolve, reject) => {
+        let finished = false;
+        w.on('error', reject);
+        w.on('exit', (code) =>
+          finished
+            ? resolve(undefined)
+            : reject(new Error(`load worker ${init.index} stopped before reporting (exit code ${code})`)),
+        );
+        w.on('message', (m: FromWorker) => {
+          if (m.type === 'ready') markReady();
+          onMessage(init.index, m);
+          if (m.type === 'done') {
+            finished = true;
+            resolve(undefined);
+            void w.terminate();
+          }
+        });
+      });
+      shards.push({
+        ended,
+        stop: () => w.postMessage({ type: 'stop' } satisfies ToWorker),
+        close: () => w.terminate().then(() => undefined),
+      });
+    }
+    await Promise.race([Promise.all(ready), Promise.all(shards.map((x) => x.ended))]);
+    const startAt = performance.timeOrigin + performance.now() + 20;
+    workers.forEach((w) => w.postMessage({ type: 'start', startAt } satisfies ToWorker));
+    return { shards, startAt };
+  },
+};
 
 export const embeddedEngine: LoadEngine = {
   name: 'embedded',
@@ -37,7 +106,8 @@ export const embeddedEngine: LoadEngine = {
   },
 };
 
-function workerCount(profile: Profile): number {
+function workerCount(profile: Profile, placement: Placement): number {
+  if (placement.count) return placement.count;
   const s = profile.scenario;
   const parallelism = profile.workers ?? availableParallelism();
   const maxUnits =
@@ -49,7 +119,12 @@ function workerCount(profile: Profile): number {
   return Math.max(1, Math.min(parallelism, maxUnits));
 }
 
-async function runEmbedded(profile: Profile, target: LoadTarget, ctx: LoadRunContext): Promise<LoadResult> {
+export async function runEmbedded(
+  profile: Profile,
+  target: LoadTarget,
+  ctx: LoadRunContext,
+  placement: Placement = threadPlacement,
+): Promise<LoadResult> {
   const url = new URL(target.baseUrl);
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new Error(`the embedded engine speaks HTTP/1.1 over TCP or TLS; ${url.protocol} targets are not supported`);
@@ -60,7 +135,7 @@ async function runEmbedded(profile: Profile, target: LoadTarget, ctx: LoadRunCon
   const tls = https
     ? { ...(isIP(host) ? {} : { servername: host }), ...(target.tls ?? { rejectUnauthorized: true }) }
     : undefined;
-  const n = workerCount(profile);
+  const n = workerCount(profile, placement);
   const requests = target.requests.map((r) => ({
     name: r.name,
     bytes: serialiseRequest(
@@ -92,54 +167,40 @@ async function runEmbedded(profile: Profile, target: LoadTarget, ctx: LoadRunCon
   let lastCompletionMs = 0;
   const elus: number[] = [];
 
-  const workers: Worker[] = [];
-  const ready: Promise<void>[] = [];
-  const done: Promise<void>[] = [];
-  for (let index = 0; index < n; index++) {
-    const init: WorkerInit = {
-      index,
-      workers: n,
-      host,
-      port,
-      ...(tls ? { tls } : {}),
-      requests,
-      scenario: profile.scenario,
-      timeoutMs: profile.timeout,
-      gracefulStopMs: profile.gracefulStop,
-      thinkTimeMs: think,
-    };
-    const w = new Worker(WORKER_ENTRY, { workerData: init });
-    workers.push(w);
-    let markReady!: () => void;
-    ready.push(new Promise((r) => (markReady = r)));
-    done.push(
-      new Promise((resolve, reject) => {
-        let finished = false;
-        w.on('error', reject);
-        w.on('exit', (code) =>
-          finished ? resolve() : reject(new Error(`load worker ${index} stopped before reporting (exit code ${code})`)),
-        );
-        w.on('message', (m: FromWorker) => {
-          if (m.type === 'ready') markReady();
-          else if (m.type === 'second') mergeSecond(m);
-          else if (m.type === 'done') {
-            iterationHist.add(decode(m.iterationHist));
-            if (m.lagHist) lagHist.add(decode(m.lagHist));
-            connectHist.add(decode(m.connectHist));
-            connectionLimit += m.connectionLimit ?? 0;
-            for (const [cls, why] of Object.entries(m.errorReasons)) errorReasons[cls] ??= why;
-            interrupted += m.interrupted;
-            maxVus += m.maxVus;
-            lastCompletionMs = Math.max(lastCompletionMs, m.lastCompletionMs);
-            elus.push(m.elu);
-            finished = true;
-            resolve();
-            void w.terminate();
-          }
-        });
-      }),
-    );
-  }
+  // Per shard: what it sent, for the report (a shard lost mid-run is shown with what it had sent).
+  const perShard = Array.from({ length: n }, () => ({ tally: emptyTally(), hist: newHistogram(), done: false }));
+  const onMessage = (index: number, m: FromWorker) => {
+    if (m.type === 'second') {
+      mergeSecond(m);
+      for (const part of Object.values(m.byName)) {
+        addTally(perShard[index]!.tally, part.tally);
+        perShard[index]!.hist.add(decode(part.hist));
+      }
+    } else if (m.type === 'done') {
+      iterationHist.add(decode(m.iterationHist));
+      if (m.lagHist) lagHist.add(decode(m.lagHist));
+      connectHist.add(decode(m.connectHist));
+      connectionLimit += m.connectionLimit ?? 0;
+      for (const [cls, why] of Object.entries(m.errorReasons)) errorReasons[cls] ??= why;
+      interrupted += m.interrupted;
+      maxVus += m.maxVus;
+      lastCompletionMs = Math.max(lastCompletionMs, m.lastCompletionMs);
+      elus.push(m.elu);
+      perShard[index]!.done = true;
+    }
+  };
+  const inits: WorkerInit[] = Array.from({ length: n }, (_, index) => ({
+    index,
+    workers: n,
+    host,
+    port,
+    ...(tls ? { tls } : {}),
+    requests,
+    scenario: profile.scenario,
+    timeoutMs: profile.timeout,
+    gracefulStopMs: profile.gracefulStop,
+    thinkTimeMs: think,
+  }));
 
   function mergeSecond(m: SecondMsg): void {
     let s = seconds.get(m.second);
@@ -161,11 +222,10 @@ async function runEmbedded(profile: Profile, target: LoadTarget, ctx: LoadRunCon
     }
   }
 
-  const stopAll = () => workers.forEach((w) => w.postMessage({ type: 'stop' } satisfies ToWorker));
-  await Promise.race([Promise.all(ready), Promise.all(done)]);
-  const startAt = performance.timeOrigin + performance.now() + 20;
-  const startedAtMs = ctx.clock.now() + 20;
-  workers.forEach((w) => w.postMessage({ type: 'start', startAt } satisfies ToWorker));
+  const { shards, startAt } = await placement.launch(inits, ctx, onMessage);
+  const startedAtMs = ctx.clock.now() + (startAt - (performance.timeOrigin + performance.now()));
+  const stopAll = () => shards.forEach((w) => w.stop());
+  const lost: (string | undefined)[] = Array.from({ length: n });
 
   let stoppedEarly: string | undefined;
   const stop = (why: string) => {
@@ -177,6 +237,7 @@ async function runEmbedded(profile: Profile, target: LoadTarget, ctx: LoadRunCon
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   const progress = setInterval(() => {
     const elapsedNow = performance.timeOrigin + performance.now() - startAt;
+    if (elapsedNow < 0) return; // shards in pods start at an instant still to come
     finalise(Math.floor(elapsedNow / 1000) - 3);
     const snapshot = progressAt(elapsedNow);
     ctx.onProgress?.(snapshot);
@@ -229,7 +290,7 @@ async function runEmbedded(profile: Profile, target: LoadTarget, ctx: LoadRunCon
     const lagLatency = summarise(lagHist);
     const connectLatency = summarise(connectHist);
     return {
-      engine: 'embedded',
+      engine: placement.engine,
       profile: profile.name,
       executor: profile.scenario.executor,
       model,
@@ -258,15 +319,35 @@ async function runEmbedded(profile: Profile, target: LoadTarget, ctx: LoadRunCon
       ...(Object.keys(errorReasons).length ? { errorReasons } : {}),
       connecting: { histogram: encode(connectHist), ...(connectLatency ? { latency: connectLatency } : {}) },
       ...(stoppedEarly ? { stoppedEarly } : {}),
+      ...(placement !== threadPlacement
+        ? {
+            shards: perShard.map((x, index) => {
+              const latency = summarise(x.hist);
+              const sh = shards[index];
+              return {
+                index,
+                ...(sh?.where ? { where: sh.where } : {}),
+                status: lost[index] ? ('lost' as const) : x.done ? ('done' as const) : ('running' as const),
+                ...(lost[index] ? { lost: lost[index] } : {}),
+                requests: x.tally.requests,
+                failed: x.tally.failed,
+                ...(latency ? { p50Ms: latency.p50Ms, p95Ms: latency.p95Ms, p99Ms: latency.p99Ms } : {}),
+                ...(sh?.startSkewMs !== undefined ? { startSkewMs: sh.startSkewMs } : {}),
+              };
+            }),
+          }
+        : {}),
     };
   }
 
   try {
-    await Promise.all(done);
+    // A lost shard (its pod died) stops nothing else: the others run on, and the result says
+    // which shard was lost and what it had sent.
+    await Promise.all(shards.map((x, i) => x.ended.then((why) => void (lost[i] = why))));
   } finally {
     clearInterval(progress);
     ctx.signal.removeEventListener('abort', onAbort);
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all(shards.map((w) => w.close()));
   }
   // The measured window: the start to the last completed request (at least the schedule when
   // the load ran to its end, so a quiet last second still counts in the rate).

@@ -87,3 +87,25 @@ export function errorClassOf(status: number, net: NetError | undefined): ErrorCl
   if (status >= 400 && status < 500) return 'http_4xx';
   return 'http_other';
 }
+
+// Shards in pods: the init travels as JSON (request bytes in base64), and every message a shard's
+// worker sends is one line of its log, prefixed, so the coordinator can follow the log and
+// merge exactly what a thread would have sent.
+export const SHARD_LINE = 'GAUNTLET-SHARD ';
+
+export type WireInit = Omit<WorkerInit, 'requests'> & {
+  requests: (Omit<WorkerRequest, 'bytes'> & { bytes: string })[];
+};
+
+/** What a shard says besides its worker's messages: when it was ready to start (epoch ms). */
+export type ShardLine = FromWorker | { type: 'shard-ready'; at: number };
+
+export const toWire = (i: WorkerInit): WireInit => ({
+  ...i,
+  requests: i.requests.map((r) => ({ ...r, bytes: Buffer.from(r.bytes).toString('base64') })),
+});
+
+export const fromWire = (w: WireInit): WorkerInit => ({
+  ...w,
+  requests: w.requests.map((r) => ({ ...r, bytes: new Uint8Array(Buffer.from(r.bytes, 'base64')) })),
+});
