@@ -16,7 +16,7 @@ import { loadExperiment } from './chaos.ts';
 import { isK6Script } from './load.ts';
 import type { Io } from './session.ts';
 
-const ENGINES = ['embedded', 'k6', 'k6-operator'];
+const ENGINES = ['embedded', 'k6', 'kubernetes', 'k6-operator'];
 
 export interface Validated {
   summary: string;
@@ -79,6 +79,10 @@ export async function validateApp(flags: Flags, io: Io, files: readonly string[]
   if (engine === 'k6') await check(async () => (await import('../run/load/k6/binary.ts')).findK6(io.env));
   if (engine === 'k6-operator' && env && !env.kubernetes)
     problems.push('--engine k6-operator: expected the environment’s kubernetes block (context, namespace)');
+  if (engine === 'kubernetes' && env && !env.kubernetes?.shards)
+    problems.push(
+      '--engine kubernetes: expected the environment’s kubernetes block with shards.image (the Gauntlet image the shard pods run)',
+    );
 
   if (problems.length) throw configError(`${problems.length} problem${problems.length === 1 ? '' : 's'}`, problems);
   const n = (x: number, one: string, many = `${one}s`) => `${x} ${x === 1 ? one : many}`;
