@@ -38,7 +38,7 @@ ${trend}`;
   if (c.sustainableRps > 0) marks.push({ x: c.sustainableRps, label: 'sustainable ' + c.sustainableRps, color: '#1a7f37' });
   if (c.breaksAtRps !== undefined) marks.push({ x: c.breaksAtRps, label: 'breaks ' + c.breaksAtRps, color: '#cf222e' });
   var width = Math.min(1140, document.querySelector('main').clientWidth - 10);
-  new uPlot({ title: 'Latency and errors against offered rate (knee marked)', width: width, height: 280,
+  new uPlot({ legend: { live: false }, title: 'Latency and errors against offered rate (knee marked)', width: width, height: 280,
     scales: { x: { time: false }, ms: { distr: 3 }, pct: { range: [0, 100] } },
     axes: [{ label: 'offered req/s' }, { scale: 'ms', label: 'ms (log)' }, { scale: 'pct', side: 1, label: 'errors %', grid: { show: false } }],
     series: [{ label: 'req/s' },

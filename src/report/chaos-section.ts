@@ -105,7 +105,7 @@ ${rollbacks}`;
   var marks = [];
   c.faults.forEach(function (f) { f.events.forEach(function (e) { marks.push({ t: (e.atMs - t0) / 1000, label: f.id, color: '#cf222e' }); }); if (f.recoveredAtMs !== undefined) marks.push({ t: (f.recoveredAtMs - t0) / 1000, label: f.id + ' recovered', color: '#1a7f37' }); });
   var width = Math.min(1140, document.querySelector('main').clientWidth - 10);
-  new uPlot({ title: 'Probe health (up = upper level, down = lower) with fault events', width: width, height: 240, scales: { x: { time: false }, y: { range: [0, c.probes.length + 0.5] } },
+  new uPlot({ legend: { live: false }, title: 'Probe health (up = upper level, down = lower) with fault events', width: width, height: 240, scales: { x: { time: false }, y: { range: [0, c.probes.length + 0.5] } },
     axes: [{ label: 'seconds from the window start' }, { show: false }], series: series,
     hooks: { draw: [function (u) { var ctx = u.ctx; marks.forEach(function (m) { var px = u.valToPos(m.t, 'x', true); ctx.save(); ctx.strokeStyle = m.color; ctx.setLineDash([5, 4]); ctx.beginPath(); ctx.moveTo(px, u.bbox.top); ctx.lineTo(px, u.bbox.top + u.bbox.height); ctx.stroke(); ctx.fillStyle = m.color; ctx.font = '11px sans-serif'; ctx.fillText(m.label, px + 3, u.bbox.top + 12); ctx.restore(); }); }] } },
     data, document.getElementById('${chartId}'));
@@ -130,7 +130,7 @@ function loadChart(c: ChaosResult, index: number, chartId: string): string {
   var marks = [];
   c.faults.forEach(function (f) { f.events.forEach(function (e) { marks.push({ t: (e.atMs - t0) / 1000, label: f.id, color: '#cf222e' }); }); if (f.recoveredAtMs !== undefined) marks.push({ t: (f.recoveredAtMs - t0) / 1000, label: f.id + ' recovered', color: '#1a7f37' }); });
   var width = Math.min(1140, document.querySelector('main').clientWidth - 10);
-  new uPlot({ title: 'Requests and failures per second (left), p95 latency (right), with fault events', width: width, height: 240,
+  new uPlot({ legend: { live: false }, title: 'Requests and failures per second (left), p95 latency (right), with fault events', width: width, height: 240,
     scales: { x: { time: false }, ms: {} },
     axes: [{ label: 'seconds from the window start' }, { label: 'per second' }, { scale: 'ms', side: 1, label: 'p95 ms', grid: { show: false } }],
     series: [{ label: 's' }, { label: 'requests/s', stroke: '#0969da', width: 1.5 }, { label: 'failed/s', stroke: '#cf222e', width: 1.5 }, { label: 'p95 ms', stroke: '#8250df', width: 1.5, scale: 'ms', spanGaps: true }],

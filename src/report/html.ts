@@ -33,6 +33,7 @@ summary .name{font-weight:600}summary .reason{color:var(--bad);flex:1;overflow:h
 .body{padding:0 12px 12px}pre{background:var(--bg);padding:8px;border-radius:4px;overflow:auto;max-height:320px;white-space:pre-wrap;word-break:break-all;margin:4px 0}
 .exp{list-style:none;padding:0;margin:6px 0}.exp li:before{content:"✓ ";color:var(--ok)}.exp li.bad:before{content:"✗ ";color:var(--bad)}
 .errors{border-left:4px solid var(--bad);background:#ffebe9;padding:8px 14px;margin-top:16px}
+tr.lost td{background:#ffebe9}
 .dim{color:var(--mute)}ul.events{margin:4px 0;padding-left:18px;color:var(--mute)}b.bad{color:var(--bad)}img.shot{max-width:100%;border:1px solid var(--line);border-radius:4px}figure{margin:8px 0}h3{font-size:14px;margin:18px 0 8px}
 table.kv th{width:1%;white-space:nowrap;background:none;color:var(--mute);font-weight:500}table.kv td{width:16%}
 .answer{font-size:16px;margin:10px 0}.charts{display:flex;flex-direction:column;gap:14px;margin:14px 0}code{background:var(--bg);padding:1px 5px;border-radius:4px}

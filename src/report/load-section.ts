@@ -68,7 +68,7 @@ export function loadSection(l: LoadResult | undefined): { html: string; script: 
       : l.littlesLaw
         ? `<p class="dim">Little's law holds: throughput × mean iteration time = ${l.littlesLaw.observed.toFixed(1)} for ${l.littlesLaw.concurrency} VUs (ratio ${l.littlesLaw.ratio.toFixed(3)}).</p>`
         : '';
-  const html = `<h2>Load <span class="dim">${h(l.profile)} · ${h(l.executor)} (${l.model} model) · ${h(l.engine)} engine, ${l.workers} worker${l.workers === 1 ? '' : 's'}</span></h2>
+  const html = `<h2>Load <span class="dim">${h(l.profile)} · ${h(l.executor)} (${l.model} model) · ${h(l.engine)} engine, ${l.shards ? `${l.shards.length} shard${l.shards.length === 1 ? '' : 's'} (pods)` : `${l.workers} worker${l.workers === 1 ? '' : 's'}`}</span></h2>
 ${l.stoppedEarly ? `<div class="errors"><b>Stopped early:</b> ${h(l.stoppedEarly)}</div>` : ''}
 <table class="kv"><tbody>
 <tr><th>requests</th><td class="num">${l.totals.requests}</td><th>throughput</th><td class="num">${(l.totals.requests / secs).toFixed(1)} req/s</td><th>window</th><td class="num">${formatMs(l.durationMs)} of ${formatMs(l.scheduledMs)} scheduled</td></tr>
@@ -88,6 +88,7 @@ ${connectRow(l)}${
   }</p>
 ${flag}
 <div class="charts"><div id="chart-latency"></div><div id="chart-throughput"></div></div>
+${shardsPart(l)}
 <h3>By request</h3>
 <table><thead><tr><th>name</th><th>method</th><th>requests</th><th>req/s</th><th>failed</th><th>p50</th><th>p95</th><th>p99</th><th>max</th></tr></thead><tbody>${rows}</tbody></table>
 ${errors.length ? `<h3>Errors by class</h3><table><thead><tr><th>class</th><th>count</th></tr></thead><tbody>${errors.map(([k, v]) => `<tr><td>${h(k)}</td><td class="num">${v}</td></tr>`).join('')}</tbody></table>` : ''}
@@ -106,10 +107,10 @@ ${k6Part(l)}
   var pick = function (k) { return s.map(function (p) { return p[k] === undefined ? null : p[k]; }); };
   var width = Math.min(1140, document.querySelector('main').clientWidth - 10);
   var axisMs = [{ label: 'seconds' }, { label: 'ms', size: 60 }];
-  new uPlot({ title: 'Latency percentiles per second (ms)', width: width, height: 240, scales: { x: { time: false } }, axes: axisMs,
+  new uPlot({ legend: { live: false }, title: 'Latency percentiles per second (ms)', width: width, height: 240, scales: { x: { time: false } }, axes: axisMs,
     series: [{ label: 's' }, { label: 'p50', stroke: '#1a7f37', width: 2 }, { label: 'p95', stroke: '#9a6700', width: 2 }, { label: 'p99', stroke: '#cf222e', width: 2 }] },
     [t, pick('p50Ms'), pick('p95Ms'), pick('p99Ms')], document.getElementById('chart-latency'));
-  new uPlot({ title: 'Throughput and errors per second', width: width, height: 240, scales: { x: { time: false } }, axes: [{ label: 'seconds' }, { label: 'requests/s', size: 60 }],
+  new uPlot({ legend: { live: false }, title: 'Throughput and errors per second', width: width, height: 240, scales: { x: { time: false } }, axes: [{ label: 'seconds' }, { label: 'requests/s', size: 60 }],
     series: [{ label: 's' }, { label: 'requests', stroke: '#0969da', width: 2 }, { label: 'failed', stroke: '#cf222e', width: 2 }, { label: 'dropped', stroke: '#8250df', width: 1 }, { label: 'VUs', stroke: '#57606a', width: 1, dash: [4, 4] }] },
     [t, pick('requests'), pick('failed'), pick('dropped'), pick('vus')], document.getElementById('chart-throughput'));
 })();
@@ -118,6 +119,20 @@ ${k6Part(l)}
 }
 
 /** Connect + TLS handshake, reported apart from http_req_duration (k6's http_req_connecting). */
+/** Distributed runs: each shard and what it sent; the figures above are their exact merge. */
+function shardsPart(l: LoadResult): string {
+  if (!l.shards) return '';
+  const rows = l.shards
+    .map(
+      (x) =>
+        `<tr${x.status === 'done' ? '' : ' class="lost"'}><td class="num">${x.index}</td><td><code>${h(x.where ?? '—')}</code></td><td>${h(x.status)}${x.lost ? ` — ${h(x.lost)}` : ''}</td><td class="num">${x.startSkewMs === undefined ? '—' : x.startSkewMs === 0 ? 'on time' : formatMs(x.startSkewMs)}</td><td class="num">${x.requests}</td><td class="num">${x.failed}</td><td class="num">${ms(x.p50Ms)}</td><td class="num">${ms(x.p95Ms)}</td><td class="num">${ms(x.p99Ms)}</td></tr>`,
+    )
+    .join('');
+  return `<h3>Shards</h3>
+<p class="dim">Each shard ran 1/${l.shards.length} of the schedule in its own pod; the totals and percentiles above merge their HDR histograms exactly (never an average of the shards' percentiles). Late start: how long after the common start instant the shard was ready.</p>
+<table><thead><tr><th>shard</th><th>pod</th><th>status</th><th>late start</th><th>requests</th><th>failed</th><th>p50</th><th>p95</th><th>p99</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 function connectRow(l: LoadResult): string {
   const c = l.connecting?.latency;
   if (!c) return '';

@@ -41,7 +41,7 @@ export function prometheusSection(r: RunRecord): { html: string; script: string 
       var l = Object.keys(s.labels).map(function (key) { return key + '=' + s.labels[key]; }).join(',');
       series.push({ label: l || slo.name, stroke: colors[k % colors.length], width: 1.5, spanGaps: true });
     });
-    new uPlot({ title: slo.name + ' (' + slo.aggregate + ' must be ' + slo.objective + ')', width: width, height: 220, scales: { x: { time: false } },
+    new uPlot({ legend: { live: false }, title: slo.name + ' (' + slo.aggregate + ' must be ' + slo.objective + ')', width: width, height: 220, scales: { x: { time: false } },
       axes: [{ label: 'seconds from the run start' }, {}], series: series,
       hooks: { draw: [function (u) { var ctx = u.ctx; marks.forEach(function (m) { var px = u.valToPos(m.t, 'x', true); ctx.save(); ctx.strokeStyle = '#cf222e'; ctx.setLineDash([5, 4]); ctx.beginPath(); ctx.moveTo(px, u.bbox.top); ctx.lineTo(px, u.bbox.top + u.bbox.height); ctx.stroke(); ctx.fillStyle = '#cf222e'; ctx.font = '11px sans-serif'; ctx.fillText(m.label, px + 3, u.bbox.top + 12); ctx.restore(); }); }] } },
       data, document.getElementById(i ? 'chart-prometheus-' + i : 'chart-prometheus'));
