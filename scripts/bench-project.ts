@@ -10,19 +10,20 @@ import type { RunRecord } from '../src/record/schema.ts';
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');
 
-/** Runs `gauntlet load p.yaml` on `profile` against `baseUrl`; exit 0 and 1 are results, anything else throws. */
+/** Runs `gauntlet load p.yaml [...args]` on `profile` against `baseUrl`; exit 0 and 1 are results, anything else throws. */
 export async function gauntletLoad(
   baseUrl: string,
   profile: string,
   environment = '',
+  opts: { args?: string[]; config?: string } = {},
 ): Promise<{ code: number; record: RunRecord }> {
   const dir = mkdtempSync(join(tmpdir(), 'gauntlet-bench-'));
   writeFileSync(
     join(dir, 'gauntlet.config.yaml'),
-    `environments:\n  b: { baseUrl: "${baseUrl}"${environment} }\nsmoke: []\n`,
+    `environments:\n  b: { baseUrl: "${baseUrl}"${environment} }\nsmoke: []\n${opts.config ?? ''}`,
   );
   writeFileSync(join(dir, 'p.yaml'), profile);
-  const code = await run(process.execPath, [join(ROOT, 'bin/gauntlet.mjs'), 'load', 'p.yaml'], {
+  const code = await run(process.execPath, [join(ROOT, 'bin/gauntlet.mjs'), 'load', 'p.yaml', ...(opts.args ?? [])], {
     cwd: dir,
     maxBuffer: 1 << 24,
   }).then(

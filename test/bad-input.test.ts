@@ -117,7 +117,7 @@ reports: { dir: out, keep: 3 }
       expect(run.stderr).toContain('drill.plan.rpo: expected a duration objective like "<1h", got "soon"');
       expect(run.stderr).toMatch(/chaos\/failover\.yaml slos\.rto "fast" is not a duration objective/);
       expect(run.stderr).toMatch(/chaos\/load\.yaml:\d+:\d+ scenario\.vus/);
-      expect(run.stderr).toContain('--engine "k6x": expected one of embedded, k6, k6-operator');
+      expect(run.stderr).toContain('--engine "k6x": expected one of embedded, k6, kubernetes, k6-operator');
       expect(hasNoStackTrace(run.out)).toBe(true);
       expect(requests).toBe(0);
     } finally {

@@ -6,12 +6,14 @@
 // containers whose logs carry the summaries Gauntlet merges; Patroni on Kubernetes loses its
 // leader's pod under write load and fails over. Nothing is left running after.
 import * as k8s from '@kubernetes/client-node';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubePlane, type KubePlane } from './fixtures/kube.ts';
 import { IMAGES } from './fixtures/kube-node.ts';
 import { deployPatroni } from './fixtures/kube-patroni.ts';
-import { freePort } from '../src/targets/local/process.ts';
+import { freePort, startDaemon, stopPid, waitForPort } from '../src/targets/local/process.ts';
 import { summaryFromLog } from '../src/run/load/k6/operator.ts';
 import type { ChaosResult } from '../src/record/schema.ts';
 import { gauntlet, hasNoStackTrace, latestReport, project } from './helpers.ts';
@@ -382,6 +384,80 @@ describe('k6-operator with real k6 runner pods', () => {
     } finally {
       op.stop();
       await core.deleteCollectionNamespacedPod({ namespace: NS, labelSelector: 'app=k6' });
+    }
+  }, 150_000);
+
+  it('through Prometheus native histograms: the runners’ latency merged there, p95 known to within its bucket, thresholds judged on it', async () => {
+    // Debian's Prometheus with the remote-write receiver and native histograms, on loopback.
+    const promDir = mkdtempSync(join(tmpdir(), 'gauntlet-prom-'));
+    writeFileSync(join(promDir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\n');
+    const promPort = await freePort();
+    const prom = startDaemon(
+      'prometheus',
+      [
+        `--config.file=${join(promDir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(promDir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+        '--web.enable-remote-write-receiver',
+        '--enable-feature=native-histograms',
+      ],
+      { log: join(promDir, 'prometheus.log'), cwd: promDir },
+    );
+    const slow = await fixedDelayServer(50);
+    const op = playOperator();
+    try {
+      await waitForPort(promPort, 20_000, 'Prometheus', join(promDir, 'prometheus.log'));
+      const dir = project({
+        'gauntlet.config.yaml': `environments:
+  k:
+    baseUrl: ${slow.url}
+    kubernetes:
+      context: gauntlet-test
+      namespace: ${NS}
+      kubeconfig: "${plane.kubeconfig}"
+      k6Operator:
+        prometheus: { remoteWriteUrl: "http://127.0.0.1:${promPort}/api/v1/write", queryUrl: "http://127.0.0.1:${promPort}" }
+defaultEnvironment: k
+kubernetes:
+  allow:
+    - { context: gauntlet-test, namespaces: [${NS}] }
+`,
+        'p.yaml': profile('{ http_req_duration: ["p(95)<500", "p(95)<45"] }'),
+      });
+      const run = await gauntlet(['load', 'p.yaml', '--engine', 'k6-operator', '--parallelism', '2'], {
+        cwd: dir,
+        timeoutMs: 120_000,
+      });
+      expect(run.code, run.out).toBe(1);
+      const rec = latestReport(dir).record as unknown as {
+        load: LoadResult;
+        verdicts: { id: string; status: string }[];
+      };
+      const bound = rec.load.k6!.bound!;
+      expect(bound).toContain('native histograms merged in Prometheus');
+      const m =
+        /\((\d+) samples; each known to within its bucket, at most ([\d.]+) % wide\) \(p95 in ([\d.]+)–([\d.]+) ms\)/.exec(
+          bound,
+        );
+      expect(m, bound).not.toBeNull();
+      // Every request of both runners is in the merged histogram.
+      expect(Number(m![1])).toBe(rec.load.totals.requests);
+      const [lo, hi] = [Number(m![3]), Number(m![4])];
+      // The truth: the server answers after 50 ms, so p95 lies a little above it; the bucket holds it.
+      expect(hi).toBeGreaterThanOrEqual(50);
+      expect(lo).toBeLessThan(60);
+      expect(hi / lo - 1).toBeLessThanOrEqual(Number(m![2]) / 100 + 1e-4);
+      const p95 = rec.load.all.latency!.p95Ms;
+      expect(p95).toBeGreaterThanOrEqual(lo);
+      expect(p95).toBeLessThanOrEqual(hi);
+      expect(rec.verdicts.find((v) => v.id === 'http_req_duration p(95)<500')?.status).toBe('pass');
+      expect(rec.verdicts.find((v) => v.id === 'http_req_duration p(95)<45')?.status).toBe('fail');
+    } finally {
+      op.stop();
+      await core.deleteCollectionNamespacedPod({ namespace: NS, labelSelector: 'app=k6' });
+      await slow.close();
+      await stopPid(prom.pid, 'SIGTERM', 10_000);
+      rmSync(promDir, { recursive: true, force: true });
     }
   }, 150_000);
 });

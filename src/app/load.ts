@@ -93,6 +93,7 @@ function operatorEngine(s: Session, env: Environment): LoadEngine {
         parallelism,
         keep: s.flags.keep ?? false,
         name: kubeName(s),
+        prometheus: env.kubernetes?.k6Operator?.prometheus,
         timeoutMs:
           scenarioDurationMs(profile.scenario) +
           profile.gracefulStop +

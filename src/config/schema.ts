@@ -87,6 +87,24 @@ export const Environment = z
           .strict()
           .optional()
           .describe('--engine kubernetes: distributed load as an Indexed Job of the Gauntlet image'),
+        k6Operator: z
+          .object({
+            prometheus: z
+              .object({
+                remoteWriteUrl: z
+                  .string()
+                  .url()
+                  .describe('Where the runners send k6’s metrics (Prometheus remote write, as the pods reach it)'),
+                queryUrl: z.string().url().describe('The same Prometheus’s HTTP API, as Gauntlet reaches it'),
+              })
+              .strict()
+              .optional()
+              .describe(
+                'Merge the runners’ latency through Prometheus native histograms (each percentile within its bucket) instead of per-runner bounds',
+              ),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),

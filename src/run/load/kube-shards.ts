@@ -177,17 +177,21 @@ export function kubernetesPlacement(o: KubeShardOptions): Placement {
         });
         sink.on('finish', () => {
           if (done) return;
-          // The log ended without the shard's report: say how its pod ended.
-          void t.core
-            .readNamespacedPodStatus({ name: pod, namespace: ns })
-            .then((p) => {
+          // The log ended without the shard's report: say how its pod ended (the kubelet reports
+          // the container's end a moment after its log closes: wait for it, bounded).
+          void (async () => {
+            const until = Date.now() + 15_000;
+            for (;;) {
+              const p = await t.core.readNamespacedPodStatus({ name: pod, namespace: ns }).catch(() => undefined);
+              if (!p) return `its pod ${pod} is gone, and it never reported its end`;
               const term = p.status?.containerStatuses?.[0]?.state?.terminated;
-              return term
-                ? `its pod ${pod} ended before its report: exit code ${term.exitCode}${term.reason ? ` (${term.reason})` : ''}`
-                : `the log of ${pod} ended before its report (pod ${p.status?.phase ?? 'unknown'})`;
-            })
-            .catch(() => `its pod ${pod} is gone, and it never reported its end`)
-            .then((why) => sh.resolve(why));
+              if (term)
+                return `its pod ${pod} ended before its report: exit code ${term.exitCode}${term.reason ? ` (${term.reason})` : ''}`;
+              if (Date.now() > until)
+                return `the log of ${pod} ended before its report (pod ${p.status?.phase ?? 'unknown'})`;
+              await new Promise((r) => setTimeout(r, 250));
+            }
+          })().then((why) => sh.resolve(why));
         });
         new k8s.Log(t.kc)
           .log(ns, pod, 'shard', sink, { follow: true })

@@ -18,6 +18,7 @@ import type { LoadRunContext, PreparedRequest } from '../engine.ts';
 import { bundle } from './bundle.ts';
 import { RUNTIME } from './engine.ts';
 import { summaryThresholds, type K6Summary } from './results.ts';
+import { parseNativeHistogram, quantileOf, quantileOfAggregation, type NativeHistogram } from './native-histogram.ts';
 import { compare, parseExpr } from '../../../slo/threshold.ts';
 import { SUMMARY_BEGIN, SUMMARY_END } from './runtime.ts';
 import { generatedEntry, k6Plan } from './script.ts';
@@ -36,9 +37,16 @@ export interface OperatorOptions {
   timeoutMs: number;
   say(line: string): void;
   image?: string;
+  /** Runners send their metrics here (k6's remote write, trends as native histograms); Gauntlet reads the merge back. */
+  prometheus?: { remoteWriteUrl: string; queryUrl: string } | undefined;
 }
 
-export function testRunManifest(name: string, parallelism: number, image?: string): Record<string, unknown> {
+export function testRunManifest(
+  name: string,
+  parallelism: number,
+  image?: string,
+  remoteWriteUrl?: string,
+): Record<string, unknown> {
   return {
     apiVersion: `${GROUP}/${VERSION}`,
     kind: 'TestRun',
@@ -46,7 +54,9 @@ export function testRunManifest(name: string, parallelism: number, image?: strin
     spec: {
       parallelism,
       script: { configMap: { name, file: 'script.js' } },
-      arguments: '--no-usage-report',
+      arguments: remoteWriteUrl
+        ? `--no-usage-report -o experimental-prometheus-rw --tag testid=${name}`
+        : '--no-usage-report',
       // Runners are kept: their logs carry the summaries Gauntlet merges.
       cleanup: '',
       runner: {
@@ -54,6 +64,13 @@ export function testRunManifest(name: string, parallelism: number, image?: strin
         env: [
           { name: 'GAUNTLET_K6_SUMMARY', value: 'stdout' },
           { name: 'GAUNTLET_K6_PLAN', valueFrom: { secretKeyRef: { name, key: 'plan' } } },
+          ...(remoteWriteUrl
+            ? [
+                { name: 'K6_PROMETHEUS_RW_SERVER_URL', value: remoteWriteUrl },
+                { name: 'K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM', value: 'true' },
+                { name: 'K6_PROMETHEUS_RW_PUSH_INTERVAL', value: '1s' },
+              ]
+            : []),
         ],
       },
     },
@@ -70,7 +87,11 @@ export function summaryFromLog(log: string): K6Summary | undefined {
 }
 
 /** Runners' summaries → one: counters add, rates re-weight, trends become [min, max] bounds. */
-export function mergeSummaries(parts: K6Summary[]): {
+export function mergeSummaries(
+  parts: K6Summary[],
+  /** Percentiles of a metric known from the merged distribution, as [lower, upper] and a value. */
+  exact?: Record<string, (agg: string) => { value: number; lower: number; upper: number } | undefined>,
+): {
   merged: K6Summary;
   bounds: Record<string, Record<string, [number, number]>>;
 } {
@@ -101,15 +122,28 @@ export function mergeSummaries(parts: K6Summary[]): {
       bounds[name] = {};
       for (const k of Object.keys(first.values)) {
         const xs = ms.map((m) => m.values[k]).filter((v): v is number => v !== undefined);
+        const known = exact?.[name]?.(k);
         if (k === 'min') values.min = Math.min(...xs);
         else if (k === 'max') values.max = Math.max(...xs);
-        else {
+        else if (known) {
+          bounds[name]![k] = [known.lower, known.upper];
+          values[k] = known.value;
+        } else {
           bounds[name]![k] = [Math.min(...xs), Math.max(...xs)];
           values[k] = Math.max(...xs); // the conservative end for "less than" objectives
         }
       }
     }
+    // A percentile from a bucket cannot lie outside the observed extremes: clamp to them.
+    if (exact?.[name] && bounds[name] && values.min !== undefined && values.max !== undefined) {
+      const [lo, hi] = [values.min, values.max];
+      for (const [k, r] of Object.entries(bounds[name]!)) {
+        bounds[name]![k] = [Math.min(Math.max(r[0], lo), hi), Math.min(Math.max(r[1], lo), hi)];
+        values[k] = Math.min(Math.max(values[k]!, lo), hi);
+      }
+    }
     // Thresholds re-judged on the merged values (a per-runner count says nothing about the total);
+
     // a percentile only known as a [lowest, highest] bound passes when both ends meet it.
     const thresholds: Record<string, { ok: boolean }> = {};
     for (const text of Object.keys(first.thresholds ?? {})) {
@@ -141,6 +175,8 @@ export function operatorResult(
   startedAtMs: number,
   version: string,
   error?: string,
+  /** How the trend percentiles were merged, when not from the runners' summaries. */
+  mergedBy?: string,
 ): LoadResult {
   const m = merged.metrics;
   const requests = m.http_reqs?.values.count ?? 0;
@@ -201,7 +237,9 @@ export function operatorResult(
         ]),
       ),
       runners,
-      bound: `merged from ${runners} runner summaries: counts and rates are exact; each percentile is the highest runner's (the merged value lies in ${range('p(95)') || 'the runners’ range'} for p95) — a bound, not exact; k6 summaries carry no per-status counts, so statuses show one class, "200–399", for the requests k6 did not mark failed`,
+      bound: mergedBy
+        ? `merged from ${runners} runners: counts and rates exact from their summaries; ${mergedBy} (p95 in ${b['p(95)'] ? `${b['p(95)'][0].toFixed(3)}–${b['p(95)'][1].toFixed(3)} ms` : 'no bucket'}); a threshold on a percentile passes only when its whole bucket meets it; k6 summaries carry no per-status counts, so statuses show one class, "200–399", for the requests k6 did not mark failed`
+        : `merged from ${runners} runner summaries: counts and rates are exact; each percentile is the highest runner's (the merged value lies in ${range('p(95)') || 'the runners’ range'} for p95) — a bound, not exact; k6 summaries carry no per-status counts, so statuses show one class, "200–399", for the requests k6 did not mark failed`,
     },
   };
 }
@@ -256,7 +294,7 @@ export async function runOnOperator(
         version: VERSION,
         namespace: ns,
         plural: PLURAL,
-        body: testRunManifest(o.name, o.parallelism, o.image),
+        body: testRunManifest(o.name, o.parallelism, o.image, o.prometheus?.remoteWriteUrl),
       }),
     );
     created.push({
@@ -330,9 +368,88 @@ export async function runOnOperator(
             ? 'no runner pods were found'
             : undefined;
     if (!parts.length) throw cannotRun(`k6-operator: ${error ?? 'no runner results'}`);
-    const { merged, bounds } = mergeSummaries(parts);
-    return operatorResult(profile, merged, bounds, parts.length, startedAtMs, 'k6-operator runners', error);
+    const first = mergeSummaries(parts);
+    // With Prometheus: the runners' latency histograms, merged there, in place of per-runner bounds.
+    const native = o.prometheus
+      ? await mergedDuration(o.prometheus.queryUrl, o.name, first.merged.metrics.http_reqs?.values.count ?? 0, o.say)
+      : undefined;
+    const { merged, bounds } = native
+      ? mergeSummaries(parts, { http_req_duration: (agg) => native.quantile(agg) })
+      : first;
+    if (native && merged.metrics.http_req_duration)
+      merged.metrics.http_req_duration.values.avg = native.histogram.count
+        ? (native.histogram.sum / native.histogram.count) * 1000
+        : 0;
+    return operatorResult(
+      profile,
+      merged,
+      bounds,
+      parts.length,
+      startedAtMs,
+      'k6-operator runners',
+      error,
+      native?.how,
+    );
   } finally {
     await cleanup();
+  }
+}
+
+/**
+ * The runners' http_req_duration as one native histogram, read back from Prometheus once it holds
+ * every request the runners counted (remote write lags by a push interval or two). Undefined, and
+ * said, when it never does: the summaries' bounds are then the result.
+ */
+async function mergedDuration(
+  queryUrl: string,
+  testid: string,
+  requests: number,
+  say: (line: string) => void,
+): Promise<
+  | {
+      histogram: NativeHistogram;
+      quantile(agg: string): { value: number; lower: number; upper: number } | undefined;
+      how: string;
+    }
+  | undefined
+> {
+  const query = `sum(k6_http_req_duration_seconds{testid="${testid}"})`;
+  const deadline = Date.now() + 20_000;
+  let seen = 0;
+  for (;;) {
+    try {
+      const res = await fetch(`${queryUrl.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(query)}`, {
+        signal: AbortSignal.timeout(5000),
+      });
+      const body = (await res.json()) as {
+        data?: { result?: { histogram?: [number, Parameters<typeof parseNativeHistogram>[0]] }[] };
+      };
+      const h = body.data?.result?.[0]?.histogram?.[1];
+      if (h) {
+        const histogram = parseNativeHistogram(h);
+        seen = histogram.count;
+        if (histogram.count >= requests && requests > 0) {
+          const widest = Math.max(...histogram.buckets.map((b) => (b.lower > 0 ? b.upper / b.lower - 1 : 0)));
+          return {
+            histogram,
+            quantile: (agg) => {
+              const q = quantileOfAggregation(agg);
+              const r = q === undefined ? undefined : quantileOf(histogram, q);
+              return r && { value: r.value * 1000, lower: r.lower * 1000, upper: r.upper * 1000 };
+            },
+            how: `percentiles from the runners' native histograms merged in Prometheus (${histogram.count} samples; each known to within its bucket, at most ${(widest * 100).toFixed(2)} % wide)`,
+          };
+        }
+      }
+    } catch {
+      /* not yet, or Prometheus unreachable: retried until the deadline */
+    }
+    if (Date.now() > deadline) {
+      say(
+        `  k6-operator: Prometheus held ${seen} of the runners' ${requests} http_req_duration samples after 20 s; percentiles are the runners' bounds`,
+      );
+      return undefined;
+    }
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
