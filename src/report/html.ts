@@ -1,6 +1,7 @@
 // The HTML report: one self-contained file (no network), a view of the run record, which is
 // embedded for tools. Every string from the target goes through escapeHtml.
-import { failuresFirst, headline } from './headline.ts';
+import { headline } from './headline.ts';
+import { byPhase, humanName } from './verdict-names.ts';
 import type { CheckResult, RunRecord, Verdict } from '../record/schema.ts';
 import { formatMs } from '../core/duration.ts';
 import { escapeHtml as h, jsonForScript } from './escape.ts';
@@ -34,6 +35,7 @@ summary .name{font-weight:600}summary .reason{color:var(--bad);flex:1;overflow:h
 .exp{list-style:none;padding:0;margin:6px 0}.exp li:before{content:"✓ ";color:var(--ok)}.exp li.bad:before{content:"✗ ";color:var(--bad)}
 .errors{border-left:4px solid var(--bad);background:#ffebe9;padding:8px 14px;margin-top:16px}
 tr.lost td{background:#ffebe9}
+tr.phase th{background:#eef1f4;font-size:13px;text-align:left}
 .dim{color:var(--mute)}ul.events{margin:4px 0;padding-left:18px;color:var(--mute)}b.bad{color:var(--bad)}img.shot{max-width:100%;border:1px solid var(--line);border-radius:4px}figure{margin:8px 0}h3{font-size:14px;margin:18px 0 8px}
 table.kv th{width:1%;white-space:nowrap;background:none;color:var(--mute);font-weight:500}table.kv td{width:16%}
 .answer{font-size:16px;margin:10px 0}.charts{display:flex;flex-direction:column;gap:14px;margin:14px 0}code{background:var(--bg);padding:1px 5px;border-radius:4px}
@@ -46,6 +48,23 @@ export function renderHtml(r: RunRecord): string {
     .reduce((a, b) => ({ html: a.html + b.html, script: a.script + b.script }), { html: '', script: '' });
   const capacity = capacitySection(r.capacity);
   const prometheus = prometheusSection(r);
+  const drill = drillSection(r);
+  const smoke = checksSection(r.checks);
+  // Where each phase's evidence is, for the verdicts' links: only sections this report has.
+  const evidence = new Set(
+    (
+      [
+        ['drill', drill],
+        ['capacity', capacity.html],
+        ['chaos', chaos.html],
+        ['prometheus', prometheus.html],
+        ['load', load.html],
+        ['smoke', smoke],
+      ] as const
+    )
+      .filter(([, html]) => html.trim())
+      .map(([id]) => id),
+  );
   const charts =
     r.load || r.chaos?.some((c) => c.probes.length) || r.capacity?.steps.length || r.prometheus?.length
       ? uplotAssets()
@@ -64,13 +83,13 @@ export function renderHtml(r: RunRecord): string {
 ${r.errors.length ? `<div class="errors"><b>The harness could not finish:</b><ul>${r.errors.map((e) => `<li>${h(e)}</li>`).join('')}</ul></div>` : ''}
 </header>
 <main>
-${drillSection(r)}
-${verdictTable(r.verdicts)}
-${capacity.html}
-${chaos.html}
-${prometheus.html}
-${load.html}
-${checksSection(r.checks)}
+${section('drill', drill)}
+${verdictTable(r.verdicts, evidence)}
+${section('capacity', capacity.html)}
+${section('chaos', chaos.html)}
+${section('prometheus', prometheus.html)}
+${section('load', load.html)}
+${section('smoke', smoke)}
 </main>
 <script type="application/json" id="gauntlet-run-record">${jsonForScript(r)}</script>
 ${charts.script}
@@ -82,13 +101,40 @@ ${prometheus.script}
 `;
 }
 
-function verdictTable(verdicts: readonly Verdict[]): string {
+const section = (id: string, html: string) => (html.trim() ? `<section id="evidence-${id}">${html}</section>` : '');
+
+/** The section holding a phase's evidence. */
+function evidenceOf(phase: string, evidence: ReadonlySet<string>): string | undefined {
+  const want =
+    phase === 'Smoke checks'
+      ? 'smoke'
+      : phase === 'Load'
+        ? 'load'
+        : phase === 'Capacity'
+          ? 'capacity'
+          : phase === 'Prometheus SLOs'
+            ? 'prometheus'
+            : phase === 'DR plan' || evidence.has('drill')
+              ? 'drill'
+              : 'chaos';
+  return evidence.has(want) ? want : evidence.has('chaos') && phase !== 'Load' ? 'chaos' : undefined;
+}
+
+function verdictTable(verdicts: readonly Verdict[], evidence: ReadonlySet<string>): string {
   if (!verdicts.length) return '<h2>Verdicts</h2><p class="dim">No verdicts: nothing was measured.</p>';
-  const rows = failuresFirst(verdicts)
-    .map(
-      (v) =>
-        `<tr><td><span class="badge ${h(v.status)}">${h(v.status)}</span></td><td>${h(v.id)}</td><td>${h(v.objective)}</td><td>${h(v.observed ?? '—')}</td><td>${h(v.detail ?? '')}</td></tr>`,
-    )
+  const rows = byPhase(verdicts)
+    .map(({ phase, verdicts: vs }) => {
+      const where = evidenceOf(phase, evidence);
+      const failing = vs.filter((v) => v.status !== 'pass').length;
+      const head = `<tr class="phase"><th colspan="5">${h(phase)} <span class="dim">${failing ? `${failing} of ${vs.length} not passing` : `${vs.length} passing`}${where ? ` · <a href="#evidence-${where}">evidence</a>` : ''}</span></th></tr>`;
+      return [
+        head,
+        ...vs.map(
+          (v) =>
+            `<tr><td><span class="badge ${h(v.status)}">${h(v.status)}</span></td><td>${h(humanName(v))}<div class="dim"><code>${h(v.id)}</code></div></td><td>${h(v.objective)}</td><td>${h(v.observed ?? '—')}</td><td>${h(v.detail ?? '')}</td></tr>`,
+        ),
+      ].join('\n');
+    })
     .join('\n');
   return `<h2>Verdicts</h2><table><thead><tr><th></th><th>Verdict</th><th>Objective</th><th>Observed</th><th>Detail</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
