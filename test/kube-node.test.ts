@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKubePlane, type KubePlane } from './fixtures/kube.ts';
+import { installTestRunCrd, startKubePlane, waitForDefaultServiceAccount, type KubePlane } from './fixtures/kube.ts';
 import { IMAGES } from './fixtures/kube-node.ts';
 import { deployPatroni } from './fixtures/kube-patroni.ts';
 import { freePort, startDaemon, stopPid, waitForPort } from '../src/targets/local/process.ts';
@@ -87,14 +87,7 @@ beforeAll(async () => {
   apps = kc.makeApiClient(k8s.AppsV1Api);
   custom = kc.makeApiClient(k8s.CustomObjectsApi);
   await core.createNamespace({ body: { metadata: { name: NS } } });
-  for (let i = 0; i < 100; i++) {
-    try {
-      await core.readNamespacedServiceAccount({ name: 'default', namespace: NS });
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  await waitForDefaultServiceAccount(plane, NS);
   appPort = await freePort();
   await apps.createNamespacedDeployment({ namespace: NS, body: appDeployment('api', 3, appPort) });
   await whole('api');
@@ -183,50 +176,8 @@ slos: { rto: "<60s" }
 });
 
 describe('k6-operator with real k6 runner pods', () => {
-  const CRD = {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: 'testruns.k6.io' },
-    spec: {
-      group: 'k6.io',
-      names: { kind: 'TestRun', plural: 'testruns', singular: 'testrun' },
-      scope: 'Namespaced',
-      versions: [
-        {
-          name: 'v1alpha1',
-          served: true,
-          storage: true,
-          subresources: { status: {} },
-          schema: {
-            openAPIV3Schema: {
-              type: 'object',
-              properties: {
-                spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-                status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-              },
-            },
-          },
-        },
-      ],
-    },
-  };
   beforeAll(async () => {
-    // Raw JSON: client-node's model would drop x-kubernetes-preserve-unknown-fields.
-    const r = await plane.request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', CRD);
-    expect(r.status).toBe(201);
-    for (let i = 0; i < 100; i++) {
-      try {
-        await custom.listNamespacedCustomObject({
-          group: 'k6.io',
-          version: 'v1alpha1',
-          namespace: NS,
-          plural: 'testruns',
-        });
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
+    await installTestRunCrd(plane, NS);
   }, 60_000);
 
   type TestRun = {
@@ -466,14 +417,7 @@ describe('Patroni on Kubernetes: the leader pod deleted under write load', () =>
   it('a synchronous standby takes over; RTO from the API and the write ledger; 0 acknowledged writes lost; the deleted member rejoins', async () => {
     const DB = 'db';
     await core.createNamespace({ body: { metadata: { name: DB } } });
-    for (let i = 0; i < 100; i++) {
-      try {
-        await core.readNamespacedServiceAccount({ name: 'default', namespace: DB });
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
+    await waitForDefaultServiceAccount(plane, DB);
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(plane.kubeconfig);
     const pg = await deployPatroni({

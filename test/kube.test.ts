@@ -5,7 +5,7 @@
 // the kill cap, RBAC — plus an interrupt that leaves nothing changed.
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKubePlane, type KubePlane } from './fixtures/kube.ts';
+import { installTestRunCrd, startKubePlane, waitForDefaultServiceAccount, type KubePlane } from './fixtures/kube.ts';
 import { countFor } from '../src/run/chaos/faults/kube.ts';
 import type { ChaosResult } from '../src/record/schema.ts';
 import { gauntlet, hasNoStackTrace, latestReport, project } from './helpers.ts';
@@ -57,14 +57,7 @@ beforeAll(async () => {
   await core.createNamespace({ body: { metadata: { name: NS } } });
   await core.createNamespace({ body: { metadata: { name: 'other' } } });
   // The default service account must exist before pods can be created.
-  for (let i = 0; i < 100; i++) {
-    try {
-      await core.readNamespacedServiceAccount({ name: 'default', namespace: NS });
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  await waitForDefaultServiceAccount(plane, NS);
   await apps.createNamespacedDeployment({ namespace: NS, body: deployment('api', 3) });
   await apps.createNamespacedDeployment({ namespace: NS, body: deployment('web', 4) });
   await apps.createNamespacedStatefulSet({
@@ -351,54 +344,12 @@ describe('guardrails and bad input', () => {
 });
 
 describe('k6-operator through the API', () => {
-  const CRD = {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: 'testruns.k6.io' },
-    spec: {
-      group: 'k6.io',
-      names: { kind: 'TestRun', plural: 'testruns', singular: 'testrun' },
-      scope: 'Namespaced',
-      versions: [
-        {
-          name: 'v1alpha1',
-          served: true,
-          storage: true,
-          subresources: { status: {} },
-          schema: {
-            openAPIV3Schema: {
-              type: 'object',
-              properties: {
-                spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-                status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-              },
-            },
-          },
-        },
-      ],
-    },
-  };
   let custom: k8s.CustomObjectsApi;
   beforeAll(async () => {
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(plane.kubeconfig);
     custom = kc.makeApiClient(k8s.CustomObjectsApi);
-    // Raw JSON: client-node's model would drop x-kubernetes-preserve-unknown-fields.
-    const r = await plane.request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', CRD);
-    expect(r.status).toBe(201);
-    for (let i = 0; i < 100; i++) {
-      try {
-        await custom.listNamespacedCustomObject({
-          group: 'k6.io',
-          version: 'v1alpha1',
-          namespace: NS,
-          plural: 'testruns',
-        });
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
+    await installTestRunCrd(plane, NS);
   }, 60_000);
 
   /** Plays k6-operator's part the API can show: stages, and runner pods (kwok runs no containers, so there are no logs). */

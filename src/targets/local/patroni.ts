@@ -299,7 +299,8 @@ tags:
 `;
 }
 
-function haproxyConfig(port: number, members: PatroniMember[]): string {
+/** HAProxy as the cluster's primary endpoint: routes to whichever member Patroni's REST API calls primary. */
+export function haproxyConfig(port: number, members: Pick<PatroniMember, 'name' | 'pgPort' | 'restPort'>[]): string {
   return `global
   maxconn 2000
 defaults
