@@ -10,7 +10,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installTestRunCrd, startKubePlane, waitForDefaultServiceAccount, type KubePlane } from './fixtures/kube.ts';
+import {
+  deploymentWhole,
+  installTestRunCrd,
+  startKubePlane,
+  waitForDefaultServiceAccount,
+  type KubePlane,
+} from './fixtures/kube.ts';
 import { IMAGES } from './fixtures/kube-node.ts';
 import { deployPatroni } from './fixtures/kube-patroni.ts';
 import { freePort, startDaemon, stopPid, waitForPort } from '../src/targets/local/process.ts';
@@ -57,22 +63,7 @@ const appDeployment = (name: string, replicas: number, port: number): k8s.V1Depl
   },
 });
 
-async function whole(name: string, timeoutMs = 60_000): Promise<k8s.V1Deployment> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const d = await apps.readNamespacedDeployment({ name, namespace: NS });
-    const want = d.spec?.replicas ?? 0;
-    if (
-      (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) &&
-      d.status?.readyReplicas === want &&
-      d.status?.updatedReplicas === want &&
-      d.status?.replicas === want
-    )
-      return d;
-    if (Date.now() > deadline) throw new Error(`${name} not whole: ${JSON.stringify(d.status)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const whole = (name: string, timeoutMs?: number) => deploymentWhole(apps, NS, name, timeoutMs);
 
 const livePods = async (selector: string) =>
   (await core.listNamespacedPod({ namespace: NS, labelSelector: selector })).items.filter(

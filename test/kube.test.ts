@@ -5,7 +5,13 @@
 // the kill cap, RBAC — plus an interrupt that leaves nothing changed.
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installTestRunCrd, startKubePlane, waitForDefaultServiceAccount, type KubePlane } from './fixtures/kube.ts';
+import {
+  deploymentWhole,
+  installTestRunCrd,
+  startKubePlane,
+  waitForDefaultServiceAccount,
+  type KubePlane,
+} from './fixtures/kube.ts';
 import { countFor } from '../src/run/chaos/faults/kube.ts';
 import type { ChaosResult } from '../src/record/schema.ts';
 import { gauntlet, hasNoStackTrace, latestReport, project } from './helpers.ts';
@@ -25,22 +31,7 @@ const deployment = (name: string, replicas: number, extra: Partial<k8s.V1PodSpec
   },
 });
 
-async function whole(name: string, timeoutMs = 60_000): Promise<k8s.V1Deployment> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const d = await apps.readNamespacedDeployment({ name, namespace: NS });
-    const want = d.spec?.replicas ?? 0;
-    if (
-      (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) &&
-      d.status?.readyReplicas === want &&
-      d.status?.updatedReplicas === want &&
-      d.status?.replicas === want
-    )
-      return d;
-    if (Date.now() > deadline) throw new Error(`${name} not whole: ${JSON.stringify(d.status)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const whole = (name: string, timeoutMs?: number) => deploymentWhole(apps, NS, name, timeoutMs);
 
 const uids = async (selector: string) =>
   (await core.listNamespacedPod({ namespace: NS, labelSelector: selector })).items
