@@ -190,6 +190,10 @@ export const LoadResult = z
             p50Ms: z.number().optional(),
             p95Ms: z.number().optional(),
             p99Ms: z.number().optional(),
+            histogram: z
+              .string()
+              .optional()
+              .describe('Its latency HDR histogram (µs, compressed base64); the run-wide one is their exact sum'),
             startSkewMs: z
               .number()
               .optional()

@@ -331,7 +331,9 @@ export async function runEmbedded(
                 ...(lost[index] ? { lost: lost[index] } : {}),
                 requests: x.tally.requests,
                 failed: x.tally.failed,
-                ...(latency ? { p50Ms: latency.p50Ms, p95Ms: latency.p95Ms, p99Ms: latency.p99Ms } : {}),
+                ...(latency
+                  ? { p50Ms: latency.p50Ms, p95Ms: latency.p95Ms, p99Ms: latency.p99Ms, histogram: encode(x.hist) }
+                  : {}),
                 ...(sh?.startSkewMs !== undefined ? { startSkewMs: sh.startSkewMs } : {}),
               };
             }),
