@@ -15,6 +15,7 @@ import {
 } from './helpers.ts';
 import type { LoadResult } from '../src/record/schema.ts';
 import { decode } from '../src/measure/histogram.ts';
+import { change } from '../src/report/trend-section.ts';
 
 const profile = (scenario: string, thresholds = '', extra = '') => `name: t
 scenario: ${scenario}
@@ -62,6 +63,36 @@ describe('closed model', () => {
     expect(verdicts.find((v) => v.id === 'http_req_failed rate<0.01')!.status).toBe('pass');
     expect(load.series.length).toBeGreaterThanOrEqual(3);
     expect(run.stdout).toMatch(/✗ fail +http_req_duration p\(95\)<5: p\(95\)<5 — observed p\(95\)=[2-4]\d\.\d\d ms/);
+  });
+
+  it('a second run shows the first in its trend with the change since it; the footer says how it was invoked', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig(slow.url),
+      'p.yaml': profile('{ executor: constant-vus, vus: 2, duration: 1s }'),
+    });
+    const first = await gauntlet(['load', 'p.yaml'], { cwd: dir });
+    expect(first.code, first.out).toBe(0);
+    const one = latestReport(dir).record;
+    const p95Before = loadOf(dir).all.latency!.p95Ms;
+    expect(one.trend).toBeUndefined();
+    expect(latestReport(dir).html).toContain('this run is the baseline');
+    const second = await gauntlet(['load', 'p.yaml', '--out', 'reports'], { cwd: dir });
+    expect(second.code, second.out).toBe(0);
+    const two = latestReport(dir);
+    expect(two.record.trend).toEqual([
+      {
+        runId: one.runId,
+        startedAt: one.startedAt,
+        status: 'passed',
+        figures: { p95Ms: p95Before, errorRate: 0 },
+      },
+    ]);
+    expect(two.record.commandLine).toBe('gauntlet load p.yaml --out reports');
+    expect(two.html).toContain(`<code>${one.runId}</code>`);
+    expect(two.html).toContain(
+      `change since the last run</td><td class="num">${change(loadOf(dir).all.latency!.p95Ms, p95Before, 'higher')}</td>`,
+    );
+    expect(two.html).toContain('<code>gauntlet load p.yaml --out reports</code>');
   });
 
   it('keeps exact timings when nginx closes keep-alive connections every 100 requests', async () => {

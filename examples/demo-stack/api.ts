@@ -56,6 +56,8 @@ export function requestMetrics(registry: Registry): {
 }
 
 const ROUTES = new Set(['/', '/health', '/login', '/api/items', '/graphql', '/ws', '/metrics']);
+const routeOf = (path: string) =>
+  ROUTES.has(path) ? path : /^\/api\/catalog\/\d+$/.test(path) ? '/api/catalog/:id' : 'other';
 
 export interface DemoApi {
   url: string;
@@ -187,12 +189,7 @@ export async function startDemoApi(opts: DemoApiOptions): Promise<DemoApi> {
     const url = new URL(req.url ?? '/', 'http://demo');
     const t0 = performance.now();
     res.on('finish', () =>
-      metrics.observe(
-        ROUTES.has(url.pathname) ? url.pathname : 'other',
-        req.method ?? 'GET',
-        res.statusCode,
-        (performance.now() - t0) / 1000,
-      ),
+      metrics.observe(routeOf(url.pathname), req.method ?? 'GET', res.statusCode, (performance.now() - t0) / 1000),
     );
     if (url.pathname === '/metrics' && req.method === 'GET') {
       const body = await registry.metrics();
@@ -209,6 +206,23 @@ export async function startDemoApi(opts: DemoApiOptions): Promise<DemoApi> {
       const page = frontendPage();
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page) });
       return res.end(page);
+    }
+    // One product, read from the database on every request (never cached), public like the
+    // catalogue's pages and outside the rate limit: the path that shows users a database outage.
+    const product = /^\/api\/catalog\/(\d+)$/.exec(url.pathname);
+    if (product && req.method === 'GET') {
+      if (!db) return json(res, 503, { error: 'no database configured' });
+      try {
+        const row = (
+          await db.query<{ id: number; name: string; priceCents: number }>(
+            'select id, name, price_cents as "priceCents" from items where id = $1',
+            [Number(product[1])],
+          )
+        ).rows[0];
+        return row ? json(res, 200, row) : json(res, 404, { error: `no product ${product[1]}` });
+      } catch (err) {
+        return json(res, 503, { error: `database unavailable: ${(err as Error).message}` });
+      }
     }
     if (await limited(req, res)) return;
     if (url.pathname === '/login' && req.method === 'POST') {

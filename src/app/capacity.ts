@@ -3,8 +3,8 @@
 // target does), warmed up uncounted, then measured and judged; the search (run/capacity/search)
 // picks the next rate. The answer is stated, the steps tabled, and the figure trended against
 // earlier runs found in reports/.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { earlierRecords } from '../record/history.ts';
+import { resolve } from 'node:path';
 import { resolveEnvironment, type Flags } from '../config/load.ts';
 import { loadProfile } from '../config/profiles.ts';
 import { CapacitySearch, type Profile } from '../config/profile.ts';
@@ -234,41 +234,20 @@ function summarise(
 
 /** Earlier capacity runs of this profile and environment in the reports root, oldest first. */
 export function earlierRuns(root: string, profile: string, env: string, n: number): CapacityResult['trend'] {
-  let dirs: string[];
-  try {
-    dirs = readdirSync(root);
-  } catch {
-    return [];
-  }
-  const runs: CapacityResult['trend'] = [];
-  for (const d of dirs) {
-    if (d === 'latest') continue;
-    try {
-      const r = JSON.parse(readFileSync(join(root, d, 'run.json'), 'utf8')) as {
-        runId: string;
-        startedAt: string;
-        command: string;
-        status: string;
-        environment?: { name?: string };
-        capacity?: CapacityResult;
-      };
-      // Only completed searches count: an aborted or failed-to-run search says nothing about capacity.
-      if (
-        r.command !== 'capacity' ||
-        !r.capacity ||
-        r.capacity.profile !== profile ||
-        r.environment?.name !== env ||
-        r.status === 'aborted' ||
-        r.status === 'error'
-      )
-        continue;
-      if (r.capacity.limitedBy === 'generator') continue;
-      runs.push({ runId: r.runId, startedAt: r.startedAt, sustainableRps: r.capacity.sustainableRps });
-    } catch {
-      /* not a run directory */
-    }
-  }
-  return runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt)).slice(-n);
+  // Only completed searches count: an aborted or failed-to-run search says nothing about
+  // capacity, nor one the generator limited.
+  return earlierRecords(
+    root,
+    (r) =>
+      r.command === 'capacity' &&
+      r.capacity?.profile === profile &&
+      r.environment.name === env &&
+      r.status !== 'aborted' &&
+      r.status !== 'error' &&
+      r.capacity.limitedBy !== 'generator',
+  )
+    .slice(-n)
+    .map((r) => ({ runId: r.runId, startedAt: r.startedAt, sustainableRps: r.capacity!.sustainableRps }));
 }
 
 export function capacityVerdicts(cap: CapacityResult, c: Pick<CapacitySearch, 'tolerance'>): Verdict[] {

@@ -3,9 +3,9 @@
 // and judges every scenario by its own SLOs and by the DR plan's RTO and RPO. The record carries
 // a sign-off (environment, versions, config digest, operator, times) and the comparison with the
 // previous drill, so the report can be handed to an auditor as it is.
-import { readdirSync, readFileSync } from 'node:fs';
+import { earlierRecords } from '../record/history.ts';
 import { hostname, userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { resolveEnvironment, type Flags } from '../config/load.ts';
 import type { Environment } from '../config/schema.ts';
 import { configError, describeError, GauntletError } from '../core/errors.ts';
@@ -180,11 +180,15 @@ function planVerdicts(
 /** One scenario's figures: the worst RTO, the data lost (span) and how that was measured, uptime. */
 export function scenarioFigures(
   c: ChaosResult,
-): Pick<DrillScenario, 'rtoMs' | 'rpoMs' | 'rpoBasis' | 'lostWrites' | 'uptime'> {
+): Pick<DrillScenario, 'rtoMs' | 'rtoProbe' | 'rpoMs' | 'rpoBasis' | 'lostWrites' | 'uptime' | 'uptimeProbe'> {
   const injected = c.faults.filter((x) => x.injectedAtMs !== undefined);
   const rtos = injected.map((x) => x.rtoMs);
   const out: ReturnType<typeof scenarioFigures> = {};
-  if (rtos.length && rtos.every((x) => x !== undefined)) out.rtoMs = Math.max(...(rtos as number[]));
+  if (rtos.length && rtos.every((x) => x !== undefined)) {
+    out.rtoMs = Math.max(...(rtos as number[]));
+    const worst = injected.find((x) => x.rtoMs === out.rtoMs)?.recoveryProbe;
+    if (worst) out.rtoProbe = worst;
+  }
   const restores = c.faults.map((x) => x.restore).filter((r) => r !== undefined);
   if (restores.length) {
     const ages = restores.map((r) => r.rpoMs);
@@ -210,7 +214,10 @@ export function scenarioFigures(
   }
   const http = c.probes.find((p) => p.kind === 'http');
   const u = http ? uptimeOf(http) : undefined;
-  if (u !== undefined) out.uptime = u;
+  if (u !== undefined) {
+    out.uptime = u;
+    out.uptimeProbe = http!.name;
+  }
   return out;
 }
 
@@ -223,41 +230,19 @@ interface EarlierDrill {
 
 /** Earlier drills of this environment in the reports root, oldest first. */
 export function earlierDrills(root: string, env: string, n: number): EarlierDrill[] {
-  let dirs: string[];
-  try {
-    dirs = readdirSync(root);
-  } catch {
-    return [];
-  }
-  const out: EarlierDrill[] = [];
-  for (const d of dirs) {
-    if (d === 'latest') continue;
-    try {
-      const r = JSON.parse(readFileSync(join(root, d, 'run.json'), 'utf8')) as {
-        runId: string;
-        startedAt: string;
-        command: string;
-        status: string;
-        environment?: { name?: string };
-        drill?: DrillResult;
-      };
-      if (r.command !== 'drill' || !r.drill || r.environment?.name !== env) continue;
-      out.push({
-        runId: r.runId,
-        startedAt: r.startedAt,
-        status: r.status,
-        scenarios: r.drill.scenarios.map((x) => ({
-          name: x.name,
-          status: x.status,
-          ...(x.rtoMs !== undefined ? { rtoMs: x.rtoMs } : {}),
-          ...(x.rpoMs !== undefined ? { rpoMs: x.rpoMs } : {}),
-        })),
-      });
-    } catch {
-      /* not a run directory */
-    }
-  }
-  return out.sort((a, b) => a.startedAt.localeCompare(b.startedAt)).slice(-n);
+  return earlierRecords(root, (r) => r.command === 'drill' && !!r.drill && r.environment.name === env)
+    .slice(-n)
+    .map((r) => ({
+      runId: r.runId,
+      startedAt: r.startedAt,
+      status: r.status,
+      scenarios: r.drill!.scenarios.map((x) => ({
+        name: x.name,
+        status: x.status,
+        ...(x.rtoMs !== undefined ? { rtoMs: x.rtoMs } : {}),
+        ...(x.rpoMs !== undefined ? { rpoMs: x.rpoMs } : {}),
+      })),
+    }));
 }
 
 function safeUser(): string {

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { startClock, type Clock } from '../core/clock.ts';
 import { ExitCode, GauntletError, configError, describeError } from '../core/errors.ts';
 import { interpolateEnv, type Unresolved } from '../config/interpolate.ts';
-import { Redactor } from '../core/redact.ts';
+import { REDACTED, Redactor } from '../core/redact.ts';
 import { loadConfig, resolveEnvironment, runInputs, type Flags, type LoadedConfig } from '../config/load.ts';
 import { checkPromSlos, deliver, judgePromSlos } from './prometheus.ts';
 import { postWebhook, webhookPayload } from '../report/webhook.ts';
@@ -24,6 +24,8 @@ import {
 import { runOutcome } from '../slo/outcome.ts';
 import { publish } from '../report/publish.ts';
 import { VERSION } from '../version.ts';
+import { earlierRecords } from '../record/history.ts';
+import { keyFigures } from '../record/figures.ts';
 
 export interface Io {
   cwd: string;
@@ -33,6 +35,8 @@ export interface Io {
   /** A live status line (a TTY redraws it in place; logs get one every few seconds); undefined ends it. */
   progress?(line: string | undefined): void;
   verbose: boolean;
+  /** The command line's arguments, for the record's provenance. */
+  argv?: readonly string[];
 }
 
 export interface Session {
@@ -156,6 +160,10 @@ export async function runSession(
   const endedMs = clock.now();
   const envName = loaded?.envName ?? flags.env ?? io.env.GAUNTLET_ENV ?? '(none)';
   const inputs = runInputs();
+  const root = resolve(io.cwd, flags.out ?? io.env.GAUNTLET_OUT ?? loaded?.config.reports.dir ?? 'reports');
+  const trend = earlierRecords(root, (r) => r.command === command && r.environment.name === envName)
+    .slice(-10)
+    .map((r) => ({ runId: r.runId, startedAt: r.startedAt, status: r.status, figures: keyFigures(r) }));
   const record = RunRecord.parse(
     redactor.redactDeep({
       schemaVersion: RECORD_VERSION,
@@ -194,6 +202,8 @@ export async function runSession(
         : {}),
       verdicts: result.verdicts,
       errors,
+      ...(io.argv ? { commandLine: ['gauntlet', ...io.argv].map(shellWord).join(' ') } : {}),
+      ...(trend.length ? { trend } : {}),
     }),
   );
   // The Pushgateway and Grafana hear of the run; how that went is in the record, never a verdict.
@@ -209,7 +219,6 @@ export async function runSession(
     for (const d of record.delivery)
       say(d.ok ? `${d.to}: ${d.detail}` : `warning: ${d.to}: ${d.detail} (the verdict stands)`);
   }
-  const root = resolve(io.cwd, flags.out ?? io.env.GAUNTLET_OUT ?? loaded?.config.reports.dir ?? 'reports');
   const published = publish(record, root, { env: io.env });
   for (const e of published.reporterErrors) say(`warning: ${e}`);
   const webhook = loaded?.config.notify.webhook;
@@ -225,6 +234,15 @@ export async function runSession(
     say(problem ? `warning: notify: no notification sent: ${problem}` : 'notify: webhook notified');
   }
   return { record, exitCode, reportDir: published.dir };
+}
+
+/**
+ * A word of the command line for the record: a URL's password replaced (registered secrets are
+ * redacted with the rest of the record), quoted as a POSIX shell would need to read it back.
+ */
+function shellWord(word: string): string {
+  const w = word.replace(/(\/\/[^/:@\s]*:)[^@\s/]+@/g, `$1${REDACTED}@`);
+  return /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
 }
 
 function newRunId(command: string, startedAt: string): string {

@@ -20,6 +20,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     print: io.print ?? ((line) => process.stdout.write(`${line}\n`)),
     progress: io.progress ?? progressWriter(),
     verbose: argv.includes('--verbose'),
+    argv: io.argv ?? argv,
   };
   const err = (line: string) => (io.print ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
   let exitCode: number = ExitCode.pass;

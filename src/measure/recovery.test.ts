@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bothRecovered, measureRpo, measureRto, uptime, type Sample } from './recovery.ts';
+import { bothRecovered, ledgerSeries, measureRpo, measureRto, uptime, type Sample } from './recovery.ts';
 
 const series = (pattern: string, stepMs = 100, startMs = 0): Sample[] =>
   [...pattern].map((c, i) => ({ t: startMs + i * stepMs, ok: c === '.', latencyMs: 1 }));
@@ -135,5 +135,32 @@ describe('RPO', () => {
     expect(first.lostSpanMs).toBe(1);
     const none = measureRpo([{ seq: 1, t: 10, ackAtMs: 12, outcome: 'acknowledged' }], new Set([1]));
     expect(none).toMatchObject({ lost: [], lostSpanMs: 0 });
+  });
+});
+
+describe('the ledger second by second', () => {
+  it('counts each write in the second it was sent (before the start too), lost ones among the acknowledged, gaps as zeros', () => {
+    const s = ledgerSeries(
+      [
+        { seq: 1, t: 1000, ackAtMs: 1005, outcome: 'acknowledged' },
+        { seq: 2, t: 1500, ackAtMs: 1505, outcome: 'acknowledged' },
+        { seq: 3, t: 2100, outcome: 'failed' },
+        { seq: 4, t: 4200, outcome: 'indeterminate' },
+        { seq: 5, t: 4900, ackAtMs: 4950, outcome: 'acknowledged' },
+        { seq: 0, t: 800, ackAtMs: 810, outcome: 'acknowledged' },
+      ],
+      1000,
+      new Set([2]),
+    );
+    expect(s).toEqual([
+      { t: -1, acknowledged: 1, failed: 0, indeterminate: 0, lost: 0 },
+      { t: 0, acknowledged: 2, failed: 0, indeterminate: 0, lost: 1 },
+      { t: 1, acknowledged: 0, failed: 1, indeterminate: 0, lost: 0 },
+      { t: 2, acknowledged: 0, failed: 0, indeterminate: 0, lost: 0 },
+      { t: 3, acknowledged: 1, failed: 0, indeterminate: 1, lost: 0 },
+    ]);
+  });
+  it('is empty without writes', () => {
+    expect(ledgerSeries([], 0)).toEqual([]);
   });
 });

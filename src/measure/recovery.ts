@@ -120,6 +120,45 @@ export interface Rpo {
   recovered: number;
 }
 
+export interface LedgerSecond {
+  /** Seconds from the start (negative before it), by the time each write was sent. */
+  t: number;
+  acknowledged: number;
+  failed: number;
+  indeterminate: number;
+  /** Of the acknowledged, how many the database no longer has. */
+  lost: number;
+}
+
+/**
+ * The ledger second by second (by send time, in seconds from startMs — negative before it),
+ * every second from the first write to the last even when nothing was sent in it: what the
+ * timeline draws.
+ */
+export function ledgerSeries(
+  ledger: readonly LedgerEntry[],
+  startMs: number,
+  lost: ReadonlySet<number> = new Set(),
+): LedgerSecond[] {
+  if (!ledger.length) return [];
+  const at = (e: LedgerEntry) => Math.floor((e.t - startMs) / 1000);
+  const first = Math.min(...ledger.map(at));
+  const last = Math.max(...ledger.map(at));
+  const out = Array.from({ length: last - first + 1 }, (_, i) => ({
+    t: first + i,
+    acknowledged: 0,
+    failed: 0,
+    indeterminate: 0,
+    lost: 0,
+  }));
+  for (const e of ledger) {
+    const s = out[at(e) - first]!;
+    s[e.outcome]++;
+    if (e.outcome === 'acknowledged' && lost.has(e.seq)) s.lost++;
+  }
+  return out;
+}
+
 /** Jepsen's set checker, on a ledger: only acknowledged writes that are missing count as lost. */
 export function measureRpo(ledger: readonly LedgerEntry[], present: ReadonlySet<number>): Rpo {
   const acked = ledger.filter((e) => e.outcome === 'acknowledged').sort((a, b) => a.seq - b.seq);

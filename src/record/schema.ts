@@ -355,10 +355,12 @@ export const DrillScenario = z
     experiment: z.string(),
     chaosIndex: z.number().int().optional().describe('Its entry in chaos[]'),
     rtoMs: z.number().optional().describe('The longest RTO of its faults'),
+    rtoProbe: z.string().optional().describe('The probe whose recovery measured that RTO'),
     rpoMs: z.number().optional().describe('Lost acknowledged writes’ span, or the restored copy’s age'),
     rpoBasis: z.string().optional(),
     lostWrites: z.number().int().optional(),
     uptime: z.number().optional().describe('0–1, of its http probe'),
+    uptimeProbe: z.string().optional().describe('The probe the uptime is of'),
     status: z.enum(['passed', 'failed', 'error']),
     failures: z.array(z.string()).describe('Which of its verdicts failed'),
   })
@@ -492,6 +494,20 @@ export const ChaosResult = z
         lost: z.array(z.object({ seq: z.number().int(), atMs: z.number() }).strict()),
         lostSpanMs: z.number(),
         verified: z.string().describe('How the ledger was read back'),
+        series: z
+          .array(
+            z
+              .object({
+                t: z.number().int().describe('Seconds from the window start (negative before it), by send time'),
+                acknowledged: z.number().int(),
+                failed: z.number().int(),
+                indeterminate: z.number().int(),
+                lost: z.number().int(),
+              })
+              .strict(),
+          )
+          .optional()
+          .describe('The writes second by second, for the timeline'),
       })
       .strict()
       .optional(),
@@ -515,6 +531,17 @@ export type ChaosResult = z.infer<typeof ChaosResult>;
 
 export const RunStatus = z.enum(['passed', 'failed', 'error', 'aborted']);
 export type RunStatus = z.infer<typeof RunStatus>;
+
+export const KeyFigures = z
+  .object({
+    p95Ms: z.number().optional().describe('The load’s p95 latency, all requests'),
+    errorRate: z.number().optional().describe('The load’s failed requests ÷ requests'),
+    sustainableRps: z.number().optional().describe('Capacity: the highest rate that met every objective'),
+    rtoMs: z.number().optional().describe('The longest RTO of any fault'),
+    lostWrites: z.number().int().optional().describe('Acknowledged writes lost, over every experiment'),
+  })
+  .strict();
+export type KeyFigures = z.infer<typeof KeyFigures>;
 
 export const RunRecord = z
   .object({
@@ -548,6 +575,11 @@ export const RunRecord = z
       .describe('Where the results were sent (Pushgateway, Grafana) and whether that worked; never a verdict'),
     verdicts: z.array(Verdict),
     errors: z.array(z.string()).describe('Why the harness could not run or finish, one line each'),
+    commandLine: z.string().optional().describe('How Gauntlet was invoked (secrets redacted)'),
+    trend: z
+      .array(z.object({ runId: z.string(), startedAt: z.string(), status: RunStatus, figures: KeyFigures }).strict())
+      .optional()
+      .describe('Earlier runs of the same command in this environment (the last 10), oldest first'),
   })
   .strict();
 export type RunRecord = z.infer<typeof RunRecord>;

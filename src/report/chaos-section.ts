@@ -1,11 +1,12 @@
-// The chaos part of the HTML report: faults with their RTO, the probes' health on one
-// timeline with every fault event drawn on it, the write ledger with lost writes by sequence
-// number and time, and what the rollbacks did.
+// The chaos part of the HTML report: faults with their RTO, one timeline of the experiment (the
+// load, the writes, the probes; every fault shaded from injection to recovery), the write ledger
+// with lost writes by sequence number and time, and what the rollbacks did.
 import type { ChaosResult } from '../record/schema.ts';
 import { formatMs } from '../core/duration.ts';
 import { escapeHtml as h } from './escape.ts';
+import { experimentTimeline, timelineHtml } from './timeline.ts';
 
-export function chaosSection(c: ChaosResult, index = 0): { html: string; script: string } {
+export function chaosSection(c: ChaosResult, index = 0): string {
   const chartId = index === 0 ? 'chart-chaos' : `chart-chaos-${index}`;
   const rel = (ms: number) => `+${formatMs(Math.max(0, ms - c.windowStartMs))}`;
   const faults = c.faults
@@ -65,77 +66,21 @@ ${checks ? `<table><thead><tr><th>verification</th><th>result</th><th>detail</th
   const rollbacks = c.rollbacks.length
     ? `<h3>Rollbacks</h3><ul>${c.rollbacks.map((r) => `<li>${h(r.fault)}: ${r.actions.map(h).join('; ') || 'nothing to do'}${r.error ? ` <b class="bad">failed: ${h(r.error)}</b>` : ''}</li>`).join('')}</ul>`
     : '';
+  const timeline = experimentTimeline(c, chartId);
   const html = `<h2>Chaos <span class="dim">${h(c.experiment)}${c.dryRun ? ' · dry run' : ''}</span></h2>
 ${c.description ? `<p>${h(c.description)}</p>` : ''}
 ${c.stoppedEarly ? `<div class="errors"><b>Stopped early:</b> ${h(c.stoppedEarly)}</div>` : ''}
 <p class="dim">Window ${formatMs(c.windowEndMs - c.windowStartMs)}; steady state before: ${h(c.steadyState.before)}, after: ${h(c.steadyState.after)}${c.steadyState.detail ? ` (${h(c.steadyState.detail)})` : ''}. RTO runs from the injection to the first of N healthy samples in a row after the outage began.</p>
 <table><thead><tr><th>#</th><th>fault</th><th>target</th><th>injected</th><th>RTO</th><th>recovery</th></tr></thead><tbody>${faults}</tbody></table>
+${timeline ? timelineHtml(timeline) : ''}
+${c.load ? `<p class="dim">Load during the experiment: ${h(c.load.profile)} on the ${h(c.load.engine)} engine.</p>` : ''}
 ${
   c.probes.length
-    ? `<div class="charts"><div id="${chartId}"></div></div>
-<table><thead><tr><th>probe</th><th>kind</th><th>interval</th><th>healthy time in window</th><th>samples</th></tr></thead><tbody>${probes}</tbody></table>`
-    : ''
-}
-${
-  c.load?.series.length
-    ? `<h3>Load during the experiment <span class="dim">${h(c.load.profile)} · ${h(c.load.engine)} engine</span></h3><div class="charts"><div id="${chartId}-load"></div></div>`
+    ? `<table><thead><tr><th>probe</th><th>kind</th><th>interval</th><th>healthy time in window</th><th>samples</th></tr></thead><tbody>${probes}</tbody></table>`
     : ''
 }
 ${restores}
 ${ledger}
 ${rollbacks}`;
-  const script = c.probes.length
-    ? `<script>
-(function () {
-  if (typeof uPlot === 'undefined') return;
-  var rec = JSON.parse(document.getElementById('gauntlet-run-record').textContent);
-  var c = rec.chaos[${index}], t0 = c.windowStartMs;
-  // One x axis (seconds from the window start); each probe's health as a step line at its own level.
-  var xs = {};
-  c.probes.forEach(function (p) { p.samples.forEach(function (s) { xs[Math.round(s[0])] = true; }); });
-  var x = Object.keys(xs).map(Number).sort(function (a, b) { return a - b; });
-  var colors = ['#0969da', '#1a7f37', '#8250df', '#9a6700'];
-  var data = [x.map(function (v) { return (v - t0) / 1000; })];
-  var series = [{ label: 's' }];
-  c.probes.forEach(function (p, i) {
-    var m = {}; p.samples.forEach(function (s) { m[Math.round(s[0])] = s[1] ? (i + 1) : (i + 0.5); });
-    data.push(x.map(function (v) { return m[v] === undefined ? null : m[v]; }));
-    series.push({ label: p.name + ' (up/down)', stroke: colors[i % colors.length], width: 1.5, spanGaps: true, paths: uPlot.paths.stepped({ align: 1 }) });
-  });
-  var marks = [];
-  c.faults.forEach(function (f) { f.events.forEach(function (e) { marks.push({ t: (e.atMs - t0) / 1000, label: f.id, color: '#cf222e' }); }); if (f.recoveredAtMs !== undefined) marks.push({ t: (f.recoveredAtMs - t0) / 1000, label: f.id + ' recovered', color: '#1a7f37' }); });
-  var width = Math.min(1140, document.querySelector('main').clientWidth - 10);
-  new uPlot({ legend: { live: false }, title: 'Probe health (up = upper level, down = lower) with fault events', width: width, height: 240, scales: { x: { time: false }, y: { range: [0, c.probes.length + 0.5] } },
-    axes: [{ label: 'seconds from the window start' }, { show: false }], series: series,
-    hooks: { draw: [function (u) { var ctx = u.ctx; marks.forEach(function (m) { var px = u.valToPos(m.t, 'x', true); ctx.save(); ctx.strokeStyle = m.color; ctx.setLineDash([5, 4]); ctx.beginPath(); ctx.moveTo(px, u.bbox.top); ctx.lineTo(px, u.bbox.top + u.bbox.height); ctx.stroke(); ctx.fillStyle = m.color; ctx.font = '11px sans-serif'; ctx.fillText(m.label, px + 3, u.bbox.top + 12); ctx.restore(); }); }] } },
-    data, document.getElementById('${chartId}'));
-})();
-</script>`
-    : '';
-  return { html, script: script + loadChart(c, index, chartId) };
-}
-
-/**
- * What users saw through the fault: the experiment's load, second by second — throughput and
- * errors (left axis), p95 latency (right axis) — with every fault event and recovery drawn on it.
- */
-function loadChart(c: ChaosResult, index: number, chartId: string): string {
-  if (!c.load?.series.length) return '';
-  return `<script>
-(function () {
-  if (typeof uPlot === 'undefined') return;
-  var c = JSON.parse(document.getElementById('gauntlet-run-record').textContent).chaos[${index}], t0 = c.windowStartMs, l = c.load;
-  var x = l.series.map(function (s) { return (l.startedAtMs + (s.t + 0.5) * 1000 - t0) / 1000; });
-  var data = [x, l.series.map(function (s) { return s.requests; }), l.series.map(function (s) { return s.failed; }), l.series.map(function (s) { return s.p95Ms === undefined ? null : s.p95Ms; })];
-  var marks = [];
-  c.faults.forEach(function (f) { f.events.forEach(function (e) { marks.push({ t: (e.atMs - t0) / 1000, label: f.id, color: '#cf222e' }); }); if (f.recoveredAtMs !== undefined) marks.push({ t: (f.recoveredAtMs - t0) / 1000, label: f.id + ' recovered', color: '#1a7f37' }); });
-  var width = Math.min(1140, document.querySelector('main').clientWidth - 10);
-  new uPlot({ legend: { live: false }, title: 'Requests and failures per second (left), p95 latency (right), with fault events', width: width, height: 240,
-    scales: { x: { time: false }, ms: {} },
-    axes: [{ label: 'seconds from the window start' }, { label: 'per second' }, { scale: 'ms', side: 1, label: 'p95 ms', grid: { show: false } }],
-    series: [{ label: 's' }, { label: 'requests/s', stroke: '#0969da', width: 1.5 }, { label: 'failed/s', stroke: '#cf222e', width: 1.5 }, { label: 'p95 ms', stroke: '#8250df', width: 1.5, scale: 'ms', spanGaps: true }],
-    hooks: { draw: [function (u) { var ctx = u.ctx; marks.forEach(function (m) { var px = u.valToPos(m.t, 'x', true); ctx.save(); ctx.strokeStyle = m.color; ctx.setLineDash([5, 4]); ctx.beginPath(); ctx.moveTo(px, u.bbox.top); ctx.lineTo(px, u.bbox.top + u.bbox.height); ctx.stroke(); ctx.fillStyle = m.color; ctx.font = '11px sans-serif'; ctx.fillText(m.label, px + 3, u.bbox.top + 12); ctx.restore(); }); }] } },
-    data, document.getElementById('${chartId}-load'));
-})();
-</script>`;
+  return html;
 }

@@ -7,6 +7,9 @@ import { escapeHtml as h } from './escape.ts';
 
 const ms = (v: number | undefined) => (v === undefined ? '—' : formatMs(v));
 
+/** Which probe a figure came from: an uptime of /health says nothing of a database outage. */
+const by = (probe: string | undefined) => (probe ? `<div class="dim">by ${h(probe)}</div>` : '');
+
 function trend(now: number | undefined, before: number | undefined): string {
   if (now === undefined || before === undefined) return '';
   if (before === 0) return now === 0 ? ' <span class="dim">(=)</span>' : ' <b class="bad">(new)</b>';
@@ -23,8 +26,8 @@ export function drillSection(r: RunRecord): string {
       const p = prev.get(sc.name);
       const newFailure = sc.status !== 'passed' && p?.status === 'passed';
       return `<tr><td>${h(sc.name)}<div class="dim">${h(sc.experiment)}</div></td><td><span class="badge ${sc.status}">${h(sc.status.toUpperCase())}</span>${newFailure ? ' <b class="bad">new since the last drill</b>' : ''}</td>
-<td class="num">${sc.rtoMs === 0 ? '0 s (no outage)' : ms(sc.rtoMs)}${trend(sc.rtoMs, p?.rtoMs)}</td><td class="num">${sc.rpoMs === 0 ? '0 s (no loss)' : ms(sc.rpoMs)}${trend(sc.rpoMs, p?.rpoMs)}</td>
-<td class="num">${sc.uptime === undefined ? '—' : `${(sc.uptime * 100).toFixed(2)}%`}</td><td class="num">${sc.lostWrites ?? '—'}</td>
+<td class="num">${sc.rtoMs === 0 ? '0 s (no outage)' : ms(sc.rtoMs)}${trend(sc.rtoMs, p?.rtoMs)}${by(sc.rtoProbe)}</td><td class="num">${sc.rpoMs === 0 ? '0 s (no loss)' : ms(sc.rpoMs)}${trend(sc.rpoMs, p?.rpoMs)}</td>
+<td class="num">${sc.uptime === undefined ? '—' : `${(sc.uptime * 100).toFixed(2)}%`}${by(sc.uptimeProbe)}</td><td class="num">${sc.lostWrites ?? '—'}</td>
 <td>${sc.failures.length ? `<ul class="events">${sc.failures.map((f) => `<li>${h(f)}</li>`).join('')}</ul>` : '<span class="dim">all targets met</span>'}${sc.rpoBasis ? `<div class="dim">RPO: ${h(sc.rpoBasis)}</div>` : ''}</td></tr>`;
     })
     .join('');

@@ -10,6 +10,8 @@ import { loadSection, uplotAssets } from './load-section.ts';
 import { chaosSection } from './chaos-section.ts';
 import { capacitySection } from './capacity-section.ts';
 import { drillSection } from './drill-section.ts';
+import { chartsScript } from './timeline.ts';
+import { trendSection } from './trend-section.ts';
 import { prometheusSection } from './prometheus-section.ts';
 
 export const htmlReporter: Reporter = {
@@ -38,14 +40,17 @@ tr.lost td{background:#ffebe9}
 tr.phase th{background:#eef1f4;font-size:13px;text-align:left}
 .dim{color:var(--mute)}ul.events{margin:4px 0;padding-left:18px;color:var(--mute)}b.bad{color:var(--bad)}img.shot{max-width:100%;border:1px solid var(--line);border-radius:4px}figure{margin:8px 0}h3{font-size:14px;margin:18px 0 8px}
 table.kv th{width:1%;white-space:nowrap;background:none;color:var(--mute);font-weight:500}table.kv td{width:16%}
-.answer{font-size:16px;margin:10px 0}.charts{display:flex;flex-direction:column;gap:14px;margin:14px 0}code{background:var(--bg);padding:1px 5px;border-radius:4px}
+.answer{font-size:16px;margin:10px 0}.good{color:var(--ok)}.bad{color:var(--bad)}
+footer{padding:0 28px 40px;max-width:1200px;border-top:1px solid var(--line)}footer table.kv td{width:auto;word-break:break-all}
+@media (max-width:720px){header,main,footer{padding-left:10px;padding-right:10px}td,th{padding:4px 6px}.meta{font-size:12px}table{font-size:12px}}
+@media print{body{font-size:11px}header{background:none}details{break-inside:avoid}details:not([open]) .body{display:none}
+.timeline,.spectrum,tr,figure{break-inside:avoid}a{color:inherit;text-decoration:none}.badge{border:1px solid #000;color:#000!important;background:none!important}
+section{break-before:auto}h2{break-after:avoid}}.charts{display:flex;flex-direction:column;gap:14px;margin:14px 0}code{background:var(--bg);padding:1px 5px;border-radius:4px}
 `;
 
 export function renderHtml(r: RunRecord): string {
   const load = loadSection(r.load);
-  const chaos = (r.chaos ?? [])
-    .map((c, i) => chaosSection(c, i))
-    .reduce((a, b) => ({ html: a.html + b.html, script: a.script + b.script }), { html: '', script: '' });
+  const chaos = (r.chaos ?? []).map((c, i) => chaosSection(c, i)).join('\n');
   const capacity = capacitySection(r.capacity);
   const prometheus = prometheusSection(r);
   const drill = drillSection(r);
@@ -56,9 +61,9 @@ export function renderHtml(r: RunRecord): string {
       [
         ['drill', drill],
         ['capacity', capacity.html],
-        ['chaos', chaos.html],
+        ['chaos', chaos],
         ['prometheus', prometheus.html],
-        ['load', load.html],
+        ['load', load],
         ['smoke', smoke],
       ] as const
     )
@@ -86,19 +91,38 @@ ${r.errors.length ? `<div class="errors"><b>The harness could not finish:</b><ul
 ${section('drill', drill)}
 ${verdictTable(r.verdicts, evidence)}
 ${section('capacity', capacity.html)}
-${section('chaos', chaos.html)}
+${section('chaos', chaos)}
 ${section('prometheus', prometheus.html)}
-${section('load', load.html)}
+${section('load', load)}
 ${section('smoke', smoke)}
+${trendSection(r)}
 </main>
+${provenance(r)}
 <script type="application/json" id="gauntlet-run-record">${jsonForScript(r)}</script>
 ${charts.script}
-${load.script}
-${chaos.script}
+${charts.script ? chartsScript : ''}
 ${capacity.script}
 ${prometheus.script}
 </body></html>
 `;
+}
+
+/** Where the numbers came from: enough to reproduce the run and to prove its inputs unchanged. */
+function provenance(r: RunRecord): string {
+  const engine = r.load?.engine ?? r.chaos?.map((c) => c.load?.engine).find(Boolean);
+  const row = (k: string, v: string) => `<tr><th>${h(k)}</th><td>${v}</td></tr>`;
+  return `<footer><h2>Provenance</h2><table class="kv"><tbody>
+${row('run', `<code>${h(r.runId)}</code> · record schema ${h(r.schemaVersion)}`)}
+${row('command line', r.commandLine ? `<code>${h(r.commandLine)}</code>` : '<span class="dim">not recorded</span>')}
+${row('gauntlet', `${h(r.tool.version)} on Node ${h(r.tool.node)}${engine ? ` · ${h(engine)} engine` : ''}`)}
+${row('host', h(r.host))}
+${row('started · ended', `${h(r.startedAt)} · ${h(r.endedAt)} (${h(formatMs(r.durationMs))})`)}
+${row('config', `<code>${h(r.config.file)}</code> <code class="dim">sha256:${h(r.config.digest)}</code>`)}
+${(r.inputs ?? [])
+  .filter((i) => i.file !== r.config.file)
+  .map((i) => row('input', `<code>${h(i.file)}</code> <code class="dim">sha256:${h(i.sha256)}</code>`))
+  .join('\n')}
+</tbody></table><p class="dim">The run record (run.json, also embedded in this file) holds every number above; secrets were redacted before anything was written.</p></footer>`;
 }
 
 const section = (id: string, html: string) => (html.trim() ? `<section id="evidence-${id}">${html}</section>` : '');

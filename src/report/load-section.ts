@@ -1,10 +1,12 @@
-// The load part of the HTML report: summary, per-request table, errors by class, and uPlot
-// charts (inlined, no network) of latency percentiles, throughput and errors over time.
+// The load part of the HTML report: summary, its timeline (latency percentiles, throughput and
+// errors by class per second), per-request table with each request's percentile spectrum, errors
+// by class, k6's own judgement where k6 ran it.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { LoadResult } from '../record/schema.ts';
 import { formatMs } from '../core/duration.ts';
 import { escapeHtml as h } from './escape.ts';
+import { loadTimeline, percentileSpectrum, spectrumHtml, timelineHtml } from './timeline.ts';
 
 const require = createRequire(import.meta.url);
 let uplot: { js: string; css: string } | undefined;
@@ -51,8 +53,8 @@ ${thresholds ? `<table><thead><tr><th>metric</th><th>threshold</th><th>k6's judg
 <details><summary>k6's end-of-test metrics (${Object.keys(k.metrics).length})</summary><table><thead><tr><th>metric</th><th>type</th><th>values</th></tr></thead><tbody>${metrics}</tbody></table></details>`;
 }
 
-export function loadSection(l: LoadResult | undefined): { html: string; script: string } {
-  if (!l) return { html: '', script: '' };
+export function loadSection(l: LoadResult | undefined): string {
+  if (!l) return '';
   const secs = l.durationMs / 1000;
   const lat = l.all.latency;
   const errors = Object.entries(l.totals.errors);
@@ -68,6 +70,8 @@ export function loadSection(l: LoadResult | undefined): { html: string; script: 
       : l.littlesLaw
         ? `<p class="dim">Little's law holds: throughput × mean iteration time = ${l.littlesLaw.observed.toFixed(1)} for ${l.littlesLaw.concurrency} VUs (ratio ${l.littlesLaw.ratio.toFixed(3)}).</p>`
         : '';
+  const timeline = loadTimeline(l, 'chart-load');
+  const spectrum = percentileSpectrum(l, 'chart-spectrum');
   const html = `<h2>Load <span class="dim">${h(l.profile)} · ${h(l.executor)} (${l.model} model) · ${h(l.engine)} engine, ${l.shards ? `${l.shards.length} shard${l.shards.length === 1 ? '' : 's'} (pods)` : `${l.workers} worker${l.workers === 1 ? '' : 's'}`}</span></h2>
 ${l.stoppedEarly ? `<div class="errors"><b>Stopped early:</b> ${h(l.stoppedEarly)}</div>` : ''}
 <table class="kv"><tbody>
@@ -87,10 +91,11 @@ ${connectRow(l)}${
       : `Percentiles from HDR histograms merged across workers (µs resolution)${l.model === 'open' ? '; the open model times each request from its intended send time (coordinated omission corrected)' : ''}. A request that got no answer is in http_req_failed and in the durations at its time to error or timeout.`
   }</p>
 ${flag}
-<div class="charts"><div id="chart-latency"></div><div id="chart-throughput"></div></div>
+${timeline ? timelineHtml(timeline) : ''}
 ${shardsPart(l)}
 <h3>By request</h3>
 <table><thead><tr><th>name</th><th>method</th><th>requests</th><th>req/s</th><th>failed</th><th>p50</th><th>p95</th><th>p99</th><th>max</th></tr></thead><tbody>${rows}</tbody></table>
+${spectrum ? spectrumHtml(spectrum) : ''}
 ${errors.length ? `<h3>Errors by class</h3><table><thead><tr><th>class</th><th>count</th></tr></thead><tbody>${errors.map(([k, v]) => `<tr><td>${h(k)}</td><td class="num">${v}</td></tr>`).join('')}</tbody></table>` : ''}
 ${k6Part(l)}
 <h3>Status codes</h3><p>${
@@ -98,24 +103,7 @@ ${k6Part(l)}
       .map(([k, v]) => `<code>${h(k)}</code> × ${v}`)
       .join(' · ') || '—'
   }</p>`;
-  const script = `<script>
-(function () {
-  var rec = JSON.parse(document.getElementById('gauntlet-run-record').textContent);
-  var s = rec.load.series;
-  if (!s.length) return;
-  var t = s.map(function (p) { return p.t; });
-  var pick = function (k) { return s.map(function (p) { return p[k] === undefined ? null : p[k]; }); };
-  var width = Math.min(1140, document.querySelector('main').clientWidth - 10);
-  var axisMs = [{ label: 'seconds' }, { label: 'ms', size: 60 }];
-  new uPlot({ legend: { live: false }, title: 'Latency percentiles per second (ms)', width: width, height: 240, scales: { x: { time: false } }, axes: axisMs,
-    series: [{ label: 's' }, { label: 'p50', stroke: '#1a7f37', width: 2 }, { label: 'p95', stroke: '#9a6700', width: 2 }, { label: 'p99', stroke: '#cf222e', width: 2 }] },
-    [t, pick('p50Ms'), pick('p95Ms'), pick('p99Ms')], document.getElementById('chart-latency'));
-  new uPlot({ legend: { live: false }, title: 'Throughput and errors per second', width: width, height: 240, scales: { x: { time: false } }, axes: [{ label: 'seconds' }, { label: 'requests/s', size: 60 }],
-    series: [{ label: 's' }, { label: 'requests', stroke: '#0969da', width: 2 }, { label: 'failed', stroke: '#cf222e', width: 2 }, { label: 'dropped', stroke: '#8250df', width: 1 }, { label: 'VUs', stroke: '#57606a', width: 1, dash: [4, 4] }] },
-    [t, pick('requests'), pick('failed'), pick('dropped'), pick('vus')], document.getElementById('chart-throughput'));
-})();
-</script>`;
-  return { html, script };
+  return html;
 }
 
 /** Connect + TLS handshake, reported apart from http_req_duration (k6's http_req_connecting). */

@@ -6,7 +6,7 @@ import type { Environment } from '../../config/schema.ts';
 import type { Clock } from '../../core/clock.ts';
 import { describeError, GauntletError } from '../../core/errors.ts';
 import { formatMs } from '../../core/duration.ts';
-import { bothRecovered, measureRpo, measureRto, uptime, type Sample } from '../../measure/recovery.ts';
+import { bothRecovered, ledgerSeries, measureRpo, measureRto, uptime, type Sample } from '../../measure/recovery.ts';
 import { startProbe, type RunningProbe } from '../../measure/probes.ts';
 import type { ChaosResult } from '../../record/schema.ts';
 import type { Fault, FaultContext } from './fault.ts';
@@ -277,6 +277,7 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
         ...rpo,
         lost: rpo.lost.map((l) => ({ seq: l.seq, atMs: round(l.atMs) })),
         verified: `read back ${present.size} rows tagged ${ctx.runId} from the primary after recovery`,
+        series: ledgerSeries(writer.ledger, result.windowStartMs, new Set(rpo.lost.map((l) => l.seq))),
       };
     } catch (err) {
       result.ledgerUnverified = `the ledger could not be read back: ${describeError(err)}`;

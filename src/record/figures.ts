@@ -1,0 +1,16 @@
+// The few numbers a run is remembered by — what the report's trend compares run to run.
+import type { KeyFigures, RunRecord } from './schema.ts';
+
+type Figured = Pick<RunRecord, 'load' | 'capacity' | 'chaos'>;
+
+export function keyFigures(r: Figured): KeyFigures {
+  const out: KeyFigures = {};
+  if (r.load?.all.latency) out.p95Ms = r.load.all.latency.p95Ms;
+  if (r.load?.totals.requests) out.errorRate = r.load.totals.failed / r.load.totals.requests;
+  if (r.capacity) out.sustainableRps = r.capacity.sustainableRps;
+  const rtos = (r.chaos ?? []).flatMap((c) => c.faults.map((f) => f.rtoMs)).filter((x) => x !== undefined);
+  if (rtos.length) out.rtoMs = Math.max(...rtos);
+  const ledgers = (r.chaos ?? []).map((c) => c.ledger).filter((l) => l !== undefined);
+  if (ledgers.length) out.lostWrites = ledgers.reduce((n, l) => n + l.lost.length, 0);
+  return out;
+}
