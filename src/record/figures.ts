@@ -3,7 +3,17 @@ import type { KeyFigures, RunRecord } from './schema.ts';
 
 type Figured = Pick<RunRecord, 'load' | 'capacity' | 'chaos'>;
 
+/** Its key figures; none from a record whose shape is not this version's (an old run's). */
 export function keyFigures(r: Figured): KeyFigures {
+  try {
+    // Only numbers: the figures go into this run's record, which must parse whatever an old one held.
+    return Object.fromEntries(Object.entries(figures(r)).filter(([, v]) => Number.isFinite(v)));
+  } catch {
+    return {};
+  }
+}
+
+function figures(r: Figured): KeyFigures {
   const out: KeyFigures = {};
   if (r.load?.all.latency) out.p95Ms = r.load.all.latency.p95Ms;
   if (r.load?.totals.requests) out.errorRate = r.load.totals.failed / r.load.totals.requests;

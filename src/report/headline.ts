@@ -24,18 +24,59 @@ export function headline(r: RunRecord): string {
     return `Do not keep this deploy: ${failing.length} of ${r.verdicts.length} verdicts fail — ${shown}${more}.`;
   }
   if (r.verdicts.length === 0) return 'Nothing was judged: no verdict, which fails.';
-  // One figure per kind (latency, RTO, RPO, uptime, …), an outage measured before "no outage".
-  const kindOf = (v: Verdict) => KEY.exec(v.id.replace(/^.*› /, ''))?.[1];
-  const byKind = new Map<string, Verdict>();
+  // One figure per kind (latency, RTO, RPO, uptime, …): the one nearest its objective.
+  const byKind = new Map<string, { v: Verdict; used: number }>();
   for (const x of r.verdicts) {
-    const k = kindOf(x);
+    const k = KEY.exec(x.id.replace(/^.*› /, ''))?.[1];
     if (!k) continue;
+    const used = margin(x) ?? -1;
     const seen = byKind.get(k);
-    if (!seen || (seen.observed?.startsWith('0 s') && !x.observed?.startsWith('0 s'))) byKind.set(k, x);
+    if (!seen || used > seen.used) byKind.set(k, { v: x, used });
   }
-  const key = [...byKind.values()].slice(0, 4);
-  const shown = (key.length ? key : r.verdicts.slice(0, 3)).map(said).join('; ');
+  const key = [...byKind.values()].map((x) => x.v).slice(0, 4);
+  const shown = (key.length ? key.map(brief) : r.verdicts.slice(0, 3).map(said)).join('; ');
   return `The deploy may stay: all ${r.verdicts.length} verdicts pass — ${shown}.`;
+}
+
+/** A duration or number with its unit, in ms (bare numbers in latency objectives are ms). */
+function ms(text: string | undefined, bare: 'ms' | 's'): number | undefined {
+  const m = /(\d+(?:\.\d+)?)\s*(µs|ms|s|m)?\b/.exec(text ?? '');
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return n * { µs: 0.001, ms: 1, s: 1000, m: 60_000 }[m[2] ?? bare]!;
+}
+
+/** How much of its objective a passing latency or RTO used (0–1); undefined when not a bound. */
+function margin(v: Verdict): number | undefined {
+  const id = v.id.replace(/^.*› /, '');
+  if (id.startsWith('http_req_duration')) {
+    const limit = ms(/[<≤]=?\s*([\d.]+\s*\w*)/.exec(v.objective)?.[1], 'ms');
+    const seen = ms(/=\s*([\d.]+\s*\w+)/.exec(v.observed ?? '')?.[1], 'ms');
+    return limit && seen !== undefined ? seen / limit : undefined;
+  }
+  if (id.startsWith('rto')) {
+    const limit = ms(/<=?\s*([\d.]+\s*\w*)/.exec(v.objective)?.[1], 's');
+    const seen = v.observed?.startsWith('0 s') ? 0 : ms(v.observed, 's');
+    return limit && seen !== undefined ? seen / limit : undefined;
+  }
+  return undefined;
+}
+
+/** "health p(95) 4.67 ms of 50 ms", "db failover RTO 9.48 s of 30 s": the figure against its bound. */
+function brief(v: Verdict): string {
+  const step = v.id.includes(' › ') ? `${v.id.slice(0, v.id.indexOf(' › '))} ` : '';
+  const id = v.id.replace(/^.*› /, '');
+  const lat = /^http_req_duration(?:\{name:([^}]+)\})? (p\(\d+(?:\.\d+)?\))[<≤]=?\s*([\d.]+)(\w*)$/.exec(id);
+  const seen = /=\s*(.+)$/.exec(v.observed ?? '')?.[1];
+  if (lat && seen) return `${step}${lat[1] ? `${lat[1]} ` : ''}${lat[2]} ${seen} of ${lat[3]} ${lat[4] || 'ms'}`;
+  const limit = /^RTO <=?\s*([\d.]+)\s*(\w+)$/.exec(v.objective);
+  if (id.startsWith('rto') && limit && v.observed)
+    return `${step}RTO ${v.observed.startsWith('0 s') ? '0 s (no outage)' : v.observed} of ${limit[1]} ${limit[2]}`;
+  const lost = /^(\d+) acknowledged writes? lost.*\(of (\d+)\)$/.exec(v.observed ?? '');
+  if (id === 'rpo' && lost) return `${step}${lost[1]} of ${lost[2]} acknowledged writes lost`;
+  const up = /^([\d.]+%)/.exec(v.observed ?? '');
+  if (id.startsWith('uptime') && up) return `${step}${id} ${up[1]} (${v.objective.replace(/^uptime /, '')})`;
+  return said(v);
 }
 
 /** Failing verdicts first (fail, error, no-data), each group in the order the run produced them. */

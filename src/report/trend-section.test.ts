@@ -31,3 +31,11 @@ describe('key figures', () => {
     expect(keyFigures({ chaos: [{ faults: [] } as never] })).toEqual({});
   });
 });
+
+describe('key figures of an earlier version’s record', () => {
+  it('keep what is numeric and drop what is not, never throwing', () => {
+    expect(keyFigures({ capacity: { sustainableRps: 1000 } as never })).toEqual({ sustainableRps: 1000 });
+    expect(keyFigures({ capacity: { sustainableRps: '1000' } as never })).toEqual({});
+    expect(keyFigures({ load: { totals: { requests: 10, failed: 1 } } as never })).toEqual({});
+  });
+});
