@@ -42,7 +42,7 @@ tr.phase th{background:#eef1f4;font-size:13px;text-align:left}
 table.kv th{width:1%;white-space:nowrap;background:none;color:var(--mute);font-weight:500}table.kv td{width:16%}
 .answer{font-size:16px;margin:10px 0}.good{color:var(--ok)}.bad{color:var(--bad)}
 footer{padding:0 28px 40px;max-width:1200px;border-top:1px solid var(--line)}footer table.kv td{width:auto;word-break:break-all}
-@media (max-width:720px){header,main,footer{padding-left:10px;padding-right:10px}td,th{padding:4px 6px}.meta{font-size:12px}table{font-size:12px}}
+@media (max-width:720px){header,main,footer{padding-left:10px;padding-right:10px}td,th{padding:4px 6px}.meta{font-size:12px}table{font-size:12px;display:block;overflow-x:auto}}
 @media print{body{font-size:11px}header{background:none}details{break-inside:avoid}details:not([open]) .body{display:none}
 .timeline,.spectrum,tr,figure{break-inside:avoid}a{color:inherit;text-decoration:none}.badge{border:1px solid #000;color:#000!important;background:none!important}
 section{break-before:auto}h2{break-after:avoid}}.charts{display:flex;flex-direction:column;gap:14px;margin:14px 0}code{background:var(--bg);padding:1px 5px;border-radius:4px}

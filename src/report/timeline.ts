@@ -343,7 +343,7 @@ export const chartsScript = `<script>
       }));
       var yAxis = p.levels
         ? { label: p.unit, size: 110, splits: p.levels.map(function (_, k) { return k + 0.4; }), values: function () { return p.levels; } }
-        : { label: p.unit, size: 60 };
+        : { label: p.unit, size: 110 };
       var u = new uPlot({
         title: p.title, width: width(), height: p.levels ? 120 + 40 * p.levels.length : 210,
         legend: { live: false }, cursor: { sync: { key: t.id } },
