@@ -10,8 +10,9 @@ import { gauntlet, latestReport, project, hasNoStackTrace } from './helpers.ts';
 
 const chaosOf = (dir: string) => (latestReport(dir).record as unknown as { chaos: ChaosResult[] }).chaos[0]!;
 
-function haProject(c: PatroniCluster, experiment: string) {
+function haProject(c: PatroniCluster, experiment: string, files: Record<string, string> = {}) {
   const dir = project({
+    ...files,
     'gauntlet.config.yaml': `environments:
   ha:
     baseUrl: http://127.0.0.1:1
@@ -147,6 +148,42 @@ describe('db failover on a real Patroni cluster (async replication)', () => {
     expect(html).toContain('id="chart-chaos"');
     expect(html).toContain('kill -9 Patroni');
     await healthy(c);
+  }, 180_000);
+
+  it('SQL load through the failover: the query timeline shows the outage between the kill and the recovery', async () => {
+    await healthy(c);
+    const { dir, env } = haProject(
+      c,
+      // Async replication may lose a write or two here; this test is about the queries.
+      experiment('kill-patroni')
+        .replace('duration: 14s', 'duration: 14s\nload: q.yaml')
+        .replace(', rpo: "0 writes"', ''),
+      {
+        'q.yaml': `name: queries
+scenario: { executor: constant-arrival-rate, rate: 40, duration: 14s, preAllocatedVUs: 10, maxVUs: 40 }
+timeout: 2s
+requests:
+  - { name: lookup, kind: postgres, sql: "select count(*) from pg_stat_activity" }
+`,
+      },
+    );
+    const run = await gauntlet(['chaos', 'exp.yaml'], { cwd: dir, env, timeoutMs: 150_000 });
+    expect(run.code, run.out).toBe(0);
+    const x = chaosOf(dir);
+    const f = x.faults[0]!;
+    const load = x.load!;
+    const sec = (ms: number) => (ms - load.startedAtMs) / 1000;
+    const failing = load.series.filter((s) => s.failed > 0);
+    expect(failing.length).toBeGreaterThan(0);
+    // Queries fail from the kill (to the second) until the writes recovered, and not before or long after.
+    expect(failing[0]!.t).toBeGreaterThanOrEqual(Math.floor(sec(f.injectedAtMs!)));
+    expect(failing.at(-1)!.t).toBeLessThanOrEqual(Math.ceil(sec(f.recoveredAtMs!)) + 2);
+    const classes = new Set(failing.flatMap((s) => Object.keys(s.errors)));
+    expect([...classes].every((k) => ['reset', 'refused', 'timeout', 'db_unavailable', 'other'].includes(k))).toBe(
+      true,
+    );
+    const rec = latestReport(dir).record as unknown as { load: { byName: Record<string, { kind?: string }> } };
+    expect(rec.load.byName.lookup!.kind).toBe('postgres');
   }, 180_000);
 
   it('a planned switchover through the REST API: short RTO, nothing lost', async () => {

@@ -241,7 +241,7 @@ describe('k6-operator results', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gauntlet-seg-'));
     writeFileSync(join(dir, 'script.js'), code);
     const plan = JSON.stringify(
-      k6Plan(profile, server.url, [{ name: 'home', method: 'GET', path: '/', headers: {}, weight: 1 }]),
+      k6Plan(profile, server.url, [{ kind: 'http', name: 'home', method: 'GET', path: '/', headers: {}, weight: 1 }]),
     );
     // What k6-operator does with parallelism 2: each runner runs its execution segment and prints its
     // summary. (Async: the target server lives in this process.)

@@ -14,6 +14,7 @@ import { runOnOperator } from '../run/load/k6/operator.ts';
 import { kubeTarget } from '../targets/kube.ts';
 import type { LoadEngine, PreparedRequest, Progress } from '../run/load/engine.ts';
 import { fillTemplate } from '../run/smoke/context.ts';
+import { checkDataRequests, hasDataRequests, planDataRequests } from '../run/load/data-check.ts';
 import { runCheck } from '../run/smoke/runner.ts';
 import { abortReason, littlesLaw, thresholdVerdicts } from '../slo/thresholds.ts';
 import { droppedVerdict, generatorVerdict, shardsVerdict } from '../slo/generator.ts';
@@ -144,6 +145,11 @@ export async function runLoad(
   env: Environment,
   written: Profile & { file: string },
 ): Promise<{ load?: LoadResult; verdicts: Verdict[] }> {
+  const engine = engineFor(s, env);
+  if (hasDataRequests(written) && engine.name !== 'embedded' && engine.name !== 'kubernetes')
+    throw configError(
+      `${written.file}: SQL and Redis requests run on the embedded engine (or --engine kubernetes); k6 needs a custom build for them (xk6-sql, xk6-redis) — run without --engine ${engine.name}`,
+    );
   let prepared: Awaited<ReturnType<typeof prepareLoad>>;
   try {
     prepared = await prepareLoad(s, env, written);
@@ -153,7 +159,6 @@ export async function runLoad(
     return { verdicts: [loadErrorVerdict(`the load did not start: ${err.message}`)] };
   }
   const { profile, requests } = prepared;
-  const engine = engineFor(s, env);
   const hasAbortOnFail = Object.values(profile.thresholds).some((list) =>
     list.some((t) => typeof t !== 'string' && t.abortOnFail),
   );
@@ -290,6 +295,14 @@ export async function prepareLoad(
   written: Profile & { file: string },
 ): Promise<{ profile: Profile; requests: PreparedRequest[] }> {
   const profile = s.resolveRefs(written, written.file);
+  // The data tier first: every SQL statement and Redis command has its URL and is accepted by its
+  // server before the setup runs or any load starts (exit 2 naming the request).
+  const data = planDataRequests(profile, env, written.file);
+  const refused = data.problems.length ? data.problems : await checkDataRequests(data.requests.values());
+  if (refused.length)
+    throw refused.length === 1
+      ? configError(refused[0]!)
+      : configError(`${written.file}: ${refused.length} problems in its SQL and Redis requests`, refused);
   const vars = new Map<string, string>();
   for (const step of profile.setup ?? []) {
     const r = await runCheck(
@@ -300,14 +313,23 @@ export async function prepareLoad(
     s.say(`  setup ${r.status === 'passed' ? '✓' : '✗'} ${step.name}${r.reason ? ` — ${r.reason}` : ''}`);
     if (r.status === 'failed') throw new SetupFailed(`load setup step "${step.name}" failed: ${r.reason ?? 'failed'}`);
   }
-  const requests: PreparedRequest[] = profile.requests.map((r) => {
+  const requests: PreparedRequest[] = profile.requests.map((r, i) => {
+    if (r.kind === 'postgres' || r.kind === 'redis') return data.requests.get(i)!;
     const headers = fillTemplate({ ...env.headers, ...r.headers }, vars);
     let body = r.body === undefined ? undefined : fillTemplate(r.body, vars);
     if (r.json !== undefined) {
       body = JSON.stringify(fillTemplate(r.json, vars));
       headers['content-type'] ??= 'application/json';
     }
-    return { name: r.name, method: r.method, path: fillTemplate(r.path, vars), headers, body, weight: r.weight };
+    return {
+      kind: 'http',
+      name: r.name,
+      method: r.method,
+      path: fillTemplate(r.path, vars),
+      headers,
+      body,
+      weight: r.weight,
+    };
   });
   return { profile, requests };
 }
@@ -317,8 +339,22 @@ export function loadErrorVerdict(why: string): Verdict {
   return { id: 'load', source: 'slo', objective: 'the load ran and the target answered', status: 'error', detail: why };
 }
 
+/** Requests the target answered: an HTTP status, or a database's reply (a result or its own error). */
+function answered(load: LoadResult): number {
+  const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+  const network = ['timeout', 'refused', 'reset', 'tls', 'other'];
+  return Object.values(load.byName).reduce(
+    (n, b) =>
+      n +
+      (b.kind === undefined || b.kind === 'http'
+        ? sum(b.totals.statuses)
+        : b.totals.requests - network.reduce((k, c) => k + (b.totals.errors[c] ?? 0), 0)),
+    0,
+  );
+}
+
 function loadRanVerdict(load: LoadResult): Verdict {
-  const responses = Object.values(load.totals.statuses).reduce((a, b) => a + b, 0);
+  const responses = answered(load);
   const base = { id: 'load', source: 'slo', objective: 'the load ran and the target answered' } as const;
   if (load.totals.requests === 0) return { ...base, status: 'no-data', detail: 'no request completed' };
   return responses > 0

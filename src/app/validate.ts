@@ -14,6 +14,7 @@ import { parseCmp } from '../slo/chaos.ts';
 import { tlsOptionsOf } from '../targets/tls.ts';
 import { loadExperiment } from './chaos.ts';
 import { isK6Script } from './load.ts';
+import { hasDataRequests, planDataRequests } from '../run/load/data-check.ts';
 import type { Io } from './session.ts';
 
 const ENGINES = ['embedded', 'k6', 'kubernetes', 'k6-operator'];
@@ -45,9 +46,18 @@ export async function validateApp(flags: Flags, io: Io, files: readonly string[]
     (await check(async () => (await loadSuites(suiteFiles, io.cwd)).reduce((n, s) => n + s.checks.length, 0))) ?? 0;
 
   const thresholds = loaded.config.slos.thresholds ?? {};
+  const engine = flags.engine ?? io.env.GAUNTLET_ENGINE;
   const profile = async (file: string) => {
     if (isK6Script(file)) return;
-    if (await check(() => loadProfile(file, io.cwd, thresholds))) counts.profiles++;
+    const p = await check(() => loadProfile(file, io.cwd, thresholds));
+    if (!p) return;
+    counts.profiles++;
+    // Its SQL and Redis requests have a URL and an engine that speaks them (checked live at run time).
+    if (env) problems.push(...planDataRequests(p, env, p.file).problems);
+    if (hasDataRequests(p) && (engine === 'k6' || engine === 'k6-operator'))
+      problems.push(
+        `${p.file}: SQL and Redis requests run on the embedded engine (or --engine kubernetes), not ${engine}`,
+      );
   };
   const experiment = async (file: string) => {
     const exp = await check(() => loadExperiment(file, io.cwd));
@@ -73,7 +83,6 @@ export async function validateApp(flags: Flags, io: Io, files: readonly string[]
     else if (kind === 'profile') await profile(file);
   }
 
-  const engine = flags.engine ?? io.env.GAUNTLET_ENGINE;
   if (engine !== undefined && !ENGINES.includes(engine))
     problems.push(`--engine "${engine}": expected one of ${ENGINES.join(', ')}`);
   if (engine === 'k6') await check(async () => (await import('../run/load/k6/binary.ts')).findK6(io.env));

@@ -1,7 +1,7 @@
-// The model of a load profile: k6's executors, a weighted request mix, a setup step, think
-// time and k6-syntax thresholds. The same profile runs on every engine.
+// The model of a load profile: k6's executors, a weighted request mix (HTTP requests, SQL
+// statements, Redis commands), a setup step, think time and k6-syntax thresholds.
 import { z } from 'zod';
-import { Duration } from './primitives.ts';
+import { Duration, UrlOrRef } from './primitives.ts';
 import { HttpCheck } from './suite.ts';
 
 const Stage = z.object({ duration: Duration, target: z.number().nonnegative() }).strict();
@@ -53,17 +53,65 @@ export const Executor = z.discriminatedUnion('executor', [
 export type Executor = z.infer<typeof Executor>;
 export type ExecutorName = Executor['executor'];
 
-export const LoadRequest = z
+const name = z.string().min(1).describe('Tag: thresholds filter on it, e.g. http_req_duration{name:api}');
+const weight = z.number().positive().default(1);
+
+export const HttpLoadRequest = z
   .object({
-    name: z.string().min(1).describe('Tag: thresholds filter on it, e.g. http_req_duration{name:api}'),
+    name,
+    kind: z.literal('http').default('http'),
     method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
     path: z.string().startsWith('/'),
     headers: z.record(z.string(), z.string()).optional(),
     body: z.string().optional(),
     json: z.unknown().optional(),
-    weight: z.number().positive().default(1),
+    weight,
   })
   .strict();
+
+/** A SQL statement on the environment's PostgreSQL (or its own URL): timed as db_query_duration. */
+export const PostgresLoadRequest = z
+  .object({
+    name,
+    kind: z.literal('postgres'),
+    sql: z.string().min(1).describe('One statement, prepared once per connection; $1, $2 … take params'),
+    params: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).default([]),
+    url: UrlOrRef.optional().describe("Default: the environment's postgres.url"),
+    timeout: Duration.optional().describe("Per statement (default: the profile's timeout); also statement_timeout"),
+    weight,
+  })
+  .strict();
+
+/** A Redis command on the environment's Redis (or its own URL): timed as redis_cmd_duration. */
+export const RedisLoadRequest = z
+  .object({
+    name,
+    kind: z.literal('redis'),
+    command: z
+      .array(z.union([z.string(), z.number()]))
+      .min(1)
+      .describe('e.g. [GET, "product:1"]'),
+    url: UrlOrRef.optional().describe("Default: the environment's redis.url"),
+    timeout: Duration.optional().describe("Per command (default: the profile's timeout)"),
+    weight,
+  })
+  .strict();
+
+/** A request without a kind is HTTP, as every profile written before the data tier. */
+export const LoadRequest = z.preprocess(
+  (v) => (v && typeof v === 'object' && !('kind' in v) ? { ...v, kind: 'http' } : v),
+  z.discriminatedUnion('kind', [HttpLoadRequest, PostgresLoadRequest, RedisLoadRequest]),
+);
+
+/** Its kind: what it is sent over, and which metrics time it. */
+export const kindOf = (r: LoadRequest): 'http' | 'postgres' | 'redis' => r.kind;
+
+/** The method tag thresholds filter on: HTTP's method, a statement's verb (SELECT…), a Redis command (GET…). */
+export function methodOf(r: LoadRequest): string {
+  if (r.kind === 'postgres') return /^\s*(\w+)/.exec(r.sql)?.[1]?.toUpperCase() ?? 'SQL';
+  if (r.kind === 'redis') return String(r.command[0]).toUpperCase();
+  return r.method;
+}
 export type LoadRequest = z.infer<typeof LoadRequest>;
 
 /** A threshold as k6 writes it: an expression, or an object with abortOnFail. */

@@ -5,7 +5,8 @@ import { configError } from '../core/errors.ts';
 import { catalogFor } from '../slo/thresholds.ts';
 import { validateThresholds } from '../slo/threshold.ts';
 import { formatIssues, readSource } from './load.ts';
-import { Profile } from './profile.ts';
+import { findInlineSecrets } from './interpolate.ts';
+import { Profile, kindOf, methodOf } from './profile.ts';
 
 export async function loadProfile(
   file: string,
@@ -20,8 +21,18 @@ export async function loadProfile(
       formatIssues(source, parsed.error),
     );
   const profile = parsed.data;
+  // A database URL with its password written in the profile: refused, as in the config.
+  const inline = profile.requests.flatMap((r, i) =>
+    'url' in r && r.url !== undefined && findInlineSecrets(r.url).length
+      ? [
+          `${source.locate(['requests', String(i), 'url'])} requests.${i}.url: a credential is written inline; reference it as \${env:NAME}`,
+        ]
+      : [],
+  );
+  if (inline.length) throw configError(inline[0]!, inline);
   profile.thresholds = { ...extraThresholds, ...profile.thresholds };
-  const problems = validateThresholds(profile.thresholds, catalogFor(profile.requests));
+  const requests = profile.requests.map((r) => ({ name: r.name, method: methodOf(r), kind: kindOf(r) }));
+  const problems = validateThresholds(profile.thresholds, catalogFor(requests));
   if (problems.length)
     throw configError(
       `${source.file}: ${problems.length} problem(s) in the thresholds`,

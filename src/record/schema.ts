@@ -156,7 +156,17 @@ export const LoadResult = z
       maxVus: z.number().int(),
     }).strict(),
     all: LatencyBlock,
-    byName: z.record(z.string(), LatencyBlock.extend({ totals: Totals, method: z.string() }).strict()),
+    byName: z.record(
+      z.string(),
+      LatencyBlock.extend({
+        totals: Totals,
+        method: z.string().describe('HTTP method, SQL verb or Redis command'),
+        kind: z
+          .enum(['http', 'postgres', 'redis'])
+          .optional()
+          .describe('What it was sent over (absent: HTTP); http_* metrics judge HTTP, db_* SQL, redis_* Redis'),
+      }).strict(),
+    ),
     iterationDuration: LatencyBlock,
     connecting: LatencyBlock.optional().describe(
       'TCP connect + TLS handshake of the requests that opened a connection (k6’s http_req_connecting + http_req_tls_handshaking); in the closed model not part of http_req_duration',

@@ -61,7 +61,7 @@ export function loadSection(l: LoadResult | undefined): string {
   const rows = Object.entries(l.byName)
     .map(
       ([name, b]) =>
-        `<tr><td>${h(name)}</td><td>${h(b.method)}</td><td class="num">${b.totals.requests}</td><td class="num">${(b.totals.requests / secs).toFixed(1)}</td><td class="num">${b.totals.failed}</td><td class="num">${ms(b.latency?.p50Ms)}</td><td class="num">${ms(b.latency?.p95Ms)}</td><td class="num">${ms(b.latency?.p99Ms)}</td><td class="num">${ms(b.latency?.maxMs)}</td></tr>`,
+        `<tr><td>${h(name)}</td><td>${b.kind ? `${b.kind === 'postgres' ? 'SQL' : 'Redis'} ` : ''}${h(b.method)}</td><td class="num">${b.totals.requests}</td><td class="num">${(b.totals.requests / secs).toFixed(1)}</td><td class="num">${b.totals.failed}</td><td class="num">${ms(b.latency?.p50Ms)}</td><td class="num">${ms(b.latency?.p95Ms)}</td><td class="num">${ms(b.latency?.p99Ms)}</td><td class="num">${ms(b.latency?.maxMs)}</td></tr>`,
     )
     .join('');
   const flag =
@@ -93,7 +93,7 @@ ${connectRow(l)}${
 ${flag}
 ${timeline ? timelineHtml(timeline) : ''}
 ${shardsPart(l)}
-<h3>By request</h3>
+<h3>By request <span class="dim">HTTP judged as http_req_*, SQL as db_query_*, Redis as redis_cmd_*</span></h3>
 <table><thead><tr><th>name</th><th>method</th><th>requests</th><th>req/s</th><th>failed</th><th>p50</th><th>p95</th><th>p99</th><th>max</th></tr></thead><tbody>${rows}</tbody></table>
 ${spectrum ? spectrumHtml(spectrum) : ''}
 ${errors.length ? `<h3>Errors by class</h3><table><thead><tr><th>class</th><th>count</th></tr></thead><tbody>${errors.map(([k, v]) => `<tr><td>${h(k)}</td><td class="num">${v}</td></tr>`).join('')}</tbody></table>` : ''}

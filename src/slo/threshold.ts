@@ -13,7 +13,22 @@ export const BUILTIN_METRICS: Record<string, MetricType> = {
   http_reqs: 'counter',
   iterations: 'counter',
   dropped_iterations: 'counter',
+  // The data tier (xk6-sql's and xk6-redis's ideas, k6's naming): SQL statements and Redis commands.
+  db_query_duration: 'trend',
+  db_query_failed: 'rate',
+  db_queries: 'counter',
+  redis_cmd_duration: 'trend',
+  redis_cmd_failed: 'rate',
+  redis_cmds: 'counter',
 };
+
+/** Which requests a metric is about: http_* HTTP's, db_* the SQL statements, redis_* the Redis commands. */
+export function kindOfMetric(metric: string): 'http' | 'postgres' | 'redis' | undefined {
+  if (metric.startsWith('http_')) return 'http';
+  if (metric.startsWith('db_')) return 'postgres';
+  if (metric.startsWith('redis_')) return 'redis';
+  return undefined;
+}
 
 const aggregationsFor: Record<MetricType, RegExp> = {
   trend: /^(avg|min|max|med|p\(\d+(\.\d+)?\))$/,

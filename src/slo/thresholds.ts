@@ -6,25 +6,31 @@ import type { LoadResult, Verdict } from '../record/schema.ts';
 import {
   BUILTIN_METRICS,
   compare,
+  kindOfMetric,
   parseExpr,
   parseSelector,
   type MetricCatalog,
   type MetricSelector,
 } from './threshold.ts';
 
-export function catalogFor(requests: readonly { name: string; method: string }[]): MetricCatalog {
+export function catalogFor(requests: readonly { name: string; method: string; kind?: string }[]): MetricCatalog {
   return {
     metrics: BUILTIN_METRICS,
     tagValues: { name: [...new Set(requests.map((r) => r.name))], method: [...new Set(requests.map((r) => r.method))] },
   };
 }
 
+/** What a request's kind is, in a record: absent means HTTP (records before the data tier). */
+const kindIn = (b: LoadResult['byName'][string]) => b.kind ?? 'http';
+
 type Observation = { value: number; shown: string } | undefined;
 
 function selected(result: LoadResult, sel: MetricSelector): LoadResult['byName'][string][] {
+  const kind = kindOfMetric(sel.metric);
   return Object.entries(result.byName)
     .filter(
       ([name, b]) =>
+        (kind === undefined || kindIn(b) === kind) &&
         (sel.tags.name === undefined || sel.tags.name === name) &&
         (sel.tags.method === undefined || sel.tags.method === b.method),
     )
@@ -40,6 +46,8 @@ export function observe(result: LoadResult, sel: MetricSelector, aggregation: st
       : { value: count / seconds, shown: `rate=${(count / seconds).toFixed(2)}/s` };
   switch (sel.metric) {
     case 'http_req_duration':
+    case 'db_query_duration':
+    case 'redis_cmd_duration':
     case 'iteration_duration': {
       const h = newHistogram();
       if (sel.metric === 'iteration_duration') h.add(decode(result.iterationDuration.histogram));
@@ -58,7 +66,9 @@ export function observe(result: LoadResult, sel: MetricSelector, aggregation: st
               : ms(h.getValueAtPercentile(50));
       return { value, shown: `${aggregation}=${round(value)} ms` };
     }
-    case 'http_req_failed': {
+    case 'http_req_failed':
+    case 'db_query_failed':
+    case 'redis_cmd_failed': {
       const parts = selected(result, sel);
       const total = parts.reduce((n, b) => n + b.totals.requests, 0);
       if (total === 0) return undefined;
@@ -67,6 +77,8 @@ export function observe(result: LoadResult, sel: MetricSelector, aggregation: st
       return { value: rate, shown: `rate=${(rate * 100).toFixed(2)}% (${failed}/${total})` };
     }
     case 'http_reqs':
+    case 'db_queries':
+    case 'redis_cmds':
       return counter(selected(result, sel).reduce((n, b) => n + b.totals.requests, 0));
     case 'iterations':
       return counter(result.totals.iterations);

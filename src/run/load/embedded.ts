@@ -19,6 +19,7 @@ import {
   type Tally,
   type ToWorker,
   type WorkerInit,
+  type WorkerRequest,
 } from './protocol.ts';
 import type { LoadEngine, LoadRunContext, LoadTarget, Progress } from './engine.ts';
 import { isIP } from 'node:net';
@@ -29,6 +30,7 @@ interface NameAcc {
   tally: Tally;
   hist: Histogram;
   method: string;
+  kind: 'http' | 'postgres' | 'redis';
 }
 
 /** One running load worker, wherever it runs. */
@@ -136,15 +138,26 @@ export async function runEmbedded(
     ? { ...(isIP(host) ? {} : { servername: host }), ...(target.tls ?? { rejectUnauthorized: true }) }
     : undefined;
   const n = workerCount(profile, placement);
-  const requests = target.requests.map((r) => ({
-    name: r.name,
-    bytes: serialiseRequest(
-      { method: r.method, path: joinPath(url.pathname, r.path), headers: r.headers, body: r.body },
-      url.host,
-    ),
-    expectBody: r.method !== 'HEAD',
-    weight: r.weight,
-  }));
+  const requests: WorkerRequest[] = target.requests.map((r) =>
+    r.kind === 'http'
+      ? {
+          name: r.name,
+          bytes: serialiseRequest(
+            { method: r.method, path: joinPath(url.pathname, r.path), headers: r.headers, body: r.body },
+            url.host,
+          ),
+          expectBody: r.method !== 'HEAD',
+          weight: r.weight,
+        }
+      : {
+          name: r.name,
+          bytes: new Uint8Array(0),
+          expectBody: false,
+          weight: r.weight,
+          data: r.data,
+          ...(r.timeoutMs !== undefined ? { timeoutMs: r.timeoutMs } : {}),
+        },
+  );
   const think =
     profile.thinkTime === undefined
       ? undefined
@@ -154,7 +167,8 @@ export async function runEmbedded(
 
   const byName = new Map<string, NameAcc>();
   for (const r of target.requests)
-    if (!byName.has(r.name)) byName.set(r.name, { tally: emptyTally(), hist: newHistogram(), method: r.method });
+    if (!byName.has(r.name))
+      byName.set(r.name, { tally: emptyTally(), hist: newHistogram(), method: r.method, kind: r.kind });
   const seconds = new Map<number, Second>();
   const finalise = (upTo: number) => finaliseSeconds(seconds, upTo);
   const iterationHist = newHistogram();
@@ -277,6 +291,7 @@ export async function runEmbedded(
       names[name] = {
         totals: acc.tally,
         method: acc.method,
+        ...(acc.kind !== 'http' ? { kind: acc.kind } : {}),
         histogram: encode(acc.hist),
         ...(latency ? { latency } : {}),
       };

@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { Profile } from '../../config/profile.ts';
 import type { LoadResult } from '../../record/schema.ts';
 import type { TlsOptions } from '../../targets/tls.ts';
+import type { DataRequest } from './data.ts';
 
 /** Where the load goes: the base URL, the requests, and for https the environment's TLS settings. */
 export interface LoadTarget {
@@ -11,8 +12,9 @@ export interface LoadTarget {
   tls?: TlsOptions | undefined;
 }
 
-/** A request of the mix with setup captures filled in, ready to send. */
-export interface PreparedRequest {
+/** An HTTP request of the mix with setup captures filled in, ready to send. */
+export interface PreparedHttp {
+  kind: 'http';
   name: string;
   method: string;
   path: string;
@@ -20,6 +22,23 @@ export interface PreparedRequest {
   body?: string | undefined;
   weight: number;
 }
+
+/** A SQL statement or Redis command of the mix, its URL resolved. */
+export interface PreparedData {
+  kind: 'postgres' | 'redis';
+  name: string;
+  /** Its method tag: the statement's verb (SELECT, INSERT…) or the Redis command (GET, SET…). */
+  method: string;
+  weight: number;
+  data: DataRequest;
+  timeoutMs?: number | undefined;
+}
+
+export type PreparedRequest = PreparedHttp | PreparedData;
+
+/** Engines that speak HTTP only (k6, k6-operator) take the HTTP requests; data ones are refused earlier. */
+export const httpOnly = (rs: readonly PreparedRequest[]): PreparedHttp[] =>
+  rs.filter((r): r is PreparedHttp => r.kind === 'http');
 
 export interface Progress {
   elapsedMs: number;

@@ -1,12 +1,18 @@
 // Messages between the engine (main thread) and its load-generating worker threads.
 import type { Executor } from '../../config/profile.ts';
 import type { Http1Tls, NetError } from './http1.ts';
+import type { DataRequest } from './data.ts';
 
 export interface WorkerRequest {
   name: string;
+  /** HTTP: the serialised request (empty for data requests). */
   bytes: Uint8Array;
   expectBody: boolean;
   weight: number;
+  /** A SQL statement or Redis command instead of an HTTP request. */
+  data?: DataRequest;
+  /** Its own timeout, when not the profile's. */
+  timeoutMs?: number;
 }
 
 export interface WorkerInit {
@@ -23,12 +29,15 @@ export interface WorkerInit {
   thinkTimeMs?: { min: number; max: number } | undefined;
 }
 
-export type ErrorClass = NetError | 'http_4xx' | 'http_429' | 'http_5xx' | 'http_other';
+/** HTTP's classes, and the data tier's (`db_serialization`, `db_read_only`, `redis_noperm`, …). */
+export type ErrorClass =
+  NetError | 'http_4xx' | 'http_429' | 'http_5xx' | 'http_other' | `db_${string}` | `redis_${string}`;
 
 export interface Tally {
   requests: number;
   failed: number;
-  errors: Partial<Record<ErrorClass, number>>;
+  /** By error class (an ErrorClass). */
+  errors: Record<string, number>;
   statuses: Record<string, number>;
   bytesIn: number;
   bytesOut: number;
@@ -73,8 +82,7 @@ export function addTally(into: Tally, t: Tally): void {
   into.failed += t.failed;
   into.bytesIn += t.bytesIn;
   into.bytesOut += t.bytesOut;
-  for (const [k, v] of Object.entries(t.errors))
-    into.errors[k as ErrorClass] = (into.errors[k as ErrorClass] ?? 0) + (v ?? 0);
+  for (const [k, v] of Object.entries(t.errors)) into.errors[k] = (into.errors[k] ?? 0) + v;
   for (const [k, v] of Object.entries(t.statuses)) into.statuses[k] = (into.statuses[k] ?? 0) + v;
 }
 

@@ -4,7 +4,8 @@
 // allocation per request beyond what the socket needs.
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { Http1Connection, connectOptions, type Outcome } from './http1.ts';
+import { Http1Connection, connectOptions, type NetError } from './http1.ts';
+import { DataLinks, type DataOutcome } from './data.ts';
 import { newHistogram, encode, type Histogram } from '../../measure/histogram.ts';
 import { ArrivalSchedule, shareOf, vusAt } from './schedule.ts';
 import {
@@ -22,6 +23,42 @@ import { maxVUsOf, modelOf, scenarioDurationMs } from '../../config/profile.ts';
 
 interface Req extends WorkerRequest {
   buf: Buffer;
+}
+
+/**
+ * A VU's connections: its HTTP connection, and its database links once it sends a SQL statement
+ * or a Redis command. One request in flight at a time, on whichever it was sent.
+ */
+class Vu {
+  readonly http = new Http1Connection(init.host, init.port, init.tls);
+  #data: DataLinks | undefined;
+  #on: Http1Connection | DataLinks = this.http;
+  /** performance.now() past which the request in flight has timed out. */
+  deadline = Infinity;
+
+  get busy(): boolean {
+    return this.#on.busy;
+  }
+
+  send(req: Req, callback: (o: DataOutcome) => void): void {
+    this.deadline = performance.now() + (req.timeoutMs ?? init.timeoutMs);
+    if (req.data) {
+      this.#on = this.#data ??= new DataLinks();
+      this.#data.send(req.data, callback);
+    } else {
+      this.#on = this.http;
+      this.http.send(req.buf, req.expectBody, callback);
+    }
+  }
+
+  abort(error: NetError): void {
+    this.#on.abort(error);
+  }
+
+  close(): void {
+    this.http.close();
+    this.#data?.close();
+  }
 }
 
 interface NameBucket {
@@ -47,7 +84,7 @@ const iterationHist = newHistogram();
 /** Open model: each sent arrival's lag behind its intended send time (µs) — the generator's own verdict. */
 const lagHist = newHistogram();
 const buckets = new Map<number, Bucket>();
-const conns: (Http1Connection | undefined)[] = [];
+const conns: (Vu | undefined)[] = [];
 let stopping = false;
 let finished = false;
 let inFlight = 0;
@@ -84,7 +121,7 @@ const connectHist = newHistogram();
  * http_req_duration; the connect is in `connecting`. The open model's intended-time latency keeps
  * it: the user waited for it.
  */
-function record(req: Req, fromMs: number, o: Outcome, endMs: number): void {
+function record(req: Req, fromMs: number, o: DataOutcome, endMs: number): void {
   if (o.connectMs !== undefined) {
     connectHist.recordValue(Math.max(1, Math.round(o.connectMs * 1000)));
     if (!schedule) fromMs += o.connectMs;
@@ -100,7 +137,7 @@ function record(req: Req, fromMs: number, o: Outcome, endMs: number): void {
   t.requests++;
   t.bytesIn += o.bytesIn;
   t.bytesOut += req.buf.length;
-  const cls = errorClassOf(o.status, o.error);
+  const cls = req.data ? o.cls : errorClassOf(o.status, o.error);
   if (cls) {
     t.failed++;
     t.errors[cls] = (t.errors[cls] ?? 0) + 1;
@@ -135,7 +172,7 @@ let targetVus = 0;
 let activeVus = 0;
 
 function startVu(id: number): void {
-  const conn = new Http1Connection(init.host, init.port, init.tls);
+  const conn = new Vu();
   conns[id] = conn;
   activeVus++;
   maxVus = Math.max(maxVus, activeVus);
@@ -150,7 +187,7 @@ function startVu(id: number): void {
     const req = pick();
     const t0 = performance.now();
     inFlight++;
-    conn.send(req.buf, req.expectBody, (o) => {
+    conn.send(req, (o) => {
       inFlight--;
       if (finished) return;
       record(req, t0, o, performance.now());
@@ -168,7 +205,7 @@ function controlVus(): void {
 
 // ---- open model: arrivals on schedule, latency timed from the intended send time ----
 const schedule = modelOf(init.scenario) === 'open' ? new ArrivalSchedule(init.scenario) : undefined;
-const idle: Http1Connection[] = [];
+const idle: Vu[] = [];
 let nextArrival = init.index;
 let allocated = 0;
 const maxConns = schedule ? Math.max(1, shareOf(maxVUsOf(init.scenario), init.index, init.workers)) : 0;
@@ -181,7 +218,7 @@ function dispatchDue(): void {
     nextArrival += init.workers;
     let conn = idle.pop();
     if (!conn && allocated < maxConns) {
-      conn = new Http1Connection(init.host, init.port, init.tls);
+      conn = new Vu();
       conns.push(conn);
       allocated++;
     }
@@ -195,7 +232,7 @@ function dispatchDue(): void {
     lagHist.recordValue(Math.max(0, Math.round((performance.now() - intended) * 1000)));
     inFlight++;
     maxVus = Math.max(maxVus, allocated - idle.length);
-    c.send(req.buf, req.expectBody, (o) => {
+    c.send(req, (o) => {
       inFlight--;
       if (finished) return;
       record(req, intended, o, performance.now());
@@ -220,8 +257,8 @@ function openLoop(): void {
 
 // ---- shared: timeouts, per-second flushes, stopping ----
 function sweepTimeouts(): void {
-  const limit = performance.now() - init.timeoutMs;
-  for (const c of conns) if (c && c.busy && c.sentAt < limit) c.abort('timeout');
+  const now = performance.now();
+  for (const c of conns) if (c && c.busy && c.deadline < now) c.abort('timeout');
 }
 
 function flush(all: boolean): void {
@@ -325,11 +362,13 @@ for (let i = 0; i < 200_000; i++) scratch.recordValue(1 + (i % 50_000));
 if (schedule && 'preAllocatedVUs' in init.scenario) {
   const n = Math.min(maxConns, shareOf(init.scenario.preAllocatedVUs, init.index, init.workers));
   for (let i = 0; i < n; i++) {
-    const c = new Http1Connection(init.host, init.port, init.tls);
+    const c = new Vu();
     conns.push(c);
     idle.push(c);
     allocated++;
   }
-  await Promise.all(idle.map((c) => c.preconnect(Math.min(init.timeoutMs, 5000))));
+  // Only where HTTP requests go: a profile of SQL and Redis alone never touches the base URL.
+  if (requests.some((r) => !r.data))
+    await Promise.all(idle.map((c) => c.http.preconnect(Math.min(init.timeoutMs, 5000))));
 }
 port.postMessage({ type: 'ready' } satisfies FromWorker);

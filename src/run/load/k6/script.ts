@@ -2,7 +2,7 @@
 // think time and thresholds map 1:1 onto k6's options. The requests (with setup captures such
 // as tokens filled in) travel in an environment variable, never in the script file.
 import { maxVUsOf, type Executor, type Profile } from '../../../config/profile.ts';
-import type { PreparedRequest } from '../engine.ts';
+import { httpOnly, type PreparedHttp, type PreparedRequest } from '../engine.ts';
 import type { TlsOptions } from '../../../targets/tls.ts';
 
 const d = (ms: number) => `${Math.round(ms)}ms`;
@@ -66,7 +66,7 @@ const scenarioKey = (name: string) => name.replace(/[^A-Za-z0-9_-]/g, '_').slice
 /** What the script reads from GAUNTLET_K6_PLAN at init. */
 export interface K6Plan {
   baseUrl: string;
-  requests: PreparedRequest[];
+  requests: PreparedHttp[];
   timeoutMs: number;
   thinkTimeMs?: { min: number; max: number };
   /** k6's insecureSkipTLSVerify and tlsAuth (the CA goes through SSL_CERT_FILE). */
@@ -85,7 +85,7 @@ export function k6Plan(profile: Profile, baseUrl: string, requests: PreparedRequ
     : undefined;
   return {
     baseUrl: baseUrl.replace(/\/$/, ''),
-    requests,
+    requests: httpOnly(requests),
     timeoutMs: profile.timeout,
     ...(think ? { thinkTimeMs: think } : {}),
     ...(k6Tls ? { tls: k6Tls } : {}),

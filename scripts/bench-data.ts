@@ -1,0 +1,151 @@
+// The data tier against its own tools (`npm run bench:data`), interleaved rounds on one machine:
+// - closed model, highest rate, 8 connections: Gauntlet's `SELECT 1` and primary-key lookup vs
+//   `pgbench -S -M prepared -c 8 -j 1`, and Redis GET vs `redis-benchmark -c 8 -t get`;
+// - open model at a fixed 500/s: Gauntlet's latency percentiles vs pgbench's own (`-R 500 --log`,
+//   percentiles computed from every transaction in its log).
+// Gauntlet runs with 1 worker thread, as pgbench runs with 1 thread (-j 1).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { pgBinDir, startPostgres } from '../src/targets/local/postgres.ts';
+import { startRedis } from '../src/targets/local/redis.ts';
+import { gauntletLoad } from './bench-project.ts';
+
+const run = promisify(execFile);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const pg = await startPostgres();
+const redis = await startRedis();
+const pgbench = join(await pgBinDir(), 'pgbench');
+const env = { ...process.env, PGPASSWORD: new URL(pg.url).password };
+const conn = (() => {
+  const u = new URL(pg.url);
+  return ['-h', u.hostname, '-p', u.port, '-U', decodeURIComponent(u.username), u.pathname.slice(1)];
+})();
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+try {
+  await run(pgbench, ['-i', '-s', '1', '-q', ...conn], { env });
+  const dataEnv = `, postgres: { url: "\${env:BENCH_PG}" }, redis: { url: "\${env:BENCH_REDIS}" }`;
+  process.env.BENCH_PG = pg.url;
+  process.env.BENCH_REDIS = redis.url;
+  const closed = (request: string) =>
+    `name: b\nworkers: 1\nscenario: { executor: constant-vus, vus: 8, duration: 5s }\nrequests: [${request}]\n`;
+  const rows: Record<string, number[]> = {};
+  const add = (k: string, v: number) => (rows[k] ??= []).push(v);
+  const tps = (out: string) => Number(/tps = ([\d.]+)/.exec(out)![1]);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [label, sql] of [
+      ['SELECT 1', 'select 1'],
+      ['primary-key lookup', 'select abalance from pgbench_accounts where aid = $1'],
+    ] as const) {
+      const params = sql.includes('$1') ? ', params: [4242]' : '';
+      const { record } = await gauntletLoad(
+        'http://127.0.0.1:1',
+        closed(`{ name: q, kind: postgres, sql: "${sql}"${params} }`),
+        dataEnv,
+      );
+      const l = record.load!;
+      add(`gauntlet ${label}`, l.totals.requests / (l.durationMs / 1000));
+      // pgbench's own script for the same statement (-S is the lookup with a random aid).
+      const args = label === 'SELECT 1' ? ['-f', '/dev/stdin'] : ['-S'];
+      const p = execFile(pgbench, ['-n', '-M', 'prepared', '-c', '8', '-j', '1', '-T', '5', ...args, ...conn], {
+        env,
+      });
+      if (label === 'SELECT 1') p.stdin!.end('select 1;\n');
+      else p.stdin!.end();
+      const out = await new Promise<string>((res, rej) => {
+        let s = '';
+        p.stdout!.on('data', (d) => (s += d));
+        p.on('exit', (code) => (code === 0 ? res(s) : rej(new Error(`pgbench exit ${code}`))));
+      });
+      add(`pgbench ${label}`, tps(out));
+    }
+    const { record } = await gauntletLoad(
+      'http://127.0.0.1:1',
+      closed(`{ name: g, kind: redis, command: [GET, k] }`),
+      dataEnv,
+    );
+    add('gauntlet redis GET', record.load!.totals.requests / (record.load!.durationMs / 1000));
+    const u = new URL(redis.url);
+    const rb = await run(
+      'redis-benchmark',
+      [
+        '-h',
+        u.hostname,
+        '-p',
+        u.port,
+        '-a',
+        decodeURIComponent(u.password),
+        '-c',
+        '8',
+        '-n',
+        '100000',
+        '-t',
+        'get',
+        '--csv',
+      ],
+      { env },
+    );
+    add('redis-benchmark GET', Number(/"GET","([\d.]+)"/.exec(rb.stdout)![1]));
+    console.log(
+      `round ${round + 1}: ${Object.entries(rows)
+        .map(([k, v]) => `${k} ${Math.round(v.at(-1)!)}`)
+        .join(', ')}`,
+    );
+  }
+
+  // Fixed rate: latency distributions side by side.
+  const dir = mkdtempSync(join(tmpdir(), 'pgbench-log-'));
+  await run(
+    pgbench,
+    [
+      '-n',
+      '-M',
+      'prepared',
+      '-S',
+      '-c',
+      '8',
+      '-j',
+      '1',
+      '-R',
+      '500',
+      '-T',
+      '10',
+      '--log',
+      `--log-prefix=${join(dir, 'l')}`,
+      ...conn,
+    ],
+    { env },
+  );
+  const times = readdirSync(dir)
+    .flatMap((f) => readFileSync(join(dir, f), 'utf8').trim().split('\n'))
+    .map((line) => Number(line.split(' ')[2]) / 1000)
+    .sort((a, b) => a - b);
+  const { record } = await gauntletLoad(
+    'http://127.0.0.1:1',
+    `name: b\nworkers: 1\nscenario: { executor: constant-arrival-rate, rate: 500, duration: 10s, preAllocatedVUs: 8, maxVUs: 8 }\nrequests: [{ name: q, kind: postgres, sql: "select abalance from pgbench_accounts where aid = $1", params: [4242] }]\n`,
+    dataEnv,
+  );
+  const g = record.load!.all.latency!;
+
+  console.log('\n| closed model, 8 connections, 5 s | median of ' + ROUNDS + ' rounds |');
+  console.log('|---|---|');
+  for (const [k, v] of Object.entries(rows)) console.log(`| ${k} | ${Math.round(median(v))} /s |`);
+  console.log(
+    `\nratios: SELECT 1 ${(median(rows['gauntlet SELECT 1']!) / median(rows['pgbench SELECT 1']!)).toFixed(2)}×, lookup ${(median(rows['gauntlet primary-key lookup']!) / median(rows['pgbench primary-key lookup']!)).toFixed(2)}×, redis GET ${(median(rows['gauntlet redis GET']!) / median(rows['redis-benchmark GET']!)).toFixed(2)}×`,
+  );
+  console.log('\n| 500/s for 10 s, lookup | p50 | p95 | p99 | max | samples |');
+  console.log('|---|---|---|---|---|---|');
+  console.log(
+    `| pgbench -R 500 --log | ${[50, 95, 99].map((p) => pct(times, p).toFixed(3)).join(' ms | ')} ms | ${times.at(-1)!.toFixed(3)} ms | ${times.length} |`,
+  );
+  console.log(
+    `| gauntlet | ${g.p50Ms.toFixed(3)} ms | ${g.p95Ms.toFixed(3)} ms | ${g.p99Ms.toFixed(3)} ms | ${g.maxMs.toFixed(3)} ms | ${g.count} |`,
+  );
+} finally {
+  await Promise.all([pg.stop(), redis.stop()]);
+}

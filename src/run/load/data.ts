@@ -1,0 +1,255 @@
+// The data tier in a load profile: SQL statements on PostgreSQL and Redis commands, sent by the
+// same VUs as HTTP requests and timed the same way. Each VU holds one connection per database
+// URL, opened on first use (its connect reported apart, like HTTP's); each statement is prepared
+// once per connection. One request in flight per VU, so a VU's links are busy or idle as one.
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import type { NetError, Outcome } from './http1.ts';
+import type { ErrorClass } from './protocol.ts';
+
+export type DataRequest =
+  | {
+      kind: 'postgres';
+      url: string;
+      /** The prepared statement's name: one per request of the mix. */
+      statement: string;
+      sql: string;
+      params: (string | number | boolean | null)[];
+      /** Server-side statement_timeout for this URL's connections (the largest request timeout on it). */
+      serverTimeoutMs: number;
+    }
+  | { kind: 'redis'; url: string; command: (string | number)[] };
+
+/** A data request's outcome: no HTTP status; `cls` names the failure, undefined when it succeeded. */
+export interface DataOutcome extends Outcome {
+  cls?: ErrorClass;
+}
+
+/**
+ * The error class of a failed statement or command, k6-style: timeouts, refused and reset like
+ * HTTP's; PostgreSQL by SQLSTATE (serialization failure, deadlock, read-only transaction on a
+ * replica, server shutting down, else the SQLSTATE class), Redis by its error reply's code.
+ */
+export function dataErrorClass(kind: 'postgres' | 'redis', err: unknown): { cls: ErrorClass; reason: string } {
+  const e = err as { code?: string; message?: string };
+  const reason = String(e?.message ?? err).slice(0, 300);
+  const net: Record<string, NetError> = {
+    ECONNREFUSED: 'refused',
+    ECONNRESET: 'reset',
+    EPIPE: 'reset',
+    ETIMEDOUT: 'timeout',
+  };
+  if (e?.code && net[e.code]) return { cls: net[e.code]!, reason };
+  if (/timed? ?out|timeout/i.test(reason) && !/statement timeout/.test(reason)) return { cls: 'timeout', reason };
+  if (
+    /Connection terminated|connection is closed|Connection is closed|socket hang up|ended by the other party/i.test(
+      reason,
+    )
+  )
+    return { cls: 'reset', reason };
+  if (kind === 'postgres') {
+    const code = /^[0-9A-Z]{5}$/.test(e?.code ?? '') ? e.code! : undefined;
+    if (!code) return { cls: 'other', reason };
+    const named: Record<string, ErrorClass> = {
+      '40001': 'db_serialization',
+      '40P01': 'db_deadlock',
+      '57014': 'timeout', // statement_timeout: query_canceled
+      '25006': 'db_read_only',
+      '57P01': 'db_unavailable',
+      '57P02': 'db_unavailable',
+      '57P03': 'db_unavailable',
+      '53300': 'db_too_many_connections',
+    };
+    return { cls: named[code] ?? (code.startsWith('08') ? 'reset' : `db_sqlstate_${code.slice(0, 2)}`), reason };
+  }
+  const reply = /^([A-Z]+)\b/.exec(reason)?.[1];
+  return { cls: reply ? `redis_${reply.toLowerCase()}` : 'other', reason };
+}
+
+/** Failures after which a connection is not reused. */
+const BROKEN = new Set<ErrorClass>(['reset', 'refused', 'timeout', 'other', 'db_unavailable']);
+
+interface Link {
+  busy: boolean;
+  sentAt: number;
+  abort(error: NetError): void;
+  close(): void;
+}
+
+class PgLink implements Link {
+  #client: pg.Client | undefined;
+  #ready: Promise<void> | undefined;
+  #callback: ((o: DataOutcome) => void) | undefined;
+  busy = false;
+  sentAt = 0;
+
+  constructor(
+    readonly url: string,
+    readonly serverTimeoutMs: number,
+  ) {}
+
+  send(r: Extract<DataRequest, { kind: 'postgres' }>, callback: (o: DataOutcome) => void): void {
+    this.busy = true;
+    this.sentAt = performance.now();
+    this.#callback = callback;
+    let connectMs: number | undefined;
+    if (!this.#client) {
+      const client = new pg.Client({ connectionString: this.url, statement_timeout: this.serverTimeoutMs });
+      client.on('error', () => this.#drop());
+      this.#client = client;
+      const t0 = performance.now();
+      this.#ready = client.connect().then(() => void (connectMs = performance.now() - t0));
+    }
+    const client = this.#client;
+    let connected = false;
+    this.#ready!.then(() => {
+      connected = true;
+      return client.query({ name: r.statement, text: r.sql, values: r.params });
+    }).then(
+      () => this.#finish({ status: 0, bytesIn: 0, ...(connectMs !== undefined ? { connectMs } : {}) }),
+      (err: unknown) => {
+        const { cls, reason } = dataErrorClass('postgres', err);
+        // A statement's own error keeps the connection; a broken or refused one is replaced next time.
+        if (!connected || BROKEN.has(cls)) this.#drop();
+        this.#finish({ status: 0, bytesIn: 0, cls, reason });
+      },
+    );
+  }
+
+  #finish(o: DataOutcome): void {
+    const cb = this.#callback;
+    this.#callback = undefined;
+    this.busy = false;
+    cb?.(o);
+  }
+
+  #drop(): void {
+    const c = this.#client;
+    this.#client = undefined;
+    this.#ready = undefined;
+    if (c) {
+      // A statement stuck on a dead server never answers: the socket goes, not a polite end().
+      (c as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+      c.end().catch(() => {});
+    }
+  }
+
+  abort(error: NetError): void {
+    this.#drop();
+    this.#finish({ status: 0, bytesIn: 0, cls: error, reason: `no answer within the request timeout` });
+  }
+
+  close(): void {
+    this.#callback = undefined;
+    this.busy = false;
+    this.#drop();
+  }
+}
+
+class RedisLink implements Link {
+  #client: Redis | undefined;
+  #callback: ((o: DataOutcome) => void) | undefined;
+  busy = false;
+  sentAt = 0;
+
+  constructor(readonly url: string) {}
+
+  send(r: Extract<DataRequest, { kind: 'redis' }>, callback: (o: DataOutcome) => void): void {
+    this.busy = true;
+    this.sentAt = performance.now();
+    this.#callback = callback;
+    let connectMs: number | undefined;
+    let ready: Promise<unknown> = Promise.resolve();
+    if (!this.#client) {
+      // No retries, no offline queue: a command that cannot be sent fails, and is counted.
+      const client = new Redis(this.url, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        enableOfflineQueue: false,
+        retryStrategy: () => null,
+        enableReadyCheck: false,
+      });
+      client.on('error', () => {});
+      this.#client = client;
+      const t0 = performance.now();
+      ready = client.connect().then(() => void (connectMs = performance.now() - t0));
+    }
+    const client = this.#client;
+    const [cmd, ...args] = r.command;
+    ready
+      .then(() => client.call(String(cmd), ...args.map(String)))
+      .then(
+        (reply) =>
+          this.#finish({
+            status: 0,
+            bytesIn: typeof reply === 'string' ? reply.length : 0,
+            ...(connectMs !== undefined ? { connectMs } : {}),
+          }),
+        (err: unknown) => {
+          const { cls, reason } = dataErrorClass('redis', err);
+          if (!cls.startsWith('redis_')) this.#drop();
+          this.#finish({ status: 0, bytesIn: 0, cls, reason });
+        },
+      );
+  }
+
+  #finish(o: DataOutcome): void {
+    const cb = this.#callback;
+    this.#callback = undefined;
+    this.busy = false;
+    cb?.(o);
+  }
+
+  #drop(): void {
+    const c = this.#client;
+    this.#client = undefined;
+    c?.disconnect();
+  }
+
+  abort(error: NetError): void {
+    this.#drop();
+    this.#finish({ status: 0, bytesIn: 0, cls: error, reason: 'no answer within the request timeout' });
+  }
+
+  close(): void {
+    this.#callback = undefined;
+    this.busy = false;
+    this.#drop();
+  }
+}
+
+/** One VU's database connections, by URL. */
+export class DataLinks {
+  #links = new Map<string, PgLink | RedisLink>();
+  #current: Link | undefined;
+
+  get busy(): boolean {
+    return this.#current?.busy ?? false;
+  }
+
+  get sentAt(): number {
+    return this.#current?.sentAt ?? 0;
+  }
+
+  send(r: DataRequest, callback: (o: DataOutcome) => void): void {
+    const key = `${r.kind} ${r.url}`;
+    let link = this.#links.get(key);
+    if (!link) {
+      link = r.kind === 'postgres' ? new PgLink(r.url, r.serverTimeoutMs) : new RedisLink(r.url);
+      this.#links.set(key, link);
+    }
+    this.#current = link;
+    if (r.kind === 'postgres') (link as PgLink).send(r, callback);
+    else (link as RedisLink).send(r, callback);
+  }
+
+  abort(error: NetError): void {
+    this.#current?.abort(error);
+  }
+
+  close(): void {
+    for (const l of this.#links.values()) l.close();
+    this.#links.clear();
+  }
+}
