@@ -5,7 +5,7 @@
 //   percentiles computed from every transaction in its log).
 // Gauntlet runs with 1 worker thread, as pgbench runs with 1 thread (-j 1).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -34,6 +34,8 @@ try {
   process.env.BENCH_REDIS = redis.url;
   const closed = (request: string) =>
     `name: b\nworkers: 1\nscenario: { executor: constant-vus, vus: 8, duration: 5s }\nrequests: [${request}]\n`;
+  const select1 = join(mkdtempSync(join(tmpdir(), 'pgbench-')), 'select1.sql');
+  writeFileSync(select1, 'select 1;\n');
   const rows: Record<string, number[]> = {};
   const add = (k: string, v: number) => (rows[k] ??= []).push(v);
   const tps = (out: string) => Number(/tps = ([\d.]+)/.exec(out)![1]);
@@ -51,17 +53,10 @@ try {
       const l = record.load!;
       add(`gauntlet ${label}`, l.totals.requests / (l.durationMs / 1000));
       // pgbench's own script for the same statement (-S is the lookup with a random aid).
-      const args = label === 'SELECT 1' ? ['-f', '/dev/stdin'] : ['-S'];
-      const p = execFile(pgbench, ['-n', '-M', 'prepared', '-c', '8', '-j', '1', '-T', '5', ...args, ...conn], {
-        env,
-      });
-      if (label === 'SELECT 1') p.stdin!.end('select 1;\n');
-      else p.stdin!.end();
-      const out = await new Promise<string>((res, rej) => {
-        let s = '';
-        p.stdout!.on('data', (d) => (s += d));
-        p.on('exit', (code) => (code === 0 ? res(s) : rej(new Error(`pgbench exit ${code}`))));
-      });
+      const args = label === 'SELECT 1' ? ['-f', select1] : ['-S'];
+      const out = (
+        await run(pgbench, ['-n', '-M', 'prepared', '-c', '8', '-j', '1', '-T', '5', ...args, ...conn], { env })
+      ).stdout;
       add(`pgbench ${label}`, tps(out));
     }
     const { record } = await gauntletLoad(

@@ -128,7 +128,9 @@ export function loadApp(profileFile: string, flags: Flags, io: Io): Promise<Fini
     const profile = await loadProfile(profileFile, s.io.cwd, s.config.config.slos.thresholds);
     // k6-operator's runners and Kubernetes shards reach the target from inside the cluster, not from here.
     const engineName = s.flags.engine ?? s.io.env.GAUNTLET_ENGINE;
-    if (engineName !== 'k6-operator' && engineName !== 'kubernetes')
+    // A profile of SQL and Redis alone never touches the base URL.
+    const http = profile.requests.some((r) => r.kind === 'http');
+    if (http && engineName !== 'k6-operator' && engineName !== 'kubernetes')
       await assertReachable(env.baseUrl, tlsOptionsOf(env));
     const { load, verdicts } = await runLoad(s, env, profile);
     return { ...(load ? { load } : {}), verdicts, baseUrl: env.baseUrl } satisfies SessionResult;

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Http1Connection, connectOptions, type NetError } from './http1.ts';
-import { DataLinks, type DataOutcome } from './data.ts';
+import { DataLinks, type DataOutcome, type DataRequest } from './data.ts';
 import { newHistogram, encode, type Histogram } from '../../measure/histogram.ts';
 import { ArrivalSchedule, shareOf, vusAt } from './schedule.ts';
 import {
@@ -53,6 +53,11 @@ class Vu {
 
   abort(error: NetError): void {
     this.#on.abort(error);
+  }
+
+  /** Opens its database links before the clock starts. */
+  preconnectData(rs: readonly DataRequest[], timeoutMs: number): Promise<void> {
+    return (this.#data ??= new DataLinks()).preconnect(rs, timeoutMs);
   }
 
   close(): void {
@@ -370,5 +375,8 @@ if (schedule && 'preAllocatedVUs' in init.scenario) {
   // Only where HTTP requests go: a profile of SQL and Redis alone never touches the base URL.
   if (requests.some((r) => !r.data))
     await Promise.all(idle.map((c) => c.http.preconnect(Math.min(init.timeoutMs, 5000))));
+  // One link per database URL of the mix (the first request of each names it).
+  const data = [...new Map(requests.filter((r) => r.data).map((r) => [`${r.data!.kind} ${r.data!.url}`, r.data!])).values()];
+  if (data.length) await Promise.all(idle.map((c) => c.preconnectData(data, Math.min(init.timeoutMs, 5000))));
 }
 port.postMessage({ type: 'ready' } satisfies FromWorker);
