@@ -96,7 +96,10 @@ class PgLink implements Link {
     let connectMs: number | undefined;
     if (!this.#client) {
       const t0 = performance.now();
-      this.connect().then(() => void (connectMs = performance.now() - t0), () => {});
+      this.connect().then(
+        () => void (connectMs = performance.now() - t0),
+        () => {},
+      );
     }
     const client = this.#client!;
     let connected = false;
@@ -267,7 +270,11 @@ export class DataLinks {
    * connects. A connect that fails here is retried by the first request, and counted there.
    */
   preconnect(rs: readonly DataRequest[], timeoutMs: number): Promise<void> {
-    const opening = rs.map((r) => this.#link(r).connect().catch(() => {}));
+    const opening = rs.map((r) =>
+      this.#link(r)
+        .connect()
+        .catch(() => {}),
+    );
     return Promise.race([Promise.all(opening).then(() => {}), new Promise<void>((r) => setTimeout(r, timeoutMs))]);
   }
 

@@ -376,7 +376,9 @@ if (schedule && 'preAllocatedVUs' in init.scenario) {
   if (requests.some((r) => !r.data))
     await Promise.all(idle.map((c) => c.http.preconnect(Math.min(init.timeoutMs, 5000))));
   // One link per database URL of the mix (the first request of each names it).
-  const data = [...new Map(requests.filter((r) => r.data).map((r) => [`${r.data!.kind} ${r.data!.url}`, r.data!])).values()];
+  const data = [
+    ...new Map(requests.filter((r) => r.data).map((r) => [`${r.data!.kind} ${r.data!.url}`, r.data!])).values(),
+  ];
   if (data.length) await Promise.all(idle.map((c) => c.preconnectData(data, Math.min(init.timeoutMs, 5000))));
 }
 port.postMessage({ type: 'ready' } satisfies FromWorker);
