@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { ROOT, project } from './helpers.ts';
+import { GITLAB_REPORT } from '../src/report/k6-summary.ts';
 
 const ACTIONLINT = process.env.ACTIONLINT ?? join(homedir(), '.cache', 'gauntlet', 'bin', 'actionlint');
 const lint = (files: string[]) =>
@@ -81,7 +82,7 @@ describe('GitLab CI template', () => {
         extends?: string;
         script?: string[];
         rules?: unknown[];
-        artifacts?: { when?: string; reports?: { junit?: string } };
+        artifacts?: { when?: string; reports?: { junit?: string; load_performance?: string } };
       }
     >;
     const base = doc['.gauntlet']!;
@@ -94,9 +95,19 @@ describe('GitLab CI template', () => {
         name,
       ).toBe(true);
       expect(job.rules?.length, name).toBeGreaterThan(0);
-      const artifacts = job.artifacts ?? base.artifacts!;
+      // GitLab's `extends` merges hashes deeply: the job's artifacts over the base's.
+      const artifacts = {
+        ...base.artifacts,
+        ...job.artifacts,
+        reports: { ...base.artifacts?.reports, ...job.artifacts?.reports },
+      };
       expect(artifacts.when, name).toBe('always');
       expect(artifacts.reports?.junit, name).toMatch(/junit\.xml$/);
     }
+    // The gate feeds GitLab's load-performance widget the file the k6-summary reporter writes
+    // (its own artifacts are merged with the base's by `extends`, junit included).
+    const gate = doc['gauntlet-gate']!;
+    expect(gate.artifacts?.reports?.load_performance).toBe('reports/latest/gl-load-performance-report.json');
+    expect(gate.artifacts?.reports?.load_performance).toBe(`reports/latest/${GITLAB_REPORT}`);
   });
 });

@@ -15,6 +15,9 @@ import {
 } from './helpers.ts';
 import type { LoadResult } from '../src/record/schema.ts';
 import { decode } from '../src/measure/histogram.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
 import { change } from '../src/report/trend-section.ts';
 
 const profile = (scenario: string, thresholds = '', extra = '') => `name: t
@@ -22,6 +25,30 @@ scenario: ${scenario}
 requests:
   - { name: root, path: / }
 ${extra}${thresholds ? `thresholds:\n${thresholds}` : ''}`;
+
+/** The object k6 passes to handleSummary(), as k6's documentation describes it. */
+const K6Summary = z.object({
+  root_group: z.object({
+    name: z.string(),
+    path: z.string(),
+    id: z.string(),
+    groups: z.array(z.unknown()),
+    checks: z.array(z.unknown()),
+  }),
+  options: z.object({ summaryTrendStats: z.array(z.string()), summaryTimeUnit: z.string(), noColor: z.boolean() }),
+  state: z.object({ isStdOutTTY: z.boolean(), isStdErrTTY: z.boolean(), testRunDurationMs: z.number() }),
+  metrics: z.record(
+    z.string(),
+    z
+      .object({
+        type: z.enum(['counter', 'gauge', 'rate', 'trend']),
+        contains: z.enum(['default', 'time', 'data']),
+        values: z.record(z.string(), z.number()),
+        thresholds: z.record(z.string(), z.object({ ok: z.boolean() }).strict()).optional(),
+      })
+      .strict(),
+  ),
+});
 
 const loadOf = (dir: string) => (latestReport(dir).record as unknown as { load: LoadResult }).load;
 
@@ -63,6 +90,27 @@ describe('closed model', () => {
     expect(verdicts.find((v) => v.id === 'http_req_failed rate<0.01')!.status).toBe('pass');
     expect(load.series.length).toBeGreaterThanOrEqual(3);
     expect(run.stdout).toMatch(/✗ fail +http_req_duration p\(95\)<5: p\(95\)<5 — observed p\(95\)=[2-4]\d\.\d\d ms/);
+
+    // The same run in k6's handleSummary shape, and in the summary-export shape GitLab compares.
+    const k6 = K6Summary.parse(JSON.parse(readFileSync(join(latestReport(dir).dir, 'k6-summary.json'), 'utf8')));
+    expect(k6.metrics.http_reqs!.values.count).toBe(load.totals.requests);
+    expect(k6.metrics.http_req_failed!.values).toEqual({ rate: 0, passes: 0, fails: load.totals.requests });
+    expect(k6.metrics.http_req_duration!.values.med).toBeCloseTo(load.all.latency!.p50Ms, 3);
+    expect(k6.metrics.http_req_duration!.contains).toBe('time');
+    expect(k6.metrics.http_req_duration!.thresholds).toEqual({ 'p(50)<30': { ok: true }, 'p(95)<5': { ok: false } });
+    expect(k6.metrics.http_req_failed!.thresholds).toEqual({ 'rate<0.01': { ok: true } });
+    expect(k6.metrics.iterations!.values.count).toBe(load.totals.iterations);
+    expect(k6.state.testRunDurationMs).toBe(load.durationMs);
+    const gl = JSON.parse(readFileSync(join(latestReport(dir).dir, 'gl-load-performance-report.json'), 'utf8')) as {
+      metrics: Record<string, Record<string, number>>;
+    };
+    expect(gl.metrics.http_req_waiting!['p(95)']).toBe(k6.metrics.http_req_duration!.values['p(95)']);
+    expect(gl.metrics.http_reqs!.count).toBe(load.totals.requests);
+    expect(gl.metrics.checks).toEqual({
+      passes: verdicts.filter((v) => v.status === 'pass').length,
+      fails: 1,
+      value: 0,
+    });
   });
 
   it('a second run shows the first in its trend with the change since it; the footer says how it was invoked', async () => {

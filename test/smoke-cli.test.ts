@@ -64,6 +64,15 @@ checks:
     );
     expect(a.junit).toMatch(/<testcase name="smoke: all smoke checks pass" classname="verdicts" time="0">\s*<failure/);
     expect(a.summary).toContain('api › version is pinned');
+    // Not in GitHub Actions: no workflow commands in the log.
+    expect(run.stdout).not.toContain('::error');
+
+    // In GitHub Actions, the failing verdict is an annotation on the run.
+    const gh = await gauntlet(['smoke'], { cwd: dir, env: { GITHUB_ACTIONS: 'true' } });
+    expect(gh.code, gh.out).toBe(1);
+    expect(gh.stdout).toContain(
+      '::error title=Gauntlet smoke%3A smoke (fail)::observed 1/2 passed — objective all smoke checks pass',
+    );
   });
 
   it('retries a warming-up endpoint with backoff until it answers', async () => {

@@ -5,7 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, GauntletError, describeError } from '../core/errors.ts';
 import type { Flags } from '../config/load.ts';
 import type { RunRecord } from '../record/schema.ts';
-import { summaryLines } from '../report/console.ts';
+import { githubAnnotations, summaryLines } from '../report/console.ts';
 import type { Finished, Io } from '../app/session.ts';
 import { VERSION } from '../version.ts';
 
@@ -40,6 +40,8 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   const globals = (): GlobalOpts => program.opts<GlobalOpts>();
   const finish = (f: Finished) => {
     for (const line of summaryLines(f.record, join(f.reportDir, 'index.html'))) out.print(line);
+    // In GitHub Actions, failing verdicts become annotations on the run (GitHub sets GITHUB_ACTIONS=true).
+    if (out.env.GITHUB_ACTIONS === 'true') for (const line of githubAnnotations(f.record)) out.print(line);
     exitCode = f.exitCode;
   };
 

@@ -59,3 +59,32 @@ export function loadSummaryLines(r: RunRecord): string[] {
   if (l.stoppedEarly) lines.push(`  stopped early: ${l.stoppedEarly}`);
   return lines;
 }
+
+/** GitHub shows at most 10 error annotations per step; the rest would be dropped silently. */
+const GITHUB_ANNOTATIONS = 10;
+
+const ghData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const ghProperty = (s: string) => ghData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+
+/**
+ * GitHub Actions workflow commands: each verdict that does not pass as an `::error` annotation
+ * (title: the verdict; message: what was observed against the objective), as many as GitHub
+ * shows, and a notice saying how many more the report holds.
+ */
+export function githubAnnotations(r: RunRecord): string[] {
+  // Why the harness could not finish comes first: it is the one a reader needs.
+  const lines = r.errors
+    .slice(0, 1)
+    .map((e) => `::error title=${ghProperty(`Gauntlet ${r.command} could not finish`)}::${ghData(e)}`);
+  const failing = r.verdicts.filter((v) => v.status !== 'pass');
+  const room = GITHUB_ANNOTATIONS - lines.length;
+  for (const v of failing.slice(0, room))
+    lines.push(
+      `::error title=${ghProperty(`Gauntlet ${r.command}: ${v.id} (${v.status})`)}::${ghData(
+        `${v.observed ? `observed ${v.observed}` : (v.detail ?? v.status)} — objective ${v.objective}`,
+      )}`,
+    );
+  if (failing.length > room)
+    lines.push(`::notice::${ghData(`${failing.length - room} more failing verdicts are in the report`)}`);
+  return lines;
+}

@@ -8,8 +8,9 @@ import type { Artifact, Reporter } from './reporter.ts';
 import { htmlReporter } from './html.ts';
 import { junitReporter } from './junit.ts';
 import { markdownReporter } from './markdown.ts';
+import { k6SummaryReporter } from './k6-summary.ts';
 
-export const defaultReporters: readonly Reporter[] = [htmlReporter, junitReporter, markdownReporter];
+export const defaultReporters: readonly Reporter[] = [htmlReporter, junitReporter, markdownReporter, k6SummaryReporter];
 const STEP_SUMMARY_LIMIT = 1024 * 1024;
 
 export interface Published {

@@ -37,6 +37,15 @@ function selected(result: LoadResult, sel: MetricSelector): LoadResult['byName']
     .map(([, b]) => b);
 }
 
+/** A *_failed metric's samples: the failed requests among the selected ones. */
+export function failures(result: LoadResult, sel: MetricSelector): { failed: number; total: number } {
+  const parts = selected(result, sel);
+  return {
+    failed: parts.reduce((n, b) => n + b.totals.failed, 0),
+    total: parts.reduce((n, b) => n + b.totals.requests, 0),
+  };
+}
+
 /** The value an aggregation takes on the selected metric, or undefined when there are no samples. */
 export function observe(result: LoadResult, sel: MetricSelector, aggregation: string): Observation {
   const seconds = result.durationMs / 1000;
@@ -69,10 +78,8 @@ export function observe(result: LoadResult, sel: MetricSelector, aggregation: st
     case 'http_req_failed':
     case 'db_query_failed':
     case 'redis_cmd_failed': {
-      const parts = selected(result, sel);
-      const total = parts.reduce((n, b) => n + b.totals.requests, 0);
+      const { failed, total } = failures(result, sel);
       if (total === 0) return undefined;
-      const failed = parts.reduce((n, b) => n + b.totals.failed, 0);
       const rate = failed / total;
       return { value: rate, shown: `rate=${(rate * 100).toFixed(2)}% (${failed}/${total})` };
     }
