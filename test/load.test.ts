@@ -1,7 +1,13 @@
 // Load profiles through the CLI against servers whose latency is known by construction, real
 // nginx, and the demo API: both models, thresholds passing, failing and without data.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixedDelayServer, resettingServer, stallServer, type Running } from './fixtures/servers.ts';
+import {
+  failingAfterServer,
+  fixedDelayServer,
+  resettingServer,
+  stallServer,
+  type Running,
+} from './fixtures/servers.ts';
 import { startNginx, type Nginx } from './fixtures/nginx.ts';
 import {
   gauntlet,
@@ -302,6 +308,50 @@ describe('thresholds and failures', () => {
       expect(v.find((x) => x.id === 'load')!.status).toBe('fail');
     } finally {
       await reset.close();
+    }
+  });
+
+  it('a windowed threshold fails on a target that starts failing mid-run though the whole run passes; abortOnFail stops it at that window', async () => {
+    const target = await failingAfterServer(4000);
+    try {
+      const p = (threshold: string) =>
+        profile(
+          '{ executor: constant-arrival-rate, rate: 50, duration: 12s, preAllocatedVUs: 5 }',
+          `  http_req_failed: ['rate<0.9']\n  'http_req_failed{window:2s}': [${threshold}]\n`,
+        );
+      // Judged at the end: 8 s of 12 failing is under 90 % over the run, but a 2 s window is all failures.
+      const dir = project({ 'gauntlet.config.yaml': yamlConfig(target.url), 'p.yaml': p("'rate<0.5'") });
+      const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
+      expect(run.code, run.out).toBe(1);
+      expect(latestReport(dir).record.verdicts.find((v) => v.id === 'http_req_failed rate<0.9')!.status).toBe('pass');
+      const w = latestReport(dir).record.verdicts.find((v) => v.id === 'http_req_failed{window:2s} rate<0.5')!;
+      expect(w.status).toBe('fail');
+      const [from] = /\+(\d+)–\d+ s$/.exec(w.observed!)!.slice(1).map(Number);
+      expect(w.observed).toMatch(/^rate=100\.00% in the worst 2 s window, \+\d+–\d+ s$/);
+      expect(from).toBeGreaterThanOrEqual(3);
+      expect(loadOf(dir).stoppedEarly).toBeUndefined();
+
+      // With abortOnFail, the run stops within about a second of the first failing window closing.
+      const target2 = await failingAfterServer(4000);
+      try {
+        const dir2 = project({
+          'gauntlet.config.yaml': yamlConfig(target2.url),
+          'p.yaml': p('{ threshold: rate<0.5, abortOnFail: true }'),
+        });
+        const run2 = await gauntlet(['load', 'p.yaml'], { cwd: dir2 });
+        expect(run2.code, run2.out).toBe(1);
+        const l = loadOf(dir2);
+        expect(l.stoppedEarly).toMatch(
+          /^threshold http_req_failed\{window:2s\} rate<0\.5 failed \(rate=\d+\.\d+% in the worst 2 s window/,
+        );
+        // Failing from ~4 s; the first window at ≥ 50 % closes by ~6 s; the run ends before 8 s of 12.
+        expect(l.durationMs).toBeLessThan(8000);
+        expect(l.durationMs).toBeGreaterThan(4000);
+      } finally {
+        await target2.close();
+      }
+    } finally {
+      await target.close();
     }
   });
 

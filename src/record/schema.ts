@@ -176,6 +176,12 @@ export const LoadResult = z
       .optional()
       .describe('Per network error class, the first message seen (e.g. why a certificate was refused)'),
     series: z.array(LoadSecond),
+    perSecond: z
+      .record(z.string(), z.array(z.tuple([z.number().int(), z.number().int(), z.number().int()]).rest(z.string())))
+      .optional()
+      .describe(
+        'Per request name, each second [t, requests, failed, latency HDR histogram if a windowed latency threshold needs it]: what windowed thresholds are judged on',
+      ),
     littlesLaw: z
       .object({
         concurrency: z.number().describe('VUs the closed model ran'),

@@ -2,6 +2,7 @@
 // `p(95)<200`, `avg<100`, `rate<0.01`, `count>10` on `http_req_duration{name:api}` and friends.
 // Pure: no IO.
 import { holds } from '../core/comparison.ts';
+import { parseDurationMs } from '../core/duration.ts';
 
 export type MetricType = 'trend' | 'rate' | 'counter';
 
@@ -102,6 +103,18 @@ export function validateThresholds(
       continue;
     }
     for (const [k, v] of Object.entries(s.tags)) {
+      if (k === 'window') {
+        const ms = windowMs(s);
+        if (ms === undefined)
+          problems.push(
+            `threshold "${sel}": window "${v}" is not a whole number of seconds of at least 1 s (e.g. 30s, 1m)`,
+          );
+        else if (!kindOfMetric(s.metric) && s.metric !== 'dropped_iterations')
+          problems.push(
+            `threshold "${sel}": ${s.metric} has no per-second data to window (http_*, db_*, redis_* and dropped_iterations do)`,
+          );
+        continue;
+      }
       const allowed = catalog.tagValues[k];
       if (!allowed)
         problems.push(
@@ -120,6 +133,25 @@ export function validateThresholds(
   }
   return problems;
 }
+
+/**
+ * A windowed threshold's window (`http_req_failed{window:1m}`), in ms: judged over every window of
+ * that length sliding second by second, not over the whole run. Undefined when there is none or
+ * it is not a whole number of seconds ≥ 1 s.
+ */
+export function windowMs(sel: MetricSelector): number | undefined {
+  const w = sel.tags.window;
+  if (w === undefined) return undefined;
+  const ms = parseDurationMs(w);
+  return ms !== undefined && ms >= 1000 && ms % 1000 === 0 ? ms : undefined;
+}
+
+/** Whether any threshold is windowed: then the engine keeps per-second data per request name. */
+export const hasWindows = (thresholds: Record<string, unknown>) =>
+  Object.keys(thresholds).some((k) => {
+    const s = parseSelector(k);
+    return typeof s !== 'string' && s.tags.window !== undefined;
+  });
 
 export function compare(observed: number, e: ThresholdExpr): boolean {
   return holds(observed, e);

@@ -128,3 +128,77 @@ describe('threshold verdicts', () => {
     expect(littlesLaw({ ...r, model: 'open' }, 2)).toBeUndefined();
   });
 });
+
+describe('windowed thresholds', () => {
+  /** 120 s of 10 requests a second on "api"; all of them fail from second `failFrom`; latency 10 ms, 400 ms while failing. */
+  function run(failFrom = Infinity, seconds = 120): LoadResult {
+    const r = result([10], [10]);
+    const rows = Array.from({ length: seconds }, (_, t): [number, number, number, string] => [
+      t,
+      10,
+      t >= failFrom ? 10 : 0,
+      histogramOf(Array(10).fill(t >= failFrom ? 400 : 10)),
+    ]);
+    const failed = rows.reduce((n, x) => n + x[2], 0);
+    return {
+      ...r,
+      durationMs: seconds * 1000,
+      byName: { api: { ...r.byName.api!, totals: tally(seconds * 10, failed) } },
+      series: rows.map(([t, n, f]) => ({ t, requests: n, failed: f, errors: {}, vus: 1, dropped: 0 })),
+      perSecond: { api: rows },
+    };
+  }
+  const judge = (r: LoadResult, sel: string, expr: string) => thresholdVerdicts(r, { [sel]: [expr] })[0]!;
+
+  it('100 % errors in the last 7 s of 120 s: 5.8 % over the run, but the worst 60 s window fails', () => {
+    const r = run(113);
+    expect(judge(r, 'http_req_failed', 'rate<0.1').status).toBe('pass');
+    const v = judge(r, 'http_req_failed{window:1m}', 'rate<0.1');
+    expect(v.status).toBe('fail');
+    // Windows end each second; the first over 10 % holds 7 failing seconds of 60: +60–120 s.
+    expect(v.observed).toBe('rate=11.67% in the worst 60 s window, +60–120 s');
+  });
+
+  it('a latency percentile per window, from the per-second histograms', () => {
+    const r = run(100);
+    expect(judge(r, 'http_req_duration', 'p(95)<500').status).toBe('pass');
+    const v = judge(r, 'http_req_duration{window:10s}', 'p(95)<100');
+    expect(v.status).toBe('fail');
+    expect(v.observed).toMatch(/^p\(95\)=40\d ms in the worst 10 s window, \+91–101 s$/);
+  });
+
+  it('a passing one names the worst window; a run shorter than the window is one window', () => {
+    expect(judge(run(), 'http_req_failed{window:30s}', 'rate<0.1').observed).toBe(
+      'rate=0.00% in the worst 30 s window, +0–30 s',
+    );
+    expect(judge(run(Infinity, 20), 'http_reqs{window:1m}', 'count>100')).toMatchObject({
+      status: 'pass',
+      observed: 'count=200 in the worst 20 s window, +0–20 s',
+    });
+  });
+
+  it('no per-second data (an engine that keeps none), or no samples: no-data', () => {
+    const r = { ...run(50), perSecond: undefined };
+    expect(judge(r, 'http_req_failed{window:1m}', 'rate<0.1')).toMatchObject({ status: 'no-data' });
+    expect(judge(run(), 'db_query_failed{window:1m}', 'rate<0.1')).toMatchObject({ status: 'no-data' });
+  });
+
+  it('abortOnFail stops at the first failing window', () => {
+    const t = { 'http_req_failed{window:10s}': [{ threshold: 'rate<0.5', abortOnFail: true, delayAbortEval: 0 }] };
+    expect(abortReason(run(), t, 60_000)).toBeUndefined();
+    expect(abortReason(run(50), t, 60_000)).toMatch(/^threshold http_req_failed\{window:10s\} rate<0.5 failed/);
+  });
+
+  it('a window must be whole seconds, on a metric with per-second data', () => {
+    const catalog = catalogFor([{ name: 'api', method: 'GET' }]);
+    expect(
+      validateThresholds(
+        { 'http_req_failed{window:1.5s}': ['rate<0.1'], 'iteration_duration{window:1m}': ['p(95)<1'] },
+        catalog,
+      ),
+    ).toEqual([
+      'threshold "http_req_failed{window:1.5s}": window "1.5s" is not a whole number of seconds of at least 1 s (e.g. 30s, 1m)',
+      'threshold "iteration_duration{window:1m}": iteration_duration has no per-second data to window (http_*, db_*, redis_* and dropped_iterations do)',
+    ]);
+  });
+});

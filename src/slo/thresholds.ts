@@ -7,6 +7,8 @@ import {
   BUILTIN_METRICS,
   compare,
   kindOfMetric,
+  windowMs,
+  type ThresholdExpr,
   parseExpr,
   parseSelector,
   type MetricCatalog,
@@ -23,18 +25,20 @@ export function catalogFor(requests: readonly { name: string; method: string; ki
 /** What a request's kind is, in a record: absent means HTTP (records before the data tier). */
 const kindIn = (b: LoadResult['byName'][string]) => b.kind ?? 'http';
 
-type Observation = { value: number; shown: string } | undefined;
+type Observation = { value: number; shown: string; window?: { fromS: number; toS: number } } | undefined;
 
 function selected(result: LoadResult, sel: MetricSelector): LoadResult['byName'][string][] {
+  return selectedEntries(result, sel).map(([, b]) => b);
+}
+
+function selectedEntries(result: LoadResult, sel: MetricSelector): [string, LoadResult['byName'][string]][] {
   const kind = kindOfMetric(sel.metric);
-  return Object.entries(result.byName)
-    .filter(
-      ([name, b]) =>
-        (kind === undefined || kindIn(b) === kind) &&
-        (sel.tags.name === undefined || sel.tags.name === name) &&
-        (sel.tags.method === undefined || sel.tags.method === b.method),
-    )
-    .map(([, b]) => b);
+  return Object.entries(result.byName).filter(
+    ([name, b]) =>
+      (kind === undefined || kindIn(b) === kind) &&
+      (sel.tags.name === undefined || sel.tags.name === name) &&
+      (sel.tags.method === undefined || sel.tags.method === b.method),
+  );
 }
 
 /** A *_failed metric's samples: the failed requests among the selected ones. */
@@ -44,6 +48,79 @@ export function failures(result: LoadResult, sel: MetricSelector): { failed: num
     failed: parts.reduce((n, b) => n + b.totals.failed, 0),
     total: parts.reduce((n, b) => n + b.totals.requests, 0),
   };
+}
+
+/** The value of an aggregation on one window's samples, from the per-second data. */
+function windowValue(
+  result: LoadResult,
+  names: readonly string[],
+  metric: string,
+  aggregation: string,
+  from: number,
+  to: number,
+): number | undefined {
+  const seconds = to - from;
+  if (metric === 'dropped_iterations') {
+    const n = result.series.filter((s) => s.t >= from && s.t < to).reduce((k, s) => k + s.dropped, 0);
+    return aggregation === 'count' ? n : n / seconds;
+  }
+  const rows = names.flatMap((n) => (result.perSecond?.[n] ?? []).filter(([t]) => t >= from && t < to));
+  const requests = rows.reduce((k, r) => k + r[1], 0);
+  const type = BUILTIN_METRICS[metric];
+  if (type === 'counter') return aggregation === 'count' ? requests : requests / seconds;
+  if (requests === 0) return undefined;
+  if (type === 'rate') return rows.reduce((k, r) => k + r[2], 0) / requests;
+  const h = newHistogram();
+  for (const r of rows) if (r[3]) h.add(decode(r[3]));
+  if (h.totalCount === 0) return undefined;
+  return trendValue(h, aggregation);
+}
+
+/**
+ * A windowed threshold: every window of its length, sliding a second at a time over the run
+ * (the whole run when it is shorter), judged like the run; the observation is the worst window's.
+ */
+function observeWindowed(result: LoadResult, sel: MetricSelector, expr: ThresholdExpr, ms: number): Observation {
+  if (!result.perSecond) return undefined;
+  const names = selectedEntries(result, sel).map(([n]) => n);
+  const last = Math.max(-1, ...result.series.map((s) => s.t));
+  if (last < 0) return undefined;
+  const w = Math.min(ms / 1000, last + 1);
+  let worst: { value: number; from: number; bad: boolean } | undefined;
+  for (let end = w; end <= last + 1; end++) {
+    const value = windowValue(result, names, sel.metric, expr.aggregation, end - w, end);
+    if (value === undefined) continue;
+    const bad = !compare(value, expr);
+    const worse =
+      !worst ||
+      (bad && !worst.bad) ||
+      (bad === worst.bad &&
+        (expr.op.startsWith('<') ? value > worst.value : expr.op.startsWith('>') ? value < worst.value : false));
+    if (worse) worst = { value, from: end - w, bad };
+  }
+  if (!worst) return undefined;
+  const unit = BUILTIN_METRICS[sel.metric] === 'trend' ? ' ms' : '';
+  const shown =
+    BUILTIN_METRICS[sel.metric] === 'rate' ? `${(worst.value * 100).toFixed(2)}%` : `${round(worst.value)}${unit}`;
+  return {
+    value: worst.value,
+    shown: `${expr.aggregation}=${shown} in the worst ${w} s window, +${worst.from}–${worst.from + w} s`,
+    window: { fromS: worst.from, toS: worst.from + w },
+  };
+}
+
+function trendValue(h: ReturnType<typeof newHistogram>, aggregation: string): number {
+  const ms = (us: number) => us / 1000;
+  const p = /^p\((\d+(?:\.\d+)?)\)$/.exec(aggregation);
+  return p
+    ? ms(h.getValueAtPercentile(Number(p[1])))
+    : aggregation === 'avg'
+      ? ms(h.mean)
+      : aggregation === 'min'
+        ? ms(h.minNonZeroValue)
+        : aggregation === 'max'
+          ? ms(h.maxValue)
+          : ms(h.getValueAtPercentile(50));
 }
 
 /** The value an aggregation takes on the selected metric, or undefined when there are no samples. */
@@ -62,17 +139,7 @@ export function observe(result: LoadResult, sel: MetricSelector, aggregation: st
       if (sel.metric === 'iteration_duration') h.add(decode(result.iterationDuration.histogram));
       else for (const b of selected(result, sel)) h.add(decode(b.histogram));
       if (h.totalCount === 0) return undefined;
-      const ms = (us: number) => us / 1000;
-      const p = /^p\((\d+(?:\.\d+)?)\)$/.exec(aggregation);
-      const value = p
-        ? ms(h.getValueAtPercentile(Number(p[1])))
-        : aggregation === 'avg'
-          ? ms(h.mean)
-          : aggregation === 'min'
-            ? ms(h.minNonZeroValue)
-            : aggregation === 'max'
-              ? ms(h.maxValue)
-              : ms(h.getValueAtPercentile(50));
+      const value = trendValue(h, aggregation);
       return { value, shown: `${aggregation}=${round(value)} ms` };
     }
     case 'http_req_failed':
@@ -107,14 +174,15 @@ export function thresholdVerdicts(result: LoadResult, thresholds: Record<string,
       const expr = parseExpr(typeof t === 'string' ? t : t.threshold);
       if (typeof expr === 'string') continue;
       const id = `${sel.text} ${expr.text}`;
-      const obs = observe(result, sel, expr.aggregation);
+      const ms = windowMs(sel);
+      const obs = ms ? observeWindowed(result, sel, expr, ms) : observe(result, sel, expr.aggregation);
       if (!obs) {
         verdicts.push({
           id,
           source: 'threshold',
           objective: expr.text,
           status: 'no-data',
-          detail: `no samples of ${sel.text}`,
+          detail: `no samples of ${sel.text}${ms && !result.perSecond ? ' (this engine keeps no per-second data per request to window)' : ''}`,
         });
         continue;
       }

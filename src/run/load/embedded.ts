@@ -9,6 +9,7 @@ import type { Profile } from '../../config/profile.ts';
 import { modelOf, scenarioDurationMs } from '../../config/profile.ts';
 import { decode, encode, newHistogram, percentileMs, summarise, type Histogram } from '../../measure/histogram.ts';
 import { finaliseSeconds, seriesOf, type Second } from './seconds.ts';
+import { BUILTIN_METRICS, hasWindows, parseSelector } from '../../slo/threshold.ts';
 import type { LoadResult } from '../../record/schema.ts';
 import { serialiseRequest } from './http1.ts';
 import {
@@ -25,6 +26,12 @@ import type { LoadEngine, LoadRunContext, LoadTarget, Progress } from './engine.
 import { isIP } from 'node:net';
 
 export const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+
+interface PerSecond {
+  requests: number;
+  failed: number;
+  hist?: Histogram;
+}
 
 interface NameAcc {
   tally: Tally;
@@ -170,6 +177,13 @@ export async function runEmbedded(
     if (!byName.has(r.name))
       byName.set(r.name, { tally: emptyTally(), hist: newHistogram(), method: r.method, kind: r.kind });
   const seconds = new Map<number, Second>();
+  // Windowed thresholds are judged on each request's seconds: kept only when one asks (with
+  // histograms only for a windowed latency), so an ordinary run's memory stays flat.
+  const windows = hasWindows(profile.thresholds) ? new Map<string, Map<number, PerSecond>>() : undefined;
+  const windowedLatency = Object.keys(profile.thresholds).some((k) => {
+    const sel = parseSelector(k);
+    return typeof sel !== 'string' && sel.tags.window !== undefined && BUILTIN_METRICS[sel.metric] === 'trend';
+  });
   const finalise = (upTo: number) => finaliseSeconds(seconds, upTo);
   const iterationHist = newHistogram();
   const lagHist = newHistogram();
@@ -233,6 +247,19 @@ export async function runEmbedded(
       addTally(s.tally, part.tally);
       // A worker's late report for a finalised second still counts in the totals above.
       s.hist?.add(h);
+      if (windows) {
+        const mine = windows.get(name) ?? new Map<number, PerSecond>();
+        windows.set(name, mine);
+        const e = mine.get(m.second) ?? {
+          requests: 0,
+          failed: 0,
+          ...(windowedLatency ? { hist: newHistogram() } : {}),
+        };
+        mine.set(m.second, e);
+        e.requests += part.tally.requests;
+        e.failed += part.tally.failed;
+        e.hist?.add(h);
+      }
     }
   }
 
@@ -331,6 +358,20 @@ export async function runEmbedded(
       byName: names,
       iterationDuration: { histogram: encode(iterationHist), ...(iterLatency ? { latency: iterLatency } : {}) },
       series,
+      ...(windows
+        ? {
+            perSecond: Object.fromEntries(
+              [...windows].map(([name, m]) => [
+                name,
+                [...m]
+                  .sort((a, b) => a[0] - b[0])
+                  .map(([t, e]): [number, number, number, ...string[]] =>
+                    e.hist ? [t, e.requests, e.failed, encode(e.hist)] : [t, e.requests, e.failed],
+                  ),
+              ]),
+            ),
+          }
+        : {}),
       ...(Object.keys(errorReasons).length ? { errorReasons } : {}),
       connecting: { histogram: encode(connectHist), ...(connectLatency ? { latency: connectLatency } : {}) },
       ...(stoppedEarly ? { stoppedEarly } : {}),
