@@ -159,6 +159,53 @@ describe('results out', () => {
   }, 60_000);
 });
 
+describe('prometheus remote write', () => {
+  it("pushes the load live under k6's names and labels; read back with PromQL, Prometheus's figures are the record's", async () => {
+    const dir = project({
+      'gauntlet.config.yaml': `${config({ env: '' })}outputs:
+  prometheusRemoteWrite: { url: "${prom.prometheusUrl}/api/v1/write", pushInterval: 1s }
+`,
+      'p.yaml': PROFILE,
+    });
+    const run = await gauntlet(['load', 'p.yaml'], { cwd: dir, env: env(), timeoutMs: 90_000 });
+    expect(run.code, run.out).toBe(0); // no thresholds: the 500s of /api/items are figures here
+    const r = record(dir);
+    const pushes = Number(/prometheus remote write: (\d+) pushes of the run's series/.exec(run.out)?.[1]);
+    expect(pushes, run.out).toBeGreaterThanOrEqual(4); // live, every second of a 6 s run, and the end
+    const q = async (promql: string) => {
+      const res = await fetch(`${prom.prometheusUrl}/api/v1/query?query=${encodeURIComponent(promql)}`);
+      return ((await res.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } })
+        .data.result;
+    };
+    const id = `testid="${r.runId}"`;
+    const total = await q(`sum(k6_http_reqs_total{${id}})`);
+    expect(Number(total[0]!.value[1])).toBe(r.load!.totals.requests);
+    const fiveHundreds = await q(`sum(k6_http_reqs_total{${id},name="items",status="500"})`);
+    expect(Number(fiveHundreds[0]!.value[1])).toBe(r.load!.byName.items!.totals.statuses['500']);
+    const p99 = await q(`k6_http_req_duration_p99{${id},name="health",method="GET",scenario="mixed"}`);
+    expect(Number(p99[0]!.value[1])).toBeCloseTo(r.load!.byName.health!.latency!.p99Ms / 1000, 6);
+    const failed = await q(`k6_http_req_failed_rate{${id},name="items"}`);
+    const items = r.load!.byName.items!.totals;
+    expect(Number(failed[0]!.value[1])).toBeCloseTo(items.failed / items.requests, 9);
+    // Live: the counter has several samples over the run, not one at the end.
+    const samples = await q(`count_over_time(k6_iterations_total{${id}}[5m])`);
+    expect(Number(samples[0]!.value[1])).toBe(pushes);
+  }, 120_000);
+
+  it('a receiver that refuses is a warning, never a changed run', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': `${config({ env: '' })}outputs:
+  prometheusRemoteWrite: { url: "${prom.pushgatewayUrl}/nowhere", pushInterval: 1s }
+`,
+      'p.yaml': PROFILE.replace('duration: 6s', 'duration: 2s'),
+    });
+    const run = await gauntlet(['load', 'p.yaml'], { cwd: dir, env: env(), timeoutMs: 60_000 });
+    expect(run.out).toMatch(/warning: prometheus remote write: 404/);
+    expect(run.out).toMatch(/prometheus remote write: 0 pushes of the run's series \(testid=\S+\), \d+ failed/);
+    expect(record(dir).load!.totals.requests).toBeGreaterThan(0);
+  }, 60_000);
+});
+
 describe('the prometheus probe', () => {
   it('reads the server’s error ratio during an experiment; unhealthy, it is an abort condition: no fault injected', async () => {
     const dir = project({

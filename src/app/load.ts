@@ -22,6 +22,7 @@ import { progressLine } from '../report/console.ts';
 import { assertReachable } from '../targets/reachable.ts';
 import { tlsOptionsOf } from '../targets/tls.ts';
 import { metricLine, pushGroup } from '../targets/prometheus.ts';
+import { remoteWriter } from '../targets/remote-write.ts';
 import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
 
 export const engines = { embedded: embeddedEngine, k6: k6Engine } satisfies Record<string, LoadEngine>;
@@ -168,6 +169,14 @@ export async function runLoad(
     `load: ${profile.name} (${profile.scenario.executor}, ${(scenarioDurationMs(profile.scenario) / 1000).toFixed(0)} s) on the ${engine.name} engine against ${env.baseUrl}`,
   );
   const live = livePusher(s, env);
+  const rwConfig = s.config.config.outputs.prometheusRemoteWrite;
+  const rw = rwConfig
+    ? remoteWriter(
+        { ...s.resolveRefs(rwConfig, 'outputs.prometheusRemoteWrite'), pushIntervalMs: rwConfig.pushInterval },
+        s.runId,
+        s.say,
+      )
+    : undefined;
   let result: LoadResult;
   try {
     result = await engine.run(
@@ -179,6 +188,7 @@ export async function runLoad(
         onProgress: (p) => {
           s.progress(progressLine(p));
           live?.(p);
+          rw?.tick(p.snapshot);
         },
         ...(hasAbortOnFail && (engine.name === 'embedded' || engine.name === 'kubernetes')
           ? { shouldAbort: (p: Progress) => abortReason(p.snapshot(), profile.thresholds, p.elapsedMs) }
@@ -192,6 +202,7 @@ export async function runLoad(
     return { verdicts: [loadErrorVerdict(`the ${engine.name} engine failed: ${describeError(err)}`)] };
   }
   s.progress(undefined);
+  if (rw) s.say(await rw.end(result));
   const ll = littlesLaw(result, profile.scenario.executor === 'constant-vus' ? profile.scenario.vus : undefined);
   const load: LoadResult = ll ? { ...result, littlesLaw: ll } : result;
   const thresholds = load.k6?.bound

@@ -166,6 +166,23 @@ export const Config = z
       .strict()
       .default({ smoke: true }),
     slos: Slos.default({ prometheus: [] }),
+    outputs: z
+      .object({
+        prometheusRemoteWrite: z
+          .object({
+            url: UrlOrRef.describe('The remote-write endpoint, e.g. http://prometheus:9090/api/v1/write'),
+            headers: z
+              .record(z.string(), z.string())
+              .optional()
+              .describe('e.g. { authorization: "Bearer ${env:RW_TOKEN}" } — credentials from ${env:…} only'),
+            pushInterval: Duration.default(5000).describe('How often the figures so far are pushed during a load'),
+          })
+          .strict()
+          .optional()
+          .describe("Every load's figures, live, under the names k6's remote-write output uses"),
+      })
+      .strict()
+      .default({}),
     kubernetes: z
       .object({
         allow: z

@@ -95,6 +95,8 @@ scrape_configs:
           `--config.file=${join(root, 'prometheus.yml')}`,
           `--storage.tsdb.path=${join(root, 'data')}`,
           `--web.listen-address=127.0.0.1:${promPort}`,
+          // Gauntlet's remote-write output writes here too.
+          '--web.enable-remote-write-receiver',
         ],
         { log: promLog, cwd: root },
       ).pid,
