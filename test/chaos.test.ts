@@ -182,6 +182,12 @@ requests:
     expect([...classes].every((k) => ['reset', 'refused', 'timeout', 'db_unavailable', 'other'].includes(k))).toBe(
       true,
     );
+    // The RTO the queries saw agrees with the write probe's to within the load's second resolution.
+    expect(f.loadRtoMs, f.loadRecovery).toBeGreaterThan(0);
+    expect(Math.abs(f.loadRtoMs! - f.rtoMs!), `${f.loadRecovery}; ${f.recovery}`).toBeLessThan(3000);
+    expect(f.loadRecovery).toMatch(
+      /^the load failed from \+\d+ s \(\d+ failed requests\) until \+\d+ s, then 2 s clean$/,
+    );
     const rec = latestReport(dir).record as unknown as { load: { byName: Record<string, { kind?: string }> } };
     expect(rec.load.byName.lookup!.kind).toBe('postgres');
   }, 180_000);

@@ -6,6 +6,7 @@ import { Experiment } from '../config/experiment.ts';
 import { formatIssues, readSource, resolveEnvironment, type Flags } from '../config/load.ts';
 import { loadProfile } from '../config/profiles.ts';
 import { configError, describeError } from '../core/errors.ts';
+import { rtoFromLoad } from '../measure/recovery.ts';
 import type { LoadResult, Verdict } from '../record/schema.ts';
 import { runExperiment } from '../run/chaos/runner.ts';
 import { alertVerdicts, chaosVerdicts, validateChaosSlos } from '../slo/chaos.ts';
@@ -75,7 +76,16 @@ export async function runChaos(s: Session, file: string, dryRun: boolean, ledger
   });
   // The experiment's own record keeps the load's seconds, so its report draws them beside the faults.
   const l = load?.load;
-  if (l) chaos.load = { profile: l.profile, engine: l.engine, startedAtMs: l.startedAtMs, series: l.series };
+  if (l) {
+    chaos.load = { profile: l.profile, engine: l.engine, startedAtMs: l.startedAtMs, series: l.series };
+    // What users saw, measured by the load itself beside the probes' RTO (evidence, not a verdict).
+    for (const f of chaos.faults) {
+      if (f.injectedAtMs === undefined) continue;
+      const r = rtoFromLoad(l.series, l.startedAtMs, f.injectedAtMs);
+      if (r.rtoMs !== undefined) f.loadRtoMs = r.rtoMs;
+      f.loadRecovery = r.note;
+    }
+  }
   if (dryRun)
     return {
       verdicts: [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bothRecovered, ledgerSeries, measureRpo, measureRto, uptime, type Sample } from './recovery.ts';
+import { bothRecovered, ledgerSeries, rtoFromLoad, measureRpo, measureRto, uptime, type Sample } from './recovery.ts';
 
 const series = (pattern: string, stepMs = 100, startMs = 0): Sample[] =>
   [...pattern].map((c, i) => ({ t: startMs + i * stepMs, ok: c === '.', latencyMs: 1 }));
@@ -162,5 +162,27 @@ describe('the ledger second by second', () => {
   });
   it('is empty without writes', () => {
     expect(ledgerSeries([], 0)).toEqual([]);
+  });
+});
+
+describe('the RTO the load saw', () => {
+  const secs = (pattern: string) =>
+    [...pattern].map((c, t) => ({ t, requests: c === '-' ? 0 : 10, failed: c === 'x' ? 4 : 0 }));
+  it('from the injection to the first 2 clean seconds after the first failing one', () => {
+    // Load from 1 000 ms on the run clock, injected at 3 500 ms (second 2); failing at 3–5, clean from 6.
+    const r = rtoFromLoad(secs('...xxx.....'), 1000, 3500);
+    expect(r.rtoMs).toBe(3500); // second 6 starts at 7 000 ms
+    expect(r.note).toBe('the load failed from +3 s (12 failed requests) until +6 s, then 2 s clean');
+  });
+  it('one clean second inside the outage does not end it; a second without requests is not clean', () => {
+    expect(rtoFromLoad(secs('..xx.x.-..'), 0, 2000).rtoMs).toBe(6000); // clean from second 8
+  });
+  it('no failure after the injection is 0; failing to the end or no load after it is undefined', () => {
+    expect(rtoFromLoad(secs('xx......'), 0, 3000)).toEqual({
+      rtoMs: 0,
+      note: 'no request failed after the injection (5 s of load)',
+    });
+    expect(rtoFromLoad(secs('...xxx'), 0, 1000).rtoMs).toBeUndefined();
+    expect(rtoFromLoad(secs('...'), 0, 9000)).toEqual({ note: 'the load had no second after the injection' });
   });
 });

@@ -120,6 +120,41 @@ export interface Rpo {
   recovered: number;
 }
 
+/**
+ * The RTO the load itself saw, to the second: from the injection to the start of the first run
+ * of `healthySeconds` seconds in which requests were answered and none failed, after the first
+ * second at or after the injection with a failure. 0 when no such failure came (the load saw no
+ * outage); undefined when the load never recovered before it ended, or had no seconds after the
+ * injection. `startedAtMs` and `injectedAtMs` are on the run clock; series seconds are from
+ * `startedAtMs`.
+ */
+export function rtoFromLoad(
+  series: readonly { t: number; requests: number; failed: number }[],
+  startedAtMs: number,
+  injectedAtMs: number,
+  healthySeconds = 2,
+): { rtoMs?: number; note: string } {
+  const from = Math.floor((injectedAtMs - startedAtMs) / 1000);
+  const after = series.filter((s) => s.t >= from).sort((a, b) => a.t - b.t);
+  if (!after.length) return { note: 'the load had no second after the injection' };
+  const first = after.find((s) => s.failed > 0);
+  if (!first) return { rtoMs: 0, note: `no request failed after the injection (${after.length} s of load)` };
+  const ok = (s: { requests: number; failed: number } | undefined) => !!s && s.requests > 0 && s.failed === 0;
+  const byT = new Map(after.map((s) => [s.t, s]));
+  for (const s of after) {
+    if (s.t <= first.t || !ok(s)) continue;
+    let run = 1;
+    while (run < healthySeconds && ok(byT.get(s.t + run))) run++;
+    if (run < healthySeconds) continue;
+    const failed = after.filter((x) => x.t >= first.t && x.t < s.t).reduce((n, x) => n + x.failed, 0);
+    return {
+      rtoMs: Math.max(0, startedAtMs + s.t * 1000 - injectedAtMs),
+      note: `the load failed from +${first.t} s (${failed} failed requests) until +${s.t} s, then ${healthySeconds} s clean`,
+    };
+  }
+  return { note: `the load was still failing when it ended (first failure at +${first.t} s)` };
+}
+
 export interface LedgerSecond {
   /** Seconds from the start (negative before it), by the time each write was sent. */
   t: number;

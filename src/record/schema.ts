@@ -467,6 +467,13 @@ export const ChaosResult = z
           rtoMs: z.number().optional(),
           recoveredAtMs: z.number().optional(),
           recovery: z.string().describe('How recovery was judged, or why it was not'),
+          loadRtoMs: z
+            .number()
+            .optional()
+            .describe(
+              'The RTO the experiment’s load saw, to the second: injection → first 2 clean seconds after its first failure (0: it saw none)',
+            ),
+          loadRecovery: z.string().optional().describe('How the load’s RTO was read'),
           error: z.string().optional(),
           restore: RestoreRecord.optional().describe(
             'backup-restore: the backup, the restore, its verification and RPO',

@@ -12,7 +12,7 @@ export function chaosSection(c: ChaosResult, index = 0): string {
   const faults = c.faults
     .map(
       (f) =>
-        `<tr><td>${h(f.id)}</td><td>${h(f.label)}</td><td>${h(f.target)}</td><td class="num">${f.injectedAtMs === undefined ? '—' : h(rel(f.injectedAtMs))}</td><td class="num">${f.rtoMs === undefined ? '—' : h(formatMs(f.rtoMs))}</td><td>${h(f.error ?? f.recovery)}${f.events.length ? `<ul class="events">${f.events.map((e) => `<li>${h(rel(e.atMs))} ${h(e.what)}</li>`).join('')}</ul>` : ''}</td></tr>`,
+        `<tr><td>${h(f.id)}</td><td>${h(f.label)}</td><td>${h(f.target)}</td><td class="num">${f.injectedAtMs === undefined ? '—' : h(rel(f.injectedAtMs))}</td><td class="num">${f.rtoMs === undefined ? '—' : h(formatMs(f.rtoMs))}</td><td class="num">${f.loadRtoMs === undefined ? '—' : h(formatMs(f.loadRtoMs))}${f.loadRecovery ? `<div class="dim">${h(f.loadRecovery)}</div>` : ''}</td><td>${h(f.error ?? f.recovery)}${f.events.length ? `<ul class="events">${f.events.map((e) => `<li>${h(rel(e.atMs))} ${h(e.what)}</li>`).join('')}</ul>` : ''}</td></tr>`,
     )
     .join('');
   const probes = c.probes
@@ -71,7 +71,7 @@ ${checks ? `<table><thead><tr><th>verification</th><th>result</th><th>detail</th
 ${c.description ? `<p>${h(c.description)}</p>` : ''}
 ${c.stoppedEarly ? `<div class="errors"><b>Stopped early:</b> ${h(c.stoppedEarly)}</div>` : ''}
 <p class="dim">Window ${formatMs(c.windowEndMs - c.windowStartMs)}; steady state before: ${h(c.steadyState.before)}, after: ${h(c.steadyState.after)}${c.steadyState.detail ? ` (${h(c.steadyState.detail)})` : ''}. RTO runs from the injection to the first of N healthy samples in a row after the outage began.</p>
-<table><thead><tr><th>#</th><th>fault</th><th>target</th><th>injected</th><th>RTO</th><th>recovery</th></tr></thead><tbody>${faults}</tbody></table>
+<table><thead><tr><th>#</th><th>fault</th><th>target</th><th>injected</th><th>RTO</th><th>RTO seen by the load</th><th>recovery</th></tr></thead><tbody>${faults}</tbody></table>
 ${timeline ? timelineHtml(timeline) : ''}
 ${c.load ? `<p class="dim">Load during the experiment: ${h(c.load.profile)} on the ${h(c.load.engine)} engine.</p>` : ''}
 ${
