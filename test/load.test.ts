@@ -329,6 +329,7 @@ describe('thresholds and failures', () => {
       const [from] = /\+(\d+)–\d+ s$/.exec(w.observed!)!.slice(1).map(Number);
       expect(w.observed).toMatch(/^rate=100\.00% in the worst 2 s window, \+\d+–\d+ s$/);
       expect(from).toBeGreaterThanOrEqual(3);
+      expect(w.window).toEqual({ fromS: from, toS: from! + 2 });
       expect(loadOf(dir).stoppedEarly).toBeUndefined();
 
       // With abortOnFail, the run stops within about a second of the first failing window closing.

@@ -70,6 +70,11 @@ export const Verdict = z
     status: VerdictStatus,
     observed: z.string().optional().describe('What was measured, with units'),
     detail: z.string().optional(),
+    window: z
+      .object({ fromS: z.number(), toS: z.number() })
+      .strict()
+      .optional()
+      .describe('A windowed threshold: its worst window, in seconds from the start of the load'),
   })
   .strict();
 export type Verdict = z.infer<typeof Verdict>;

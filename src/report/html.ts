@@ -49,7 +49,7 @@ section{break-before:auto}h2{break-after:avoid}}.charts{display:flex;flex-direct
 `;
 
 export function renderHtml(r: RunRecord): string {
-  const load = loadSection(r.load);
+  const load = loadSection(r.load, r.verdicts);
   const chaos = (r.chaos ?? []).map((c, i) => chaosSection(c, i)).join('\n');
   const capacity = capacitySection(r.capacity);
   const prometheus = prometheusSection(r);

@@ -3,7 +3,7 @@
 // by class, k6's own judgement where k6 ran it.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { LoadResult } from '../record/schema.ts';
+import type { LoadResult, Verdict } from '../record/schema.ts';
 import { formatMs } from '../core/duration.ts';
 import { escapeHtml as h } from './escape.ts';
 import { loadTimeline, percentileSpectrum, spectrumHtml, timelineHtml } from './timeline.ts';
@@ -53,7 +53,7 @@ ${thresholds ? `<table><thead><tr><th>metric</th><th>threshold</th><th>k6's judg
 <details><summary>k6's end-of-test metrics (${Object.keys(k.metrics).length})</summary><table><thead><tr><th>metric</th><th>type</th><th>values</th></tr></thead><tbody>${metrics}</tbody></table></details>`;
 }
 
-export function loadSection(l: LoadResult | undefined): string {
+export function loadSection(l: LoadResult | undefined, verdicts: readonly Verdict[] = []): string {
   if (!l) return '';
   const secs = l.durationMs / 1000;
   const lat = l.all.latency;
@@ -70,7 +70,7 @@ export function loadSection(l: LoadResult | undefined): string {
       : l.littlesLaw
         ? `<p class="dim">Little's law holds: throughput × mean iteration time = ${l.littlesLaw.observed.toFixed(1)} for ${l.littlesLaw.concurrency} VUs (ratio ${l.littlesLaw.ratio.toFixed(3)}).</p>`
         : '';
-  const timeline = loadTimeline(l, 'chart-load');
+  const timeline = loadTimeline(l, 'chart-load', verdicts);
   const spectrum = percentileSpectrum(l, 'chart-spectrum');
   const html = `<h2>Load <span class="dim">${h(l.profile)} · ${h(l.executor)} (${l.model} model) · ${h(l.engine)} engine, ${l.shards ? `${l.shards.length} shard${l.shards.length === 1 ? '' : 's'} (pods)` : `${l.workers} worker${l.workers === 1 ? '' : 's'}`}</span></h2>
 ${l.stoppedEarly ? `<div class="errors"><b>Stopped early:</b> ${h(l.stoppedEarly)}</div>` : ''}

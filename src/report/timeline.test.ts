@@ -158,6 +158,22 @@ describe('a long load', () => {
   });
 });
 
+describe("a load's timeline", () => {
+  it("shades a failing windowed threshold's worst window, and nothing for one that passed", () => {
+    const v = (status: 'pass' | 'fail', window: { fromS: number; toS: number }) => ({
+      id: `http_req_failed{window:10s} rate<0.01 (${status})`,
+      source: 'threshold' as const,
+      objective: 'rate<0.01',
+      status,
+      window,
+    });
+    const t = loadTimeline(load(60, 5), 'x', [v('fail', { fromS: 40, toS: 50 }), v('pass', { fromS: 0, toS: 10 })])!;
+    expect(t.bands).toEqual([
+      { from: 40, to: 50, label: 'http_req_failed{window:10s} rate<0.01 (fail): worst window', recovered: true },
+    ]);
+  });
+});
+
 describe('the percentile spectrum', () => {
   it('shows a slow path in 1.5 % of requests as a cliff between the 98th and 99th percentiles', () => {
     const s = percentileSpectrum(load(100, 100, 10, 0.015, 500), 'x')!;

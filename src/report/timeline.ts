@@ -3,7 +3,7 @@
 // time axis, with every fault shaded from its injection to its recovery and the RTO written on
 // it. And the percentile spectrum of each request's latency. The specs are built here, from the
 // record, and drawn by the small script below (uPlot, inlined once per report).
-import type { ChaosResult, LoadResult } from '../record/schema.ts';
+import type { ChaosResult, LoadResult, Verdict } from '../record/schema.ts';
 import { formatMs } from '../core/duration.ts';
 import { decode } from '../measure/histogram.ts';
 import { escapeHtml as h, jsonForScript } from './escape.ts';
@@ -148,8 +148,11 @@ function loadPanels(series: readonly Second[], offsetS: number): { panels: Panel
   return { panels, step };
 }
 
-/** The gate's (or a load run's) own timeline: no faults, the same panels. */
-export function loadTimeline(l: LoadResult, id: string): Timeline | undefined {
+/**
+ * The gate's (or a load run's) own timeline: no faults, the same panels; a windowed threshold
+ * that failed has its worst window shaded.
+ */
+export function loadTimeline(l: LoadResult, id: string, verdicts: readonly Verdict[] = []): Timeline | undefined {
   if (!l.series.length) return undefined;
   const { panels, step } = loadPanels(l.series, 0);
   return {
@@ -158,7 +161,9 @@ export function loadTimeline(l: LoadResult, id: string): Timeline | undefined {
     xLabel: 'seconds from the start of the load',
     range: [0, Math.max(l.series.length, Math.ceil(l.durationMs / 1000))],
     panels,
-    bands: [],
+    bands: verdicts
+      .filter((v) => v.window && v.status !== 'pass')
+      .map((v) => ({ from: v.window!.fromS, to: v.window!.toS, label: `${v.id}: worst window`, recovered: true })),
     marks: [],
     ...(step > 1 ? { downsampled: `${step}-second buckets: rates averaged, each percentile the worst second's` } : {}),
   };

@@ -157,6 +157,8 @@ describe('windowed thresholds', () => {
     expect(v.status).toBe('fail');
     // Windows end each second; the first over 10 % holds 7 failing seconds of 60: +60–120 s.
     expect(v.observed).toBe('rate=11.67% in the worst 60 s window, +60–120 s');
+    expect(v.window).toEqual({ fromS: 60, toS: 120 });
+    expect(judge(r, 'http_req_failed', 'rate<0.1').window).toBeUndefined();
   });
 
   it('a latency percentile per window, from the per-second histograms', () => {

@@ -192,6 +192,7 @@ export function thresholdVerdicts(result: LoadResult, thresholds: Record<string,
         objective: expr.text,
         status: compare(obs.value, expr) ? 'pass' : 'fail',
         observed: obs.shown,
+        ...(obs.window ? { window: obs.window } : {}),
       });
     }
   }
