@@ -19,7 +19,7 @@ import {
   ROOT,
   type DemoStack,
 } from './helpers.ts';
-import type { LoadResult } from '../src/record/schema.ts';
+import type { LoadResult, RunRecord } from '../src/record/schema.ts';
 import { decode } from '../src/measure/histogram.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -324,7 +324,9 @@ describe('thresholds and failures', () => {
       const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
       expect(run.code, run.out).toBe(1);
       expect(latestReport(dir).record.verdicts.find((v) => v.id === 'http_req_failed rate<0.9')!.status).toBe('pass');
-      const w = latestReport(dir).record.verdicts.find((v) => v.id === 'http_req_failed{window:2s} rate<0.5')!;
+      const w = (latestReport(dir).record as unknown as RunRecord).verdicts.find(
+        (v) => v.id === 'http_req_failed{window:2s} rate<0.5',
+      )!;
       expect(w.status).toBe('fail');
       const [from] = /\+(\d+)–\d+ s$/.exec(w.observed!)!.slice(1).map(Number);
       expect(w.observed).toMatch(/^rate=100\.00% in the worst 2 s window, \+\d+–\d+ s$/);
