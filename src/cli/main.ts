@@ -147,6 +147,20 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     });
 
   program
+    .command('init')
+    .description(
+      'write a config, a smoke suite, a gate profile and the CI file: a project that validates and runs (--base-url and --env name its environment)',
+    )
+    .option('--openapi <file|url>', 'an OpenAPI document: a smoke check per GET path with its documented status')
+    .option('--ci <platform>', 'github, gitlab or none (default: found from .github/ or .gitlab-ci.yml)')
+    .option('--force', 'overwrite files that exist')
+    .action(async (opts: { openapi?: string; ci?: string; force?: boolean }) => {
+      const { initApp } = await import('../app/init.ts');
+      const g = globals();
+      for (const line of await initApp({ ...opts, baseUrl: g.baseUrl, env: g.env }, out)) out.print(line);
+    });
+
+  program
     .command('report <run.json>')
     .description('re-render the HTML, JUnit and Markdown reports from a run record')
     .action(async (file: string) => {
