@@ -111,3 +111,25 @@ describe('GitLab CI template', () => {
     expect(gate.artifacts?.reports?.load_performance).toBe(`reports/latest/${GITLAB_REPORT}`);
   });
 });
+
+describe('the import rules', () => {
+  it('dependency-cruiser really enforces them: a verdict module importing a report module, or a cycle, fails', async () => {
+    const dir = project({
+      'tsconfig.json': JSON.stringify({ compilerOptions: { allowImportingTsExtensions: true, noEmit: true } }),
+      'src/slo/verdict.ts': "import { render } from '../report/render.ts';\nexport const v = render;\n",
+      'src/report/render.ts': "import { a } from './a.ts';\nexport const render = a;\n",
+      'src/report/a.ts': "import { render } from './render.ts';\nexport const a = () => render;\n",
+    });
+    const r = await promisify(execFile)(
+      join(ROOT, 'node_modules/.bin/depcruise'),
+      ['src', '--config', join(ROOT, '.dependency-cruiser.cjs')],
+      { cwd: dir },
+    ).then(
+      () => ({ code: 0, out: '' }),
+      (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain('slo-not-to-report-run-targets-app-cli: src/slo/verdict.ts → src/report/render.ts');
+    expect(r.out).toMatch(/no-circular: src\/report\/(a|render)\.ts/);
+  });
+});

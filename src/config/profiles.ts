@@ -2,8 +2,7 @@
 // the schema, and every threshold against the metrics and tags the profile can produce.
 import { resolve } from 'node:path';
 import { configError } from '../core/errors.ts';
-import { catalogFor } from '../slo/thresholds.ts';
-import { validateThresholds } from '../slo/threshold.ts';
+import { catalogFor, validateThresholds } from './threshold.ts';
 import { formatIssues, readSource } from './load.ts';
 import { findInlineSecrets } from './interpolate.ts';
 import { Profile, kindOf, methodOf } from './profile.ts';

@@ -9,7 +9,7 @@ import type { ProbeSpec } from '../config/experiment.ts';
 import type { Environment } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
 import { cannotRun } from '../core/errors.ts';
-import { resolveUrl } from '../run/smoke/exchange.ts';
+import { resolveUrl } from '../core/url.ts';
 import type { LedgerEntry, Sample } from './recovery.ts';
 
 /** The config's Kubernetes allow-list, for probes that read a workload. */

@@ -3,7 +3,6 @@
 import { headline } from './headline.ts';
 import type { CheckResult, RunRecord } from '../record/schema.ts';
 import { formatMs } from '../core/duration.ts';
-import type { Progress } from '../run/load/engine.ts';
 
 const mark = { passed: '✓', failed: '✗' } as const;
 const vmark = { pass: '✓', fail: '✗', 'no-data': '?', error: '!' } as const;
@@ -28,7 +27,19 @@ export function summaryLines(r: RunRecord, reportPath: string | undefined): stri
   return lines;
 }
 
-export function progressLine(p: Progress): string {
+/** What the live line shows of a load in progress (the engines' Progress has these and more). */
+export interface ProgressFigures {
+  elapsedMs: number;
+  scheduledMs: number;
+  requests: number;
+  failed: number;
+  rps: number;
+  p95Ms: number | undefined;
+  vus: number;
+  dropped: number;
+}
+
+export function progressLine(p: ProgressFigures): string {
   const pct = Math.min(100, (p.elapsedMs / p.scheduledMs) * 100);
   const errPct = p.requests ? ((p.failed / p.requests) * 100).toFixed(2) : '0.00';
   return `  ${formatMs(p.elapsedMs).padStart(7)} / ${formatMs(p.scheduledMs)} (${pct.toFixed(0)}%)  ${String(p.rps).padStart(6)} req/s  p95 ${p.p95Ms === undefined ? '—' : formatMs(p.p95Ms)}  errors ${errPct}% (${p.failed})  vus ${p.vus}${p.dropped ? `  dropped ${p.dropped}` : ''}  requests ${p.requests}`;

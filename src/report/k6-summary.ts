@@ -8,7 +8,7 @@
 // observe() the thresholds are judged with.
 import type { LoadResult, RunRecord } from '../record/schema.ts';
 import { failures, observe } from '../slo/thresholds.ts';
-import { BUILTIN_METRICS, parseSelector, type MetricType } from '../slo/threshold.ts';
+import { BUILTIN_METRICS, parseSelector, type MetricType } from '../config/threshold.ts';
 import type { Reporter } from './reporter.ts';
 
 const TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'] as const;

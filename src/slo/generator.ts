@@ -8,7 +8,7 @@
 //   some with its own dropped_iterations threshold.
 import { maxVUsOf, peakRatePerSecond, type Executor, type Threshold } from '../config/profile.ts';
 import type { LoadResult, Verdict } from '../record/schema.ts';
-import { compare, parseExpr, parseSelector } from './threshold.ts';
+import { compare, parseExpr, parseSelector } from '../config/threshold.ts';
 import { observe } from './thresholds.ts';
 
 /** Without a latency threshold, the lag a report's percentiles tolerate. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { encode, newHistogram } from '../measure/histogram.ts';
 import type { LoadResult } from '../record/schema.ts';
-import { parseExpr, parseSelector, validateThresholds } from './threshold.ts';
-import { abortReason, catalogFor, littlesLaw, thresholdVerdicts } from './thresholds.ts';
+import { catalogFor, parseExpr, parseSelector, validateThresholds } from '../config/threshold.ts';
+import { abortReason, littlesLaw, thresholdVerdicts } from './thresholds.ts';
 
 function histogramOf(valuesMs: number[]): string {
   const h = newHistogram();

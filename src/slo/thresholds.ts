@@ -13,14 +13,7 @@ import {
   parseSelector,
   type MetricCatalog,
   type MetricSelector,
-} from './threshold.ts';
-
-export function catalogFor(requests: readonly { name: string; method: string; kind?: string }[]): MetricCatalog {
-  return {
-    metrics: BUILTIN_METRICS,
-    tagValues: { name: [...new Set(requests.map((r) => r.name))], method: [...new Set(requests.map((r) => r.method))] },
-  };
-}
+} from '../config/threshold.ts';
 
 /** What a request's kind is, in a record: absent means HTTP (records before the data tier). */
 const kindIn = (b: LoadResult['byName'][string]) => b.kind ?? 'http';

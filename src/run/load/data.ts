@@ -6,20 +6,9 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import type { NetError, Outcome } from './http1.ts';
-import type { ErrorClass } from './protocol.ts';
+import type { DataRequest, ErrorClass } from './protocol.ts';
 
-export type DataRequest =
-  | {
-      kind: 'postgres';
-      url: string;
-      /** The prepared statement's name: one per request of the mix. */
-      statement: string;
-      sql: string;
-      params: (string | number | boolean | null)[];
-      /** Server-side statement_timeout for this URL's connections (the largest request timeout on it). */
-      serverTimeoutMs: number;
-    }
-  | { kind: 'redis'; url: string; command: (string | number)[] };
+export type { DataRequest };
 
 /** A data request's outcome: no HTTP status; `cls` names the failure, undefined when it succeeded. */
 export interface DataOutcome extends Outcome {

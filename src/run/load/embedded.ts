@@ -9,7 +9,7 @@ import type { Profile } from '../../config/profile.ts';
 import { modelOf, scenarioDurationMs } from '../../config/profile.ts';
 import { decode, encode, newHistogram, percentileMs, summarise, type Histogram } from '../../measure/histogram.ts';
 import { finaliseSeconds, seriesOf, type Second } from './seconds.ts';
-import { BUILTIN_METRICS, hasWindows, parseSelector } from '../../slo/threshold.ts';
+import { BUILTIN_METRICS, hasWindows, parseSelector } from '../../config/threshold.ts';
 import type { LoadResult } from '../../record/schema.ts';
 import { serialiseRequest } from './http1.ts';
 import {

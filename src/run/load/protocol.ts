@@ -1,7 +1,20 @@
 // Messages between the engine (main thread) and its load-generating worker threads.
 import type { Executor } from '../../config/profile.ts';
 import type { Http1Tls, NetError } from './http1.ts';
-import type { DataRequest } from './data.ts';
+
+/** A SQL statement or a Redis command of the mix, as a worker sends it (run/load/data.ts). */
+export type DataRequest =
+  | {
+      kind: 'postgres';
+      url: string;
+      /** The prepared statement's name: one per request of the mix. */
+      statement: string;
+      sql: string;
+      params: (string | number | boolean | null)[];
+      /** Server-side statement_timeout for this URL's connections (the largest request timeout on it). */
+      serverTimeoutMs: number;
+    }
+  | { kind: 'redis'; url: string; command: (string | number)[] };
 
 export interface WorkerRequest {
   name: string;

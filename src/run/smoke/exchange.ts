@@ -149,11 +149,4 @@ export function toExchange(req: HttpRequest, res: HttpResponse | undefined): Exc
 
 const excerpt = (s: string) => truncate(s, EXCERPT_CHARS);
 
-/** Joins a check's path to the environment's base URL (an absolute URL is used as is). */
-export function resolveUrl(baseUrl: string, path: string, query?: Record<string, string | number | boolean>): string {
-  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(path)
-    ? new URL(path)
-    : new URL(path.replace(/^\//, ''), baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
-  for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, String(v));
-  return url.toString();
-}
+export { resolveUrl } from '../../core/url.ts';

@@ -19,7 +19,7 @@ import { bundle } from './bundle.ts';
 import { RUNTIME } from './engine.ts';
 import { summaryThresholds, type K6Summary } from './results.ts';
 import { parseNativeHistogram, quantileOf, quantileOfAggregation, type NativeHistogram } from './native-histogram.ts';
-import { compare, parseExpr } from '../../../slo/threshold.ts';
+import { compare, parseExpr } from '../../../config/threshold.ts';
 import { SUMMARY_BEGIN, SUMMARY_END } from './runtime.ts';
 import { generatedEntry, k6Plan } from './script.ts';
 

@@ -83,6 +83,14 @@ export interface MetricCatalog {
   tagValues: Record<string, readonly string[] | 'any'>;
 }
 
+/** What a profile's thresholds may name: the built-in metrics, and its requests' names and methods. */
+export function catalogFor(requests: readonly { name: string; method: string; kind?: string }[]): MetricCatalog {
+  return {
+    metrics: BUILTIN_METRICS,
+    tagValues: { name: [...new Set(requests.map((r) => r.name))], method: [...new Set(requests.map((r) => r.method))] },
+  };
+}
+
 /** Every problem with a profile's thresholds (empty when all are valid). */
 export function validateThresholds(
   thresholds: Record<string, readonly (string | { threshold: string })[]>,
