@@ -255,9 +255,11 @@ describe('alerts and annotations during chaos', () => {
     });
     try {
       const dir = project({
-        'gauntlet.config.yaml': config({
+        'gauntlet.config.yaml': `${config({
           env: `    grafana: { url: "${grafana.url}", token: "\${env:GRAFANA_TOKEN}" }`,
-        }),
+        })}outputs:
+  prometheusRemoteWrite: { url: "${prom.prometheusUrl}/api/v1/write" }
+`,
         'p.yaml': PROFILE.replace('duration: 6s', 'duration: 10s'),
         'exp.yaml': `name: worker kill with alerts
 probes:
@@ -295,6 +297,25 @@ slos: { rto: "<10s" }
         detail: '1 annotation written',
       });
       expect(allArtifactText(dir)).not.toContain('glsa_test_token_5f1e2d');
+      // The fault as a series beside the k6_ ones: 1 from its injection, 0 from its recovery.
+      expect(record(dir).delivery!.find((d) => d.to === 'prometheus remote write')).toMatchObject({
+        ok: true,
+        detail: '1 fault series written',
+      });
+      const f = record(dir).chaos![0]!.faults[0]!;
+      const res = await fetch(
+        `${prom.prometheusUrl}/api/v1/query?query=${encodeURIComponent(
+          `gauntlet_fault_active{testid="${record(dir).runId}",fault="1.1"}[1h]`,
+        )}`,
+      );
+      const raw = ((await res.json()) as { data: { result: { values: [number, string][] }[] } }).data.result[0]!.values;
+      // The worker kill saw no outage (RTO 0): 1 at the injection, 0 a millisecond later.
+      const on = Math.round(Date.parse(record(dir).startedAt) + f.injectedAtMs!);
+      expect(f.rtoMs).toBe(0);
+      expect(raw).toEqual([
+        [on / 1000, '1'],
+        [(on + 1) / 1000, '0'],
+      ]);
     } finally {
       await grafana.close();
     }

@@ -3,6 +3,7 @@
 // Pushgateway, fault injections and recoveries written as Grafana annotations. A failed push or
 // annotation never changes a verdict; it is reported apart, in the record's delivery list.
 import { holds, parseNumericComparison } from '../core/comparison.ts';
+import { faultSeries, pushOnce } from '../targets/remote-write.ts';
 import type { Config, Environment } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
 import { configError } from '../core/errors.ts';
@@ -175,8 +176,20 @@ export function figures(r: RunRecord): string {
 }
 
 /** After the record is written: the Pushgateway and Grafana, each bounded; failures are reported, never fatal. */
-export async function deliver(env: Environment, r: RunRecord): Promise<Delivery[]> {
+export async function deliver(
+  env: Environment,
+  r: RunRecord,
+  remoteWrite?: { url: string; headers?: Record<string, string> | undefined },
+): Promise<Delivery[]> {
   const out: Delivery[] = [];
+  const faults = faultSeries(r);
+  if (remoteWrite && faults.length)
+    out.push(
+      await pushOnce(remoteWrite, faults).then(
+        (detail) => ({ to: 'prometheus remote write', ok: true, detail }),
+        (err: unknown) => ({ to: 'prometheus remote write', ok: false, detail: (err as Error).message }),
+      ),
+    );
   if (env.pushgateway) {
     const grouping = { environment: r.environment.name, command: r.command, engine: r.load?.engine ?? 'none' };
     try {

@@ -214,8 +214,18 @@ export async function runSession(
       return undefined;
     }
   })();
-  if (envForDelivery && (envForDelivery.pushgateway || envForDelivery.grafana)) {
-    record.delivery = (await deliver(envForDelivery, record)).map((d) => ({ ...d, detail: redactor.redact(d.detail) }));
+  const remoteWrite = (() => {
+    const rw = loaded?.config.outputs.prometheusRemoteWrite;
+    if (!rw) return undefined;
+    const missing: Unresolved[] = [];
+    const resolved = interpolateEnv(rw, io.env, redactor, missing, ['outputs.prometheusRemoteWrite']);
+    return missing.length ? undefined : resolved;
+  })();
+  if (envForDelivery && (envForDelivery.pushgateway || envForDelivery.grafana || remoteWrite)) {
+    record.delivery = (await deliver(envForDelivery, record, remoteWrite)).map((d) => ({
+      ...d,
+      detail: redactor.redact(d.detail),
+    }));
     for (const d of record.delivery)
       say(d.ok ? `${d.to}: ${d.detail}` : `warning: ${d.to}: ${d.detail} (the verdict stands)`);
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encode, newHistogram } from '../measure/histogram.ts';
 import type { LoadResult } from '../record/schema.ts';
-import { k6Series } from './remote-write.ts';
+import { faultSeries, k6Series } from './remote-write.ts';
 
 const hist = (ms: number[]) => {
   const h = newHistogram();
@@ -58,5 +58,58 @@ describe("remote write under k6's names", () => {
     expect(value('k6_dropped_iterations_total')).toEqual([1]);
     expect(value('k6_vus')).toEqual([3]);
     expect(value('k6_vus_max')).toEqual([4]);
+  });
+});
+
+describe('faults as series', () => {
+  const fault = (id: string, over: object) => ({ id, label: 'kill', target: 't', events: [], recovery: '', ...over });
+  it('1 at the injection, 0 at the recovery; RTO 0 ends a millisecond later; never recovered ends with the window', () => {
+    const series = faultSeries({
+      runId: 'r',
+      startedAt: '2026-11-30T10:00:00.000Z',
+      chaos: [
+        {
+          experiment: 'e',
+          windowEndMs: 20_000,
+          faults: [
+            fault('1.1', { injectedAtMs: 2000, rtoMs: 3000, recoveredAtMs: 5000 }),
+            fault('1.2', { injectedAtMs: 6000, rtoMs: 0 }),
+            fault('1.3', { injectedAtMs: 7000 }),
+            fault('1.4', {}),
+          ],
+        },
+      ] as never,
+    });
+    const t0 = Date.parse('2026-11-30T10:00:00.000Z');
+    expect(series.map((s) => [s.labels.fault, s.samples.map((x) => [x.value, x.timestamp - t0])])).toEqual([
+      [
+        '1.1',
+        [
+          [1, 2000],
+          [0, 5000],
+        ],
+      ],
+      [
+        '1.2',
+        [
+          [1, 6000],
+          [0, 6001],
+        ],
+      ],
+      [
+        '1.3',
+        [
+          [1, 7000],
+          [0, 20_000],
+        ],
+      ],
+    ]);
+    expect(series[0]!.labels).toEqual({
+      __name__: 'gauntlet_fault_active',
+      testid: 'r',
+      experiment: 'e',
+      fault: '1.1',
+      kind: 'kill',
+    });
   });
 });

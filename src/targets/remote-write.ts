@@ -5,7 +5,7 @@
 // scenario (the profile), name, method, and status on the request counters. Values are the run's
 // so far (cumulative, like k6's), from the same exact histograms as the record.
 import { pushTimeseries } from 'prometheus-remote-write';
-import type { LoadResult } from '../record/schema.ts';
+import type { LoadResult, RunRecord } from '../record/schema.ts';
 import { decode } from '../measure/histogram.ts';
 
 export interface RemoteWriteOptions {
@@ -106,4 +106,49 @@ export function remoteWriter(o: RemoteWriteOptions, testid: string, warn: (line:
       return `prometheus remote write: ${pushes} push${pushes === 1 ? '' : 'es'} of the run's series (testid=${testid})${failed ? `, ${failed} failed` : ''}`;
     },
   };
+}
+
+/**
+ * Each fault of a run as its own series, `gauntlet_fault_active{testid, experiment, fault, kind}`:
+ * 1 at its injection, 0 at its recovery (never recovered: the experiment's end), so a dashboard can shade the
+ * outage beside the k6_ series. Timestamps are wall-clock ms. Pure.
+ */
+export function faultSeries(r: Pick<RunRecord, 'runId' | 'startedAt' | 'chaos'>): Series[] {
+  const wall = Date.parse(r.startedAt);
+  const out: Series[] = [];
+  for (const c of r.chaos ?? [])
+    for (const f of c.faults) {
+      if (f.injectedAtMs === undefined) continue;
+      const on = Math.round(wall + f.injectedAtMs);
+      // Recovered at once (RTO 0) still ends a millisecond later: one timestamp holds one value.
+      const end = f.recoveredAtMs ?? (f.rtoMs !== undefined ? f.injectedAtMs + f.rtoMs : c.windowEndMs);
+      const off = Math.max(on + 1, Math.round(wall + end));
+      out.push({
+        labels: {
+          __name__: 'gauntlet_fault_active',
+          testid: r.runId,
+          experiment: c.experiment,
+          fault: f.id,
+          kind: f.label,
+        },
+        samples: [
+          { value: 1, timestamp: on },
+          { value: 0, timestamp: off },
+        ],
+      });
+    }
+  return out;
+}
+
+/** One push of finished series (the faults, after the run): a delivery line, never a throw. */
+export async function pushOnce(o: Pick<RemoteWriteOptions, 'url' | 'headers'>, series: Series[]): Promise<string> {
+  const r = await pushTimeseries(series, {
+    url: o.url,
+    headers: o.headers ?? {},
+    timeout: 5000,
+    fetch: (url, init) => fetch(url, { ...init, body: init?.body as BodyInit, signal: AbortSignal.timeout(5000) }),
+  });
+  if (r.status < 200 || r.status >= 300)
+    throw new Error(`${r.status} ${r.statusText}${r.errorMessage ? `: ${r.errorMessage.slice(0, 200)}` : ''}`);
+  return `${series.length} fault series written`;
 }
