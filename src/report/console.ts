@@ -2,6 +2,7 @@
 // report is. Everything passes through the redactor on its way out.
 import { headline } from './headline.ts';
 import type { CheckResult, RunRecord } from '../record/schema.ts';
+import type { ProgressFigures } from '../record/progress.ts';
 import { formatMs } from '../core/duration.ts';
 
 const mark = { passed: '✓', failed: '✗' } as const;
@@ -25,18 +26,6 @@ export function summaryLines(r: RunRecord, reportPath: string | undefined): stri
   lines.push('', `${r.status.toUpperCase()} (exit ${r.exitCode}) in ${formatMs(r.durationMs)} — ${headline(r)}`);
   if (reportPath) lines.push(`report: ${reportPath}`);
   return lines;
-}
-
-/** What the live line shows of a load in progress (the engines' Progress has these and more). */
-export interface ProgressFigures {
-  elapsedMs: number;
-  scheduledMs: number;
-  requests: number;
-  failed: number;
-  rps: number;
-  p95Ms: number | undefined;
-  vus: number;
-  dropped: number;
 }
 
 export function progressLine(p: ProgressFigures): string {

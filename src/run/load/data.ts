@@ -59,134 +59,144 @@ export function dataErrorClass(kind: 'postgres' | 'redis', err: unknown): { cls:
 /** Failures after which a connection is not reused. */
 const BROKEN = new Set<ErrorClass>(['reset', 'refused', 'timeout', 'other', 'db_unavailable']);
 
-interface Link {
-  busy: boolean;
-  sentAt: number;
-  abort(error: NetError): void;
-  close(): void;
-}
-
-class PgLink implements Link {
-  #client: pg.Client | undefined;
-  #ready: Promise<void> | undefined;
-  #callback: ((o: DataOutcome) => void) | undefined;
+/**
+ * One connection of a VU to one database: a request in flight or none, its callback called once,
+ * the connection opened on first use (or before the clock) and dropped when it broke.
+ */
+abstract class Link {
   busy = false;
   sentAt = 0;
+  #callback: ((o: DataOutcome) => void) | undefined;
+  protected ready: Promise<void> | undefined;
 
-  constructor(
-    readonly url: string,
-    readonly serverTimeoutMs: number,
-  ) {}
+  /** Opens the connection (before the clock starts, for pre-allocated VUs); resolves when it is up. */
+  abstract connect(): Promise<void>;
+  protected abstract get connected(): boolean;
+  /** Closes the connection at once, whatever is in flight on it. */
+  protected abstract drop(): void;
 
-  send(r: Extract<DataRequest, { kind: 'postgres' }>, callback: (o: DataOutcome) => void): void {
+  /** Starts a request: how long it waited for its connection, if it had to open one. */
+  protected begin(callback: (o: DataOutcome) => void): { ready: Promise<void>; connectMs: () => number | undefined } {
     this.busy = true;
     this.sentAt = performance.now();
     this.#callback = callback;
     let connectMs: number | undefined;
-    if (!this.#client) {
+    if (!this.connected) {
       const t0 = performance.now();
       this.connect().then(
         () => void (connectMs = performance.now() - t0),
         () => {},
       );
     }
-    const client = this.#client!;
-    let connected = false;
-    this.#ready!.then(() => {
-      connected = true;
-      // Rows as arrays: nothing reads them, and building objects per row costs per query.
-      return client.query({ name: r.statement, text: r.sql, values: r.params, rowMode: 'array' });
-    }).then(
-      () => this.#finish({ status: 0, bytesIn: 0, ...(connectMs !== undefined ? { connectMs } : {}) }),
-      (err: unknown) => {
-        const { cls, reason } = dataErrorClass('postgres', err);
-        // A statement's own error keeps the connection; a broken or refused one is replaced next time.
-        if (!connected || BROKEN.has(cls)) this.#drop();
-        this.#finish({ status: 0, bytesIn: 0, cls, reason });
-      },
-    );
+    return { ready: this.ready!, connectMs: () => connectMs };
   }
 
-  /** Opens the connection (before the clock starts, for pre-allocated VUs); resolves when it is up. */
-  connect(): Promise<void> {
-    if (!this.#client) {
-      const client = new pg.Client({ connectionString: this.url, statement_timeout: this.serverTimeoutMs });
-      client.on('error', () => this.#drop());
-      this.#client = client;
-      this.#ready = client.connect().then(() => {});
-    }
-    return this.#ready!;
-  }
-
-  #finish(o: DataOutcome): void {
+  protected finish(o: DataOutcome): void {
     const cb = this.#callback;
     this.#callback = undefined;
     this.busy = false;
     cb?.(o);
   }
 
-  #drop(): void {
+  abort(error: NetError): void {
+    this.drop();
+    this.finish({ status: 0, bytesIn: 0, cls: error, reason: 'no answer within the request timeout' });
+  }
+
+  close(): void {
+    this.#callback = undefined;
+    this.busy = false;
+    this.drop();
+  }
+}
+
+const took = (connectMs: number | undefined) => (connectMs !== undefined ? { connectMs } : {});
+
+class PgLink extends Link {
+  #client: pg.Client | undefined;
+
+  constructor(
+    readonly url: string,
+    readonly serverTimeoutMs: number,
+  ) {
+    super();
+  }
+
+  protected get connected(): boolean {
+    return this.#client !== undefined;
+  }
+
+  send(r: Extract<DataRequest, { kind: 'postgres' }>, callback: (o: DataOutcome) => void): void {
+    const { ready, connectMs } = this.begin(callback);
+    const client = this.#client!;
+    let up = false;
+    ready
+      .then(() => {
+        up = true;
+        // Rows as arrays: nothing reads them, and building objects per row costs per query.
+        return client.query({ name: r.statement, text: r.sql, values: r.params, rowMode: 'array' });
+      })
+      .then(
+        () => this.finish({ status: 0, bytesIn: 0, ...took(connectMs()) }),
+        (err: unknown) => {
+          const { cls, reason } = dataErrorClass('postgres', err);
+          // A statement's own error keeps the connection; a broken or refused one is replaced next time.
+          if (!up || BROKEN.has(cls)) this.drop();
+          this.finish({ status: 0, bytesIn: 0, cls, reason });
+        },
+      );
+  }
+
+  connect(): Promise<void> {
+    if (!this.#client) {
+      const client = new pg.Client({ connectionString: this.url, statement_timeout: this.serverTimeoutMs });
+      client.on('error', () => this.drop());
+      this.#client = client;
+      this.ready = client.connect().then(() => {});
+    }
+    return this.ready!;
+  }
+
+  protected drop(): void {
     const c = this.#client;
     this.#client = undefined;
-    this.#ready = undefined;
+    this.ready = undefined;
     if (c) {
       // A statement stuck on a dead server never answers: the socket goes, not a polite end().
       (c as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
       c.end().catch(() => {});
     }
   }
-
-  abort(error: NetError): void {
-    this.#drop();
-    this.#finish({ status: 0, bytesIn: 0, cls: error, reason: `no answer within the request timeout` });
-  }
-
-  close(): void {
-    this.#callback = undefined;
-    this.busy = false;
-    this.#drop();
-  }
 }
 
-class RedisLink implements Link {
+class RedisLink extends Link {
   #client: Redis | undefined;
-  #ready: Promise<void> | undefined;
-  #callback: ((o: DataOutcome) => void) | undefined;
-  busy = false;
-  sentAt = 0;
 
-  constructor(readonly url: string) {}
+  constructor(readonly url: string) {
+    super();
+  }
+
+  protected get connected(): boolean {
+    return this.#client !== undefined;
+  }
 
   send(r: Extract<DataRequest, { kind: 'redis' }>, callback: (o: DataOutcome) => void): void {
-    this.busy = true;
-    this.sentAt = performance.now();
-    this.#callback = callback;
-    let connectMs: number | undefined;
-    let ready = this.#ready!;
-    if (!this.#client) {
-      const t0 = performance.now();
-      ready = this.connect().then(() => void (connectMs = performance.now() - t0));
-    }
+    const { ready, connectMs } = this.begin(callback);
     const client = this.#client!;
     const [cmd, ...args] = r.command;
     ready
       .then(() => client.call(String(cmd), ...args.map(String)))
       .then(
         (reply) =>
-          this.#finish({
-            status: 0,
-            bytesIn: typeof reply === 'string' ? reply.length : 0,
-            ...(connectMs !== undefined ? { connectMs } : {}),
-          }),
+          this.finish({ status: 0, bytesIn: typeof reply === 'string' ? reply.length : 0, ...took(connectMs()) }),
         (err: unknown) => {
           const { cls, reason } = dataErrorClass('redis', err);
-          if (!cls.startsWith('redis_')) this.#drop();
-          this.#finish({ status: 0, bytesIn: 0, cls, reason });
+          if (!cls.startsWith('redis_')) this.drop();
+          this.finish({ status: 0, bytesIn: 0, cls, reason });
         },
       );
   }
 
-  /** Opens the connection (before the clock starts, for pre-allocated VUs); resolves when it is up. */
   connect(): Promise<void> {
     if (!this.#client) {
       // No retries, no offline queue: a command that cannot be sent fails, and is counted.
@@ -199,34 +209,16 @@ class RedisLink implements Link {
       });
       client.on('error', () => {});
       this.#client = client;
-      this.#ready = client.connect();
+      this.ready = client.connect();
     }
-    return this.#ready!;
+    return this.ready!;
   }
 
-  #finish(o: DataOutcome): void {
-    const cb = this.#callback;
-    this.#callback = undefined;
-    this.busy = false;
-    cb?.(o);
-  }
-
-  #drop(): void {
+  protected drop(): void {
     const c = this.#client;
     this.#client = undefined;
-    this.#ready = undefined;
+    this.ready = undefined;
     c?.disconnect();
-  }
-
-  abort(error: NetError): void {
-    this.#drop();
-    this.#finish({ status: 0, bytesIn: 0, cls: error, reason: 'no answer within the request timeout' });
-  }
-
-  close(): void {
-    this.#callback = undefined;
-    this.busy = false;
-    this.#drop();
   }
 }
 

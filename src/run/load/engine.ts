@@ -2,6 +2,7 @@
 import type { Clock } from '../../core/clock.ts';
 import type { Profile } from '../../config/profile.ts';
 import type { LoadResult } from '../../record/schema.ts';
+import type { ProgressFigures } from '../../record/progress.ts';
 import type { TlsOptions } from '../../targets/tls.ts';
 import type { DataRequest } from './data.ts';
 
@@ -40,16 +41,7 @@ export type PreparedRequest = PreparedHttp | PreparedData;
 export const httpOnly = (rs: readonly PreparedRequest[]): PreparedHttp[] =>
   rs.filter((r): r is PreparedHttp => r.kind === 'http');
 
-export interface Progress {
-  elapsedMs: number;
-  scheduledMs: number;
-  requests: number;
-  failed: number;
-  /** Requests completed in the last full second. */
-  rps: number;
-  p95Ms: number | undefined;
-  vus: number;
-  dropped: number;
+export interface Progress extends ProgressFigures {
   /** The result so far (for abortOnFail thresholds); built on demand. */
   snapshot(): LoadResult;
 }

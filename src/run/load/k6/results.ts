@@ -4,6 +4,7 @@
 import type { Executor } from '../../../config/profile.ts';
 import { modelOf, scenarioDurationMs } from '../../../config/profile.ts';
 import { encode, newHistogram, percentileMs, summarise, type Histogram } from '../../../measure/histogram.ts';
+import type { ProgressFigures } from '../../../record/progress.ts';
 import type { LoadResult } from '../../../record/schema.ts';
 import type { NetError } from '../http1.ts';
 import { addTally, emptyTally, errorClassOf, type ErrorClass, type Tally } from '../protocol.ts';
@@ -164,14 +165,7 @@ export class K6Accumulator {
     return n;
   }
 
-  progress(elapsedMs: number): {
-    requests: number;
-    failed: number;
-    rps: number;
-    p95Ms: number | undefined;
-    vus: number;
-    dropped: number;
-  } {
+  progress(elapsedMs: number): Omit<ProgressFigures, 'elapsedMs' | 'scheduledMs'> {
     const all = newHistogram();
     let failed = 0;
     for (const a of this.byName.values()) {
