@@ -58,6 +58,12 @@ go_tool() { # name module@version
 go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 # k6: in neither npm nor Debian; the k6 engine and its tests run the real binary.
 go_tool k6 go.k6.io/k6@v1.8.1
+# The OpenTelemetry Collector the OTLP output is proven against: its own OTLP receiver and
+# OTLP/HTTP exporter (test/otel), from the Go module proxy.
+if [ ! -x "$GAUNTLET_BIN/otelcol-gauntlet-0.165.0" ]; then
+  echo "[setup] building the OpenTelemetry Collector v0.165.0 (OTLP receiver + exporter)"
+  (cd test/otel && go build -o "$GAUNTLET_BIN/otelcol-gauntlet-0.165.0" .)
+fi
 stage "go tools"
 
 # The Kubernetes control plane and kubelet of the chaos-on-Kubernetes tests, from Go modules.

@@ -177,6 +177,19 @@ export async function runLoad(
         s.say,
       )
     : undefined;
+  const otlpConfig = s.config.config.outputs.otlp;
+  // Imported only when configured: the OpenTelemetry SDK takes ~250 ms to load.
+  const otlp = otlpConfig
+    ? (await import('../targets/otlp.ts')).otlpWriter(
+        {
+          ...s.resolveRefs(otlpConfig, 'outputs.otlp'),
+          pushIntervalMs: otlpConfig.pushInterval,
+          metricPrefix: otlpConfig.metricPrefix,
+        },
+        s.runId,
+        s.say,
+      )
+    : undefined;
   let result: LoadResult;
   try {
     result = await engine.run(
@@ -189,6 +202,7 @@ export async function runLoad(
           s.progress(progressLine(p));
           live?.(p);
           rw?.tick(p.snapshot);
+          otlp?.tick(p.snapshot);
         },
         ...(hasAbortOnFail && (engine.name === 'embedded' || engine.name === 'kubernetes')
           ? { shouldAbort: (p: Progress) => abortReason(p.snapshot(), profile.thresholds, p.elapsedMs) }
@@ -203,6 +217,7 @@ export async function runLoad(
   }
   s.progress(undefined);
   if (rw) s.say(await rw.end(result));
+  if (otlp) s.say(await otlp.end(result));
   const ll = littlesLaw(result, profile.scenario.executor === 'constant-vus' ? profile.scenario.vus : undefined);
   const load: LoadResult = ll ? { ...result, littlesLaw: ll } : result;
   const thresholds = load.k6?.bound

@@ -175,21 +175,34 @@ export function figures(r: RunRecord): string {
   return `${lines.join('\n')}\n`;
 }
 
+type Endpoint = { url: string; headers?: Record<string, string> | undefined };
+
 /** After the record is written: the Pushgateway and Grafana, each bounded; failures are reported, never fatal. */
 export async function deliver(
   env: Environment,
   r: RunRecord,
-  remoteWrite?: { url: string; headers?: Record<string, string> | undefined },
+  outputs: { remoteWrite?: Endpoint | undefined; otlp?: Endpoint | undefined } = {},
 ): Promise<Delivery[]> {
   const out: Delivery[] = [];
   const faults = faultSeries(r);
-  if (remoteWrite && faults.length)
+  const line = (to: string, p: Promise<string>) =>
+    p.then(
+      (detail) => ({ to, ok: true, detail }),
+      (err: unknown) => ({ to, ok: false, detail: (err as Error).message }),
+    );
+  if (outputs.remoteWrite && faults.length)
+    out.push(await line('prometheus remote write', pushOnce(outputs.remoteWrite, faults)));
+  if (outputs.otlp && faults.length) {
+    // Loaded only when configured: the OpenTelemetry SDK takes ~250 ms to import.
+    const { exportMetrics, faultMetrics } = await import('../targets/otlp.ts');
+    const endpoint = outputs.otlp;
     out.push(
-      await pushOnce(remoteWrite, faults).then(
-        (detail) => ({ to: 'prometheus remote write', ok: true, detail }),
-        (err: unknown) => ({ to: 'prometheus remote write', ok: false, detail: (err as Error).message }),
+      await line(
+        'otlp',
+        exportMetrics(endpoint, faultMetrics(r)).then(() => `${faults.length} fault series written`),
       ),
     );
+  }
   if (env.pushgateway) {
     const grouping = { environment: r.environment.name, command: r.command, engine: r.load?.engine ?? 'none' };
     try {

@@ -214,15 +214,18 @@ export async function runSession(
       return undefined;
     }
   })();
-  const remoteWrite = (() => {
-    const rw = loaded?.config.outputs.prometheusRemoteWrite;
-    if (!rw) return undefined;
+  const resolvedOutput = <T>(o: T | undefined, what: string): T | undefined => {
+    if (!o) return undefined;
     const missing: Unresolved[] = [];
-    const resolved = interpolateEnv(rw, io.env, redactor, missing, ['outputs.prometheusRemoteWrite']);
+    const resolved = interpolateEnv(o, io.env, redactor, missing, [what]);
     return missing.length ? undefined : resolved;
-  })();
-  if (envForDelivery && (envForDelivery.pushgateway || envForDelivery.grafana || remoteWrite)) {
-    record.delivery = (await deliver(envForDelivery, record, remoteWrite)).map((d) => ({
+  };
+  const outputs = {
+    remoteWrite: resolvedOutput(loaded?.config.outputs.prometheusRemoteWrite, 'outputs.prometheusRemoteWrite'),
+    otlp: resolvedOutput(loaded?.config.outputs.otlp, 'outputs.otlp'),
+  };
+  if (envForDelivery && (envForDelivery.pushgateway || envForDelivery.grafana || outputs.remoteWrite || outputs.otlp)) {
+    record.delivery = (await deliver(envForDelivery, record, outputs)).map((d) => ({
       ...d,
       detail: redactor.redact(d.detail),
     }));

@@ -180,6 +180,24 @@ export const Config = z
           .strict()
           .optional()
           .describe("Every load's figures, live, under the names k6's remote-write output uses"),
+        otlp: z
+          .object({
+            url: UrlOrRef.describe('The OTLP/HTTP metrics endpoint, e.g. http://otel-collector:4318/v1/metrics'),
+            headers: z
+              .record(z.string(), z.string())
+              .optional()
+              .describe('e.g. { authorization: "Bearer ${env:OTLP_TOKEN}" } — credentials from ${env:…} only'),
+            pushInterval: Duration.default(5000).describe('How often the figures so far are exported during a load'),
+            metricPrefix: z
+              .string()
+              .default('k6_')
+              .describe("Prefix of every metric name, as k6's K6_OTEL_METRIC_PREFIX (its documentation runs with k6_)"),
+          })
+          .strict()
+          .optional()
+          .describe(
+            "Every load's figures, live, over OTLP/HTTP (protobuf) under the names k6's OpenTelemetry output uses",
+          ),
       })
       .strict()
       .default({}),

@@ -1,32 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { encode, newHistogram } from '../measure/histogram.ts';
-import type { LoadResult } from '../record/schema.ts';
 import { faultSeries, k6Series } from './remote-write.ts';
+import { byNameEntry, sampleLoad } from './sample-load.ts';
 
-const hist = (ms: number[]) => {
-  const h = newHistogram();
-  for (const v of ms) h.recordValue(v * 1000);
-  return encode(h);
-};
-const totals = (requests: number, failed: number, statuses: Record<string, number>) => ({
-  requests,
-  failed,
-  errors: {},
-  statuses,
-  bytesIn: 0,
-  bytesOut: 0,
+const load = sampleLoad({
+  home: byNameEntry('GET', { 200: 3, 500: 1 }, { requests: 4, failed: 1 }, [10, 20, 30, 1000]),
+  lost: byNameEntry('GET', {}, { requests: 2, failed: 2 }, [5000, 5000]),
+  orders: byNameEntry('SELECT', {}, { requests: 3, failed: 0 }, [1, 2, 3], 'postgres'),
 });
-
-const load = {
-  profile: 'gate',
-  byName: {
-    home: { method: 'GET', totals: totals(4, 1, { 200: 3, 500: 1 }), histogram: hist([10, 20, 30, 1000]) },
-    lost: { method: 'GET', totals: totals(2, 2, {}), histogram: hist([5000, 5000]) },
-    orders: { kind: 'postgres', method: 'SELECT', totals: totals(3, 0, {}), histogram: hist([1, 2, 3]) },
-  },
-  totals: { iterations: 9, droppedIterations: 1, maxVus: 4 },
-  series: [{ vus: 3 }],
-} as unknown as LoadResult;
 
 describe("remote write under k6's names", () => {
   const series = k6Series(load, 'run-1', 1000);

@@ -7,6 +7,7 @@
 import { pushTimeseries } from 'prometheus-remote-write';
 import type { LoadResult, RunRecord } from '../record/schema.ts';
 import { decode } from '../measure/histogram.ts';
+import { liveOutput, type LiveOutput } from './live-output.ts';
 
 export interface RemoteWriteOptions {
   url: string;
@@ -63,85 +64,19 @@ export function k6Series(l: LoadResult, testid: string, nowMs: number): Series[]
   return out;
 }
 
-/**
- * Pushes at most every pushIntervalMs while the load runs (never two at once) and once at the
- * end. A failing receiver is reported once through `warn` and never stops or changes the run.
- */
-export function remoteWriter(o: RemoteWriteOptions, testid: string, warn: (line: string) => void) {
-  let last = 0;
-  let inFlight: Promise<void> | undefined;
-  let pushes = 0;
-  let failed = 0;
-  let warned = false;
-  const push = (l: LoadResult): Promise<void> =>
-    pushTimeseries(k6Series(l, testid, Date.now()), {
-      url: o.url,
-      headers: o.headers ?? {},
-      timeout: 5000,
-      fetch: (url, init) => fetch(url, { ...init, body: init?.body as BodyInit, signal: AbortSignal.timeout(5000) }),
-    })
-      .then((r) => {
-        if (r.status >= 200 && r.status < 300) pushes++;
-        else throw new Error(`${r.status} ${r.statusText}${r.errorMessage ? `: ${r.errorMessage.slice(0, 200)}` : ''}`);
-      })
-      .catch((err: unknown) => {
-        failed++;
-        if (!warned)
-          warn(
-            `warning: prometheus remote write: ${err instanceof Error ? err.message : String(err)} (the run goes on)`,
-          );
-        warned = true;
-      });
-  return {
-    /** Called with each second's snapshot; pushes when the interval has passed. */
-    tick(snapshot: () => LoadResult): void {
-      if (inFlight || Date.now() - last < o.pushIntervalMs) return;
-      last = Date.now();
-      inFlight = push(snapshot()).finally(() => (inFlight = undefined));
-    },
-    /** The final figures, after the last in-flight push. */
-    async end(final: LoadResult): Promise<string> {
-      await inFlight;
-      await push(final);
-      return `prometheus remote write: ${pushes} push${pushes === 1 ? '' : 'es'} of the run's series (testid=${testid})${failed ? `, ${failed} failed` : ''}`;
-    },
-  };
+/** Pushes the load's series while it runs and at its end (the schedule in live-output.ts). */
+export function remoteWriter(o: RemoteWriteOptions, testid: string, warn: (line: string) => void): LiveOutput {
+  return liveOutput(
+    'prometheus remote write',
+    o.pushIntervalMs,
+    (l) => send(o, k6Series(l, testid, Date.now())),
+    `the run's series (testid=${testid})`,
+    warn,
+  );
 }
 
-/**
- * Each fault of a run as its own series, `gauntlet_fault_active{testid, experiment, fault, kind}`:
- * 1 at its injection, 0 at its recovery (never recovered: the experiment's end), so a dashboard can shade the
- * outage beside the k6_ series. Timestamps are wall-clock ms. Pure.
- */
-export function faultSeries(r: Pick<RunRecord, 'runId' | 'startedAt' | 'chaos'>): Series[] {
-  const wall = Date.parse(r.startedAt);
-  const out: Series[] = [];
-  for (const c of r.chaos ?? [])
-    for (const f of c.faults) {
-      if (f.injectedAtMs === undefined) continue;
-      const on = Math.round(wall + f.injectedAtMs);
-      // Recovered at once (RTO 0) still ends a millisecond later: one timestamp holds one value.
-      const end = f.recoveredAtMs ?? (f.rtoMs !== undefined ? f.injectedAtMs + f.rtoMs : c.windowEndMs);
-      const off = Math.max(on + 1, Math.round(wall + end));
-      out.push({
-        labels: {
-          __name__: 'gauntlet_fault_active',
-          testid: r.runId,
-          experiment: c.experiment,
-          fault: f.id,
-          kind: f.label,
-        },
-        samples: [
-          { value: 1, timestamp: on },
-          { value: 0, timestamp: off },
-        ],
-      });
-    }
-  return out;
-}
-
-/** One push of finished series (the faults, after the run): a delivery line, never a throw. */
-export async function pushOnce(o: Pick<RemoteWriteOptions, 'url' | 'headers'>, series: Series[]): Promise<string> {
+/** One remote-write request, bounded at 5 s; anything but 2xx is an error. */
+async function send(o: Pick<RemoteWriteOptions, 'url' | 'headers'>, series: Series[]): Promise<void> {
   const r = await pushTimeseries(series, {
     url: o.url,
     headers: o.headers ?? {},
@@ -150,5 +85,44 @@ export async function pushOnce(o: Pick<RemoteWriteOptions, 'url' | 'headers'>, s
   });
   if (r.status < 200 || r.status >= 300)
     throw new Error(`${r.status} ${r.statusText}${r.errorMessage ? `: ${r.errorMessage.slice(0, 200)}` : ''}`);
+}
+
+/** Each injected fault's outage in wall-clock ms: from its injection to its recovery (never recovered: the experiment's end). Pure. */
+export function faultIntervals(r: Pick<RunRecord, 'runId' | 'startedAt' | 'chaos'>) {
+  const wall = Date.parse(r.startedAt);
+  const out: { labels: Record<'testid' | 'experiment' | 'fault' | 'kind', string>; onMs: number; offMs: number }[] = [];
+  for (const c of r.chaos ?? [])
+    for (const f of c.faults) {
+      if (f.injectedAtMs === undefined) continue;
+      const on = Math.round(wall + f.injectedAtMs);
+      // Recovered at once (RTO 0) still ends a millisecond later: one timestamp holds one value.
+      const end = f.recoveredAtMs ?? (f.rtoMs !== undefined ? f.injectedAtMs + f.rtoMs : c.windowEndMs);
+      out.push({
+        labels: { testid: r.runId, experiment: c.experiment, fault: f.id, kind: f.label },
+        onMs: on,
+        offMs: Math.max(on + 1, Math.round(wall + end)),
+      });
+    }
+  return out;
+}
+
+/**
+ * Each fault of a run as its own series, `gauntlet_fault_active{testid, experiment, fault, kind}`:
+ * 1 at its injection, 0 at its recovery, so a dashboard can shade the outage beside the k6_
+ * series. Timestamps are wall-clock ms. Pure.
+ */
+export function faultSeries(r: Pick<RunRecord, 'runId' | 'startedAt' | 'chaos'>): Series[] {
+  return faultIntervals(r).map((f) => ({
+    labels: { __name__: 'gauntlet_fault_active', ...f.labels },
+    samples: [
+      { value: 1, timestamp: f.onMs },
+      { value: 0, timestamp: f.offMs },
+    ],
+  }));
+}
+
+/** One push of finished series (the faults, after the run): a delivery line, or a throw. */
+export async function pushOnce(o: Pick<RemoteWriteOptions, 'url' | 'headers'>, series: Series[]): Promise<string> {
+  await send(o, series);
   return `${series.length} fault series written`;
 }
