@@ -66,6 +66,16 @@ if [ ! -x "$GAUNTLET_BIN/otelcol-gauntlet-0.165.0" ]; then
 fi
 stage "go tools"
 
+# check-jsonschema (pinned), whose vendored copy of GitLab's own CI schema validates ci/gitlab:
+# GitLab's schema endpoint is not reachable from every runner, PyPI is.
+GAUNTLET_PY="${HOME}/.cache/gauntlet/py"
+if [ ! -x "$GAUNTLET_PY/bin/check-jsonschema" ]; then
+  echo "[setup] installing check-jsonschema 0.39.0 into $GAUNTLET_PY"
+  python3 -m venv "$GAUNTLET_PY"
+  "$GAUNTLET_PY/bin/pip" install -q --disable-pip-version-check check-jsonschema==0.39.0
+fi
+stage "python tools"
+
 # The Kubernetes control plane and kubelet of the chaos-on-Kubernetes tests, from Go modules.
 bash scripts/build-kube.sh
 stage "kubernetes plane + kubelet"

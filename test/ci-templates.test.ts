@@ -1,5 +1,6 @@
 // The CI templates in ci/ are checked by real tools: actionlint (built from the Go module proxy
-// by scripts/setup.sh) for GitHub Actions, and a YAML parse plus the keys GitLab needs.
+// by scripts/setup.sh) for GitHub Actions; GitLab's own CI schema (check-jsonschema's vendored
+// copy, installed by setup) plus the keys Gauntlet's jobs need for GitLab.
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,13 @@ import { ROOT, project } from './helpers.ts';
 import { GITLAB_REPORT } from '../src/report/k6-summary.ts';
 
 const ACTIONLINT = process.env.ACTIONLINT ?? join(homedir(), '.cache', 'gauntlet', 'bin', 'actionlint');
+const CHECK_JSONSCHEMA =
+  process.env.CHECK_JSONSCHEMA ?? join(homedir(), '.cache', 'gauntlet', 'py', 'bin', 'check-jsonschema');
+const gitlabSchemaCheck = (file: string) =>
+  promisify(execFile)(CHECK_JSONSCHEMA, ['--builtin-schema', 'vendor.gitlab-ci', file]).then(
+    (r) => ({ code: 0, out: r.stdout }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
+  );
 const lint = (files: string[]) =>
   promisify(execFile)(ACTIONLINT, ['-no-color', ...files]).then(
     () => ({ code: 0, out: '' }),
@@ -75,8 +83,35 @@ describe('GitHub Actions templates', () => {
 });
 
 describe('GitLab CI template', () => {
+  const template = join(ROOT, 'ci', 'gitlab', 'gauntlet.gitlab-ci.yml');
+  it("passes GitLab's CI schema (check-jsonschema's vendored copy), load_performance report included", async () => {
+    const r = await gitlabSchemaCheck(template);
+    expect(r.out).toContain('ok -- validation done');
+    expect(r.code).toBe(0);
+  });
+
+  it('the schema check really checks: a load_performance report that is not a path, or a bad `when`, is rejected', async () => {
+    const dir = project({});
+    for (const [from, to, complaint] of [
+      [
+        'load_performance: reports/latest/gl-load-performance-report.json',
+        'load_performance: { file: x }',
+        /load_performance/,
+      ],
+      ['when: always', 'when: sometimes', /when/],
+    ] as const) {
+      const broken = join(dir, `broken-${complaint.source}.yml`);
+      const text = readFileSync(template, 'utf8');
+      expect(text).toContain(from);
+      writeFileSync(broken, text.replaceAll(from, to));
+      const r = await gitlabSchemaCheck(broken);
+      expect(r.code, r.out).toBe(1);
+      expect(r.out).toMatch(complaint);
+    }
+  });
+
   it('parses, and each job has a script, the JUnit report, artifacts kept on failure, and rules', () => {
-    const doc = parse(readFileSync(join(ROOT, 'ci', 'gitlab', 'gauntlet.gitlab-ci.yml'), 'utf8')) as Record<
+    const doc = parse(readFileSync(template, 'utf8')) as Record<
       string,
       {
         extends?: string;
