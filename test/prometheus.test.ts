@@ -192,6 +192,37 @@ describe('prometheus remote write', () => {
     expect(Number(samples[0]!.value[1])).toBe(pushes);
   }, 120_000);
 
+  it('trends as native histograms: every request in the histogram, its quantiles within a bucket of the record', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': `${config({ env: '' })}outputs:
+  prometheusRemoteWrite: { url: "${prom.prometheusUrl}/api/v1/write", pushInterval: 1s, nativeHistograms: true }
+`,
+      'p.yaml': PROFILE.replace('duration: 6s', 'duration: 3s'),
+    });
+    const run = await gauntlet(['load', 'p.yaml'], { cwd: dir, env: env(), timeoutMs: 90_000 });
+    expect(run.code, run.out).toBe(0);
+    const r = record(dir);
+    const q = async (promql: string) => {
+      const res = await fetch(`${prom.prometheusUrl}/api/v1/query?query=${encodeURIComponent(promql)}`);
+      const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
+      return Number(body.data.result[0]?.value[1]);
+    };
+    const sel = `k6_http_req_duration_seconds{testid="${r.runId}",name="health"}`;
+    const health = r.load!.byName.health!;
+    expect(await q(`histogram_count(${sel})`)).toBe(health.latency!.count);
+    expect(await q(`histogram_sum(${sel})`)).toBeCloseTo((health.latency!.meanMs * health.latency!.count) / 1000, 3);
+    // Schema 8: a bucket is 0.27 % wide; the HDR histogram's own 3 digits add 0.1 %.
+    for (const [q99, ms] of [
+      [0.5, health.latency!.p50Ms],
+      [0.99, health.latency!.p99Ms],
+    ] as const) {
+      const seconds = await q(`histogram_quantile(${q99}, ${sel})`);
+      expect(Math.abs(seconds * 1000 - ms) / ms, `q${q99}`).toBeLessThan(0.005);
+    }
+    // No stat gauges beside it: the histogram replaces them, as in k6.
+    expect(await q(`count(k6_http_req_duration_p99{testid="${r.runId}"})`)).toBeNaN();
+  }, 120_000);
+
   it('a receiver that refuses is a warning, never a changed run', async () => {
     const dir = project({
       'gauntlet.config.yaml': `${config({ env: '' })}outputs:

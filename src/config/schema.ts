@@ -176,6 +176,12 @@ export const Config = z
               .optional()
               .describe('e.g. { authorization: "Bearer ${env:RW_TOKEN}" } — credentials from ${env:…} only'),
             pushInterval: Duration.default(5000).describe('How often the figures so far are pushed during a load'),
+            nativeHistograms: z
+              .boolean()
+              .default(false)
+              .describe(
+                "Trends as native histograms (k6_http_req_duration_seconds, schema 8), as k6's K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM; the receiver needs --enable-feature=native-histograms",
+              ),
           })
           .strict()
           .optional()

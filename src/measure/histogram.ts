@@ -76,3 +76,23 @@ export function explicitBuckets(h: Histogram, boundsMs: readonly number[]): numb
   }
   return counts;
 }
+
+/**
+ * The histogram as a Prometheus native (exponential) histogram of `schema` over seconds: bucket
+ * i holds (2^((i-1)/2^schema), 2^(i/2^schema)] s. Each HDR bucket goes whole to the native bucket
+ * of its median equivalent value. Returns [index, count] pairs in index order.
+ */
+export function exponentialBuckets(h: Histogram, schema: number): [number, number][] {
+  const js = h as unknown as JsHistogram;
+  const scale = 2 ** schema;
+  const counts = new Map<number, number>();
+  const it = js.recordedValuesIterator;
+  it.reset();
+  while (it.hasNext()) {
+    const v = it.next();
+    const seconds = js.medianEquivalentValue(v.valueIteratedTo) / 1e6;
+    const i = Math.ceil(Math.log2(seconds) * scale);
+    counts.set(i, (counts.get(i) ?? 0) + v.countAtValueIteratedTo);
+  }
+  return [...counts].sort((a, b) => a[0] - b[0]);
+}

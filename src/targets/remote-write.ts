@@ -1,23 +1,123 @@
 // A load's figures to Prometheus over remote write while it runs, under the names and labels
 // k6's experimental-prometheus-rw output uses, so Grafana's k6 dashboards read Gauntlet's runs
 // unchanged: counters as k6_<metric>_total, rates as k6_<metric>_rate, trends as one gauge per
-// stat (k6_http_req_duration_p99, … in seconds), k6_vus as a gauge; labels testid (the run id),
-// scenario (the profile), name, method, and status on the request counters. Values are the run's
-// so far (cumulative, like k6's), from the same exact histograms as the record.
-import { pushTimeseries } from 'prometheus-remote-write';
+// stat (k6_http_req_duration_p99, … in seconds) or, with nativeHistograms, as one native
+// histogram (k6_http_req_duration_seconds, as k6's K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM);
+// k6_vus as a gauge; labels testid (the run id), scenario (the profile), name, method, and status
+// on the request counters. Values are the run's so far (cumulative, like k6's), from the same
+// exact histograms as the record. The request is remote write 1.0: protobuf, snappy-compressed.
+import protobuf from 'protobufjs';
+import snappy from 'snappyjs';
 import type { LoadResult, RunRecord } from '../record/schema.ts';
-import { decode } from '../measure/histogram.ts';
+import { decode, exponentialBuckets, type Histogram } from '../measure/histogram.ts';
 import { liveOutput, type LiveOutput } from './live-output.ts';
 
 export interface RemoteWriteOptions {
   url: string;
   headers?: Record<string, string> | undefined;
   pushIntervalMs: number;
+  nativeHistograms?: boolean | undefined;
 }
 
-interface Series {
+/** A native histogram sample as remote write carries it (integer counts, positive buckets only). */
+export interface NativeSample {
+  countInt: number;
+  sum: number;
+  schema: number;
+  zeroThreshold: number;
+  zeroCountInt: number;
+  positiveSpans: { offset: number; length: number }[];
+  positiveDeltas: number[];
+  timestamp: number;
+}
+
+export interface Series {
   labels: { __name__: string } & Record<string, string>;
-  samples: { value: number; timestamp: number }[];
+  samples?: { value: number; timestamp: number }[];
+  histograms?: NativeSample[];
+}
+
+/**
+ * The bucket factor k6 asks of its native histograms (client_golang's 1.00271: schema 8, each
+ * bucket 0.27 % wide), the finest Prometheus keeps.
+ */
+export const NATIVE_SCHEMA = 8;
+
+/** An HDR histogram (µs) as a native histogram sample in seconds: spans and delta-encoded counts. Pure. */
+export function nativeSample(h: Histogram, timestamp: number, schema = NATIVE_SCHEMA): NativeSample {
+  const spans: { offset: number; length: number }[] = [];
+  const deltas: number[] = [];
+  let previousIndex: number | undefined;
+  let previousCount = 0;
+  for (const [i, n] of exponentialBuckets(h, schema)) {
+    if (previousIndex !== undefined && i === previousIndex + 1) spans.at(-1)!.length++;
+    else spans.push({ offset: previousIndex === undefined ? i : i - previousIndex - 1, length: 1 });
+    deltas.push(n - previousCount);
+    previousCount = n;
+    previousIndex = i;
+  }
+  return {
+    countInt: h.totalCount,
+    sum: (h.mean * h.totalCount) / 1e6,
+    schema,
+    zeroThreshold: 0,
+    zeroCountInt: 0,
+    positiveSpans: spans,
+    positiveDeltas: deltas,
+    timestamp,
+  };
+}
+
+// Prometheus's prompb WriteRequest (types.proto), the fields Gauntlet writes.
+const WriteRequest = protobuf.Root.fromJSON({
+  nested: {
+    prometheus: {
+      nested: {
+        WriteRequest: { fields: { timeseries: { rule: 'repeated', type: 'TimeSeries', id: 1 } } },
+        TimeSeries: {
+          fields: {
+            labels: { rule: 'repeated', type: 'Label', id: 1 },
+            samples: { rule: 'repeated', type: 'Sample', id: 2 },
+            histograms: { rule: 'repeated', type: 'Histogram', id: 4 },
+          },
+        },
+        Label: { fields: { name: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } } },
+        Sample: { fields: { value: { type: 'double', id: 1 }, timestamp: { type: 'int64', id: 2 } } },
+        BucketSpan: { fields: { offset: { type: 'sint32', id: 1 }, length: { type: 'uint32', id: 2 } } },
+        Histogram: {
+          fields: {
+            countInt: { type: 'uint64', id: 1 },
+            sum: { type: 'double', id: 3 },
+            schema: { type: 'sint32', id: 4 },
+            zeroThreshold: { type: 'double', id: 5 },
+            zeroCountInt: { type: 'uint64', id: 6 },
+            positiveSpans: { rule: 'repeated', type: 'BucketSpan', id: 11 },
+            positiveDeltas: { rule: 'repeated', type: 'sint64', id: 12 },
+            timestamp: { type: 'int64', id: 15 },
+          },
+        },
+      },
+    },
+  },
+}).lookupType('prometheus.WriteRequest');
+
+/** The snappy-compressed protobuf body of one write request; labels sorted by name, as the spec asks. */
+export function writeRequestBody(series: Series[]): Uint8Array {
+  const message = WriteRequest.fromObject({
+    timeseries: series.map((s) => ({
+      labels: Object.entries(s.labels)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([name, value]) => ({ name, value })),
+      samples: s.samples ?? [],
+      histograms: s.histograms ?? [],
+    })),
+  });
+  return snappy.compress(WriteRequest.encode(message).finish());
+}
+
+/** A decoded write request body (for the tests). */
+export function readWriteRequestBody(body: Uint8Array): unknown {
+  return WriteRequest.toObject(WriteRequest.decode(snappy.uncompress(body)), { longs: Number });
 }
 
 const PREFIX: Record<string, { reqs: string; failed: string; duration: string }> = {
@@ -38,7 +138,7 @@ const STATS: [string, (h: ReturnType<typeof decode>) => number][] = [
 ];
 
 /** The series of one push: the load so far, stamped `nowMs` (epoch). Pure. */
-export function k6Series(l: LoadResult, testid: string, nowMs: number): Series[] {
+export function k6Series(l: LoadResult, testid: string, nowMs: number, nativeHistograms = false): Series[] {
   const out: Series[] = [];
   const put = (name: string, labels: Record<string, string>, value: number) =>
     out.push({
@@ -55,7 +155,13 @@ export function k6Series(l: LoadResult, testid: string, nowMs: number): Series[]
     if (withoutStatus > 0 || !statuses.length) put(p.reqs, { ...tags, status: '0' }, withoutStatus);
     if (b.totals.requests) put(p.failed, tags, b.totals.failed / b.totals.requests);
     const h = decode(b.histogram);
-    if (h.totalCount) for (const [stat, f] of STATS) put(`${p.duration}_${stat}`, tags, f(h) / 1e6);
+    if (!h.totalCount) continue;
+    if (nativeHistograms)
+      out.push({
+        labels: { __name__: `${p.duration}_seconds`, testid, scenario: l.profile, ...tags },
+        histograms: [nativeSample(h, nowMs)],
+      });
+    else for (const [stat, f] of STATS) put(`${p.duration}_${stat}`, tags, f(h) / 1e6);
   }
   put('k6_iterations_total', {}, l.totals.iterations);
   put('k6_dropped_iterations_total', {}, l.totals.droppedIterations);
@@ -69,7 +175,7 @@ export function remoteWriter(o: RemoteWriteOptions, testid: string, warn: (line:
   return liveOutput(
     'prometheus remote write',
     o.pushIntervalMs,
-    (l) => send(o, k6Series(l, testid, Date.now())),
+    (l) => send(o, k6Series(l, testid, Date.now(), o.nativeHistograms)),
     `the run's series (testid=${testid})`,
     warn,
   );
@@ -77,14 +183,21 @@ export function remoteWriter(o: RemoteWriteOptions, testid: string, warn: (line:
 
 /** One remote-write request, bounded at 5 s; anything but 2xx is an error. */
 async function send(o: Pick<RemoteWriteOptions, 'url' | 'headers'>, series: Series[]): Promise<void> {
-  const r = await pushTimeseries(series, {
-    url: o.url,
-    headers: o.headers ?? {},
-    timeout: 5000,
-    fetch: (url, init) => fetch(url, { ...init, body: init?.body as BodyInit, signal: AbortSignal.timeout(5000) }),
+  const r = await fetch(o.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-protobuf',
+      'content-encoding': 'snappy',
+      'x-prometheus-remote-write-version': '0.1.0',
+      ...o.headers,
+    },
+    body: Buffer.from(writeRequestBody(series)),
+    signal: AbortSignal.timeout(5000),
   });
-  if (r.status < 200 || r.status >= 300)
-    throw new Error(`${r.status} ${r.statusText}${r.errorMessage ? `: ${r.errorMessage.slice(0, 200)}` : ''}`);
+  if (r.status < 200 || r.status >= 300) {
+    const text = (await r.text().catch(() => '')).trim();
+    throw new Error(`${r.status} ${r.statusText}${text ? `: ${text.slice(0, 200)}` : ''}`);
+  }
 }
 
 /** Each injected fault's outage in wall-clock ms: from its injection to its recovery (never recovered: the experiment's end). Pure. */

@@ -95,8 +95,9 @@ scrape_configs:
           `--config.file=${join(root, 'prometheus.yml')}`,
           `--storage.tsdb.path=${join(root, 'data')}`,
           `--web.listen-address=127.0.0.1:${promPort}`,
-          // Gauntlet's remote-write output writes here too.
+          // Gauntlet's remote-write output writes here too, trends as native histograms when asked.
           '--web.enable-remote-write-receiver',
+          '--enable-feature=native-histograms',
         ],
         { log: promLog, cwd: root },
       ).pid,
