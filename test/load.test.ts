@@ -347,8 +347,12 @@ describe('thresholds and failures', () => {
         expect(l.stoppedEarly).toMatch(
           /^threshold http_req_failed\{window:2s\} rate<0\.5 failed \(rate=\d+\.\d+% in the worst 2 s window/,
         );
-        // Failing from ~4 s; the first window at ≥ 50 % closes by ~6 s; the run ends before 8 s of 12.
-        expect(l.durationMs).toBeLessThan(8000);
+        // Failing from ~4 s; the first window at ≥ 50 % closes by ~6 s; the run ends within a
+        // second of that window's close (measured here: window +4–6 s, stopped at 6.98 s), with a
+        // second's slack for a busy shared runner — never the 12 s the profile asks.
+        const [, toS] = /, \+(\d+)–(\d+) s\)/.exec(l.stoppedEarly!)!.slice(1).map(Number);
+        expect(toS).toBeLessThanOrEqual(7);
+        expect(l.durationMs).toBeLessThanOrEqual((toS! + 2) * 1000);
         expect(l.durationMs).toBeGreaterThan(4000);
       } finally {
         await target2.close();
