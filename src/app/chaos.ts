@@ -10,7 +10,8 @@ import { rtoFromLoad } from '../measure/recovery.ts';
 import type { LoadResult, Verdict } from '../record/schema.ts';
 import { runExperiment } from '../run/chaos/runner.ts';
 import { alertVerdicts, chaosVerdicts, validateChaosSlos } from '../slo/chaos.ts';
-import { loadErrorVerdict, runLoad } from './load.ts';
+import { runLoad } from './load.ts';
+import { loadErrorVerdict } from '../slo/load.ts';
 import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
 
 export async function loadExperiment(file: string, cwd: string): Promise<Experiment & { file: string }> {

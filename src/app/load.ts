@@ -18,6 +18,7 @@ import { checkDataRequests, hasDataRequests, planDataRequests } from '../run/loa
 import { runCheck } from '../run/smoke/runner.ts';
 import { abortReason, littlesLaw, thresholdVerdicts } from '../slo/thresholds.ts';
 import { droppedVerdict, generatorVerdict, shardsVerdict } from '../slo/generator.ts';
+import { engineVerdicts, k6ThresholdVerdicts, loadErrorVerdict, loadRanVerdict, withK6Judgement } from '../slo/load.ts';
 import { progressLine } from '../report/console.ts';
 import { assertReachable } from '../targets/reachable.ts';
 import { tlsOptionsOf } from '../targets/tls.ts';
@@ -103,20 +104,6 @@ function operatorEngine(s: Session, env: Environment): LoadEngine {
         say: s.say,
       }),
   };
-}
-
-/** k6's own threshold judgements as verdicts (teams' scripts, and merged k6-operator runners). */
-function k6ThresholdVerdicts(result: LoadResult): Verdict[] {
-  return (result.k6?.thresholds ?? []).map((t) => ({
-    id: `${t.metric} ${t.expr}`,
-    source: 'threshold',
-    objective: t.expr,
-    status: t.observed === undefined ? 'no-data' : t.ok ? 'pass' : 'fail',
-    ...(t.observed ? { observed: t.observed } : { detail: `k6 reported no value for ${t.metric}` }),
-    ...(result.k6?.bound && t.observed
-      ? { detail: 'judged on every runner: passes only when each runner met it (merged percentiles are bounds)' }
-      : {}),
-  }));
 }
 
 /** A team's own k6 script rather than a Gauntlet profile. */
@@ -279,33 +266,6 @@ async function runK6ScriptApp(s: Session, file: string, baseUrl: string): Promis
   return { load: result, verdicts: [loadRanVerdict(result), ...engineVerdicts(result), ...verdicts], baseUrl };
 }
 
-/** k6 crashing mid-run: the partial result is reported and the run fails on it. */
-function engineVerdicts(load: LoadResult): Verdict[] {
-  if (!load.k6?.error) return [];
-  return [
-    {
-      id: 'engine',
-      source: 'consistency',
-      objective: 'the load engine ran the whole profile',
-      status: 'fail',
-      observed: load.k6.error,
-      detail: 'results below are partial',
-    },
-  ];
-}
-
-/** On k6, Gauntlet judges its exact histograms; where k6's own verdict differs, the detail says so. */
-function withK6Judgement(verdicts: Verdict[], load: LoadResult): Verdict[] {
-  const judged = load.k6?.thresholds;
-  if (!judged?.length) return verdicts;
-  return verdicts.map((v) => {
-    const k = judged.find((t) => `${t.metric} ${t.expr}`.replace(/\s+/g, '') === v.id.replace(/\s+/g, ''));
-    if (!k || v.status === 'no-data' || (v.status === 'pass') === k.ok) return v;
-    const note = `k6 judged it ${k.ok ? 'passed' : 'failed'}${k.observed ? ` (${k.observed})` : ''}: k6 times failed requests as 0 ms and reports its own percentile estimate; Gauntlet judges the HDR histogram of answered requests`;
-    return { ...v, detail: v.detail ? `${v.detail}; ${note}` : note };
-  });
-}
-
 /**
  * A setup step (a login) the target refused: in a gate or an experiment it is the deploy's fault,
  * judged as an `error` verdict; elsewhere (capacity) it stops the run, exit 3.
@@ -360,39 +320,4 @@ export async function prepareLoad(
     };
   });
   return { profile, requests };
-}
-
-/** A load that could not run: never a pass, never silently absent. */
-export function loadErrorVerdict(why: string): Verdict {
-  return { id: 'load', source: 'slo', objective: 'the load ran and the target answered', status: 'error', detail: why };
-}
-
-/** Requests the target answered: an HTTP status, or a database's reply (a result or its own error). */
-function answered(load: LoadResult): number {
-  const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
-  const network = ['timeout', 'refused', 'reset', 'tls', 'other'];
-  return Object.values(load.byName).reduce(
-    (n, b) =>
-      n +
-      (b.kind === undefined || b.kind === 'http'
-        ? sum(b.totals.statuses)
-        : b.totals.requests - network.reduce((k, c) => k + (b.totals.errors[c] ?? 0), 0)),
-    0,
-  );
-}
-
-function loadRanVerdict(load: LoadResult): Verdict {
-  const responses = answered(load);
-  const base = { id: 'load', source: 'slo', objective: 'the load ran and the target answered' } as const;
-  if (load.totals.requests === 0) return { ...base, status: 'no-data', detail: 'no request completed' };
-  return responses > 0
-    ? { ...base, status: 'pass', observed: `${load.totals.requests} requests, ${responses} responses` }
-    : {
-        ...base,
-        status: 'fail',
-        observed: `${load.totals.requests} requests, no response`,
-        detail: Object.entries(load.totals.errors)
-          .map(([k, v]) => `${k}: ${v}${load.errorReasons?.[k] ? ` (${load.errorReasons[k]})` : ''}`)
-          .join(', '),
-      };
 }
