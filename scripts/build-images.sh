@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Builds the container images the real-node Kubernetes tests run, with no registry and no Docker:
+# Builds the container images the real-node Kubernetes and Docker tests run, with no registry:
 # docker-save archives made with tar (a layer per part, a config, a manifest) that the test
 # fixture imports into its containerd. Only what is missing or out of date is rebuilt.
 #   registry.k8s.io/pause:3.10   busybox (Debian's busybox-static) running `sleep infinity`
 #   gauntlet.local/app:1         busybox + the test workload (test/kube/app, Go, static)
 #   gauntlet.local/k6:1.8.1      busybox + the k6 binary setup built, with the libraries it links
 #   gauntlet.local/patroni:15    Debian bookworm (mmdebstrap) with PostgreSQL 15, Patroni, HAProxy
+#   gauntlet.local/postgres:17   Debian trixie (mmdebstrap) with PostgreSQL 17, for Docker (testcontainers)
 #   gauntlet.local/gauntlet:dev  this checkout (bin, src, production node_modules) + this machine's
 #                                node binary and its libraries: the shard pods of --engine kubernetes
 #                                (users build theirs from the Dockerfile)
@@ -107,6 +108,25 @@ if ! fresh "$OUT/patroni.tar" patroni-1; then
     --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*' \
     bookworm "$work/patroni-rootfs.tar" http://deb.debian.org/debian
   image "$OUT/patroni.tar" gauntlet.local/patroni:15 '{"Cmd":["/usr/bin/patroni"]}' "$work/patroni-rootfs.tar"
+fi
+
+# PostgreSQL 17 from Debian trixie: a major newer than the runner's 15, for restores into a
+# version-matched container (testcontainers, through a Docker engine). The official image's
+# interface (POSTGRES_PASSWORD, PGDATA, arguments to postgres), run as the postgres user.
+if ! fresh "$OUT/postgres-17.tar" postgres-17-3 test/images/postgres-entrypoint.sh; then
+  command -v mmdebstrap >/dev/null || { echo "[images] mmdebstrap missing: apt-get install mmdebstrap" >&2; exit 3; }
+  echo "[images] building gauntlet.local/postgres:17 from Debian trixie with mmdebstrap (about 60 s)"
+  mmdebstrap --quiet --variant=minbase --include=postgresql-17 \
+    --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
+    --dpkgopt='path-exclude=/usr/share/locale/*' \
+    --essential-hook='mkdir -p "$1/etc/postgresql-common/createcluster.d" && echo "create_main_cluster = false" >"$1/etc/postgresql-common/createcluster.d/no-main.conf"' \
+    --customize-hook='copy-in test/images/postgres-entrypoint.sh /usr/local/bin' \
+    --customize-hook='chroot "$1" install -d -o postgres -g postgres /var/lib/postgresql/data' \
+    --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*' \
+    trixie "$work/postgres-17-rootfs.tar" http://deb.debian.org/debian
+  image "$OUT/postgres-17.tar" gauntlet.local/postgres:17 \
+    '{"Entrypoint":["/usr/local/bin/postgres-entrypoint.sh"],"User":"postgres","Env":["PATH=/usr/lib/postgresql/17/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","PGDATA=/var/lib/postgresql/data"]}' \
+    "$work/postgres-17-rootfs.tar"
 fi
 
 # Gauntlet itself, as the Dockerfile would build it, from this checkout (no registry to pull node from).

@@ -9,7 +9,7 @@ stage() { printf '[setup] %-28s %3ss\n' "$1" "$((SECONDS - stage_start))"; stage
 
 # Debian packages: real servers and tools, never stand-ins.
 want=(chromium postgresql redis-server nginx wrk hyperfine patroni etcd-server etcd-client haproxy prometheus prometheus-alertmanager prometheus-pushgateway
-  containerd runc containernetworking-plugins busybox-static mmdebstrap)
+  containerd runc containernetworking-plugins busybox-static mmdebstrap docker.io)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -23,7 +23,7 @@ if ((${#missing[@]})); then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # The packages start their default services; Gauntlet starts its own on free ports.
-  for svc in postgresql redis-server nginx haproxy etcd patroni prometheus prometheus-alertmanager prometheus-pushgateway prometheus-node-exporter containerd; do
+  for svc in postgresql redis-server nginx haproxy etcd patroni prometheus prometheus-alertmanager prometheus-pushgateway prometheus-node-exporter containerd docker docker.socket; do
     systemctl stop "$svc" >/dev/null 2>&1 || service "$svc" stop >/dev/null 2>&1 || true
   done
 fi

@@ -168,6 +168,24 @@ export const FaultSpec = z.discriminatedUnion('kind', [
         .describe(
           'Restores {{file}} into {{url}} (the scratch instance); default pg_restore (custom format) or psql (.sql)',
         ),
+      container: z
+        .object({
+          image: z
+            .string()
+            .default('postgres:{major}')
+            .describe("The scratch PostgreSQL's image; {major} is the source's major version (server_version_num)"),
+          use: z
+            .enum(['auto', 'always', 'never'])
+            .default('auto')
+            .describe(
+              "auto: a container (through Docker, with testcontainers) when the source's major differs from the local binaries'; always; never: the local binaries only",
+            ),
+        })
+        .strict()
+        .default({ image: 'postgres:{major}', use: 'auto' })
+        .describe(
+          'Restore with the PostgreSQL major that made the backup: the image must be in the Docker engine (never pulled)',
+        ),
       scratchPort: z
         .number()
         .int()

@@ -3,7 +3,9 @@
 // (what the backup job left, or a pgBackRest / WAL-G fetch command), restore it into a scratch
 // PostgreSQL started from the local binaries, verify the copy (row counts, checksums, canary
 // queries, the write probe's newest row), and time it: scratch up → restored → verified is the
-// restore RTO. The scratch instance is removed whatever happened.
+// restore RTO. When the source's PostgreSQL major is not the local binaries', the scratch instance
+// (and pg_dump, pg_restore, psql) is a container of that major through Docker (testcontainers).
+// The scratch instance is removed whatever happened.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readSync, closeSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -18,6 +20,8 @@ import { onOwnerDeath, shellWord, stopPidsScript, type DeadManSwitch } from '../
 import { tempDir } from '../../../targets/local/process.ts';
 import { withPg } from '../../../targets/pg.ts';
 import type { Fault, FaultContext, FaultEvent, FaultOutcome } from '../fault.ts';
+import type { ScratchContainer } from '../../../targets/docker-postgres.ts';
+import { chooseScratch, imageFor, wantsContainer, type ScratchChoice } from './scratch.ts';
 
 type Spec = Extract<FaultSpec, { kind: 'backup-restore' }>;
 
@@ -103,7 +107,47 @@ function newestBackup(dir: string, pattern: string): string | undefined {
     .sort((a, b) => b.m - a.m)[0]?.f;
 }
 
+/** The local binaries' major (their folder, /usr/lib/postgresql/<major>/bin); undefined when there are none. */
+function localMajor(): number | undefined {
+  try {
+    return Number(/\/(\d+)\/bin$/.exec(pgBinDir())?.[1]) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The source's major from the environment's database; undefined when it has none or it does not answer. */
+async function sourceMajorOf(url: string | undefined, signal: AbortSignal): Promise<number | undefined> {
+  if (!url) return undefined;
+  try {
+    return await withPg(
+      { connectionString: url, connectionTimeoutMillis: 10_000, application_name: 'gauntlet-backup' },
+      async (c) =>
+        Math.floor(
+          Number((await c.query<{ v: string }>("select current_setting('server_version_num') as v")).rows[0]!.v) /
+            10_000,
+        ),
+      { signal },
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** A command's output within the timeout, or its failure; the container is stopped on the way out either way. */
+function within<T>(p: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, rej) => {
+      timer = setTimeout(() => rej(new Error(`${what} timed out after ${formatMs(timeoutMs)}`)), timeoutMs);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 export function backupRestoreFault(spec: Spec): Fault {
+  let choice: ScratchChoice | undefined;
+  let container: ScratchContainer | undefined;
   let scratch: LocalPostgres | undefined;
   let work: string | undefined;
   let outcome: FaultOutcome | undefined;
@@ -127,6 +171,12 @@ export function backupRestoreFault(spec: Spec): Fault {
     deadman?.disarm();
     deadman = undefined;
     const done: string[] = [];
+    if (container) {
+      const c = container;
+      container = undefined;
+      await c.stop();
+      done.push(`scratch container ${c.containerId.slice(0, 12)} (${c.image}) stopped and removed`);
+    }
     if (scratch) {
       const port = scratch.port;
       await scratch.stop();
@@ -144,11 +194,23 @@ export function backupRestoreFault(spec: Spec): Fault {
   return {
     label: `backup-restore (${spec.backup.method})`,
     async preflight(ctx) {
-      try {
-        pgBinDir();
-      } catch (err) {
-        throw cannotRun(`backup-restore: ${(err as Error).message}`);
+      // Where the copy goes, decided before anything happens: a major the local binaries cannot
+      // read, without Docker or its image, is said now, not after a dump.
+      const facts = {
+        use: spec.container.use,
+        imageTemplate: spec.container.image,
+        sourceMajor: await sourceMajorOf(ctx.env.postgres?.url, ctx.signal),
+        localMajor: localMajor(),
+      };
+      let docker;
+      if (wantsContainer(facts)) {
+        const { dockerEngine, localImageId } = await import('../../../targets/docker-postgres.ts');
+        const engine = await dockerEngine();
+        const image = imageFor(facts.imageTemplate, facts.sourceMajor);
+        docker = engine.ok && image ? { ...engine, imageId: await localImageId(image) } : engine;
       }
+      choice = chooseScratch({ ...facts, docker });
+      if (choice.where === 'nowhere') throw cannotRun(`backup-restore: ${choice.why}`);
       if (spec.scratchPort !== undefined && !(await portFree(spec.scratchPort))) {
         throw cannotRun(
           `backup-restore: scratch port ${spec.scratchPort} is in use; pick another scratchPort or leave it out for a free one`,
@@ -164,7 +226,11 @@ export function backupRestoreFault(spec: Spec): Fault {
           : spec.backup.method === 'latest'
             ? `the newest ${spec.backup.pattern} in ${spec.backup.dir}`
             : `the backup written by ${spec.backup.command[0]}`;
-      return `${source} → a scratch PostgreSQL on 127.0.0.1:${spec.scratchPort ?? '(free port)'}, ${spec.tables.length} table checksum(s), ${spec.verify.length} verification quer${spec.verify.length === 1 ? 'y' : 'ies'}`;
+      const into =
+        choice.where === 'container'
+          ? `a scratch container of ${choice.image} (PostgreSQL ${facts.sourceMajor ?? '?'}, through Docker)`
+          : `a scratch PostgreSQL ${facts.localMajor} on 127.0.0.1:${spec.scratchPort ?? '(free port)'}${choice.note ? ` (${choice.note})` : ''}`;
+      return `${source} → ${into}, ${spec.tables.length} table checksum(s), ${spec.verify.length} verification quer${spec.verify.length === 1 ? 'y' : 'ies'}`;
     },
 
     async inject(ctx: FaultContext): Promise<FaultEvent[]> {
@@ -181,14 +247,47 @@ export function backupRestoreFault(spec: Spec): Fault {
       try {
         work = tempDir('gauntlet-restore-', 'postgres');
         armCleanup();
+        const keepDir = spec.backup.method === 'pg_dump' && spec.backup.keep ? resolve(spec.backup.keep) : undefined;
+        if (keepDir) mkdirSync(keepDir, { recursive: true });
+        const latest =
+          spec.backup.method === 'latest' ? newestBackup(resolve(spec.backup.dir), spec.backup.pattern) : undefined;
+        // 0. A version-matched container holds the tools too (pg_dump must be the source's major):
+        // it starts first, and its start counts in the restore RTO ("scratch up").
+        let scratchUpMs = 0;
+        const mounts = [
+          { source: work, target: '/backup', mode: 'rw' as const },
+          ...(keepDir ? [{ source: keepDir, target: '/keep', mode: 'rw' as const }] : []),
+          ...(latest ? [{ source: dirname(latest), target: '/source', mode: 'ro' as const }] : []),
+        ];
+        if (choice?.where === 'container') {
+          const t0 = ctx.clock.now();
+          at(`restore: starting a scratch container of ${choice.image} (${choice.imageId.slice(0, 19)})`);
+          const { startPostgresContainer } = await import('../../../targets/docker-postgres.ts');
+          container = await startPostgresContainer({
+            image: choice.image,
+            imageId: choice.imageId,
+            mounts,
+            timeoutMs,
+            ...(spec.scratchPort !== undefined ? { port: spec.scratchPort } : {}),
+          });
+          scratchUpMs = ctx.clock.now() - t0;
+        }
+        /** A host path as the tools see it: itself, or its place under the container's mounts. */
+        const seen = (path: string) => {
+          if (!container) return path;
+          const m = mounts.find((x) => path === x.source || path.startsWith(`${x.source}/`));
+          return m ? m.target + path.slice(m.source.length) : path;
+        };
+        const tool = async (name: 'pg_dump' | 'pg_restore' | 'psql', args: string[], env: Record<string, string>) => {
+          if (container) await within(container.exec([name, ...args], env), timeoutMs, name);
+          else await run(bin(name), args, { env, timeoutMs, signal: ctx.signal });
+        };
         // 1. The backup.
         const b0 = ctx.clock.now();
         let file: string;
         const sourceFigures = new Map<string, { rows: number; checksum: string }>();
         if (spec.backup.method === 'pg_dump') {
           const src = split(ctx.env.postgres!.url);
-          const keepDir = spec.backup.keep ? resolve(spec.backup.keep) : undefined;
-          if (keepDir) mkdirSync(keepDir, { recursive: true });
           file = join(keepDir ?? work, `backup-${new Date().toISOString().replace(/[:.]/g, '-')}.dump`);
           at(`backup: pg_dump of ${src.redacted} started`);
           // One snapshot for the dump and the source figures: the copy must match them exactly.
@@ -208,17 +307,17 @@ export function backupRestoreFault(spec: Spec): Fault {
                   throw new Error(`source table ${t}: ${(err as Error).message}`);
                 }
               }
-              await run(bin('pg_dump'), ['-Fc', '--no-owner', '--no-acl', `--snapshot=${snap}`, '-f', file, src.url], {
-                env: src.password ? { PGPASSWORD: src.password } : {},
-                timeoutMs,
-                signal: ctx.signal,
-              });
+              await tool(
+                'pg_dump',
+                ['-Fc', '--no-owner', '--no-acl', `--snapshot=${snap}`, '-f', seen(file), src.url],
+                src.password ? { PGPASSWORD: src.password } : {},
+              );
               await c.query('commit');
             },
           );
           rec.backup.takenAt = new Date(injectedWall).toISOString();
         } else if (spec.backup.method === 'latest') {
-          const found = newestBackup(resolve(spec.backup.dir), spec.backup.pattern);
+          const found = latest;
           if (!found) throw new Error(`no backup found: nothing matches ${spec.backup.pattern} in ${spec.backup.dir}`);
           file = found;
           rec.backup.takenAt = new Date(statSync(found).mtimeMs).toISOString();
@@ -237,12 +336,22 @@ export function backupRestoreFault(spec: Spec): Fault {
         if (rec.backup.bytes === 0) throw new Error(`the backup ${file} is empty`);
 
         // 2. The scratch instance and the restore: the restore RTO runs from here.
-        restoreStart = ctx.clock.now();
-        at('restore: starting a scratch PostgreSQL');
-        scratch = await startPostgres(spec.scratchPort !== undefined ? { port: spec.scratchPort } : {});
-        armCleanup();
-        rec.scratch = `PostgreSQL on 127.0.0.1:${scratch.port}`;
-        const target = new URL(scratch.superuserUrl);
+        restoreStart = ctx.clock.now() - scratchUpMs;
+        let superuserUrl: string;
+        if (container) {
+          superuserUrl = container.superuserUrl;
+          await withPg({ connectionString: superuserUrl, connectionTimeoutMillis: 10_000 }, (c) =>
+            c.query('create database app'),
+          );
+          rec.scratch = `${container.image} (${container.imageId.slice(0, 19)}) in a container through Docker, on 127.0.0.1:${container.port}`;
+        } else {
+          at('restore: starting a scratch PostgreSQL');
+          scratch = await startPostgres(spec.scratchPort !== undefined ? { port: spec.scratchPort } : {});
+          armCleanup();
+          superuserUrl = scratch.superuserUrl;
+          rec.scratch = `PostgreSQL ${localMajor() ?? ''} on 127.0.0.1:${scratch.port}${choice?.where === 'local' && choice.note ? ` (${choice.note})` : ''}`;
+        }
+        const target = new URL(superuserUrl);
         target.pathname = '/app';
         const dst = split(target.toString());
         const dstEnv = dst.password ? { PGPASSWORD: dst.password } : {};
@@ -252,17 +361,9 @@ export function backupRestoreFault(spec: Spec): Fault {
           );
           await run(cmd!, args, { env: dstEnv, timeoutMs, signal: ctx.signal });
         } else if (isCustomFormat(file)) {
-          await run(bin('pg_restore'), ['--no-owner', '--no-acl', '--exit-on-error', '-d', dst.url, file], {
-            env: dstEnv,
-            timeoutMs,
-            signal: ctx.signal,
-          });
+          await tool('pg_restore', ['--no-owner', '--no-acl', '--exit-on-error', '-d', dst.url, seen(file)], dstEnv);
         } else {
-          await run(bin('psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', dst.url, '-f', file], {
-            env: dstEnv,
-            timeoutMs,
-            signal: ctx.signal,
-          });
+          await tool('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', dst.url, '-f', seen(file)], dstEnv);
         }
         at(`restore: ${basename(file)} (${rec.backup.bytes} bytes) restored into the scratch instance`);
 
