@@ -8,6 +8,14 @@ import type { ChaosResult } from '../src/record/schema.ts';
 import { chromium } from 'playwright-core';
 import { chartsIn } from './fixtures/report-browser.ts';
 import { ROOT, gauntlet, latestReport, project } from './helpers.ts';
+import type { DemoStackHandle } from '../src/app/demo.ts';
+import type { startDemoStack } from '../examples/demo-stack/stack.ts';
+
+// The demo loads the stack at run time (jiti): this line fails to compile if the stack stops
+// providing what the demo uses.
+export type StackProvidesHandle = Awaited<ReturnType<typeof startDemoStack>> extends DemoStackHandle ? true : never;
+const stackProvidesHandle: StackProvidesHandle = true;
+void stackProvidesHandle;
 
 // Redis retitles itself and the API cluster's args name no temp folder: match those by what they run.
 const ours = () =>

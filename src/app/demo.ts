@@ -2,14 +2,44 @@
 // cluster behind HAProxy, Redis, the frontend), runs the gate against it, then kills an API
 // worker and fails the database over, each under load with its probes — one run record, one
 // report — and tears the stack down whatever happened.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startDemoStack } from '../../examples/demo-stack/stack.ts';
+import { cannotRun } from '../core/errors.ts';
 import type { Flags } from '../config/load.ts';
 import type { ChaosResult } from '../record/schema.ts';
 import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
 import { runGate } from './gate.ts';
 import { runChaos } from './chaos.ts';
 import { runDrill } from './drill.ts';
+
+/**
+ * What the demo uses of examples/demo-stack. The stack is an example, TypeScript run through jiti
+ * like a user's files, not part of the compiled package (test/demo.test.ts checks this shape).
+ */
+export interface DemoStackHandle {
+  api: { url: string };
+  redis: { port: number };
+  env: Record<string, string>;
+  patroni?: {
+    haproxyPort: number;
+    members: { name: string; restUrl: string }[];
+    restartCommand(name: string): string[];
+  };
+  stop(): Promise<void>;
+}
+const STACK = fileURLToPath(new URL('../../examples/demo-stack/stack.ts', import.meta.url));
+
+async function startDemoStack(opts: { ha: boolean }): Promise<DemoStackHandle> {
+  if (!existsSync(STACK))
+    throw cannotRun(
+      'gauntlet demo runs from a checkout of Gauntlet: the demo stack (examples/demo-stack) is not in the installed package',
+    );
+  const { createJiti } = await import('jiti');
+  const stack = await createJiti(import.meta.url).import<{
+    startDemoStack(o: { ha: boolean }): Promise<DemoStackHandle>;
+  }>(STACK);
+  return stack.startDemoStack(opts);
+}
 
 const PACKAGE_CONFIG = fileURLToPath(new URL('../../gauntlet.config.ts', import.meta.url));
 const EXPERIMENTS = [

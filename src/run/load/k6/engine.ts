@@ -16,7 +16,10 @@ import { bundle } from './bundle.ts';
 import { K6Accumulator, shapeOf, summaryThresholds, type K6RunShape, type K6Summary } from './results.ts';
 import { generatedEntry, k6Plan, wrapperEntry } from './script.ts';
 
-export const RUNTIME = join(dirname(fileURLToPath(import.meta.url)), 'runtime.ts');
+// The k6-side runtime bundled into each script: TypeScript in a checkout, compiled in the package.
+export const RUNTIME = ['runtime.ts', 'runtime.js']
+  .map((f) => join(dirname(fileURLToPath(import.meta.url)), f))
+  .find((f) => existsSync(f))!;
 
 /** k6's exit codes that are not crashes of the tool. */
 const THRESHOLDS_FAILED = 99;
