@@ -2,13 +2,13 @@
 // window (queries checked before the run, judged after it), the run's key figures pushed to the
 // Pushgateway, fault injections and recoveries written as Grafana annotations. A failed push or
 // annotation never changes a verdict; it is reported apart, in the record's delivery list.
-import { holds, parseNumericComparison } from '../core/comparison.ts';
 import { faultSeries, pushOnce } from '../targets/remote-write.ts';
 import type { Config, Environment } from '../config/schema.ts';
 import type { Clock } from '../core/clock.ts';
 import { configError } from '../core/errors.ts';
 import { formatMs } from '../core/duration.ts';
 import type { Delivery, PromSlo, RunRecord, Verdict } from '../record/schema.ts';
+import { promSloUnasked, promSloVerdict } from '../slo/promql.ts';
 import { annotate, metricLine, pushGroup, rangeQuery, validateQueries } from '../targets/prometheus.ts';
 
 type PromSloSpec = Config['slos']['prometheus'][number];
@@ -18,19 +18,6 @@ export async function checkPromSlos(env: Environment, slos: PromSloSpec[]): Prom
   if (!slos.length) return;
   if (!env.prometheus) throw configError('slos.prometheus needs the environment’s prometheus.url');
   await validateQueries(env.prometheus.url, slos);
-}
-
-/** An objective the schema has validated, as a test on a number. */
-const cmp = (text: string) => {
-  const c = parseNumericComparison(text)!;
-  return (x: number) => holds(x, c);
-};
-
-function aggregate(values: number[], how: PromSloSpec['aggregate']): number {
-  if (how === 'last') return values.at(-1)!;
-  if (how === 'min') return Math.min(...values);
-  if (how === 'avg') return values.reduce((a, b) => a + b, 0) / values.length;
-  return Math.max(...values);
 }
 
 /** After the run: a range query over its window per SLO, judged on the aggregate of each series. */
@@ -49,11 +36,6 @@ export async function judgePromSlos(
     const stepS = Math.max(1, slo.step / 1000);
     // The last scrape may lag the end of the run: wait (bounded) until the window is covered.
     const endS = (wallStart + toMs) / 1000;
-    const base = {
-      id: `prometheus ${slo.name}`,
-      source: 'slo',
-      objective: `${slo.aggregate} of ${slo.query} ${slo.objective}`,
-    } as const;
     try {
       let series = await rangeQuery(env.prometheus!.url, slo.query, startS, endS, stepS);
       for (let i = 0; i < 10 && !series.some((s) => s.points.some(([t]) => t >= endS - stepS)); i++) {
@@ -75,33 +57,7 @@ export async function judgePromSlos(
         stepMs: stepS * 1000,
         series: kept,
       });
-      if (!kept.length) {
-        verdicts.push({
-          ...base,
-          status: 'no-data',
-          detail: 'the query returned no series with a number in the run’s window',
-        });
-        continue;
-      }
-      const ok = cmp(slo.objective);
-      const judged = kept.map((s) => ({
-        s,
-        v: aggregate(
-          s.points.map(([, v]) => v),
-          slo.aggregate,
-        ),
-      }));
-      const worst = judged.find((j) => !ok(j.v)) ?? judged[0]!;
-      const label = (l: Record<string, string>) =>
-        Object.entries(l)
-          .map(([k, v]) => `${k}="${v}"`)
-          .join(',');
-      verdicts.push({
-        ...base,
-        status: judged.every((j) => ok(j.v)) ? 'pass' : 'fail',
-        observed: `${slo.aggregate}=${round(worst.v)}${kept.length > 1 ? ` (series {${label(worst.s.labels)}}, ${kept.length} series)` : ''}`,
-        detail: `Prometheus, ${kept.reduce((n, s) => n + s.points.length, 0)} points every ${formatMs(stepS * 1000)} over ${formatMs(toMs - fromMs)}`,
-      });
+      verdicts.push(promSloVerdict(slo, kept, stepS * 1000, toMs - fromMs));
     } catch (err) {
       results.push({
         name: slo.name,
@@ -111,13 +67,11 @@ export async function judgePromSlos(
         stepMs: stepS * 1000,
         series: [],
       });
-      verdicts.push({ ...base, status: 'no-data', detail: `Prometheus could not be asked: ${(err as Error).message}` });
+      verdicts.push(promSloUnasked(slo, (err as Error).message));
     }
   }
   return { results, verdicts };
 }
-
-const round = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(1) : Math.abs(v) >= 1 ? v.toFixed(3) : v.toPrecision(3));
 
 /** The run's key figures in Prometheus's text format, for the Pushgateway. */
 export function figures(r: RunRecord): string {
