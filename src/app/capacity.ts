@@ -14,6 +14,7 @@ import type { CapacityResult, CapacityStep, LoadResult, Verdict } from '../recor
 import type { LoadTarget, Progress } from '../run/load/engine.ts';
 import { bracket, nextStep, type Stop, type StepSeen } from '../run/capacity/search.ts';
 import { thresholdVerdicts } from '../slo/thresholds.ts';
+import { capacityVerdicts, rps } from '../slo/capacity.ts';
 import { generatorSaturated, generatorVerdict, lagBoundMs } from '../slo/generator.ts';
 import { progressLine } from '../report/console.ts';
 import { assertReachable } from '../targets/reachable.ts';
@@ -177,7 +178,6 @@ function judgeStep(
 }
 
 const pct = (r: number) => `${(r * 100).toFixed(r && r < 0.001 ? 3 : 1)}%`;
-const rps = (r: number) => `${r.toLocaleString('en-US').replace(/,/g, ' ')} req/s`;
 
 function limitingFactor(bad: CapacityStep | undefined, stop: Stop | 'max duration'): string {
   if (stop === 'generator') return 'generator';
@@ -248,37 +248,4 @@ export function earlierRuns(root: string, profile: string, env: string, n: numbe
   )
     .slice(-n)
     .map((r) => ({ runId: r.runId, startedAt: r.startedAt, sustainableRps: r.capacity!.sustainableRps }));
-}
-
-export function capacityVerdicts(cap: CapacityResult, c: Pick<CapacitySearch, 'tolerance'>): Verdict[] {
-  const base = {
-    id: 'capacity',
-    source: 'slo',
-    objective: `a sustainable rate under ${cap.objectives.join(', ')}`,
-  } as const;
-  const verdicts: Verdict[] = [];
-  if (cap.steps.length === 0) verdicts.push({ ...base, status: 'no-data', detail: cap.statement });
-  else if (cap.limitedBy === 'generator')
-    verdicts.push({
-      ...base,
-      status: 'fail',
-      observed: cap.statement,
-      detail: 'the generator, not the target, was the limit: this is not the target’s capacity',
-    });
-  else verdicts.push({ ...base, status: cap.sustainableRps > 0 ? 'pass' : 'fail', observed: cap.statement });
-  if (cap.trend.length > 0 && cap.steps.length > 0 && cap.limitedBy !== 'generator') {
-    const sorted = cap.trend.map((t) => t.sustainableRps).sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-    const floor = median * (1 - c.tolerance);
-    const change = median > 0 ? (cap.sustainableRps - median) / median : 0;
-    verdicts.push({
-      id: 'capacity trend',
-      source: 'slo',
-      objective: `capacity ≥ ${(100 - c.tolerance * 100).toFixed(0)}% of the median of the last ${cap.trend.length} run(s) (${rps(median)}), i.e. ≥ ${rps(Math.round(floor))}`,
-      status: cap.sustainableRps >= floor ? 'pass' : 'fail',
-      observed: `${rps(cap.sustainableRps)} (${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}%)`,
-    });
-  }
-  return verdicts;
 }
