@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Flags } from '../config/load.ts';
 import { configError } from '../core/errors.ts';
-import { RunRecord, type Verdict } from '../record/schema.ts';
-import { change, compareRuns, formatValue, incomparable } from '../slo/compare.ts';
+import { RunRecord } from '../record/schema.ts';
+import { change, compareRuns, compareVerdicts, formatValue, incomparable } from '../slo/compare.ts';
 import { runSession, type Finished, type Io } from './session.ts';
 
 function readRecord(file: string, cwd: string): RunRecord {
@@ -46,33 +46,7 @@ export function compareApp(baseFile: string, nextFile: string, flags: Flags, io:
     }
     if (newFailures.length) s.say(`  newly failing: ${newFailures.join(', ')}`);
     if (fixed.length) s.say(`  newly passing: ${fixed.join(', ')}`);
-    const verdicts: Verdict[] = deltas
-      .filter((d) => d.base !== undefined && d.next !== undefined && d.limit !== 'shown')
-      .map((d) => ({
-        id: `compare ${d.metric}`,
-        source: 'slo',
-        objective: `${d.metric}: ${d.limit}`,
-        status: d.regression ? 'fail' : 'pass',
-        observed: `${formatValue(d.base, d.unit)} → ${formatValue(d.next, d.unit)} (${change(d)})`,
-      }));
-    verdicts.push({
-      id: 'compare verdicts',
-      source: 'slo',
-      objective: 'no verdict that passed in the base run fails now',
-      status: newFailures.length ? 'fail' : 'pass',
-      observed: newFailures.length
-        ? `newly failing: ${newFailures.join(', ')}`
-        : `${next.verdicts.length} verdicts, none newly failing`,
-    });
-    if (verdicts.length === 1 && deltas.every((d) => d.base === undefined || d.next === undefined)) {
-      verdicts.unshift({
-        id: 'compare metrics',
-        source: 'slo',
-        objective: 'a metric both runs measured',
-        status: 'no-data',
-        detail: 'the two runs share no load, capacity or chaos metric',
-      });
-    }
+    const verdicts = compareVerdicts(deltas, newFailures, next.verdicts.length);
     return { verdicts, baseUrl: next.environment.baseUrl };
   });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../record/schema.ts';
-import { compareRuns, incomparable } from './compare.ts';
+import { compareRuns, compareVerdicts, incomparable, type Delta } from './compare.ts';
 
 const limits = {
   latencyIncrease: 0.1,
@@ -136,5 +136,34 @@ describe('comparable runs', () => {
       'load profile: p vs q',
       'load engine: embedded vs k6',
     ]);
+  });
+});
+
+describe('the comparison as verdicts', () => {
+  const delta = (o: Partial<Delta>): Delta => ({
+    metric: 'http_req_duration p(95)',
+    base: 100,
+    next: 104,
+    unit: 'ms',
+    limit: '+10% at most',
+    regression: false,
+    ...o,
+  });
+  it('pass: each judged metric within its limit, nothing newly failing; shown-only metrics are not verdicts', () => {
+    const vs = compareVerdicts([delta({}), delta({ metric: 'http_reqs', limit: 'shown' })], [], 7);
+    expect(vs.map((v) => [v.id, v.status])).toEqual([
+      ['compare http_req_duration p(95)', 'pass'],
+      ['compare verdicts', 'pass'],
+    ]);
+    expect(vs[1]!.observed).toBe('7 verdicts, none newly failing');
+  });
+  it('fail: a regression, or a verdict that passed before and fails now', () => {
+    const vs = compareVerdicts([delta({ next: 150, regression: true })], ['rto'], 7);
+    expect(vs.map((v) => v.status)).toEqual(['fail', 'fail']);
+    expect(vs[1]!.observed).toBe('newly failing: rto');
+  });
+  it('no-data: two runs that share no metric are not a pass', () => {
+    const vs = compareVerdicts([delta({ next: undefined })], [], 3);
+    expect(vs[0]).toMatchObject({ id: 'compare metrics', status: 'no-data' });
   });
 });

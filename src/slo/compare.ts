@@ -1,6 +1,6 @@
 // Pure: two run records → per-metric deltas and regressions, and verdicts that changed.
 // A metric only one run has is shown, never judged.
-import type { RunRecord } from '../record/schema.ts';
+import type { RunRecord, Verdict } from '../record/schema.ts';
 
 export interface CompareLimits {
   latencyIncrease: number;
@@ -187,4 +187,39 @@ export function change(d: Delta): string {
   if (d.base === 0) return d.next === 0 ? '±0' : `+${d.next}`;
   const r = (d.next - d.base) / d.base;
   return `${r >= 0 ? '+' : ''}${(r * 100).toFixed(1)}%`;
+}
+
+/**
+ * The comparison as verdicts: each judged metric within its limit, no verdict newly failing; when
+ * the runs share no metric and nothing else is judged, that is no-data, never a pass.
+ */
+export function compareVerdicts(deltas: Delta[], newFailures: string[], verdictCount: number): Verdict[] {
+  const verdicts: Verdict[] = deltas
+    .filter((d) => d.base !== undefined && d.next !== undefined && d.limit !== 'shown')
+    .map((d) => ({
+      id: `compare ${d.metric}`,
+      source: 'slo',
+      objective: `${d.metric}: ${d.limit}`,
+      status: d.regression ? 'fail' : 'pass',
+      observed: `${formatValue(d.base, d.unit)} → ${formatValue(d.next, d.unit)} (${change(d)})`,
+    }));
+  verdicts.push({
+    id: 'compare verdicts',
+    source: 'slo',
+    objective: 'no verdict that passed in the base run fails now',
+    status: newFailures.length ? 'fail' : 'pass',
+    observed: newFailures.length
+      ? `newly failing: ${newFailures.join(', ')}`
+      : `${verdictCount} verdicts, none newly failing`,
+  });
+  if (verdicts.length === 1 && deltas.every((d) => d.base === undefined || d.next === undefined)) {
+    verdicts.unshift({
+      id: 'compare metrics',
+      source: 'slo',
+      objective: 'a metric both runs measured',
+      status: 'no-data',
+      detail: 'the two runs share no load, capacity or chaos metric',
+    });
+  }
+  return verdicts;
 }
