@@ -9,7 +9,7 @@ import { configError, describeError } from '../core/errors.ts';
 import { rtoFromLoad } from '../measure/recovery.ts';
 import type { LoadResult, Verdict } from '../record/schema.ts';
 import { runExperiment } from '../run/chaos/runner.ts';
-import { alertVerdicts, chaosVerdicts, validateChaosSlos } from '../slo/chaos.ts';
+import { alertVerdicts, chaosVerdicts, dryRunVerdict, validateChaosSlos } from '../slo/chaos.ts';
 import { runLoad } from './load.ts';
 import { loadErrorVerdict } from '../slo/load.ts';
 import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
@@ -89,15 +89,7 @@ export async function runChaos(s: Session, file: string, dryRun: boolean, ledger
   }
   if (dryRun)
     return {
-      verdicts: [
-        {
-          id: 'dry-run',
-          source: 'slo',
-          objective: 'resolve what the experiment would hit',
-          status: 'pass',
-          observed: `${chaos.faults.length} injection(s) resolved, none made`,
-        },
-      ],
+      verdicts: [dryRunVerdict(chaos.faults.length)],
       chaos: [chaos],
       baseUrl: env.baseUrl,
     };

@@ -11,7 +11,7 @@ import type { Environment } from '../config/schema.ts';
 import { configError, describeError, GauntletError } from '../core/errors.ts';
 import type { ChaosResult, DrillResult, DrillScenario, Verdict } from '../record/schema.ts';
 import { parseCmp } from '../slo/chaos.ts';
-import { planVerdicts, scenarioFigures } from '../slo/drill.ts';
+import { planVerdicts, scenarioDidNotRun, scenarioFigures } from '../slo/drill.ts';
 import { withPg } from '../targets/pg.ts';
 import { VERSION } from '../version.ts';
 import { loadExperiment, runChaos } from './chaos.ts';
@@ -66,13 +66,7 @@ export async function runDrill(s: Session): Promise<SessionResult> {
       own.push(...r.verdicts);
     } catch (e) {
       if (!(e instanceof GauntletError)) throw e;
-      own.push({
-        id: 'ran',
-        source: 'slo',
-        objective: 'the scenario ran',
-        status: 'fail',
-        observed: [e.message, ...e.details].join('; '),
-      });
+      own.push(scenarioDidNotRun([e.message, ...e.details].join('; ')));
     }
     if (c) {
       chaos.push(c);

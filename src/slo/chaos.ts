@@ -213,3 +213,14 @@ export function chaosVerdicts(c: ChaosResult, slos: Experiment['slos']): Verdict
   }
   return out;
 }
+
+/** --dry-run: what the experiment would hit was resolved (faults that cannot resolve fail before this). */
+export function dryRunVerdict(resolved: number): Verdict {
+  return {
+    id: 'dry-run',
+    source: 'slo',
+    objective: 'resolve what the experiment would hit',
+    status: 'pass',
+    observed: `${resolved} injection(s) resolved, none made`,
+  };
+}

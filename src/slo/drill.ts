@@ -110,3 +110,8 @@ export function scenarioFigures(
   }
   return out;
 }
+
+/** A scenario that could not run (its experiment invalid, its target unreachable): a failure of the drill, said why. */
+export function scenarioDidNotRun(why: string): Verdict {
+  return { id: 'ran', source: 'slo', objective: 'the scenario ran', status: 'fail', observed: why };
+}
