@@ -388,9 +388,11 @@ kubernetes:
       // Every request of both runners is in the merged histogram.
       expect(Number(m![1])).toBe(rec.load.totals.requests);
       const [lo, hi] = [Number(m![3]), Number(m![4])];
-      // The truth: the server answers after 50 ms, so p95 lies a little above it; the bucket holds it.
+      // The truth: the server answers after 50 ms, so p95 lies above it (how far depends on the
+      // shared runner's load: 62 ms was seen under foreign CPU work); a merge that added values
+      // instead of counts would put it at 100 ms or more.
       expect(hi).toBeGreaterThanOrEqual(50);
-      expect(lo).toBeLessThan(60);
+      expect(lo).toBeLessThan(100);
       expect(hi / lo - 1).toBeLessThanOrEqual(Number(m![2]) / 100 + 1e-4);
       const p95 = rec.load.all.latency!.p95Ms;
       expect(p95).toBeGreaterThanOrEqual(lo);
