@@ -4,7 +4,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startClock, type Clock } from '../core/clock.ts';
-import { ExitCode, GauntletError, configError, describeError } from '../core/errors.ts';
+import { ExitCode, GauntletError, cannotRun, configError, describeError } from '../core/errors.ts';
+import { formatMs } from '../core/duration.ts';
+import type { ServiceContainer } from '../targets/docker-service.ts';
+import { containerFailedVerdict, containerReadyVerdict } from '../slo/container.ts';
 import { interpolateEnv, type Unresolved } from '../config/interpolate.ts';
 import { REDACTED, Redactor } from '../core/redact.ts';
 import { loadConfig, resolveEnvironment, runInputs, type Flags, type LoadedConfig } from '../config/load.ts';
@@ -102,6 +105,9 @@ export async function runSession(
   let result: SessionResult = partial;
   const errors: string[] = [];
   let errorCode: ExitCode | undefined;
+  let service: ServiceContainer | undefined;
+  let containerVerdict: Verdict | undefined;
+  let containerImage: { image: string; imageId: string } | undefined;
   try {
     loaded = await loadConfig({ cwd: io.cwd, flags, env: io.env });
     const resolveRefs = <T>(value: T, what: string): T => {
@@ -119,21 +125,51 @@ export async function runSession(
     const promSlos = loaded.config.slos.prometheus;
     const promEnv = promSlos.length ? resolveEnvironment(loaded, io.env, redactor) : undefined;
     if (promEnv) await checkPromSlos(promEnv, promSlos);
+    // A gate before the deploy: the image under test, started for the run and removed after it.
+    const containerSpec = loaded.config.environments[loaded.envName]?.container;
+    if (containerSpec) {
+      const env = resolveEnvironment(loaded, io.env, redactor);
+      const c = env.container!;
+      const readyUrl = new URL(c.waitFor.path, env.baseUrl).toString();
+      say(`container: starting ${c.image} (waiting for ${readyUrl} to answer, at most ${formatMs(c.waitFor.timeout)})`);
+      const { startServiceContainer, ServiceDidNotStart } = await import('../targets/docker-service.ts');
+      try {
+        service = await startServiceContainer({
+          image: c.image,
+          env: c.env ?? {},
+          command: c.command,
+          readyUrl,
+          timeoutMs: c.waitFor.timeout,
+          signal: abort.signal,
+        });
+        say(`container: ${c.image} (${service.imageId.slice(0, 19)}) answered in ${formatMs(service.readyMs)}`);
+        containerVerdict = containerReadyVerdict(service, c.waitFor.path, c.waitFor.timeout);
+      } catch (err) {
+        if (!(err instanceof ServiceDidNotStart) || /not in the Docker engine/.test(err.why))
+          throw cannotRun(`container: ${err instanceof ServiceDidNotStart ? err.message : describeError(err)}`);
+        say(`container: ${err.message}`);
+        containerVerdict = containerFailedVerdict(err, c.waitFor.path, c.waitFor.timeout);
+        containerImage = { image: c.image, imageId: '' };
+      }
+    }
     const bodyStart = clock.now();
-    result = await body({
-      command,
-      runId,
-      clock,
-      redactor,
-      signal: abort.signal,
-      io,
-      config: loaded,
-      flags,
-      say,
-      progress,
-      partial,
-      resolveRefs,
-    });
+    if (containerVerdict?.status === 'fail') result = { verdicts: [containerVerdict] };
+    else
+      result = await body({
+        command,
+        runId,
+        clock,
+        redactor,
+        signal: abort.signal,
+        io,
+        config: loaded,
+        flags,
+        say,
+        progress,
+        partial,
+        resolveRefs,
+      });
+    if (containerVerdict?.status === 'pass') result.verdicts.unshift(containerVerdict);
     if (promEnv && !abort.signal.aborted) {
       const p = await judgePromSlos(promEnv, promSlos, clock, bodyStart, clock.now());
       result.prometheus = p.results;
@@ -152,6 +188,13 @@ export async function runSession(
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    if (service) {
+      containerImage = { image: service.image, imageId: service.imageId };
+      await service.stop().then(
+        () => say(`container: ${service!.image} stopped and removed`),
+        (err: unknown) => errors.push(`container: could not remove ${service!.containerId}: ${describeError(err)}`),
+      );
+    }
   }
 
   const aborted = abort.signal.aborted;
@@ -172,7 +215,11 @@ export async function runSession(
       status,
       exitCode,
       tool: { name: 'gauntlet', version: VERSION, node: process.version },
-      environment: { name: envName, baseUrl: result.baseUrl ?? loaded?.config.environments[envName]?.baseUrl ?? '' },
+      environment: {
+        name: envName,
+        baseUrl: result.baseUrl ?? loaded?.config.environments[envName]?.baseUrl ?? '',
+        ...(containerImage?.imageId ? { container: containerImage } : {}),
+      },
       config: {
         file: loaded?.file ?? flags.config ?? '(not loaded)',
         digest: inputs.find((i) => i.file === loaded?.file)?.sha256 ?? digest(loaded?.raw),

@@ -31,6 +31,27 @@ export const Environment = z
       .describe('TLS for https:// targets, honoured by smoke checks, probes and every load engine'),
     postgres: z.object({ url: UrlOrRef, replicaUrl: UrlOrRef.optional() }).strict().optional(),
     redis: z.object({ url: UrlOrRef }).strict().optional(),
+    container: z
+      .object({
+        image: z
+          .string()
+          .min(1)
+          .describe('The image under test, e.g. registry.example/api:${env:GIT_SHA} (never pulled)'),
+        env: z.record(z.string(), z.string()).optional().describe('Its environment variables; secrets as ${env:NAME}'),
+        command: z.array(z.string()).optional().describe("Replaces the image's command"),
+        waitFor: z
+          .object({
+            path: z.string().default('/').describe('Ready when GET baseUrl+path answers below 500'),
+            timeout: Duration.default(60_000),
+          })
+          .strict()
+          .default({ path: '/', timeout: 60_000 }),
+      })
+      .strict()
+      .optional()
+      .describe(
+        "A gate before the deploy: Gauntlet starts this image (through Docker, host networking: it must listen on baseUrl's port on 127.0.0.1), runs against it, and removes it",
+      ),
     patroni: z
       .object({
         restUrls: z.array(UrlOrRef).min(1).describe('Patroni REST APIs of the members (any one answers /cluster)'),

@@ -579,7 +579,17 @@ export const RunRecord = z
     status: RunStatus,
     exitCode: z.number().int(),
     tool: z.object({ name: z.literal('gauntlet'), version: z.string(), node: z.string() }).strict(),
-    environment: z.object({ name: z.string(), baseUrl: z.string() }).strict(),
+    environment: z
+      .object({
+        name: z.string(),
+        baseUrl: z.string(),
+        container: z
+          .object({ image: z.string(), imageId: z.string().describe('sha256:… — exactly what ran') })
+          .strict()
+          .optional()
+          .describe('The image under test, when the environment started one'),
+      })
+      .strict(),
     config: z
       .object({ file: z.string(), digest: z.string().describe('sha256 of the bytes of the config file') })
       .strict(),

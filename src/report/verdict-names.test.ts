@@ -20,6 +20,7 @@ describe('verdicts as a reader scans them', () => {
     expect(phaseOf(v('worker kill › rto 1.1'))).toBe('worker kill');
     expect(phaseOf(v('smoke', 'pass', 'smoke'))).toBe('Smoke checks');
     expect(phaseOf(v('http_req_failed rate<0.01', 'pass', 'threshold'))).toBe('Load');
+    expect(phaseOf(v('container', 'fail', 'slo'))).toBe('Image under test');
     expect(phaseOf(v('steady-state'))).toBe('Chaos experiment');
   });
 

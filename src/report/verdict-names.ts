@@ -14,6 +14,7 @@ export function phaseOf(v: Verdict): string {
   if (/^(DR plan|capacity)/.test(v.id)) return v.id.startsWith('DR plan') ? 'DR plan' : 'Capacity';
   if (/^compare/.test(v.id)) return 'Comparison with the baseline';
   if (/^prometheus /.test(v.id)) return 'Prometheus SLOs';
+  if (v.id === 'container') return 'Image under test';
   if (CHAOS.test(v.id)) return 'Chaos experiment';
   return 'Load';
 }

@@ -1,13 +1,11 @@
-// A scratch PostgreSQL in a container, through whatever Docker engine answers (DOCKER_HOST, the
-// usual sockets) with testcontainers: for restoring a backup with the PostgreSQL major that made
-// it when this machine's binaries are another. Host networking on a free 127.0.0.1 port (no
-// bridge, no published ports), the official postgres image's interface (POSTGRES_PASSWORD, args
-// to postgres). Never pulls: an image that is not in the engine is said, not fetched. Removed on
-// stop, and by a dead man's switch should Gauntlet be killed outright. testcontainers' own reaper
-// (Ryuk) is off: it is an image to pull.
+// A scratch PostgreSQL in a container (docker.ts: whatever engine answers, never a pull): for
+// restoring a backup with the PostgreSQL major that made it when this machine's binaries are
+// another. Host networking on a free 127.0.0.1 port (no bridge, no published ports), the official
+// postgres image's interface (POSTGRES_PASSWORD, arguments to postgres); removed on stop, and by
+// the dead man's switch should Gauntlet be killed outright.
 import { randomBytes } from 'node:crypto';
 import type { StartedTestContainer } from 'testcontainers';
-import { onOwnerDeath, shellWord, type DeadManSwitch } from './local/deadman.ts';
+import { removeOnOwnerDeath, testcontainers } from './docker.ts';
 import { freePort, sleep } from './local/process.ts';
 import { withPg } from './pg.ts';
 
@@ -22,52 +20,6 @@ export interface ScratchContainer {
   /** A command in the container as root (pg_dump, pg_restore, psql); a non-zero exit throws with its output's tail. */
   exec(cmd: string[], env?: Record<string, string>): Promise<string>;
   stop(): Promise<void>;
-}
-
-async function testcontainers() {
-  process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
-  // Host networking: the containers are on this host's loopback. Without this, testcontainers run
-  // inside a container looks for the engine's bridge network, which a --bridge=none engine lacks.
-  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
-  return import('testcontainers');
-}
-
-/** The Docker engine testcontainers finds, or why there is none: one line, never a hang (10 s). */
-export async function dockerEngine(): Promise<{ ok: true; host: string } | { ok: false; why: string }> {
-  const { getContainerRuntimeClient } = await testcontainers();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const client = await Promise.race([
-      getContainerRuntimeClient(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('no answer within 10 s')), 10_000);
-      }),
-    ]);
-    return { ok: true, host: process.env.DOCKER_HOST ?? `unix://${client.info.containerRuntime.remoteSocketPath}` };
-  } catch (err) {
-    return { ok: false, why: (err as Error).message.split('\n')[0]! };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** The image's id when the engine has it; undefined when it has not (Gauntlet never pulls). */
-export async function localImageId(image: string): Promise<string | undefined> {
-  const { getContainerRuntimeClient, ImageName } = await testcontainers();
-  const client = await getContainerRuntimeClient();
-  const name = ImageName.fromString(image);
-  if (!(await client.image.exists(name))) return undefined;
-  return (await client.image.inspect(name)).Id;
-}
-
-/** The docker CLI, or curl on the socket, removes the container: the dead man's switch's line. */
-function removeScript(id: string): string {
-  const host = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
-  const socket = host.startsWith('unix://') ? host.slice('unix://'.length) : undefined;
-  const curl = socket
-    ? ` || curl -s --unix-socket ${shellWord(socket)} -X DELETE ${shellWord(`http://docker/containers/${id}?force=true&v=true`)}`
-    : '';
-  return `DOCKER_HOST=${shellWord(host)} docker rm -f -v ${shellWord(id)} >/dev/null 2>&1${curl} >/dev/null 2>&1`;
 }
 
 export async function startPostgresContainer(opts: {
@@ -98,7 +50,7 @@ export async function startPostgresContainer(opts: {
     throw new Error(`the container of ${opts.image} did not start: ${(err as Error).message.split('\n')[0]}`);
   }
   const containerId = started.getId();
-  const deadman: DeadManSwitch = onOwnerDeath(removeScript(containerId));
+  const deadman = removeOnOwnerDeath(containerId);
   const superuserUrl = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
   const stop = async () => {
     deadman.disarm();

@@ -204,7 +204,7 @@ export function backupRestoreFault(spec: Spec): Fault {
       };
       let docker;
       if (wantsContainer(facts)) {
-        const { dockerEngine, localImageId } = await import('../../../targets/docker-postgres.ts');
+        const { dockerEngine, localImageId } = await import('../../../targets/docker.ts');
         const engine = await dockerEngine();
         const image = imageFor(facts.imageTemplate, facts.sourceMajor);
         docker = engine.ok && image ? { ...engine, imageId: await localImageId(image) } : engine;

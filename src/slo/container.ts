@@ -1,0 +1,32 @@
+// Pure: the image under test came up, or did not — a gate before the deploy fails on an image that
+// exits or never answers, with the end of its output as the evidence.
+import { formatMs } from '../core/duration.ts';
+import type { Verdict } from '../record/schema.ts';
+
+const base = (path: string, timeoutMs: number) =>
+  ({
+    id: 'container',
+    source: 'slo',
+    objective: `the image under test starts and answers ${path} within ${formatMs(timeoutMs)}`,
+  }) as const;
+
+export function containerReadyVerdict(
+  o: { image: string; imageId: string; readyMs: number },
+  path: string,
+  timeoutMs: number,
+): Verdict {
+  return {
+    ...base(path, timeoutMs),
+    status: 'pass',
+    observed: `${o.image} (${o.imageId.slice(0, 19)}) answered in ${formatMs(o.readyMs)}`,
+  };
+}
+
+export function containerFailedVerdict(o: { why: string; logs: string }, path: string, timeoutMs: number): Verdict {
+  return {
+    ...base(path, timeoutMs),
+    status: 'fail',
+    observed: o.why,
+    detail: o.logs ? `its last output: ${o.logs}` : 'it wrote nothing',
+  };
+}

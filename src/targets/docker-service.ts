@@ -1,0 +1,106 @@
+// The image under test as a container, for a gate before the deploy: started through Docker
+// (docker.ts: whatever engine answers, host networking, never a pull), waited for until it
+// answers on the environment's base URL, and removed after the run — or by the dead man's switch.
+import type { StartedTestContainer } from 'testcontainers';
+import { sleep } from './local/process.ts';
+import { localImageId, removeOnOwnerDeath, testcontainers } from './docker.ts';
+
+export interface ServiceContainer {
+  image: string;
+  imageId: string;
+  containerId: string;
+  /** Time from start to the first answer. */
+  readyMs: number;
+  stop(): Promise<void>;
+}
+
+/** Why the image under test did not come up, with the end of its output. */
+export class ServiceDidNotStart extends Error {
+  constructor(
+    readonly image: string,
+    readonly why: string,
+    readonly logs: string,
+  ) {
+    super(`${image}: ${why}`);
+  }
+}
+
+const tail = async (c: StartedTestContainer): Promise<string> => {
+  try {
+    const stream = await c.logs();
+    let out = '';
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        stream.on('data', (b: Buffer | string) => (out += b.toString()));
+        stream.on('end', resolve);
+        stream.on('error', () => resolve());
+      }),
+      sleep(2000),
+    ]);
+    stream.destroy();
+    return out.trim().split('\n').slice(-20).join('\n');
+  } catch (err) {
+    return `(its logs could not be read: ${(err as Error).message})`;
+  }
+};
+
+/**
+ * Starts `image` and waits until `readyUrl` answers (any HTTP status below 500) within timeoutMs.
+ * An image the engine lacks, a container that exits, or no answer in time: ServiceDidNotStart,
+ * with its logs, and nothing left running.
+ */
+export async function startServiceContainer(o: {
+  image: string;
+  env: Record<string, string>;
+  command?: string[] | undefined;
+  readyUrl: string;
+  timeoutMs: number;
+  signal: AbortSignal;
+}): Promise<ServiceContainer> {
+  const imageId = await localImageId(o.image);
+  if (!imageId)
+    throw new ServiceDidNotStart(o.image, 'not in the Docker engine (Gauntlet never pulls: build or pull it)', '');
+  const { GenericContainer } = await testcontainers();
+  const t0 = Date.now();
+  let c = new GenericContainer(o.image)
+    .withPullPolicy({ shouldPull: () => false })
+    .withNetworkMode('host')
+    .withEnvironment(o.env)
+    .withLabels({ 'io.gauntlet.role': 'image-under-test' });
+  if (o.command) c = c.withCommand(o.command);
+  const started = await c.start();
+  const deadman = removeOnOwnerDeath(started.getId());
+  const stop = async () => {
+    deadman.disarm();
+    await started.stop({ remove: true, removeVolumes: true, timeout: 10_000 });
+  };
+  const fail = async (why: string): Promise<never> => {
+    const logs = await tail(started);
+    await stop();
+    throw new ServiceDidNotStart(o.image, why, logs);
+  };
+  for (;;) {
+    if (o.signal.aborted) await fail('interrupted while waiting for it');
+    const state = await inspect(started);
+    if (state !== 'running') await fail(`the container ${state} before answering ${o.readyUrl}`);
+    try {
+      const r = await fetch(o.readyUrl, { signal: AbortSignal.timeout(2000), redirect: 'manual' });
+      await r.body?.cancel();
+      if (r.status < 500) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() - t0 > o.timeoutMs)
+      await fail(`no answer from ${o.readyUrl} within ${Math.round(o.timeoutMs / 1000)} s`);
+    await sleep(200);
+  }
+  return { image: o.image, imageId, containerId: started.getId(), readyMs: Date.now() - t0, stop };
+}
+
+/** "exited with code 1", or the state it is in. */
+async function inspect(c: StartedTestContainer): Promise<string> {
+  const { getContainerRuntimeClient } = await testcontainers();
+  const client = await getContainerRuntimeClient();
+  const info = await client.container.inspect(client.container.getById(c.getId()));
+  return info.State.Running ? 'running' : `exited with code ${info.State.ExitCode}`;
+}
