@@ -126,8 +126,9 @@ export async function runSession(
     const promEnv = promSlos.length ? resolveEnvironment(loaded, io.env, redactor) : undefined;
     if (promEnv) await checkPromSlos(promEnv, promSlos);
     // A gate before the deploy: the image under test, started for the run and removed after it.
+    // (Not for compare: it reads two finished records and sends nothing.)
     const containerSpec = loaded.config.environments[loaded.envName]?.container;
-    if (containerSpec) {
+    if (containerSpec && command !== 'compare') {
       const env = resolveEnvironment(loaded, io.env, redactor);
       const c = env.container!;
       const readyUrl = new URL(c.waitFor.path, env.baseUrl).toString();

@@ -197,10 +197,11 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   program
     .command('schema')
     .description('write the JSON Schemas of the config, suites and run record')
-    .addOption(new Option('--out <dir>', 'folder to write to').default('schema'))
-    .action(async (opts: { out: string }) => {
+    .addOption(new Option('--out <dir>', 'folder to write to (default schema/)'))
+    .action(async (opts: { out?: string }) => {
       const { jsonSchemas } = await import('../config/json-schema.ts');
-      const dir = resolve(out.cwd, opts.out);
+      // The program's own --out (the reports root) takes the flag wherever it is written.
+      const dir = resolve(out.cwd, opts.out ?? (program.opts() as { out?: string }).out ?? 'schema');
       mkdirSync(dir, { recursive: true });
       for (const [name, schema] of Object.entries(jsonSchemas()))
         writeFileSync(join(dir, name), `${JSON.stringify(schema, null, 2)}\n`);

@@ -2,6 +2,16 @@
 import { z } from 'zod';
 import { Duration, UrlOrRef, isEnvRef } from './primitives.ts';
 
+/** Where a live output sends a load's figures: its URL, headers (credentials from ${env:…}), how often. */
+const liveEndpoint = (url: string, tokenVar: string, verb: string) => ({
+  url: UrlOrRef.describe(url),
+  headers: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe(`e.g. { authorization: "Bearer \${env:${tokenVar}}" } — credentials from \${env:…} only`),
+  pushInterval: Duration.default(5000).describe(`How often the figures so far are ${verb} during a load`),
+});
+
 export const Environment = z
   .object({
     baseUrl: UrlOrRef.describe('Where the API answers, e.g. https://staging.example.com'),
@@ -191,12 +201,11 @@ export const Config = z
       .object({
         prometheusRemoteWrite: z
           .object({
-            url: UrlOrRef.describe('The remote-write endpoint, e.g. http://prometheus:9090/api/v1/write'),
-            headers: z
-              .record(z.string(), z.string())
-              .optional()
-              .describe('e.g. { authorization: "Bearer ${env:RW_TOKEN}" } — credentials from ${env:…} only'),
-            pushInterval: Duration.default(5000).describe('How often the figures so far are pushed during a load'),
+            ...liveEndpoint(
+              'The remote-write endpoint, e.g. http://prometheus:9090/api/v1/write',
+              'RW_TOKEN',
+              'pushed',
+            ),
             nativeHistograms: z
               .boolean()
               .default(false)
@@ -209,12 +218,11 @@ export const Config = z
           .describe("Every load's figures, live, under the names k6's remote-write output uses"),
         otlp: z
           .object({
-            url: UrlOrRef.describe('The OTLP/HTTP metrics endpoint, e.g. http://otel-collector:4318/v1/metrics'),
-            headers: z
-              .record(z.string(), z.string())
-              .optional()
-              .describe('e.g. { authorization: "Bearer ${env:OTLP_TOKEN}" } — credentials from ${env:…} only'),
-            pushInterval: Duration.default(5000).describe('How often the figures so far are exported during a load'),
+            ...liveEndpoint(
+              'The OTLP/HTTP metrics endpoint, e.g. http://otel-collector:4318/v1/metrics',
+              'OTLP_TOKEN',
+              'exported',
+            ),
             metricPrefix: z
               .string()
               .default('k6_')
