@@ -149,11 +149,10 @@ export async function deliver(
   if (outputs.otlp && faults.length) {
     // Loaded only when configured: the OpenTelemetry SDK takes ~250 ms to import.
     const { exportMetrics, faultMetrics } = await import('../targets/otlp.ts');
-    const endpoint = outputs.otlp;
     out.push(
       await line(
         'otlp',
-        exportMetrics(endpoint, faultMetrics(r)).then(() => `${faults.length} fault series written`),
+        exportMetrics(outputs.otlp, faultMetrics(r)).then(() => `${faults.length} fault series written`),
       ),
     );
   }

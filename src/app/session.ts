@@ -150,7 +150,6 @@ export async function runSession(
           throw cannotRun(`container: ${err instanceof ServiceDidNotStart ? err.message : describeError(err)}`);
         say(`container: ${err.message}`);
         containerVerdict = containerFailedVerdict(err, c.waitFor.path, c.waitFor.timeout);
-        containerImage = { image: c.image, imageId: '' };
       }
     }
     const bodyStart = clock.now();
@@ -219,7 +218,7 @@ export async function runSession(
       environment: {
         name: envName,
         baseUrl: result.baseUrl ?? loaded?.config.environments[envName]?.baseUrl ?? '',
-        ...(containerImage?.imageId ? { container: containerImage } : {}),
+        ...(containerImage ? { container: containerImage } : {}),
       },
       config: {
         file: loaded?.file ?? flags.config ?? '(not loaded)',

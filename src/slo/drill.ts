@@ -16,30 +16,25 @@ export function planVerdicts(
   const out: Verdict[] = [];
   const f = scenarioFigures(c);
   const injected = c.faults.filter((x) => x.injectedAtMs !== undefined);
-  const base = { source: 'slo' } as const;
+  const rtoRow = { source: 'slo', id: 'DR plan RTO', objective: `RTO ${plan.rto}` } as const;
+  const rpoRow = { source: 'slo', id: 'DR plan RPO', objective: `RPO ${plan.rpo}` } as const;
   if (!injected.length)
     out.push({
-      ...base,
-      id: 'DR plan RTO',
-      objective: `RTO ${plan.rto}`,
+      ...rtoRow,
       status: 'no-data',
       detail: 'no fault was injected',
     });
   else if (f.rtoMs === undefined) {
     const why = injected.find((x) => x.rtoMs === undefined);
     out.push({
-      ...base,
-      id: 'DR plan RTO',
-      objective: `RTO ${plan.rto}`,
+      ...rtoRow,
       status: 'fail',
       observed: 'not recovered',
       detail: why ? `${why.label}: ${why.error ?? why.recovery}` : undefined,
     } as Verdict);
   } else
     out.push({
-      ...base,
-      id: 'DR plan RTO',
-      objective: `RTO ${plan.rto}`,
+      ...rtoRow,
       status: holds(f.rtoMs, rto) ? 'pass' : 'fail',
       observed: f.rtoMs === 0 ? '0 s: no outage seen' : formatMs(f.rtoMs),
     });
@@ -48,17 +43,13 @@ export function planVerdicts(
   if (measuresData) {
     if (f.rpoMs === undefined)
       out.push({
-        ...base,
-        id: 'DR plan RPO',
-        objective: `RPO ${plan.rpo}`,
+        ...rpoRow,
         status: c.faults.some((x) => x.restore?.failure) ? 'fail' : 'no-data',
         detail: f.rpoBasis ?? 'the data loss could not be measured',
       });
     else
       out.push({
-        ...base,
-        id: 'DR plan RPO',
-        objective: `RPO ${plan.rpo}`,
+        ...rpoRow,
         status: holds(f.rpoMs, rpo) ? 'pass' : 'fail',
         observed: f.rpoMs === 0 ? '0 s: no data lost' : formatMs(f.rpoMs),
         ...(f.rpoBasis ? { detail: f.rpoBasis } : {}),
