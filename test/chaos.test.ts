@@ -154,13 +154,15 @@ describe('db failover on a real Patroni cluster (async replication)', () => {
     await healthy(c);
     const { dir, env } = haProject(
       c,
-      // Async replication may lose a write or two here; this test is about the queries.
+      // Async replication may lose a write or two here; this test is about the queries. The load
+      // outlasts a slow failover (Patroni's TTL plus a busy runner: 12 s seen) by enough to see
+      // its 2 clean seconds after it.
       experiment('kill-patroni')
-        .replace('duration: 14s', 'duration: 14s\nload: q.yaml')
+        .replace('duration: 14s', 'duration: 24s\nload: q.yaml')
         .replace(', rpo: "0 writes"', ''),
       {
         'q.yaml': `name: queries
-scenario: { executor: constant-arrival-rate, rate: 40, duration: 14s, preAllocatedVUs: 10, maxVUs: 40 }
+scenario: { executor: constant-arrival-rate, rate: 40, duration: 24s, preAllocatedVUs: 10, maxVUs: 40 }
 timeout: 2s
 requests:
   - { name: lookup, kind: postgres, sql: "select count(*) from pg_stat_activity" }
@@ -182,12 +184,13 @@ requests:
     expect([...classes].every((k) => ['reset', 'refused', 'timeout', 'db_unavailable', 'other'].includes(k))).toBe(
       true,
     );
-    // The RTO the queries saw agrees with the write probe's to within the load's second resolution.
-    expect(f.loadRtoMs, f.loadRecovery).toBeGreaterThan(0);
-    expect(Math.abs(f.loadRtoMs! - f.rtoMs!), `${f.loadRecovery}; ${f.recovery}`).toBeLessThan(3000);
+    // The RTO the queries saw agrees with the write probe's to within the load's second resolution
+    // (the note first: when it fails, it says why there is no figure).
     expect(f.loadRecovery).toMatch(
       /^the load failed from \+\d+ s \(\d+ failed requests\) until \+\d+ s, then 2 s clean$/,
     );
+    expect(f.loadRtoMs ?? -1, f.loadRecovery).toBeGreaterThan(0);
+    expect(Math.abs(f.loadRtoMs! - f.rtoMs!), `${f.loadRecovery}; ${f.recovery}`).toBeLessThan(3000);
     const rec = latestReport(dir).record as unknown as { load: { byName: Record<string, { kind?: string }> } };
     expect(rec.load.byName.lookup!.kind).toBe('postgres');
   }, 180_000);
