@@ -127,7 +127,7 @@ try {
   );
   const g = record.load!.all.latency!;
 
-  console.log('\n| closed model, 8 connections, 5 s | median of ' + ROUNDS + ' rounds |');
+  console.log(`\n| closed model, 8 connections, 5 s | median of ${ROUNDS} rounds |`);
   console.log('|---|---|');
   for (const [k, v] of Object.entries(rows)) console.log(`| ${k} | ${Math.round(median(v))} /s |`);
   console.log(

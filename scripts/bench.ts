@@ -111,7 +111,10 @@ async function truthServer(delayMs: number) {
   return {
     url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
     hist,
-    close: () => (s.closeAllConnections(), s.close()),
+    close: () => {
+      s.closeAllConnections();
+      s.close();
+    },
   };
 }
 
@@ -123,7 +126,7 @@ async function stallServer(periodMs: number, stallMs: number) {
     origin ??= now;
     const phase = (now - origin) % periodMs;
     const wait = phase >= periodMs - stallMs ? periodMs - phase : 0;
-    const answer = () => (res.writeHead(200, { 'content-length': '2' }), res.end('ok'));
+    const answer = () => res.writeHead(200, { 'content-length': '2' }).end('ok');
     if (wait > 0) setTimeout(answer, wait);
     else answer();
   });
@@ -131,7 +134,10 @@ async function stallServer(periodMs: number, stallMs: number) {
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
   return {
     url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
-    close: () => (s.closeAllConnections(), s.close()),
+    close: () => {
+      s.closeAllConnections();
+      s.close();
+    },
     reset: () => (origin = undefined),
   };
 }

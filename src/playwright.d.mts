@@ -7,7 +7,7 @@ import type {
 } from '@playwright/test';
 
 export declare const test: TestType<
-  PlaywrightTestArgs & PlaywrightTestOptions & { failOnPageProblems: void },
+  PlaywrightTestArgs & PlaywrightTestOptions & { failOnPageProblems: undefined },
   PlaywrightWorkerArgs & PlaywrightWorkerOptions
 >;
 export { expect } from '@playwright/test';

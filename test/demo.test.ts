@@ -13,7 +13,7 @@ import type { startDemoStack } from '../examples/demo-stack/stack.ts';
 
 // The demo loads the stack at run time (jiti): this line fails to compile if the stack stops
 // providing what the demo uses.
-export type StackProvidesHandle = Awaited<ReturnType<typeof startDemoStack>> extends DemoStackHandle ? true : never;
+type StackProvidesHandle = Awaited<ReturnType<typeof startDemoStack>> extends DemoStackHandle ? true : never;
 const stackProvidesHandle: StackProvidesHandle = true;
 void stackProvidesHandle;
 

@@ -261,7 +261,10 @@ describe('guardrails and bad input', () => {
     expect(unlisted.code).toBe(2);
     expect(unlisted.out).toContain('namespace "other" of context "gauntlet-test" is not allow-listed (allowed: shop)');
     const noAllow = await gauntlet(['chaos', 'exp.yaml'], {
-      cwd: project({ 'gauntlet.config.yaml': config().replace(/kubernetes:\n  allow:[\s\S]*$/, ''), 'exp.yaml': exp }),
+      cwd: project({
+        'gauntlet.config.yaml': config().replace(/kubernetes:\n {2}allow:[\s\S]*$/, ''),
+        'exp.yaml': exp,
+      }),
     });
     expect(noAllow.code).toBe(2);
     expect(noAllow.out).toContain('kubernetes context "gauntlet-test" is not allow-listed');

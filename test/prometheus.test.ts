@@ -1,9 +1,3 @@
-// Gauntlet and the Prometheus stack, all real: Debian's Prometheus scrapes the demo API's own
-// metrics (request counter and latency histogram); PromQL SLOs pass, fail and have no data;
-// a PromQL syntax error is refused up front with Prometheus's message; a real Alertmanager's
-// alert becomes a verdict; the run's figures land in a real Pushgateway; fault annotations reach
-// a local receiver speaking Grafana's API.
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPromStack, type PromStack } from '../src/targets/local/prometheus.ts';
 import type { RunRecord } from '../src/record/schema.ts';
@@ -150,7 +144,7 @@ describe('results out', () => {
   it('a Pushgateway that refuses never changes the verdict: reported apart', async () => {
     const dir = project({
       'gauntlet.config.yaml': config({ env: '    pushgateway: { url: "http://127.0.0.1:9" }' }),
-      'p.yaml': PROFILE.replace(/  - \{ name: items.*\n/, '').replace('weight: 1 }', 'weight: 1 }'),
+      'p.yaml': PROFILE.replace(/ {2}- \{ name: items.*\n/, '').replace('weight: 1 }', 'weight: 1 }'),
     });
     const run = await gauntlet(['load', 'p.yaml'], { cwd: dir, env: env(), timeoutMs: 60_000 });
     expect(run.code, run.out).toBe(0);

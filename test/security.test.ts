@@ -90,7 +90,7 @@ describe('HTML escaping in real Chromium', () => {
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(dialogs).toEqual([]);
     expect(await page.locator('img, svg').count()).toBe(0);
-    const text = await page.locator('main').innerText();
+    const text = await page.locator('main').textContent();
     expect(text).toContain('<script>window.__pwned=2</script>');
     expect(text).toContain('<img src=x onerror=window.__pwned=5>');
     // The embedded run record survives intact for tools.

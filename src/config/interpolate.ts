@@ -68,7 +68,7 @@ export function findInlineSecrets(value: unknown, path: string[] = []): string[]
     const m = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*?:([^@/\s]+)@/i.exec(value);
     if (m && !m[1]!.includes('${env:')) found.push(path.join('.'));
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => found.push(...findInlineSecrets(v, [...path, String(i)])));
+    for (const [i, v] of value.entries()) found.push(...findInlineSecrets(v, [...path, String(i)]));
   } else if (isPlainObject(value)) {
     for (const [k, v] of Object.entries(value)) {
       if (

@@ -77,7 +77,7 @@ export function k6Summary(r: RunRecord): Record<string, unknown> | undefined {
 
   // Thresholds, from the verdicts judged on them: "metric{tags} expr" → metrics[metric{tags}].thresholds[expr].
   for (const v of r.verdicts.filter((x) => x.source === 'threshold')) {
-    const at = v.id.lastIndexOf(' ' + v.objective);
+    const at = v.id.lastIndexOf(` ${v.objective}`);
     const name = at > 0 ? v.id.slice(0, at) : undefined;
     if (!name) continue;
     if (!metrics[name]) put(name, valuesOf(l, name));

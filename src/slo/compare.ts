@@ -99,7 +99,7 @@ function metrics(base: RunRecord, next: RunRecord): Metric[] {
   out.push({
     metric: 'http_req_failed rate',
     unit: '%',
-    get: (r) => (r.load && r.load.totals.requests ? (r.load.totals.failed / r.load.totals.requests) * 100 : undefined),
+    get: (r) => (r.load?.totals.requests ? (r.load.totals.failed / r.load.totals.requests) * 100 : undefined),
     judge: (b, n, l) => ({
       limit: `+${(l.errorRateIncrease * 100).toFixed(2)} pt at most`,
       regression: n > b + l.errorRateIncrease * 100,

@@ -4,7 +4,7 @@
 // pass; a restore that failed fails the RPO.
 import { formatMs } from '../core/duration.ts';
 import type { ChaosResult, DrillScenario, Verdict } from '../record/schema.ts';
-import { holds, parseCmp, uptimeOf } from './chaos.ts';
+import { holds, type parseCmp, uptimeOf } from './chaos.ts';
 
 /** The DR plan's RTO and RPO against what the scenario measured. */
 export function planVerdicts(

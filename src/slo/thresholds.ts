@@ -11,7 +11,6 @@ import {
   type ThresholdExpr,
   parseExpr,
   parseSelector,
-  type MetricCatalog,
   type MetricSelector,
 } from '../config/threshold.ts';
 

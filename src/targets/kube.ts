@@ -255,7 +255,13 @@ export function watchReplacements(
       );
   };
   start();
-  return { ready, stop: () => ((stopped = true), controller?.abort()) };
+  return {
+    ready,
+    stop: () => {
+      stopped = true;
+      controller?.abort();
+    },
+  };
 }
 
 /** Container restarts per pod (by uid), as the kubelet counts them. */

@@ -151,13 +151,13 @@ export async function exportMetrics(
   };
   await new Promise<void>((resolve, reject) =>
     exporter.export(batch, (r) =>
-      r.code === ExportResultCode.SUCCESS ? resolve() : reject(new Error(describe(r.error))),
+      r.code === ExportResultCode.SUCCESS ? resolve() : reject(new Error(exportFailure(r.error))),
     ),
   );
 }
 
 /** The receiver's answer: its HTTP status when it gave one (the exporter's error carries it as `code`). */
-function describe(err: (Error & { code?: number }) | undefined): string {
+function exportFailure(err: (Error & { code?: number }) | undefined): string {
   if (!err) return 'export failed';
   return err.code ? `${err.code} ${err.message}` : err.message;
 }

@@ -103,7 +103,7 @@ export const threadPlacement: Placement = {
     }
     await Promise.race([Promise.all(ready), Promise.all(shards.map((x) => x.ended))]);
     const startAt = performance.timeOrigin + performance.now() + 20;
-    workers.forEach((w) => w.postMessage({ type: 'start', startAt } satisfies ToWorker));
+    for (const w of workers) w.postMessage({ type: 'start', startAt } satisfies ToWorker);
     return { shards, startAt };
   },
 };
@@ -265,7 +265,9 @@ export async function runEmbedded(
 
   const { shards, startAt } = await placement.launch(inits, ctx, onMessage);
   const startedAtMs = ctx.clock.now() + (startAt - (performance.timeOrigin + performance.now()));
-  const stopAll = () => shards.forEach((w) => w.stop());
+  const stopAll = () => {
+    for (const w of shards) w.stop();
+  };
   const lost: (string | undefined)[] = Array.from({ length: n });
 
   let stoppedEarly: string | undefined;

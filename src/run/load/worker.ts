@@ -83,7 +83,7 @@ let startMono = Infinity;
 const elapsed = () => performance.now() - startMono;
 const requests: Req[] = init.requests.map((r) => ({ ...r, buf: Buffer.from(r.bytes) }));
 const cumulative: number[] = [];
-requests.reduce((sum, r) => (cumulative.push(sum + r.weight), sum + r.weight), 0);
+for (const r of requests) cumulative.push((cumulative.at(-1) ?? 0) + r.weight);
 const totalWeight = cumulative[cumulative.length - 1]!;
 const iterationHist = newHistogram();
 /** Open model: each sent arrival's lag behind its intended send time (µs) — the generator's own verdict. */
@@ -268,7 +268,7 @@ function openLoop(): void {
 // ---- shared: timeouts, per-second flushes, stopping ----
 function sweepTimeouts(): void {
   const now = performance.now();
-  for (const c of conns) if (c && c.busy && c.deadline < now) c.abort('timeout');
+  for (const c of conns) if (c?.busy && c.deadline < now) c.abort('timeout');
 }
 
 function flush(all: boolean): void {

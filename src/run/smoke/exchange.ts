@@ -121,7 +121,7 @@ export function describeFetchError(err: unknown, url: string): string {
 
 export function headersObject(h: Headers): Record<string, string> {
   const out: Record<string, string> = {};
-  h.forEach((v, k) => (out[k] = v));
+  for (const [k, v] of h) out[k] = v;
   return out;
 }
 

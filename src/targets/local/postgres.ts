@@ -74,9 +74,9 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<LocalPo
   };
   writeFileSync(
     join(dataDir, 'postgresql.auto.conf'),
-    Object.entries(settings)
+    `${Object.entries(settings)
       .map(([k, v]) => `${k} = ${v}`)
-      .join('\n') + '\n',
+      .join('\n')}\n`,
   );
   if (opts.standby) writeFileSync(join(dataDir, 'standby.signal'), '');
   execFileSync('chown', ['-R', 'postgres:postgres', dataDir]);

@@ -133,7 +133,10 @@ export async function waitForPort(
   while (Date.now() < deadline) {
     const ok = await new Promise<boolean>((r) => {
       const s = connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), r(true)));
+      s.once('connect', () => {
+        s.destroy();
+        r(true);
+      });
       s.once('error', () => r(false));
     });
     if (ok) return;

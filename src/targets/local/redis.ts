@@ -18,7 +18,7 @@ export async function startRedis(opts: { password?: string; maxmemory?: string }
   const conf = join(dir, 'redis.conf');
   writeFileSync(
     conf,
-    [
+    `${[
       `bind 127.0.0.1`,
       `port ${port}`,
       `dir ${dir}`,
@@ -27,7 +27,7 @@ export async function startRedis(opts: { password?: string; maxmemory?: string }
       `requirepass ${password}`,
       `daemonize no`,
       ...(opts.maxmemory ? [`maxmemory ${opts.maxmemory}`] : []),
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
   const log = join(dir, 'redis.log');
   const d = startDaemon('redis-server', [conf], { log });

@@ -21,7 +21,7 @@ import { tempDir } from '../../../targets/local/process.ts';
 import { withPg } from '../../../targets/pg.ts';
 import type { Fault, FaultContext, FaultEvent, FaultOutcome } from '../fault.ts';
 import type { ScratchContainer } from '../../../targets/docker-postgres.ts';
-import { chooseScratch, imageFor, wantsContainer, type ScratchChoice } from './scratch.ts';
+import { chooseScratch, imageFor, wantsContainer, type ScratchChoice, type ScratchFacts } from './scratch.ts';
 
 type Spec = Extract<FaultSpec, { kind: 'backup-restore' }>;
 
@@ -202,7 +202,7 @@ export function backupRestoreFault(spec: Spec): Fault {
         sourceMajor: await sourceMajorOf(ctx.env.postgres?.url, ctx.signal),
         localMajor: localMajor(),
       };
-      let docker;
+      let docker: ScratchFacts['docker'];
       if (wantsContainer(facts)) {
         const { dockerEngine, localImageId } = await import('../../../targets/docker.ts');
         const engine = await dockerEngine();

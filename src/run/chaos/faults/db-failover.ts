@@ -14,7 +14,7 @@ import { onOwnerDeath, shellWord, type DeadManSwitch } from '../../../targets/lo
 import { alive } from '../../../targets/local/process.ts';
 import { childrenOf, cmdline, pidListeningOn } from '../../../targets/local/procs.ts';
 import { assertHaCluster, memberRunning, restPort, switchover, type PatroniMemberInfo } from '../patroni.ts';
-import type { Fault, FaultContext, FaultEvent } from '../fault.ts';
+import type { Fault, FaultEvent } from '../fault.ts';
 
 type Spec = Extract<FaultSpec, { kind: 'db-failover' }>;
 

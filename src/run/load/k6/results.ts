@@ -194,7 +194,10 @@ export class K6Accumulator {
       interrupted?: number;
     },
   ): LoadResult {
-    if (this.partial) (this.line(this.partial), (this.partial = ''));
+    if (this.partial) {
+      this.line(this.partial);
+      this.partial = '';
+    }
     const all = newHistogram();
     const totals = emptyTally();
     const names: LoadResult['byName'] = {};
