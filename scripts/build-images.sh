@@ -7,6 +7,9 @@
 #   gauntlet.local/k6:1.8.1      busybox + the k6 binary setup built, with the libraries it links
 #   gauntlet.local/patroni:15    Debian bookworm (mmdebstrap) with PostgreSQL 15, Patroni, HAProxy
 #   gauntlet.local/postgres:17   Debian trixie (mmdebstrap) with PostgreSQL 17, for Docker (testcontainers)
+#   gauntlet.local/redis:7       busybox + this machine's redis-server (Debian's) and its libraries
+#   gauntlet.local/demo-api:1    the Gauntlet layer below + examples/: the demo API as an image,
+#                                configured like a twelve-factor app (PORT, DATABASE_URL, REDIS_URL)
 #   gauntlet.local/gauntlet:dev  this checkout (bin, src, production node_modules) + this machine's
 #                                node binary and its libraries: the shard pods of --engine kubernetes
 #                                (users build theirs from the Dockerfile)
@@ -129,9 +132,30 @@ if ! fresh "$OUT/postgres-17.tar" postgres-17-3 test/images/postgres-entrypoint.
     "$work/postgres-17-rootfs.tar"
 fi
 
-# Gauntlet itself, as the Dockerfile would build it, from this checkout (no registry to pull node from).
+# Redis as the official image is used (`redis-server --port …`), from the redis-server this
+# machine runs (Debian's), with the libraries it links.
+if ! fresh "$OUT/redis-7.tar" redis-7-1 "$(readlink -f /usr/bin/redis-server)" /bin/busybox; then
+  [ -x /usr/bin/redis-server ] || { echo "[images] redis-server missing: apt-get install redis-server" >&2; exit 3; }
+  r="$work/redis"
+  mkdir -p "$r/usr/bin" "$r/data"
+  cp -L /usr/bin/redis-server "$r/usr/bin/redis-server"
+  for lib in $(ldd /usr/bin/redis-server | grep -o '/[^ ]*'); do
+    mkdir -p "$r$(dirname "$lib")"
+    cp -L "$lib" "$r$lib"
+  done
+  layer "$r" "$work/redis.tar"
+  image "$OUT/redis-7.tar" gauntlet.local/redis:7 '{"Cmd":["redis-server"],"WorkingDir":"/data"}' \
+    "$busybox_layer" "$work/redis.tar"
+fi
+
+# Gauntlet itself, as the Dockerfile would build it, from this checkout (no registry to pull node
+# from); the demo API image is the same layer with examples/ on top.
 NODE_BIN=$(command -v node)
-if ! fresh "$OUT/gauntlet.tar" gauntlet-2 "$NODE_BIN" package.json package-lock.json $(find bin src -type f | sort); then
+gauntlet_sources=("$NODE_BIN" package.json package-lock.json $(find bin src -type f | sort))
+gauntlet_fresh=1 demo_fresh=1
+fresh "$OUT/gauntlet.tar" gauntlet-2 "${gauntlet_sources[@]}" || gauntlet_fresh=0
+fresh "$OUT/demo-api.tar" demo-api-1 "${gauntlet_sources[@]}" $(find examples -type f | sort) || demo_fresh=0
+if ((gauntlet_fresh == 0 || demo_fresh == 0)); then
   r="$work/gauntlet"
   mkdir -p "$r/gauntlet" "$r/usr/bin"
   cp "$NODE_BIN" "$r/usr/bin/node"
@@ -143,5 +167,15 @@ if ! fresh "$OUT/gauntlet.tar" gauntlet-2 "$NODE_BIN" package.json package-lock.
   cp -r node_modules "$r/gauntlet/"
   (cd "$r/gauntlet" && npm prune --omit=dev --no-audit --no-fund --loglevel=error >/dev/null)
   layer "$r" "$work/gauntlet.tar"
-  image "$OUT/gauntlet.tar" gauntlet.local/gauntlet:dev '{"Entrypoint":["/usr/bin/node","/gauntlet/bin/gauntlet.mjs"],"Cmd":["--help"]}' "$busybox_layer" "$work/gauntlet.tar"
+  if ((gauntlet_fresh == 0)); then
+    image "$OUT/gauntlet.tar" gauntlet.local/gauntlet:dev '{"Entrypoint":["/usr/bin/node","/gauntlet/bin/gauntlet.mjs"],"Cmd":["--help"]}' "$busybox_layer" "$work/gauntlet.tar"
+  fi
+  if ((demo_fresh == 0)); then
+    mkdir -p "$work/demo/gauntlet"
+    cp -r examples "$work/demo/gauntlet/"
+    layer "$work/demo" "$work/demo.tar"
+    image "$OUT/demo-api.tar" gauntlet.local/demo-api:1 \
+      '{"Entrypoint":["/usr/bin/node","/gauntlet/examples/demo-stack/image-entry.mjs"],"WorkingDir":"/gauntlet"}' \
+      "$busybox_layer" "$work/gauntlet.tar" "$work/demo.tar"
+  fi
 fi

@@ -1,8 +1,12 @@
-// The whole demo stack on loopback: real PostgreSQL and Redis (Debian's), the API migrated into
-// PostgreSQL and caching in Redis, and its frontend page. Stopped in reverse order.
+// The whole demo stack on loopback: real PostgreSQL and Redis (Debian's, or with `docker` each in
+// a container from the images named), the API migrated into PostgreSQL and caching in Redis, and
+// its frontend page. Stopped in reverse order.
 import { randomBytes } from 'node:crypto';
 import { startPostgres } from '../../src/targets/local/postgres.ts';
-import { startRedis, type LocalRedis } from '../../src/targets/local/redis.ts';
+import { startRedis } from '../../src/targets/local/redis.ts';
+import { localImageId } from '../../src/targets/docker.ts';
+import { startPostgresContainer } from '../../src/targets/docker-postgres.ts';
+import { startRedisContainer } from '../../src/targets/docker-redis.ts';
 import { startPatroniCluster, type PatroniCluster } from '../../src/targets/local/patroni.ts';
 import { join } from 'node:path';
 import { freePort, startDaemon, stopPid, tempDir, waitForPort } from '../../src/targets/local/process.ts';
@@ -14,7 +18,7 @@ export interface DemoStack {
   postgres: { url: string; port: number };
   /** With `ha`: the three-member Patroni + etcd + HAProxy cluster. */
   patroni?: PatroniCluster;
-  redis: LocalRedis;
+  redis: { url: string; port: number };
   password: string;
   /** The environment variables gauntlet.config.ts's demo environment reads. */
   env: Record<string, string>;
@@ -30,6 +34,8 @@ export interface DemoStackOptions {
   workers?: number;
   /** PostgreSQL as a three-member Patroni cluster behind HAProxy instead of a single server. */
   ha?: boolean;
+  /** PostgreSQL and Redis as containers of these images (a Docker engine, no pull) instead of Debian's servers. */
+  docker?: { postgresImage: string; redisImage: string };
 }
 
 export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoStack> {
@@ -40,13 +46,27 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
   };
   try {
     const db = async (): Promise<{ url: string; port: number; patroni?: PatroniCluster; stop(): Promise<void> }> => {
+      if (opts.docker) {
+        const image = opts.docker.postgresImage;
+        const imageId = await localImageId(image);
+        if (!imageId) throw new Error(`${image} is not in the Docker engine (Gauntlet never pulls: build or pull it)`);
+        const c = await startPostgresContainer({ image, imageId, mounts: [], timeoutMs: 60_000 });
+        return { url: c.superuserUrl, port: c.port, stop: c.stop };
+      }
       if (!opts.ha) return startPostgres();
       // Synchronous mode: the demo claims "no acknowledged write lost" (RPO 0), which only
       // synchronous replication promises; async can lose the write a dying leader acknowledged.
       const c = await startPatroniCluster({ synchronous: true });
       return { url: c.appUrl, port: c.haproxyPort, patroni: c, stop: () => c.stop() };
     };
-    const [postgres, redis] = await Promise.allSettled([db(), startRedis()]);
+    const cache = async (): Promise<{ url: string; port: number; stop(): Promise<void> }> => {
+      if (!opts.docker) return startRedis();
+      const image = opts.docker.redisImage;
+      if (!(await localImageId(image)))
+        throw new Error(`${image} is not in the Docker engine (Gauntlet never pulls: build or pull it)`);
+      return startRedisContainer({ image, timeoutMs: 30_000 });
+    };
+    const [postgres, redis] = await Promise.allSettled([db(), cache()]);
     for (const r of [postgres, redis]) if (r.status === 'fulfilled') started.push(r.value);
     if (postgres.status === 'rejected') throw postgres.reason;
     if (redis.status === 'rejected') throw redis.reason;

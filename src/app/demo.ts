@@ -4,7 +4,7 @@
 // report — and tears the stack down whatever happened.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { cannotRun } from '../core/errors.ts';
+import { GauntletError, cannotRun, configError, describeError } from '../core/errors.ts';
 import type { Flags } from '../config/load.ts';
 import type { ChaosResult } from '../record/schema.ts';
 import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
@@ -18,6 +18,7 @@ import { runDrill } from './drill.ts';
  */
 export interface DemoStackHandle {
   api: { url: string };
+  postgres: { port: number };
   redis: { port: number };
   env: Record<string, string>;
   patroni?: {
@@ -29,14 +30,16 @@ export interface DemoStackHandle {
 }
 const STACK = fileURLToPath(new URL('../../examples/demo-stack/stack.ts', import.meta.url));
 
-async function startDemoStack(opts: { ha: boolean }): Promise<DemoStackHandle> {
+type DemoStackOptions = { ha: boolean; docker?: { postgresImage: string; redisImage: string } };
+
+async function startDemoStack(opts: DemoStackOptions): Promise<DemoStackHandle> {
   if (!existsSync(STACK))
     throw cannotRun(
       'gauntlet demo runs from a checkout of Gauntlet: the demo stack (examples/demo-stack) is not in the installed package',
     );
   const { createJiti } = await import('jiti');
   const stack = await createJiti(import.meta.url).import<{
-    startDemoStack(o: { ha: boolean }): Promise<DemoStackHandle>;
+    startDemoStack(o: DemoStackOptions): Promise<DemoStackHandle>;
   }>(STACK);
   return stack.startDemoStack(opts);
 }
@@ -47,16 +50,34 @@ const EXPERIMENTS = [
   { title: 'db failover', file: fileURLToPath(new URL('../../chaos/db-failover.yaml', import.meta.url)) },
 ];
 
-export async function demoApp(flags: Flags & { drill?: boolean }, io: Io): Promise<Finished> {
+export async function demoApp(
+  flags: Flags & { drill?: boolean; docker?: { postgresImage: string; redisImage: string } },
+  io: Io,
+): Promise<Finished> {
+  const docker = flags.docker;
+  if (docker && flags.drill)
+    throw configError(
+      'gauntlet demo --drill --docker: the drill fails the database over, which needs the local Patroni cluster (Debian’s PostgreSQL and Patroni); run it without --docker',
+    );
   io.print(
-    'demo: starting the demo stack on 127.0.0.1 (the API as a Node cluster, PostgreSQL as a 3-member Patroni cluster behind HAProxy, Redis, the frontend)',
+    docker
+      ? `demo: starting the demo stack on 127.0.0.1 (the API as a Node cluster, PostgreSQL (${docker.postgresImage}) and Redis (${docker.redisImage}) as containers, the frontend)`
+      : 'demo: starting the demo stack on 127.0.0.1 (the API as a Node cluster, PostgreSQL as a 3-member Patroni cluster behind HAProxy, Redis, the frontend)',
   );
   const started = Date.now();
-  const stack = await startDemoStack({ ha: true });
-  const c = stack.patroni!;
+  const stack = await startDemoStack(docker ? { ha: false, docker } : { ha: true }).catch((err: unknown) => {
+    throw err instanceof GauntletError ? err : cannotRun(`demo: the stack did not start: ${describeError(err)}`);
+  });
+  const c = stack.patroni;
+  const took = ((Date.now() - started) / 1000).toFixed(1);
   io.print(
-    `demo: stack up in ${((Date.now() - started) / 1000).toFixed(1)} s — API and frontend at ${stack.api.url}, PostgreSQL through HAProxy on port ${c.haproxyPort} (Patroni members ${c.members.map((m) => m.name).join(', ')}), Redis on port ${stack.redis.port}`,
+    c
+      ? `demo: stack up in ${took} s — API and frontend at ${stack.api.url}, PostgreSQL through HAProxy on port ${c.haproxyPort} (Patroni members ${c.members.map((m) => m.name).join(', ')}), Redis on port ${stack.redis.port}`
+      : `demo: stack up in ${took} s — API and frontend at ${stack.api.url}, PostgreSQL and Redis in containers on ports ${stack.postgres.port} and ${stack.redis.port}`,
   );
+  // Without the Patroni cluster there is nothing to fail over: that experiment is not run (and says so).
+  const experiments = c ? EXPERIMENTS : EXPERIMENTS.filter((e) => e.title !== 'db failover');
+  if (!c) io.print('demo: the db failover experiment needs the local Patroni cluster: not run with --docker');
   try {
     return await runSession(
       flags.drill ? 'drill' : 'demo',
@@ -64,15 +85,17 @@ export async function demoApp(flags: Flags & { drill?: boolean }, io: Io): Promi
       { ...io, env: { ...io.env, ...stack.env } },
       async (raw) => {
         // The demo knows its cluster: hand its Patroni members and restart commands to the faults.
-        const s = withPatroni(raw, {
-          restUrls: c.members.map((m) => m.restUrl),
-          restart: Object.fromEntries(c.members.map((m) => [m.name, c.restartCommand(m.name)])),
-        });
+        const s = c
+          ? withPatroni(raw, {
+              restUrls: c.members.map((m) => m.restUrl),
+              restart: Object.fromEntries(c.members.map((m) => [m.name, c.restartCommand(m.name)])),
+            })
+          : raw;
         if (flags.drill) return runDrill(s);
         const gate = await runGate(s);
         const chaos: ChaosResult[] = [];
         const verdicts = [...gate.verdicts];
-        for (const [i, e] of EXPERIMENTS.entries()) {
+        for (const [i, e] of experiments.entries()) {
           if (s.signal.aborted) break;
           s.say('');
           const r = await runChaos(s, e.file, false, `${s.runId}#${i + 1}`);
@@ -81,6 +104,7 @@ export async function demoApp(flags: Flags & { drill?: boolean }, io: Io): Promi
         }
         return { ...gate, chaos, verdicts } satisfies SessionResult;
       },
+      flags.drill ? { drill: true } : { gate: true, files: experiments.map((e) => e.file) },
     );
   } finally {
     await stack.stop();

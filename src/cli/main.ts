@@ -125,8 +125,25 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
       'start the demo stack, run the gate and two chaos experiments against it (or, with --drill, the DR drill), write the report, stop the stack',
     )
     .option('--drill', 'run the config’s DR drill plan on the demo stack instead')
-    .action(async (opts: { drill?: boolean }) =>
-      finish(await (await import('../app/demo.ts')).demoApp({ ...globals(), drill: opts.drill ?? false }, out)),
+    .option(
+      '--docker',
+      'PostgreSQL and Redis as containers (a Docker engine, images never pulled) instead of Debian’s servers; no Patroni cluster, so no DB failover',
+    )
+    .option('--postgres-image <ref>', 'with --docker: the PostgreSQL image', 'postgres:17')
+    .option('--redis-image <ref>', 'with --docker: the Redis image', 'redis:7')
+    .action(async (opts: { drill?: boolean; docker?: boolean; postgresImage: string; redisImage: string }) =>
+      finish(
+        await (
+          await import('../app/demo.ts')
+        ).demoApp(
+          {
+            ...globals(),
+            drill: opts.drill ?? false,
+            ...(opts.docker ? { docker: { postgresImage: opts.postgresImage, redisImage: opts.redisImage } } : {}),
+          },
+          out,
+        ),
+      ),
     );
 
   program

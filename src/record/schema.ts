@@ -584,7 +584,16 @@ export const RunRecord = z
         name: z.string(),
         baseUrl: z.string(),
         container: z
-          .object({ image: z.string(), imageId: z.string().describe('sha256:… — exactly what ran') })
+          .object({
+            image: z.string(),
+            imageId: z.string().describe('sha256:… — exactly what ran (the image’s content-addressed id)'),
+            repoDigests: z
+              .array(z.string())
+              .optional()
+              .describe(
+                'registry/name@sha256:… — the digests it was pulled or pushed by (none for an image built here)',
+              ),
+          })
           .strict()
           .optional()
           .describe('The image under test, when the environment started one'),

@@ -83,7 +83,7 @@ export function renderHtml(r: RunRecord): string {
 <h1>Gauntlet ${h(r.command)} <span class="badge ${h(r.status)}">${h(r.status.toUpperCase())}</span></h1>
 <div class="meta"><span>environment <b>${h(r.environment.name)}</b></span><span>target <b>${h(r.environment.baseUrl)}</b></span>
 <span>started <b>${h(r.startedAt)}</b></span><span>took <b>${h(formatMs(r.durationMs))}</b></span><span>exit code <b>${r.exitCode}</b></span>
-<span>run <b>${h(r.runId)}</b></span><span>gauntlet <b>${h(r.tool.version)}</b> · node ${h(r.tool.node)}</span><span>config <b>${h(r.config.file)}</b> <span class="dim">sha256:${h(r.config.digest.slice(0, 12))}</span></span></div>
+${r.environment.container ? `<span>image under test <b>${h(r.environment.container.image)}</b> <span class="dim">${h(r.environment.container.repoDigests?.[0] ?? r.environment.container.imageId.slice(0, 19))}</span></span>` : ''}<span>run <b>${h(r.runId)}</b></span><span>gauntlet <b>${h(r.tool.version)}</b> · node ${h(r.tool.node)}</span><span>config <b>${h(r.config.file)}</b> <span class="dim">sha256:${h(r.config.digest.slice(0, 12))}</span></span></div>
 <p class="answer"><b>${h(headline(r))}</b></p>
 ${r.errors.length ? `<div class="errors"><b>The harness could not finish:</b><ul>${r.errors.map((e) => `<li>${h(e)}</li>`).join('')}</ul></div>` : ''}
 </header>

@@ -19,7 +19,7 @@ export function renderMarkdown(r: RunRecord): string {
   const lines = [
     `## ${statusIcon[r.status]} Gauntlet ${c(r.command)}: ${r.status.toUpperCase()} on \`${c(r.environment.name)}\``,
     '',
-    `Run \`${c(r.runId)}\` · ${c(r.startedAt)} · ${formatMs(r.durationMs)} · exit ${r.exitCode} · ${c(r.environment.baseUrl)}`,
+    `Run \`${c(r.runId)}\` · ${c(r.startedAt)} · ${formatMs(r.durationMs)} · exit ${r.exitCode} · ${c(r.environment.baseUrl)}${r.environment.container ? ` · image \`${c(r.environment.container.image)}\` (${c(r.environment.container.repoDigests?.[0] ?? r.environment.container.imageId)})` : ''}`,
     '',
     `**${c(headline(r))}**`,
     '',

@@ -30,3 +30,19 @@ export function containerFailedVerdict(o: { why: string; logs: string }, path: s
     detail: o.logs ? `its last output: ${o.logs}` : 'it wrote nothing',
   };
 }
+
+/** The image (or a server beside it) was up at the start and gone by the end: the run proves nothing of it. */
+export function containerLostVerdict(
+  what: string,
+  o: { why: string; logs: string },
+  path: string,
+  timeoutMs: number,
+): Verdict {
+  return {
+    ...base(path, timeoutMs),
+    objective: `${base(path, timeoutMs).objective}, and it and what it needs run until the end of the run`,
+    status: 'fail',
+    observed: `${what}: ${o.why}`,
+    detail: o.logs ? `its last output: ${o.logs}` : 'no output of it could be read',
+  };
+}

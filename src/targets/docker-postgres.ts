@@ -5,9 +5,10 @@
 // the dead man's switch should Gauntlet be killed outright.
 import { randomBytes } from 'node:crypto';
 import type { StartedTestContainer } from 'testcontainers';
-import { removeOnOwnerDeath, testcontainers } from './docker.ts';
-import { freePort, sleep } from './local/process.ts';
+import { own, testcontainers } from './docker.ts';
+import { freePort } from './local/process.ts';
 import { withPg } from './pg.ts';
+import { sleep } from '../core/sleep.ts';
 
 export interface ScratchContainer {
   image: string;
@@ -49,13 +50,8 @@ export async function startPostgresContainer(opts: {
   } catch (err) {
     throw new Error(`the container of ${opts.image} did not start: ${(err as Error).message.split('\n')[0]}`);
   }
-  const containerId = started.getId();
-  const deadman = removeOnOwnerDeath(containerId);
+  const { id: containerId, stop } = own(started);
   const superuserUrl = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
-  const stop = async () => {
-    deadman.disarm();
-    await started.stop({ remove: true, removeVolumes: true, timeout: 10_000 });
-  };
   try {
     // The official image logs "ready" once for its init-time server too: ready is when TCP answers.
     const deadline = Date.now() + opts.timeoutMs;

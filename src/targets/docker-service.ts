@@ -2,15 +2,18 @@
 // (docker.ts: whatever engine answers, host networking, never a pull), waited for until it
 // answers on the environment's base URL, and removed after the run — or by the dead man's switch.
 import type { StartedTestContainer } from 'testcontainers';
-import { sleep } from './local/process.ts';
-import { localImageId, removeOnOwnerDeath, testcontainers } from './docker.ts';
+import { containerState, localImage, own, testcontainers } from './docker.ts';
+import { sleep } from '../core/sleep.ts';
 
 export interface ServiceContainer {
   image: string;
   imageId: string;
+  repoDigests: string[];
   containerId: string;
   /** Time from start to the first answer. */
   readyMs: number;
+  /** Still running, or what became of it (exited, or the engine stopped answering) and its output's end. */
+  check(): Promise<{ running: true } | { running: false; why: string; logs: string }>;
   stop(): Promise<void>;
 }
 
@@ -57,8 +60,8 @@ export async function startServiceContainer(o: {
   timeoutMs: number;
   signal: AbortSignal;
 }): Promise<ServiceContainer> {
-  const imageId = await localImageId(o.image);
-  if (!imageId)
+  const found = await localImage(o.image);
+  if (!found)
     throw new ServiceDidNotStart(o.image, 'not in the Docker engine (Gauntlet never pulls: build or pull it)', '');
   const { GenericContainer } = await testcontainers();
   const t0 = Date.now();
@@ -68,21 +71,16 @@ export async function startServiceContainer(o: {
     .withEnvironment(o.env)
     .withLabels({ 'io.gauntlet.role': 'image-under-test' });
   if (o.command) c = c.withCommand(o.command);
-  const started = await c.start();
-  const deadman = removeOnOwnerDeath(started.getId());
-  const stop = async () => {
-    deadman.disarm();
-    await started.stop({ remove: true, removeVolumes: true, timeout: 10_000 });
-  };
+  const owned = own(await c.start());
   const fail = async (why: string): Promise<never> => {
-    const logs = await tail(started);
-    await stop();
+    const logs = await tail(owned.started);
+    await owned.stop();
     throw new ServiceDidNotStart(o.image, why, logs);
   };
   for (;;) {
     if (o.signal.aborted) await fail('interrupted while waiting for it');
-    const state = await inspect(started);
-    if (state !== 'running') await fail(`the container ${state} before answering ${o.readyUrl}`);
+    const { running, what } = await containerState(owned.id);
+    if (!running) await fail(`${what} before answering ${o.readyUrl}`);
     try {
       const r = await fetch(o.readyUrl, { signal: AbortSignal.timeout(2000), redirect: 'manual' });
       await r.body?.cancel();
@@ -94,13 +92,17 @@ export async function startServiceContainer(o: {
       await fail(`no answer from ${o.readyUrl} within ${Math.round(o.timeoutMs / 1000)} s`);
     await sleep(200);
   }
-  return { image: o.image, imageId, containerId: started.getId(), readyMs: Date.now() - t0, stop };
-}
-
-/** "exited with code 1", or the state it is in. */
-async function inspect(c: StartedTestContainer): Promise<string> {
-  const { getContainerRuntimeClient } = await testcontainers();
-  const client = await getContainerRuntimeClient();
-  const info = await client.container.inspect(client.container.getById(c.getId()));
-  return info.State.Running ? 'running' : `exited with code ${info.State.ExitCode}`;
+  return {
+    image: o.image,
+    imageId: found.id,
+    repoDigests: found.repoDigests,
+    containerId: owned.id,
+    readyMs: Date.now() - t0,
+    async check() {
+      const { running, what } = await containerState(owned.id);
+      if (running) return { running: true };
+      return { running: false, why: `${what} during the run`, logs: await tail(owned.started) };
+    },
+    stop: owned.stop,
+  };
 }

@@ -2,6 +2,7 @@
 // usual sockets), host networking, never a pull, and a dead man's switch that removes a
 // container should Gauntlet be killed outright (testcontainers' Ryuk reaper is off: it is an
 // image to pull). Loaded only when a container is asked for (the library takes 600 ms to import).
+import type { StartedTestContainer } from 'testcontainers';
 import { onOwnerDeath, shellWord, type DeadManSwitch } from './local/deadman.ts';
 
 export async function testcontainers() {
@@ -33,11 +34,17 @@ export async function dockerEngine(): Promise<{ ok: true; host: string } | { ok:
 
 /** The image's id when the engine has it; undefined when it has not (Gauntlet never pulls). */
 export async function localImageId(image: string): Promise<string | undefined> {
+  return (await localImage(image))?.id;
+}
+
+/** The image's id and the registry digests it is known by, when the engine has it. */
+export async function localImage(image: string): Promise<{ id: string; repoDigests: string[] } | undefined> {
   const { getContainerRuntimeClient, ImageName } = await testcontainers();
   const client = await getContainerRuntimeClient();
   const name = ImageName.fromString(image);
   if (!(await client.image.exists(name))) return undefined;
-  return (await client.image.inspect(name)).Id;
+  const info = await client.image.inspect(name);
+  return { id: info.Id, repoDigests: info.RepoDigests ?? [] };
 }
 
 /** The docker CLI, or curl on the socket, removes the container: the dead man's switch's line. */
@@ -53,4 +60,54 @@ function removeScript(id: string): string {
 /** Armed until disarmed: the container goes if this process dies first. */
 export function removeOnOwnerDeath(containerId: string): DeadManSwitch {
   return onOwnerDeath(removeScript(containerId));
+}
+
+/** A container Gauntlet started: removed (with its volumes) on stop, or by the dead man's switch. */
+export interface OwnedContainer {
+  id: string;
+  started: StartedTestContainer;
+  stop(): Promise<void>;
+}
+
+export function own(started: StartedTestContainer): OwnedContainer {
+  const deadman = removeOnOwnerDeath(started.getId());
+  return {
+    id: started.getId(),
+    started,
+    async stop() {
+      deadman.disarm();
+      await started.stop({ remove: true, removeVolumes: true, timeout: 10_000 });
+    },
+  };
+}
+
+/**
+ * What became of a container Gauntlet started, as the subject of a sentence: "the container is
+ * running", "the container exited with code 1", "the Docker engine stopped answering (…)".
+ * Never waits more than 10 s.
+ */
+export async function containerState(id: string): Promise<{ running: boolean; what: string }> {
+  const { getContainerRuntimeClient } = await testcontainers();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      (async () => {
+        const client = await getContainerRuntimeClient();
+        const { State } = await client.container.inspect(client.container.getById(id));
+        if (State.Running) return { running: true, what: 'the container is running' };
+        const oom = State.OOMKilled ? ' (out of memory)' : '';
+        return { running: false, what: `the container exited with code ${State.ExitCode}${oom}` };
+      })(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no answer within 10 s')), 10_000);
+      }),
+    ]);
+  } catch (err) {
+    return {
+      running: false,
+      what: `the Docker engine stopped answering (${(err as Error).message.split('\n')[0]})`,
+    };
+  } finally {
+    clearTimeout(timer);
+  }
 }
