@@ -1,4 +1,4 @@
-// The house's import directions (STYLE.md): the flow runs config → run → measure → slo → report,
+// The house's import directions (STYLE.md): the flow runs config → plan → run → measure → slo → report,
 // orchestrated by app/, entered through cli/. Lower layers never import higher ones, nothing is
 // circular, and nothing in src/ imports the tests or the demo stack (app/demo.ts aside: it starts
 // it). `npm test` fails on a violation.
@@ -29,27 +29,36 @@ module.exports = {
     },
     layer(
       'core',
-      ['config', 'record', 'measure', 'slo', 'report', 'run', 'targets', 'app', 'cli'],
+      ['config', 'plan', 'record', 'measure', 'slo', 'report', 'run', 'targets', 'app', 'cli'],
       'core is the floor: durations, errors, redaction, comparison',
     ),
     layer(
       'record',
-      ['config', 'slo', 'report', 'run', 'targets', 'app', 'cli'],
+      ['config', 'plan', 'slo', 'report', 'run', 'targets', 'app', 'cli'],
       'the run record is a model: it knows no stage',
     ),
     layer(
       'config',
-      ['slo', 'report', 'run', 'targets', 'app', 'cli'],
+      ['plan', 'slo', 'report', 'run', 'targets', 'app', 'cli'],
       'config parses and validates what the user wrote, nothing runs',
     ),
     layer(
+      'plan',
+      ['run', 'measure', 'slo', 'report', 'app', 'cli'],
+      'the plan stage reads config and files into what will run, before any side effect',
+    ),
+    layer(
       'measure',
-      ['slo', 'report', 'run', 'app', 'cli'],
+      ['plan', 'slo', 'report', 'run', 'app', 'cli'],
       'measurement turns samples into figures; it neither runs nor judges',
     ),
-    layer('targets', ['slo', 'report', 'run', 'app', 'cli'], 'clients of the systems under test and around them'),
-    layer('slo', ['report', 'run', 'targets', 'app', 'cli'], 'verdicts are pure: record in, verdicts out'),
-    layer('report', ['run', 'targets', 'app', 'cli'], 'reports render a record; they never run anything'),
+    layer(
+      'targets',
+      ['plan', 'slo', 'report', 'run', 'app', 'cli'],
+      'clients of the systems under test and around them',
+    ),
+    layer('slo', ['plan', 'report', 'run', 'targets', 'app', 'cli'], 'verdicts are pure: record in, verdicts out'),
+    layer('report', ['plan', 'run', 'targets', 'app', 'cli'], 'reports render a record; they never run anything'),
     layer('run', ['report', 'app', 'cli'], 'the run stage produces results; it does not judge or render them'),
     layer('app', ['cli'], 'the CLI calls the apps, never the reverse'),
   ],

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { startNginx } from '../test/fixtures/nginx.ts';
-import { findK6 } from '../src/run/load/k6/binary.ts';
+import { findK6 } from '../src/targets/local/k6.ts';
 import type { LoadResult } from '../src/record/schema.ts';
 
 const run = promisify(execFile);

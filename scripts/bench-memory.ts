@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startNginx } from '../test/fixtures/nginx.ts';
+import { sleep } from '../src/core/sleep.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const MINUTES = Number(process.env.BENCH_MINUTES ?? 10);
@@ -24,7 +25,7 @@ const child = spawn(process.execPath, [join(ROOT, 'bin/gauntlet.mjs'), 'load', '
 });
 const samples: string[] = [];
 const at = async (minute: number) => {
-  await new Promise((r) => setTimeout(r, minute * 60_000 - (Date.now() - started)));
+  await sleep(minute * 60_000 - (Date.now() - started));
   samples.push(`| ${minute} min | ${rssMiB(child.pid!).toFixed(0)} MiB |`);
   console.log(samples[samples.length - 1]);
 };

@@ -7,13 +7,14 @@ import { startKubePlane } from '../test/fixtures/kube.ts';
 import { IMAGES } from '../test/fixtures/kube-node.ts';
 import { startNginx } from '../test/fixtures/nginx.ts';
 import { gauntletLoad } from './bench-project.ts';
+import { sleep } from '../src/core/sleep.ts';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const plane = await startKubePlane({ node: 'kubelet', images: ['gauntlet'] });
 const ng = await startNginx();
 try {
   await plane.request('POST', '/api/v1/namespaces', { metadata: { name: 'bench' } });
-  await new Promise((r) => setTimeout(r, 2000)); // the default service account
+  await sleep(2000); // the default service account
   const env = `, kubernetes: { context: ${plane.context}, namespace: bench, kubeconfig: "${plane.kubeconfig}", shards: { image: ${IMAGES.gauntlet}, hostNetwork: true, startDelay: 30s } }`;
   const config = `kubernetes:\n  allow: [{ context: ${plane.context}, namespaces: [bench] }]\n`;
   const profile = (workers: number) =>

@@ -114,7 +114,7 @@ reports: { dir: out, keep: 3 }
       expect(run.stderr).toMatch(
         /gate\.yaml thresholds: threshold "http_req_duration\{name:apu\}": no request has name "apu"/,
       );
-      expect(run.stderr).toContain('drill.plan.rpo: expected a duration objective like "<1h", got "soon"');
+      expect(run.stderr).toContain('drill.plan.rpo "soon" is not a duration objective (e.g. "<1h")');
       expect(run.stderr).toMatch(/chaos\/failover\.yaml slos\.rto "fast" is not a duration objective/);
       expect(run.stderr).toMatch(/chaos\/load\.yaml:\d+:\d+ scenario\.vus/);
       expect(run.stderr).toContain('--engine "k6x": expected one of embedded, k6, kubernetes, k6-operator');

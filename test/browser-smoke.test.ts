@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { ROOT, gauntlet, latestReport, project, server } from './helpers.ts';
+import { sleep } from '../src/core/sleep.ts';
 
 const FIXTURE = join(ROOT, 'src', 'playwright.mjs');
 let site: Awaited<ReturnType<typeof server>>;
@@ -106,7 +107,7 @@ test('failed API call', async ({ page }) => { await page.goto('/api-fail'); awai
     // No browser outlives the run (its helper processes get a moment to exit).
     let left = orphanedChromiums().filter((p) => !before.has(p));
     for (let i = 0; i < 50 && left.length; i++) {
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
       left = orphanedChromiums().filter((p) => !before.has(p));
     }
     expect(left).toEqual([]);

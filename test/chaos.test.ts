@@ -7,6 +7,7 @@ import { startPostgres } from '../src/targets/local/postgres.ts';
 import { withPg } from '../src/targets/pg.ts';
 import type { ChaosResult } from '../src/record/schema.ts';
 import { gauntlet, latestReport, project, hasNoStackTrace } from './helpers.ts';
+import { sleep } from '../src/core/sleep.ts';
 
 const chaosOf = (dir: string) => (latestReport(dir).record as unknown as { chaos: ChaosResult[] }).chaos[0]!;
 
@@ -63,7 +64,7 @@ async function healthy(c: PatroniCluster, timeoutMs = 90_000) {
     )
       return ms;
     if (Date.now() > deadline) throw new Error(`cluster not healthy: ${JSON.stringify(ms)}`);
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
   }
 }
 
@@ -118,7 +119,7 @@ describe('db failover on a real Patroni cluster (async replication)', () => {
         `would inject 1\\.1 at \\+0 µs|would inject 1\\.1 at \\+2\\.00 s: kill -9 Patroni \\d+ and postmaster \\d+ of leader ${leader}`,
       ),
     );
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     expect((await members(c)).find((m) => m.role === 'leader')!.name).toBe(leader);
   }, 60_000);
 
@@ -267,8 +268,7 @@ requests:
     expect(run.signal, run.out).toBe('SIGKILL');
     expect(held).toHaveLength(2);
     const deadline = Date.now() + 5000;
-    while (held.some((p) => procState(p) === 'T') && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
+    while (held.some((p) => procState(p) === 'T') && Date.now() < deadline) await sleep(100);
     expect(held.map(procState)).not.toContain('T');
     const after = await healthy(c, 30_000);
     expect(after.find((m) => m.role === 'leader')!.name).toBe(leader);
@@ -289,7 +289,7 @@ requests:
         (r) => r.json() as Promise<{ state?: string }>,
         () => ({}),
       );
-      if (own.state !== 'running') await new Promise((r) => setTimeout(r, 250));
+      if (own.state !== 'running') await sleep(250);
     }
     expect(own.state, `${leader.name} never answered again`).toBe('running');
     const ms = await healthy(c, 90_000);

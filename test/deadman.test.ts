@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './helpers.ts';
+import { sleep } from '../src/core/sleep.ts';
 
 /** A Node process that arms a switch writing `marker`, says "armed", then does what `then` says. */
 function owner(marker: string, then: 'wait' | 'disarm' | 'nothing') {
@@ -36,7 +37,7 @@ function owner(marker: string, then: 'wait' | 'disarm' | 'nothing') {
 
 const waitFor = async (ok: () => boolean, ms: number) => {
   const deadline = Date.now() + ms;
-  while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (!ok() && Date.now() < deadline) await sleep(50);
   return ok();
 };
 
@@ -45,7 +46,7 @@ describe('dead man’s switch', () => {
     const marker = join(mkdtempSync(join(tmpdir(), 'gauntlet-deadman-')), 'undone');
     const { child, armed } = owner(marker, 'wait');
     await armed;
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     expect(existsSync(marker)).toBe(false);
     child.kill('SIGKILL');
     expect(await waitFor(() => existsSync(marker), 5000)).toBe(true);
@@ -58,7 +59,7 @@ describe('dead man’s switch', () => {
     const watcher = await armed;
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     expect(code).toBe(0);
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     expect(existsSync(marker)).toBe(false);
     // Gone, or a zombie waiting for whoever adopted it to reap it: not running either way.
     const state = existsSync(`/proc/${watcher}/stat`)

@@ -10,6 +10,7 @@ import { chartsIn } from './fixtures/report-browser.ts';
 import { ROOT, gauntlet, latestReport, project } from './helpers.ts';
 import type { DemoStackHandle } from '../src/app/demo.ts';
 import type { startDemoStack } from '../examples/demo-stack/stack.ts';
+import { sleep } from '../src/core/sleep.ts';
 
 // The demo loads the stack at run time (jiti): this line fails to compile if the stack stops
 // providing what the demo uses.
@@ -95,7 +96,7 @@ describe('gauntlet demo', () => {
     expect(run.signal, run.out).toBe('SIGKILL');
     expect(up.length).toBeGreaterThan(before.length + 5);
     const deadline = Date.now() + 30_000;
-    while (ours().length > before.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    while (ours().length > before.length && Date.now() < deadline) await sleep(250);
     expect(ours()).toEqual(before);
   }, 180_000);
 });

@@ -6,12 +6,13 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChaosResult } from '../src/record/schema.ts';
-import { freePort, sleep } from '../src/targets/local/process.ts';
+import { freePort } from '../src/targets/local/process.ts';
 import { waitUntilReady } from '../src/targets/local/postgres.ts';
 import { execSql } from '../src/targets/pg.ts';
 import { localMajorForTests } from './fixtures/pg-version.ts';
 import { startDockerd, type Dockerd } from './fixtures/dockerd.ts';
 import { BIN, gauntlet, hasNoStackTrace, latestReport, project } from './helpers.ts';
+import { sleep } from '../src/core/sleep.ts';
 
 let dockerd: Dockerd;
 let sourceUrl: string;

@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findK6 } from '../src/run/load/k6/binary.ts';
+import { findK6 } from '../src/targets/local/k6.ts';
 import type { LoadResult } from '../src/record/schema.ts';
 import { fixedDelayServer, type Running } from './fixtures/servers.ts';
 import { gauntlet, hasNoStackTrace, latestReport, project, yamlConfig } from './helpers.ts';

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../src/targets/local/process.ts';
 import { ROOT } from './helpers.ts';
+import { sleep } from '../src/core/sleep.ts';
 
 const cmdlines = () =>
   readdirSync('/proc')
@@ -42,12 +43,12 @@ describe('a real node after SIGKILL of its owner', () => {
             imagePullPolicy: 'Never', env: [{ name: 'PORT', value: '${port}' }] }] },
         });
         if (r.status === 201) break;
-        await new Promise((r) => setTimeout(r, 200)); // the default service account comes first
+        await sleep(200); // the default service account comes first
       }
       for (;;) {
         const ok = await fetch('http://127.0.0.1:${port}/').then((r) => r.ok, () => false);
         if (ok) break;
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       }
       console.log('up ' + plane.node.dir);
       setInterval(() => {}, 1000);
@@ -84,7 +85,7 @@ describe('a real node after SIGKILL of its owner', () => {
       !cmdlines().some((p) => ours(p.cmd) && !p.cmd.startsWith('/bin/sh')) &&
       !readFileSync('/proc/mounts', 'utf8').includes(dir) &&
       !existsSync(`/sys/fs/cgroup/cpu/${root}`);
-    while (!(await gone()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    while (!(await gone()) && Date.now() < deadline) await sleep(250);
     expect(await answers(port)).toBe(false);
     expect(cmdlines().filter((p) => ours(p.cmd) && !p.cmd.startsWith('/bin/sh'))).toEqual([]);
     expect(readFileSync('/proc/mounts', 'utf8')).not.toContain(dir);

@@ -26,6 +26,7 @@ import { gauntlet, hasNoStackTrace, latestReport, project } from './helpers.ts';
 import { fixedDelayServer, type Running } from './fixtures/servers.ts';
 import type { LoadResult } from '../src/record/schema.ts';
 import { decode, mergeInto, newHistogram, percentileMs } from '../src/measure/histogram.ts';
+import { sleep } from '../src/core/sleep.ts';
 
 let plane: KubePlane;
 let core: k8s.CoreV1Api;
@@ -134,12 +135,12 @@ slos: { rto: "<60s" }
       while (Date.now() < deadline) {
         const now = await livePods('app=api');
         if (now.some((p) => !before.some((b) => b.metadata!.uid === p.metadata!.uid))) {
-          await new Promise((r) => setTimeout(r, 500));
+          await sleep(500);
           const r = await fetch(`http://127.0.0.1:${appPort}/break`, { method: 'POST' });
           broken = ((await r.json()) as { broken: string }).broken;
           return;
         }
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       }
     })();
     const run = await gauntlet(['chaos', 'exp.yaml'], { cwd: dir, timeoutMs: 120_000 });
@@ -264,11 +265,11 @@ describe('k6-operator with real k6 runner pods', () => {
             const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: `k6_cr=${name}` })).items;
             if (pods.length === n && pods.every((p) => ['Succeeded', 'Failed'].includes(p.status?.phase ?? ''))) break;
             if (Date.now() > deadline || stopped) break;
-            await new Promise((r) => setTimeout(r, 250));
+            await sleep(250);
           }
           await stage(name, 'finished');
         }
-        await new Promise((r) => setTimeout(r, 200));
+        await sleep(200);
       }
     })();
     return { seen, stop: () => (stopped = true) };
@@ -569,7 +570,7 @@ requests: [{ name: home, path: / }]
         );
         if (victim) {
           const created = new Date(victim.metadata!.creationTimestamp!).getTime();
-          await new Promise((r) => setTimeout(r, Math.max(0, created + 33_000 - Date.now())));
+          await sleep(created + 33_000 - Date.now());
           const pid = readdirSync('/proc')
             .filter((d) => /^\d+$/.test(d))
             .find((d) => {
@@ -587,7 +588,7 @@ requests: [{ name: home, path: / }]
           killed = victim.metadata!.name!;
           return;
         }
-        await new Promise((r) => setTimeout(r, 200));
+        await sleep(200);
       }
     })();
     const run = await gauntlet(['load', 'p.yaml', '--engine', 'kubernetes', '--parallelism', '2'], {

@@ -15,6 +15,7 @@ import {
 import { countFor } from '../src/run/chaos/faults/kube.ts';
 import type { ChaosResult } from '../src/record/schema.ts';
 import { gauntlet, hasNoStackTrace, latestReport, project } from './helpers.ts';
+import { sleep } from '../src/core/sleep.ts';
 
 let plane: KubePlane;
 let core: k8s.CoreV1Api;
@@ -389,10 +390,10 @@ describe('k6-operator through the API', () => {
             });
           }
           await stage('started');
-          await new Promise((r) => setTimeout(r, 1000));
+          await sleep(1000);
           await stage('finished');
         }
-        await new Promise((r) => setTimeout(r, 200));
+        await sleep(200);
       }
     })();
     return { seen, stop: () => (stopped = true) };

@@ -23,31 +23,37 @@ import { engines, prepareLoad } from './load.ts';
 import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
 
 export function capacityApp(profileFile: string, flags: Flags, io: Io): Promise<Finished> {
-  return runSession('capacity', flags, io, async (s) => {
-    const env = resolveEnvironment(s.config, s.io.env, s.redactor);
-    const written = await loadProfile(profileFile, s.io.cwd, s.config.config.slos.thresholds);
-    if (!written.capacity)
-      throw configError(
-        `${written.file}: no capacity block: say where the search starts and where it must stop (capacity: { startRate, maxRate })`,
-      );
-    if (Object.keys(written.thresholds).length === 0)
-      throw configError(
-        `${written.file}: no thresholds: a capacity search needs an SLO to hold (e.g. http_req_duration: ['p(95)<200'], http_req_failed: ['rate<0.01'])`,
-      );
-    await assertReachable(env.baseUrl, tlsOptionsOf(env));
-    const { profile, requests } = await prepareLoad(s, env, written);
-    const capacity = await searchCapacity(s, profile, written.capacity, {
-      baseUrl: env.baseUrl,
-      requests,
-      tls: tlsOptionsOf(env),
-    });
-    capacity.trend = earlierRuns(reportsRoot(s), profile.name, s.config.envName, written.capacity.history);
-    return {
-      capacity,
-      verdicts: capacityVerdicts(capacity, written.capacity),
-      baseUrl: env.baseUrl,
-    } satisfies SessionResult;
-  });
+  return runSession(
+    'capacity',
+    flags,
+    io,
+    async (s) => {
+      const env = resolveEnvironment(s.config, s.io.env, s.redactor);
+      const written = await loadProfile(profileFile, s.io.cwd, s.config.config.slos.thresholds);
+      if (!written.capacity)
+        throw configError(
+          `${written.file}: no capacity block: say where the search starts and where it must stop (capacity: { startRate, maxRate })`,
+        );
+      if (Object.keys(written.thresholds).length === 0)
+        throw configError(
+          `${written.file}: no thresholds: a capacity search needs an SLO to hold (e.g. http_req_duration: ['p(95)<200'], http_req_failed: ['rate<0.01'])`,
+        );
+      await assertReachable(env.baseUrl, tlsOptionsOf(env));
+      const { profile, requests } = await prepareLoad(s, env, written);
+      const capacity = await searchCapacity(s, profile, written.capacity, {
+        baseUrl: env.baseUrl,
+        requests,
+        tls: tlsOptionsOf(env),
+      });
+      capacity.trend = earlierRuns(reportsRoot(s), profile.name, s.config.envName, written.capacity.history);
+      return {
+        capacity,
+        verdicts: capacityVerdicts(capacity, written.capacity),
+        baseUrl: env.baseUrl,
+      } satisfies SessionResult;
+    },
+    { files: [profileFile] },
+  );
 }
 
 const reportsRoot = (s: Session) => resolve(s.io.cwd, s.config.config.reports.dir);

@@ -2,38 +2,25 @@
 // faults, rollbacks — judged by its SLOs (RTO, RPO, uptime). --dry-run resolves and prints
 // exactly what would be hit, and hits nothing.
 import { dirname, resolve } from 'node:path';
-import { Experiment } from '../config/experiment.ts';
-import { formatIssues, readSource, resolveEnvironment, type Flags } from '../config/load.ts';
+import { resolveEnvironment, type Flags } from '../config/load.ts';
 import { loadProfile } from '../config/profiles.ts';
 import { configError, describeError } from '../core/errors.ts';
 import { rtoFromLoad } from '../measure/recovery.ts';
 import type { LoadResult, Verdict } from '../record/schema.ts';
 import { runExperiment } from '../run/chaos/runner.ts';
-import { alertVerdicts, chaosVerdicts, dryRunVerdict, validateChaosSlos } from '../slo/chaos.ts';
+import { alertVerdicts, chaosVerdicts, dryRunVerdict } from '../slo/chaos.ts';
+import { loadExperiment } from '../config/experiments.ts';
 import { runLoad } from './load.ts';
 import { loadErrorVerdict } from '../slo/load.ts';
 import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
 
-export async function loadExperiment(file: string, cwd: string): Promise<Experiment & { file: string }> {
-  const source = await readSource(resolve(cwd, file), cwd);
-  const parsed = Experiment.safeParse(source.data);
-  if (!parsed.success)
-    throw configError(
-      `${source.file}: ${parsed.error.issues.length} problem(s) in the experiment`,
-      formatIssues(source, parsed.error),
-    );
-  const problems = validateChaosSlos(parsed.data.slos);
-  if (problems.length)
-    throw configError(
-      `${source.file}: ${problems.length} problem(s) in the experiment`,
-      problems.map((p) => `${source.file} ${p}`),
-    );
-  return { ...parsed.data, file: resolve(cwd, file) };
-}
-
 export function chaosApp(file: string, flags: Flags & { dryRun?: boolean }, io: Io): Promise<Finished> {
-  return runSession(flags.dryRun ? 'chaos-dry-run' : 'chaos', flags, io, (s) =>
-    runChaos(s, file, flags.dryRun ?? false),
+  return runSession(
+    flags.dryRun ? 'chaos-dry-run' : 'chaos',
+    flags,
+    io,
+    (s) => runChaos(s, file, flags.dryRun ?? false),
+    { files: [file] },
   );
 }
 

@@ -13,7 +13,7 @@ import { tlsOptionsOf } from '../targets/tls.ts';
 import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
 
 export function gateApp(flags: Flags, io: Io, command = 'gate'): Promise<Finished> {
-  return runSession(command, flags, io, runGate);
+  return runSession(command, flags, io, runGate, { gate: true });
 }
 
 export async function runGate(s: Session): Promise<SessionResult> {

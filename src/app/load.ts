@@ -2,7 +2,7 @@
 // thresholds as verdicts. Also the load half of `gauntlet gate`.
 import type { Profile } from '../config/profile.ts';
 import { scenarioDurationMs } from '../config/profile.ts';
-import { loadProfile } from '../config/profiles.ts';
+import { isK6Script, loadProfile } from '../config/profiles.ts';
 import { resolveEnvironment, type Flags } from '../config/load.ts';
 import type { Environment } from '../config/schema.ts';
 import { ExitCode, GauntletError, configError, describeError } from '../core/errors.ts';
@@ -14,7 +14,8 @@ import { runOnOperator } from '../run/load/k6/operator.ts';
 import { kubeTarget } from '../targets/kube.ts';
 import type { LoadEngine, PreparedRequest, Progress } from '../run/load/engine.ts';
 import { fillTemplate } from '../run/smoke/context.ts';
-import { checkDataRequests, hasDataRequests, planDataRequests } from '../run/load/data-check.ts';
+import { checkDataRequests, planDataRequests } from '../run/load/data-check.ts';
+import { hasDataRequests } from '../plan/data.ts';
 import { runCheck } from '../run/smoke/runner.ts';
 import { abortReason, littlesLaw, thresholdVerdicts } from '../slo/thresholds.ts';
 import { droppedVerdict, generatorVerdict, shardsVerdict } from '../slo/generator.ts';
@@ -106,23 +107,26 @@ function operatorEngine(s: Session, env: Environment): LoadEngine {
   };
 }
 
-/** A team's own k6 script rather than a Gauntlet profile. */
-export const isK6Script = (file: string) => /\.k6\.[cm]?[jt]s$/.test(file);
-
 export function loadApp(profileFile: string, flags: Flags, io: Io): Promise<Finished> {
-  return runSession('load', flags, io, async (s) => {
-    const env = resolveEnvironment(s.config, s.io.env, s.redactor);
-    if (isK6Script(profileFile)) return runK6ScriptApp(s, profileFile, env.baseUrl);
-    const profile = await loadProfile(profileFile, s.io.cwd, s.config.config.slos.thresholds);
-    // k6-operator's runners and Kubernetes shards reach the target from inside the cluster, not from here.
-    const engineName = s.flags.engine ?? s.io.env.GAUNTLET_ENGINE;
-    // A profile of SQL and Redis alone never touches the base URL.
-    const http = profile.requests.some((r) => r.kind === 'http');
-    if (http && engineName !== 'k6-operator' && engineName !== 'kubernetes')
-      await assertReachable(env.baseUrl, tlsOptionsOf(env));
-    const { load, verdicts } = await runLoad(s, env, profile);
-    return { ...(load ? { load } : {}), verdicts, baseUrl: env.baseUrl } satisfies SessionResult;
-  });
+  return runSession(
+    'load',
+    flags,
+    io,
+    async (s) => {
+      const env = resolveEnvironment(s.config, s.io.env, s.redactor);
+      if (isK6Script(profileFile)) return runK6ScriptApp(s, profileFile, env.baseUrl);
+      const profile = await loadProfile(profileFile, s.io.cwd, s.config.config.slos.thresholds);
+      // k6-operator's runners and Kubernetes shards reach the target from inside the cluster, not from here.
+      const engineName = s.flags.engine ?? s.io.env.GAUNTLET_ENGINE;
+      // A profile of SQL and Redis alone never touches the base URL.
+      const http = profile.requests.some((r) => r.kind === 'http');
+      if (http && engineName !== 'k6-operator' && engineName !== 'kubernetes')
+        await assertReachable(env.baseUrl, tlsOptionsOf(env));
+      const { load, verdicts } = await runLoad(s, env, profile);
+      return { ...(load ? { load } : {}), verdicts, baseUrl: env.baseUrl } satisfies SessionResult;
+    },
+    { files: [profileFile] },
+  );
 }
 
 /**

@@ -10,6 +10,7 @@ import { formatMs } from '../core/duration.ts';
 import type { Delivery, PromSlo, RunRecord, Verdict } from '../record/schema.ts';
 import { promSloUnasked, promSloVerdict } from '../slo/promql.ts';
 import { annotate, metricLine, pushGroup, rangeQuery, validateQueries } from '../targets/prometheus.ts';
+import { sleep } from '../core/sleep.ts';
 
 type PromSloSpec = Config['slos']['prometheus'][number];
 
@@ -39,7 +40,7 @@ export async function judgePromSlos(
     try {
       let series = await rangeQuery(env.prometheus!.url, slo.query, startS, endS, stepS);
       for (let i = 0; i < 10 && !series.some((s) => s.points.some(([t]) => t >= endS - stepS)); i++) {
-        await new Promise((r) => setTimeout(r, 500));
+        await sleep(500);
         series = await rangeQuery(env.prometheus!.url, slo.query, startS, endS, stepS);
       }
       const toRun = (t: number) => Math.round(t * 1000 - wallStart);

@@ -4,14 +4,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startClock, type Clock } from '../core/clock.ts';
-import { ExitCode, GauntletError, cannotRun, configError, describeError } from '../core/errors.ts';
-import { formatMs } from '../core/duration.ts';
-import type { ServiceContainer } from '../targets/docker-service.ts';
-import { containerFailedVerdict, containerReadyVerdict } from '../slo/container.ts';
+import { ExitCode, GauntletError, configError, describeError } from '../core/errors.ts';
+import type { ImageUnderTest } from './container.ts';
 import { interpolateEnv, type Unresolved } from '../config/interpolate.ts';
 import { REDACTED, Redactor } from '../core/redact.ts';
 import { loadConfig, resolveEnvironment, runInputs, type Flags, type LoadedConfig } from '../config/load.ts';
 import { checkPromSlos, deliver, judgePromSlos } from './prometheus.ts';
+import { planRun, type PlanInputs } from '../plan/plan.ts';
 import { postWebhook, webhookPayload } from '../report/webhook.ts';
 import {
   RECORD_VERSION,
@@ -86,6 +85,8 @@ export async function runSession(
   flags: Flags,
   io: Io,
   body: (s: Session) => Promise<SessionResult>,
+  /** What the command will run: planned (plan/plan.ts) before anything is started or sent. */
+  planned?: Omit<PlanInputs, 'engine' | 'environment'>,
 ): Promise<Finished> {
   const clock = startClock();
   const runId = newRunId(command, clock.startedAt);
@@ -105,11 +106,21 @@ export async function runSession(
   let result: SessionResult = partial;
   const errors: string[] = [];
   let errorCode: ExitCode | undefined;
-  let service: ServiceContainer | undefined;
-  let containerVerdict: Verdict | undefined;
-  let containerImage: { image: string; imageId: string } | undefined;
+  let image: ImageUnderTest | undefined;
   try {
     loaded = await loadConfig({ cwd: io.cwd, flags, env: io.env });
+    if (planned) {
+      const { problems } = await planRun(loaded, io, {
+        ...planned,
+        engine: flags.engine ?? io.env.GAUNTLET_ENGINE,
+        environment: true,
+      });
+      if (problems.length)
+        throw configError(
+          `${problems.length} problem${problems.length === 1 ? '' : 's'} found before the run`,
+          problems,
+        );
+    }
     const resolveRefs = <T>(value: T, what: string): T => {
       const missing: Unresolved[] = [];
       const out = interpolateEnv(value, io.env, redactor, missing, [what]);
@@ -127,33 +138,17 @@ export async function runSession(
     if (promEnv) await checkPromSlos(promEnv, promSlos);
     // A gate before the deploy: the image under test, started for the run and removed after it.
     // (Not for compare: it reads two finished records and sends nothing.)
-    const containerSpec = loaded.config.environments[loaded.envName]?.container;
-    if (containerSpec && command !== 'compare') {
-      const env = resolveEnvironment(loaded, io.env, redactor);
-      const c = env.container!;
-      const readyUrl = new URL(c.waitFor.path, env.baseUrl).toString();
-      say(`container: starting ${c.image} (waiting for ${readyUrl} to answer, at most ${formatMs(c.waitFor.timeout)})`);
-      const { startServiceContainer, ServiceDidNotStart } = await import('../targets/docker-service.ts');
-      try {
-        service = await startServiceContainer({
-          image: c.image,
-          env: c.env ?? {},
-          command: c.command,
-          readyUrl,
-          timeoutMs: c.waitFor.timeout,
-          signal: abort.signal,
-        });
-        say(`container: ${c.image} (${service.imageId.slice(0, 19)}) answered in ${formatMs(service.readyMs)}`);
-        containerVerdict = containerReadyVerdict(service, c.waitFor.path, c.waitFor.timeout);
-      } catch (err) {
-        if (!(err instanceof ServiceDidNotStart) || /not in the Docker engine/.test(err.why))
-          throw cannotRun(`container: ${err instanceof ServiceDidNotStart ? err.message : describeError(err)}`);
-        say(`container: ${err.message}`);
-        containerVerdict = containerFailedVerdict(err, c.waitFor.path, c.waitFor.timeout);
-      }
+    if (loaded.config.environments[loaded.envName]?.container && command !== 'compare') {
+      const { startImageUnderTest } = await import('./container.ts');
+      image = await startImageUnderTest(loaded, resolveEnvironment(loaded, io.env, redactor), {
+        say,
+        signal: abort.signal,
+        redactor,
+      });
+      loaded = image.config;
     }
     const bodyStart = clock.now();
-    if (containerVerdict?.status === 'fail') result = { verdicts: [containerVerdict] };
+    if (image?.verdict.status === 'fail') result = { verdicts: [image.verdict] };
     else
       result = await body({
         command,
@@ -169,7 +164,11 @@ export async function runSession(
         partial,
         resolveRefs,
       });
-    if (containerVerdict?.status === 'pass') result.verdicts.unshift(containerVerdict);
+    if (image?.verdict.status === 'pass') {
+      const lost = await image.afterRun();
+      if (lost) say(`container: ${lost.observed}`);
+      result.verdicts.unshift(lost ?? image.verdict);
+    }
     if (promEnv && !abort.signal.aborted) {
       const p = await judgePromSlos(promEnv, promSlos, clock, bodyStart, clock.now());
       result.prometheus = p.results;
@@ -188,13 +187,7 @@ export async function runSession(
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    if (service) {
-      containerImage = { image: service.image, imageId: service.imageId };
-      await service.stop().then(
-        () => say(`container: ${service!.image} stopped and removed`),
-        (err: unknown) => errors.push(`container: could not remove ${service!.containerId}: ${describeError(err)}`),
-      );
-    }
+    await image?.stop(errors);
   }
 
   const aborted = abort.signal.aborted;
@@ -218,7 +211,7 @@ export async function runSession(
       environment: {
         name: envName,
         baseUrl: result.baseUrl ?? loaded?.config.environments[envName]?.baseUrl ?? '',
-        ...(containerImage ? { container: containerImage } : {}),
+        ...(image?.ran ? { container: image.ran } : {}),
       },
       config: {
         file: loaded?.file ?? flags.config ?? '(not loaded)',

@@ -10,7 +10,7 @@ import { tlsOptionsOf } from '../targets/tls.ts';
 import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
 
 export function smokeApp(flags: Flags, io: Io): Promise<Finished> {
-  return runSession('smoke', flags, io, (s) => runSmoke(s));
+  return runSession('smoke', flags, io, (s) => runSmoke(s), { smoke: true });
 }
 
 export async function prepareSmoke(

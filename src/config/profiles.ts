@@ -7,6 +7,9 @@ import { formatIssues, readSource } from './load.ts';
 import { findInlineSecrets } from './interpolate.ts';
 import { Profile, kindOf, methodOf } from './profile.ts';
 
+/** A k6 script, run by k6 itself, rather than a Gauntlet load profile. */
+export const isK6Script = (file: string) => /\.k6\.[cm]?[jt]s$/.test(file);
+
 export async function loadProfile(
   file: string,
   cwd: string,

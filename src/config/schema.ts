@@ -12,6 +12,23 @@ const liveEndpoint = (url: string, tokenVar: string, verb: string) => ({
   pushInterval: Duration.default(5000).describe(`How often the figures so far are ${verb} during a load`),
 });
 
+/** A server the image under test needs, started in its own container before it. */
+const imageDependency = (what: string, example: string, urlVar: string, envKey: string) =>
+  z
+    .object({
+      image: z.string().min(1).describe(`A ${what} image with the official image’s interface, e.g. ${example}`),
+      urlVar: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+        .default(urlVar)
+        .describe('The variable that gives the image under test its URL'),
+    })
+    .strict()
+    .optional()
+    .describe(
+      `Its ${what}: started first, its URL given to the image as urlVar and used as the environment’s ${envKey} unless one is set`,
+    );
+
 export const Environment = z
   .object({
     baseUrl: UrlOrRef.describe('Where the API answers, e.g. https://staging.example.com'),
@@ -56,6 +73,8 @@ export const Environment = z
           })
           .strict()
           .default({ path: '/', timeout: 60_000 }),
+        postgres: imageDependency('PostgreSQL', 'postgres:17', 'DATABASE_URL', 'postgres.url'),
+        redis: imageDependency('Redis', 'redis:7', 'REDIS_URL', 'redis.url'),
       })
       .strict()
       .optional()
@@ -361,3 +380,17 @@ export type ConfigInput = z.input<typeof Config>;
 
 /** Types for gauntlet.config.ts. */
 export const defineConfig = (config: ConfigInput): ConfigInput => config;
+
+/** Why Gauntlet may not change anything in this context and namespace; undefined when the allow-list permits it. */
+export function notAllowListed(
+  allow: readonly { context: string; namespaces: readonly string[] }[],
+  context: string,
+  namespace: string,
+): string | undefined {
+  const allowed = allow.find((a) => a.context === context);
+  if (!allowed)
+    return `kubernetes context "${context}" is not allow-listed: add it to kubernetes.allow in the config before Gauntlet may change anything there`;
+  if (!allowed.namespaces.includes(namespace) && !allowed.namespaces.includes('*'))
+    return `namespace "${namespace}" of context "${context}" is not allow-listed (allowed: ${allowed.namespaces.join(', ') || 'none'})`;
+  return undefined;
+}

@@ -11,6 +11,7 @@ import type { Clock } from '../core/clock.ts';
 import { cannotRun } from '../core/errors.ts';
 import { resolveUrl } from '../core/url.ts';
 import type { LedgerEntry, Sample } from './recovery.ts';
+import { sleep } from '../core/sleep.ts';
 
 /** The config's Kubernetes allow-list, for probes that read a workload. */
 export interface KubeGuardrails {
@@ -28,8 +29,6 @@ export interface RunningProbe {
   /** db-write: the sequence numbers the database holds for this run, read after recovery. */
   present?(timeoutMs: number): Promise<Set<number>>;
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
 export async function startProbe(
   spec: ProbeSpec,

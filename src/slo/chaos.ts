@@ -1,43 +1,9 @@
 // Pure: a chaos result × the experiment's SLOs → verdicts (RTO per fault, RPO, uptime, steady
 // state). A number that was not measured is no-data, never a pass.
-import { holds, type Comparison } from '../core/comparison.ts';
+import { holds, parseObjective } from '../core/comparison.ts';
 import type { Experiment } from '../config/experiment.ts';
-import { formatMs, parseDurationMs } from '../core/duration.ts';
+import { formatMs } from '../core/duration.ts';
 import type { ChaosResult, Verdict } from '../record/schema.ts';
-
-type Cmp = Comparison;
-
-export function parseCmp(text: string, unit: 'ms' | 'percent' | 'count'): Cmp | undefined {
-  const m = /^\s*(<=|>=|<|>|==|=)?\s*(.+?)\s*$/.exec(text);
-  if (!m) return undefined;
-  const op = (m[1] === '=' ? '==' : (m[1] ?? '<=')) as Cmp['op'];
-  const raw = m[2]!;
-  const value =
-    unit === 'ms'
-      ? parseDurationMs(raw)
-      : unit === 'percent'
-        ? /^(\d+(?:\.\d+)?)%$/.test(raw)
-          ? Number(raw.slice(0, -1)) / 100
-          : undefined
-        : /^\d+( writes?)?$/.test(raw)
-          ? Number.parseInt(raw, 10)
-          : undefined;
-  return value === undefined ? undefined : { op, value };
-}
-
-export { holds };
-
-/** Every problem with an experiment's SLO texts (validated before anything is injected). */
-export function validateChaosSlos(slos: Experiment['slos']): string[] {
-  const problems: string[] = [];
-  if (slos.rto && !parseCmp(slos.rto, 'ms'))
-    problems.push(`slos.rto "${slos.rto}" is not a duration objective (e.g. "<30s")`);
-  if (slos.uptime && !parseCmp(slos.uptime, 'percent'))
-    problems.push(`slos.uptime "${slos.uptime}" is not a percentage objective (e.g. ">=99.9%")`);
-  if (slos.rpo && !parseCmp(slos.rpo, 'count') && !parseCmp(slos.rpo, 'ms'))
-    problems.push(`slos.rpo "${slos.rpo}" is neither a count of writes ("0 writes", "<=10") nor a time span ("<1s")`);
-  return problems;
-}
 
 /** Alert expectations against what Alertmanager showed during the experiment. */
 export function alertVerdicts(c: ChaosResult, expectations: Experiment['alerts']): Verdict[] {
@@ -119,7 +85,7 @@ export function chaosVerdicts(c: ChaosResult, slos: Experiment['slos']): Verdict
     ...(c.steadyState.detail ? { detail: c.steadyState.detail } : {}),
   });
   if (slos.rto) {
-    const cmp = parseCmp(slos.rto, 'ms')!;
+    const cmp = parseObjective(slos.rto, 'ms')!;
     for (const f of c.faults) {
       const base = { id: `rto ${f.id}`, source: 'slo', objective: `RTO ${slos.rto}` } as const;
       if (f.rtoMs === undefined)
@@ -148,8 +114,8 @@ export function chaosVerdicts(c: ChaosResult, slos: Experiment['slos']): Verdict
         detail: c.ledgerUnverified ?? 'no db-write probe kept a ledger of acknowledged writes',
       });
     else {
-      const count = parseCmp(slos.rpo, 'count');
-      const ok = count ? holds(l.lost.length, count) : holds(l.lostSpanMs, parseCmp(slos.rpo, 'ms')!);
+      const count = parseObjective(slos.rpo, 'count');
+      const ok = count ? holds(l.lost.length, count) : holds(l.lostSpanMs, parseObjective(slos.rpo, 'ms')!);
       out.push({
         ...base,
         status: l.acknowledged === 0 ? 'no-data' : ok ? 'pass' : 'fail',
@@ -177,7 +143,7 @@ export function chaosVerdicts(c: ChaosResult, slos: Experiment['slos']): Verdict
     });
     if (slos.rpo) {
       const base = { id: `rpo restore ${f.id}`, source: 'slo', objective: `RPO ${slos.rpo}` } as const;
-      const count = parseCmp(slos.rpo, 'count');
+      const count = parseObjective(slos.rpo, 'count');
       const value = count ? r.lostWrites : r.rpoMs;
       if (value === undefined)
         out.push({
@@ -190,7 +156,7 @@ export function chaosVerdicts(c: ChaosResult, slos: Experiment['slos']): Verdict
       else
         out.push({
           ...base,
-          status: holds(value, count ?? parseCmp(slos.rpo, 'ms')!) ? 'pass' : 'fail',
+          status: holds(value, count ?? parseObjective(slos.rpo, 'ms')!) ? 'pass' : 'fail',
           observed: count
             ? `${value} acknowledged write${value === 1 ? '' : 's'} missing from the copy`
             : `the copy is ${formatMs(value)} old`,
@@ -206,7 +172,7 @@ export function chaosVerdicts(c: ChaosResult, slos: Experiment['slos']): Verdict
     else {
       out.push({
         ...base,
-        status: holds(ratio, parseCmp(slos.uptime, 'percent')!) ? 'pass' : 'fail',
+        status: holds(ratio, parseObjective(slos.uptime, 'percent')!) ? 'pass' : 'fail',
         observed: `${(ratio * 100).toFixed(2)}% of the time (${formatMs(p.healthyMs ?? 0)} healthy of ${formatMs(p.coveredMs ?? 0)}; ${p.ok}/${p.total} samples every ${formatMs(p.intervalMs)})`,
       });
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChaosResult } from '../record/schema.ts';
-import { parseCmp } from './chaos.ts';
+import { parseObjective } from '../core/comparison.ts';
 import { planVerdicts, scenarioFigures } from './drill.ts';
 
 const probe = (name: string, kind: string, oks: number[]) => ({
@@ -56,7 +56,7 @@ describe("a drill scenario's figures", () => {
 
 describe('the DR plan against a scenario', () => {
   const plan = { rto: '<30s', rpo: '<1s' };
-  const cmp = (t: string) => parseCmp(t, 'ms')!;
+  const cmp = (t: string) => parseObjective(t, 'ms')!;
   const chaos = (faults: object[], extra: object = {}) =>
     ({
       experiment: 'x',

@@ -4,14 +4,15 @@
 // pass; a restore that failed fails the RPO.
 import { formatMs } from '../core/duration.ts';
 import type { ChaosResult, DrillScenario, Verdict } from '../record/schema.ts';
-import { holds, type parseCmp, uptimeOf } from './chaos.ts';
+import { holds, type Comparison } from '../core/comparison.ts';
+import { uptimeOf } from './chaos.ts';
 
 /** The DR plan's RTO and RPO against what the scenario measured. */
 export function planVerdicts(
   c: ChaosResult,
   plan: { rto: string; rpo: string },
-  rto: NonNullable<ReturnType<typeof parseCmp>>,
-  rpo: NonNullable<ReturnType<typeof parseCmp>>,
+  rto: Comparison,
+  rpo: Comparison,
 ): Verdict[] {
   const out: Verdict[] = [];
   const f = scenarioFigures(c);

@@ -3,6 +3,7 @@
 // one clear line (a 403 names the verb and resource it needs).
 import * as k8s from '@kubernetes/client-node';
 import { cannotRun, configError } from '../core/errors.ts';
+import { notAllowListed } from '../config/schema.ts';
 
 export interface KubeTarget {
   kc: k8s.KubeConfig;
@@ -24,16 +25,8 @@ export function kubeTarget(
   guard: KubeGuardrails,
   namespace = env.namespace,
 ): KubeTarget {
-  const allowed = guard.allow.find((a) => a.context === env.context);
-  if (!allowed)
-    throw configError(
-      `kubernetes context "${env.context}" is not allow-listed: add it to kubernetes.allow in the config before Gauntlet may change anything there`,
-    );
-  if (!allowed.namespaces.includes(namespace) && !allowed.namespaces.includes('*')) {
-    throw configError(
-      `namespace "${namespace}" of context "${env.context}" is not allow-listed (allowed: ${allowed.namespaces.join(', ') || 'none'})`,
-    );
-  }
+  const refused = notAllowListed(guard.allow, env.context, namespace);
+  if (refused) throw configError(refused);
   const kc = new k8s.KubeConfig();
   try {
     if (env.kubeconfig) kc.loadFromFile(env.kubeconfig);

@@ -1,7 +1,9 @@
 // Speaking to the Prometheus stack teams already run: PromQL queries (instant and range) with
 // Prometheus's own error messages, Alertmanager's active alerts, the Pushgateway, and Grafana
 // annotations. Plain HTTP; every call bounded by a timeout.
+import { z } from 'zod';
 import { cannotRun, configError } from '../core/errors.ts';
+import { parseAnswer } from '../core/answer.ts';
 
 export interface Series {
   labels: Record<string, string>;
@@ -9,15 +11,38 @@ export interface Series {
   points: [number, number][];
 }
 
-interface PromResponse {
-  status: 'success' | 'error';
-  errorType?: string;
-  error?: string;
-  data?: {
-    resultType: string;
-    result: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[];
-  };
-}
+const Sample = z.tuple([z.number(), z.string()]);
+/** Prometheus's HTTP API envelope (https://prometheus.io/docs/prometheus/latest/querying/api/). */
+const PromResponse = z.looseObject({
+  status: z.enum(['success', 'error']),
+  errorType: z.string().optional(),
+  error: z.string().optional(),
+  data: z
+    .discriminatedUnion('resultType', [
+      z.looseObject({ resultType: z.literal('scalar'), result: Sample }),
+      z.looseObject({ resultType: z.literal('string'), result: z.tuple([z.number(), z.string()]) }),
+      z.looseObject({
+        resultType: z.enum(['vector', 'matrix']),
+        result: z.array(
+          z.looseObject({
+            metric: z.record(z.string(), z.string()),
+            value: Sample.optional(),
+            values: z.array(Sample).optional(),
+          }),
+        ),
+      }),
+    ])
+    .optional(),
+});
+
+/** Alertmanager's GET /api/v2/alerts, as far as Gauntlet reads it. */
+const AlertList = z.array(
+  z.looseObject({
+    labels: z.record(z.string(), z.string()),
+    startsAt: z.string(),
+    status: z.looseObject({ state: z.string().optional() }).optional(),
+  }),
+);
 
 export class PromQLError extends Error {}
 
@@ -26,7 +51,7 @@ async function promApi(
   path: string,
   params: Record<string, string>,
   timeoutMs: number,
-): Promise<PromResponse['data']> {
+): Promise<z.infer<typeof PromResponse>['data']> {
   const url = `${base.replace(/\/$/, '')}${path}?${new URLSearchParams(params)}`;
   let res: Response;
   try {
@@ -36,12 +61,13 @@ async function promApi(
       `Prometheus at ${base} is unreachable: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`,
     );
   }
-  let body: PromResponse;
+  let json: unknown;
   try {
-    body = (await res.json()) as PromResponse;
+    json = await res.json();
   } catch {
     throw new Error(`Prometheus at ${base} answered ${res.status} without JSON`);
   }
+  const body = parseAnswer(PromResponse, json, `Prometheus at ${base} (HTTP ${res.status})`);
   if (body.status !== 'success') {
     if (body.errorType === 'bad_data') throw new PromQLError(body.error ?? 'bad query');
     throw new Error(`Prometheus: ${body.errorType ?? res.status}: ${body.error ?? ''}`);
@@ -53,19 +79,10 @@ const num = (v: string) => (v === 'NaN' ? Number.NaN : Number(v));
 
 export async function instantQuery(base: string, query: string, timeoutMs = 5000): Promise<Series[]> {
   const data = await promApi(base, '/api/v1/query', { query }, timeoutMs);
-  if (data?.resultType === 'scalar')
-    return [
-      {
-        labels: {},
-        points: [
-          [
-            Number((data.result as unknown as [number, string])[0]),
-            num((data.result as unknown as [number, string])[1]),
-          ],
-        ],
-      },
-    ];
-  return (data?.result ?? []).map((r) => ({
+  if (!data) return [];
+  if (data.resultType === 'scalar' || data.resultType === 'string')
+    return [{ labels: {}, points: [[data.result[0], num(data.result[1])]] }];
+  return data.result.map((r) => ({
     labels: r.metric,
     points: r.value ? [[r.value[0], num(r.value[1])]] : [],
   }));
@@ -85,7 +102,8 @@ export async function rangeQuery(
     { query, start: String(startS), end: String(endS), step: String(stepS) },
     timeoutMs,
   );
-  return (data?.result ?? []).map((r) => ({
+  if (!data || data.resultType === 'scalar' || data.resultType === 'string') return [];
+  return data.result.map((r) => ({
     labels: r.metric,
     points: (r.values ?? []).map(([t, v]) => [t, num(v)] as [number, number]),
   }));
@@ -119,11 +137,7 @@ export async function activeAlerts(base: string, timeoutMs = 3000): Promise<Aler
     signal: AbortSignal.timeout(timeoutMs),
   });
   if (!res.ok) throw new Error(`Alertmanager answered ${res.status}`);
-  const list = (await res.json()) as {
-    labels: Record<string, string>;
-    startsAt: string;
-    status?: { state?: string };
-  }[];
+  const list = parseAnswer(AlertList, await res.json(), `Alertmanager at ${base}`);
   return list.map((a) => ({
     name: a.labels.alertname ?? '(unnamed)',
     labels: a.labels,

@@ -2,16 +2,10 @@
 // planned switchover, and waiting for a member to be running again.
 import { cannotRun } from '../../core/errors.ts';
 import type { Environment } from '../../config/schema.ts';
+import { PatroniClusterBody, PatroniStatusBody, type PatroniMemberInfo } from '../../targets/patroni.ts';
+import { parseAnswer } from '../../core/answer.ts';
 
-export interface PatroniMemberInfo {
-  name: string;
-  role: string;
-  state: string;
-  host: string;
-  port: number;
-  api_url: string;
-  lag?: number | string;
-}
+export type { PatroniMemberInfo };
 
 export async function readCluster(env: Environment): Promise<{ members: PatroniMemberInfo[]; from: string }> {
   const urls = env.patroni?.restUrls ?? [];
@@ -24,7 +18,8 @@ export async function readCluster(env: Environment): Promise<{ members: PatroniM
         problems.push(`${url}: HTTP ${res.status}`);
         continue;
       }
-      return { members: ((await res.json()) as { members: PatroniMemberInfo[] }).members, from: url };
+      const at = `${url.replace(/\/$/, '')}/cluster`;
+      return { members: parseAnswer(PatroniClusterBody, await res.json(), `Patroni at ${at}`).members, from: url };
     } catch (err) {
       problems.push(`${url}: ${(err as Error).message}`);
     }
@@ -65,8 +60,7 @@ export async function switchover(leader: PatroniMemberInfo, candidate: PatroniMe
 export async function memberRunning(apiUrl: string): Promise<boolean> {
   try {
     const res = await fetch(apiUrl, { signal: AbortSignal.timeout(1000) });
-    const body = (await res.json()) as { state?: string };
-    return body.state === 'running';
+    return parseAnswer(PatroniStatusBody, await res.json(), `Patroni at ${apiUrl}`).state === 'running';
   } catch {
     return false;
   }

@@ -17,6 +17,7 @@ import { kubeDbFailoverFault, podKillFault, rollingRestartFault } from './faults
 import type { LedgerEntry } from '../../measure/recovery.ts';
 import { activeAlerts } from '../../targets/prometheus.ts';
 import type { RestoreRecord } from '../../record/schema.ts';
+import { sleep } from '../../core/sleep.ts';
 
 const faults = {
   'db-failover': (s: FaultSpec) => dbFailoverFault(s as Extract<FaultSpec, { kind: 'db-failover' }>),
@@ -48,17 +49,6 @@ interface Planned {
   atMs: number;
   target: string;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, Math.max(0, ms));
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 
 export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise<ChaosResult> {
   const writeSpec = exp.probes.find((p) => p.kind === 'db-write');
@@ -388,7 +378,7 @@ async function waitHealthy(
           .join(', ')}`,
       };
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
 }
 

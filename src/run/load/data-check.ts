@@ -5,7 +5,8 @@
 // user may run it (ACL DRYRUN). Problems are one line each; nothing is left connected.
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { kindOf, methodOf, type Profile } from '../../config/profile.ts';
+import { methodOf, type Profile } from '../../config/profile.ts';
+import { dataRequestUrl } from '../../plan/data.ts';
 import type { Environment } from '../../config/schema.ts';
 import { describeError } from '../../core/errors.ts';
 import type { PreparedData } from './engine.ts';
@@ -22,13 +23,12 @@ export function planDataRequests(
   const serverTimeout = new Map<string, number>();
   profile.requests.forEach((r, i) => {
     if (r.kind !== 'postgres' && r.kind !== 'redis') return;
-    const url = r.url ?? (r.kind === 'postgres' ? env.postgres?.url : env.redis?.url);
-    if (!url) {
-      problems.push(
-        `${file}: request "${r.name}" is a ${r.kind} ${r.kind === 'postgres' ? 'statement' : 'command'} but has no url and the environment has no ${r.kind}.url`,
-      );
+    const where = dataRequestUrl(r, env, file)!;
+    if ('problem' in where) {
+      problems.push(where.problem);
       return;
     }
+    const { url } = where;
     const timeoutMs = r.timeout ?? profile.timeout;
     serverTimeout.set(url, Math.max(serverTimeout.get(url) ?? 0, timeoutMs));
     requests.set(i, {
@@ -47,8 +47,6 @@ export function planDataRequests(
     if (p.data.kind === 'postgres') p.data.serverTimeoutMs = serverTimeout.get(p.data.url)!;
   return { requests, problems };
 }
-
-export const hasDataRequests = (p: Profile) => p.requests.some((r) => kindOf(r) !== 'http');
 
 /** Where a statement went wrong, as psql shows it: the line and the text from that character. */
 const PREPARE = 'PREPARE gauntlet_check AS ';

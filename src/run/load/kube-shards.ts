@@ -16,6 +16,7 @@ import { formatMs } from '../../core/duration.ts';
 import { call, type KubeTarget } from '../../targets/kube.ts';
 import type { Placement, Shard } from './embedded.ts';
 import { SHARD_LINE, toWire, type ShardLine } from './protocol.ts';
+import { sleep } from '../../core/sleep.ts';
 
 export interface KubeShardOptions {
   kube: KubeTarget;
@@ -59,7 +60,7 @@ export function kubernetesPlacement(o: KubeShardOptions): Placement {
           .listNamespacedPod({ namespace: ns, labelSelector: `batch.kubernetes.io/job-name=${o.name}` })
           .catch(() => undefined);
         if (pods && pods.items.length === 0) break;
-        await new Promise((r) => setTimeout(r, 250));
+        await sleep(250);
       }
       o.say(`  kubernetes: removed Job and Secret ${o.name}`);
     })());
@@ -189,7 +190,7 @@ export function kubernetesPlacement(o: KubeShardOptions): Placement {
                 return `its pod ${pod} ended before its report: exit code ${term.exitCode}${term.reason ? ` (${term.reason})` : ''}`;
               if (Date.now() > until)
                 return `the log of ${pod} ended before its report (pod ${p.status?.phase ?? 'unknown'})`;
-              await new Promise((r) => setTimeout(r, 250));
+              await sleep(250);
             }
           })().then((why) => sh.resolve(why));
         });
@@ -228,7 +229,7 @@ export function kubernetesPlacement(o: KubeShardOptions): Placement {
             });
             break;
           }
-          await new Promise((r) => setTimeout(r, 300));
+          await sleep(300);
         }
       })();
       return { shards, startAt };

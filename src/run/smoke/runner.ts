@@ -12,6 +12,7 @@ import { websocketCheck } from './checks/websocket.ts';
 import { postgresCheck } from './checks/postgres.ts';
 import { redisCheck } from './checks/redis.ts';
 import { playwrightCheck } from './checks/playwright.ts';
+import { sleep } from '../../core/sleep.ts';
 
 type CheckFn = (check: never, ctx: CheckContext, suiteFile?: string) => Promise<Attempt>;
 const checks = {
@@ -186,16 +187,4 @@ function readCapture(capture: Capture, attempt: Attempt): string | undefined {
 function describeExpectation(e: { what: string; expected?: string | undefined; actual?: string | undefined }): string {
   if (e.actual === undefined) return `expected ${e.what}`;
   return `expected ${e.what}, got ${e.actual}`;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }

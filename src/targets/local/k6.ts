@@ -2,7 +2,7 @@
 import { accessSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { cannotRun } from '../../../core/errors.ts';
+import { cannotRun } from '../../core/errors.ts';
 
 const executable = (p: string) => {
   try {

@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { execSql, withPg } from '../pg.ts';
 import { pgBinDir } from './postgres.ts';
 import { pidsWithArg } from './procs.ts';
-import { alive, freePort, sleep, startDaemon, stopPid, tempDir, userIds, waitForPort, readTail } from './process.ts';
+import { alive, freePort, startDaemon, stopPid, tempDir, userIds, waitForPort, readTail } from './process.ts';
+import { sleep } from '../../core/sleep.ts';
+import { PatroniClusterBody } from '../patroni.ts';
+import { parseAnswer } from '../../core/answer.ts';
 
 export interface PatroniMember {
   name: string;
@@ -159,7 +162,7 @@ export async function startPatroniCluster(opts: ClusterOptions = {}): Promise<Pa
       async () => {
         try {
           const res = await fetch(`${members[0]!.restUrl}/cluster`, { signal: AbortSignal.timeout(1000) });
-          const seen = ((await res.json()) as { members: { name: string; role: string; state: string }[] }).members;
+          const seen = parseAnswer(PatroniClusterBody, await res.json(), `Patroni at ${res.url}`).members;
           states = seen.map((m) => `${m.name} ${m.role}/${m.state}`).join(', ');
           const running = seen.length === n && seen.every((m) => m.state === 'running' || m.state === 'streaming');
           return running && (!opts.synchronous || n === 1 || seen.some((m) => m.role === 'sync_standby'));

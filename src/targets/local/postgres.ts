@@ -5,6 +5,7 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execSql } from '../pg.ts';
 import { alive, freePort, startDaemon, stopPid, tempDir, waitForPort, readTail } from './process.ts';
+import { sleep } from '../../core/sleep.ts';
 
 export interface LocalPostgres {
   port: number;
@@ -132,7 +133,7 @@ export async function waitUntilReady(url: string, timeoutMs: number): Promise<vo
       return;
     } catch (err) {
       if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
   }
 }

@@ -7,6 +7,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onOwnerDeath, stopPidsScript, type DeadManSwitch } from './deadman.ts';
+import { sleep } from '../../core/sleep.ts';
 
 export interface Daemon {
   pid: number;
@@ -109,8 +110,6 @@ export async function stopPid(pid: number, signal: NodeJS.Signals = 'SIGTERM', g
     while (alive(pid)) await sleep(10);
   }
 }
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startDaemon, stopPid, tempDir, waitForPort, readTail } from './process.ts';
+import { sleep } from '../../core/sleep.ts';
 
 export interface PromStack {
   prometheusUrl: string;
@@ -29,7 +30,7 @@ async function ready(url: string, timeoutMs: number, what: string, log: string):
       /* not yet */
     }
     if (Date.now() > deadline) throw new Error(`${what} was not ready within ${timeoutMs} ms: ${readTail(log)}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
 }
 
@@ -123,7 +124,7 @@ scrape_configs:
         throw new Error(
           `Prometheus did not scrape ${opts.scrape.join(', ')} within 30 s: ${JSON.stringify(t.data.activeTargets).slice(0, 300)}`,
         );
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     }
   } catch (err) {
     await stop();

@@ -15,6 +15,7 @@ import { alive } from '../../../targets/local/process.ts';
 import { childrenOf, cmdline, pidListeningOn } from '../../../targets/local/procs.ts';
 import { assertHaCluster, memberRunning, restPort, switchover, type PatroniMemberInfo } from '../patroni.ts';
 import type { Fault, FaultEvent } from '../fault.ts';
+import { sleep } from '../../../core/sleep.ts';
 
 type Spec = Extract<FaultSpec, { kind: 'db-failover' }>;
 
@@ -74,7 +75,7 @@ export function dbFailoverFault(spec: Spec): Fault {
         ctx.say(
           `    SIGSTOP walsenders ${walsenders.join(', ')} of leader ${leader.name} for ${formatMs(spec.lagFor)}`,
         );
-        await new Promise((r) => setTimeout(r, spec.lagFor));
+        await sleep(spec.lagFor);
       }
       if (spec.mode !== 'kill-postmaster' && patroni) {
         const cmd = ctx.env.patroni?.restart?.[leader.name];
@@ -113,7 +114,7 @@ export function dbFailoverFault(spec: Spec): Fault {
         closeSync(out);
         child.unref();
         const deadline = Date.now() + 60_000;
-        while (Date.now() < deadline && !(await memberRunning(m.api_url))) await new Promise((r) => setTimeout(r, 250));
+        while (Date.now() < deadline && !(await memberRunning(m.api_url))) await sleep(250);
         done.push(
           (await memberRunning(m.api_url))
             ? `restarted Patroni of ${m.name} (pid ${child.pid}); it rejoined (log: ${logPath})`

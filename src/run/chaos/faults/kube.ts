@@ -21,6 +21,7 @@ import {
   type WorkloadState,
 } from '../../../targets/kube.ts';
 import type { Fault, FaultContext, FaultEvent, FaultOutcome } from '../fault.ts';
+import { sleep } from '../../../core/sleep.ts';
 
 type PodKill = Extract<FaultSpec, { kind: 'pod-kill' }>;
 type RollingRestart = Extract<FaultSpec, { kind: 'rolling-restart' }>;
@@ -388,7 +389,7 @@ export function kubeDbFailoverFault(spec: KubeDbFailover): Fault {
             seen = `${first.name} is the Ready primary (${selector}) after ${formatMs(first.readyAtMs - injectedAtMs!)}`;
             return;
           }
-          await new Promise((r) => setTimeout(r, 50));
+          await sleep(50);
         }
         seen = `no Ready pod carried ${selector} within ${formatMs(ctx.recoveryTimeoutMs)}`;
       })();

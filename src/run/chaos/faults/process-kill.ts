@@ -6,6 +6,7 @@ import { cannotRun } from '../../../core/errors.ts';
 import { alive } from '../../../targets/local/process.ts';
 import { childrenOf } from '../../../targets/local/procs.ts';
 import type { Fault } from '../fault.ts';
+import { sleep } from '../../../core/sleep.ts';
 
 type Spec = Extract<FaultSpec, { kind: 'process-kill' }>;
 
@@ -54,7 +55,7 @@ export function processKillFault(spec: Spec): Fault {
       const deadline = Date.now() + 30_000;
       let now = alive(before.pid) ? childrenOf(before.pid).length : 0;
       while (now < before.count && alive(before.pid) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 250));
+        await sleep(250);
         now = childrenOf(before.pid).length;
       }
       return [

@@ -11,7 +11,7 @@ import { scenarioDurationMs, type Profile } from '../../../config/profile.ts';
 import { cannotRun } from '../../../core/errors.ts';
 import type { LoadResult } from '../../../record/schema.ts';
 import type { LoadEngine, LoadRunContext, LoadTarget } from '../engine.ts';
-import { findK6 } from './binary.ts';
+import { findK6 } from '../../../targets/local/k6.ts';
 import { bundle } from './bundle.ts';
 import { K6Accumulator, shapeOf, summaryThresholds, type K6RunShape, type K6Summary } from './results.ts';
 import { generatedEntry, k6Plan, wrapperEntry } from './script.ts';

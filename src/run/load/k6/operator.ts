@@ -22,6 +22,7 @@ import { parseNativeHistogram, quantileOf, quantileOfAggregation, type NativeHis
 import { compare, parseExpr } from '../../../config/threshold.ts';
 import { SUMMARY_BEGIN, SUMMARY_END } from './runtime.ts';
 import { generatedEntry, k6Plan } from './script.ts';
+import { sleep } from '../../../core/sleep.ts';
 
 export const GROUP = 'k6.io';
 export const VERSION = 'v1alpha1';
@@ -334,7 +335,7 @@ export async function runOnOperator(
         throw cannotRun(
           `the TestRun stayed at stage "${stage || 'none'}" past its ${formatMs(o.timeoutMs)} limit (is k6-operator running in the cluster?)`,
         );
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
     }
 
     // Collect each runner's summary from its log.
@@ -450,6 +451,6 @@ async function mergedDuration(
       );
       return undefined;
     }
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
   }
 }

@@ -10,32 +10,52 @@ import { glob } from 'tinyglobby';
 import type { PlaywrightCheck } from '../../../config/suite.ts';
 import { formatMs } from '../../../core/duration.ts';
 import type { Attempt, CheckContext } from '../context.ts';
+import { z } from 'zod';
+import { parseAnswer } from '../../../core/answer.ts';
 
 const MAX_SCREENSHOT_BYTES = 2 * 1024 * 1024;
 
-export interface PwResult {
-  status: string;
-  duration: number;
-  error?: { message?: string };
-  errors?: { message?: string }[];
-  attachments?: { name: string; contentType: string; path?: string; body?: string }[];
-}
-interface PwSpec {
-  title: string;
-  file: string;
-  line?: number;
-  tests: { status?: string; results: PwResult[] }[];
-}
+// Playwright's JSON reporter, as far as Gauntlet reads it (parsed, never cast: a Playwright of
+// another shape is one clear line, not a check passed on an empty report).
+const Message = z.looseObject({ message: z.string().optional() });
+export const PwResult = z.looseObject({
+  status: z.string(),
+  duration: z.number(),
+  error: Message.optional(),
+  errors: z.array(Message).optional(),
+  attachments: z
+    .array(
+      z.looseObject({
+        name: z.string(),
+        contentType: z.string(),
+        path: z.string().optional(),
+        body: z.string().optional(),
+      }),
+    )
+    .optional(),
+});
+export type PwResult = z.infer<typeof PwResult>;
+const PwSpec = z.looseObject({
+  title: z.string(),
+  file: z.string(),
+  line: z.number().optional(),
+  tests: z.array(z.looseObject({ status: z.string().optional(), results: z.array(PwResult) })),
+});
 interface PwSuite {
   title: string;
-  file?: string;
-  specs?: PwSpec[];
-  suites?: PwSuite[];
+  file?: string | undefined;
+  specs?: z.infer<typeof PwSpec>[] | undefined;
+  suites?: PwSuite[] | undefined;
 }
-interface PwReport {
-  suites?: PwSuite[];
-  errors?: { message?: string }[];
-}
+const PwSuite: z.ZodType<PwSuite> = z.lazy(() =>
+  z.looseObject({
+    title: z.string(),
+    file: z.string().optional(),
+    specs: z.array(PwSpec).optional(),
+    suites: z.array(PwSuite).optional(),
+  }),
+);
+const PwReport = z.looseObject({ suites: z.array(PwSuite).optional(), errors: z.array(Message).optional() });
 
 // eslint-disable-next-line no-control-regex
 export const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
@@ -111,7 +131,7 @@ export async function playwrightCheck(check: PlaywrightCheck, ctx: CheckContext,
         reason: `Playwright failed before reporting (exit ${run.code}): ${firstLines(stripAnsi(run.output), 3)}`,
       };
     }
-    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as PwReport;
+    const report = parseAnswer(PwReport, JSON.parse(readFileSync(reportFile, 'utf8')), 'Playwright’s JSON report');
     const tests: NonNullable<Attempt['tests']> = [];
     const walk = (suite: PwSuite, titles: string[]) => {
       for (const spec of suite.specs ?? []) {
