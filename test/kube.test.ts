@@ -12,7 +12,7 @@ import {
   waitForDefaultServiceAccount,
   type KubePlane,
 } from './fixtures/kube.ts';
-import { countFor } from '../src/run/chaos/faults/kube.ts';
+import { countFor } from '../src/run/chaos/faults/kube-shared.ts';
 import type { ChaosResult } from '../src/record/schema.ts';
 import { gauntlet, hasNoStackTrace, latestReport, project } from './helpers.ts';
 import { sleep } from '../src/core/sleep.ts';

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { bothRecovered, ledgerSeries, rtoFromLoad, measureRpo, measureRto, uptime, type Sample } from './recovery.ts';
+import {
+  bothRecovered,
+  ledgerSeries,
+  rtoFromLoad,
+  measureRpo,
+  measureRto,
+  restoreRpoFromLedger,
+  uptime,
+  type LedgerEntry,
+  type Sample,
+} from './recovery.ts';
+import type { RestoreRecord } from '../record/schema.ts';
 
 const series = (pattern: string, stepMs = 100, startMs = 0): Sample[] =>
   [...pattern].map((c, i) => ({ t: startMs + i * stepMs, ok: c === '.', latencyMs: 1 }));
@@ -184,5 +195,50 @@ describe('the RTO the load saw', () => {
     });
     expect(rtoFromLoad(secs('...xxx'), 0, 1000).rtoMs).toBeUndefined();
     expect(rtoFromLoad(secs('...'), 0, 9000)).toEqual({ note: 'the load had no second after the injection' });
+  });
+});
+
+describe('a restored copy’s RPO from the write ledger', () => {
+  // Writes every 100 ms, acknowledged 5 ms later; the fault at 1 000 ms.
+  const ledger: LedgerEntry[] = Array.from({ length: 12 }, (_, i) => ({
+    seq: i + 1,
+    t: i * 100,
+    ackAtMs: i * 100 + 5,
+    outcome: 'acknowledged' as const,
+  }));
+  const restored = (newest?: number): RestoreRecord => ({
+    backup: { method: 'pg_dump' },
+    tables: [],
+    verification: [],
+    ...(newest === undefined ? {} : { newestLedgerSeq: newest }),
+  });
+
+  it('pass: the copy holds every write acknowledged before the fault — 0 lost, RPO 0', () => {
+    const r = restoreRpoFromLedger(restored(10), ledger, 1000);
+    expect(r).toMatchObject({ lostWrites: 0, rpoMs: 0 });
+    expect(r.rpoBasis).toBe(
+      'write ledger: newest row in the copy is #10; the last write acknowledged before the fault was #10',
+    );
+  });
+
+  it('fail: the copy ends 4 writes early — those 4 lost, RPO from the last acknowledged to the newest held', () => {
+    expect(restoreRpoFromLedger(restored(6), ledger, 1000)).toMatchObject({ lostWrites: 4, rpoMs: 400 });
+    // One write lost 0 ms apart is still a loss: never an RPO of 0 with a write missing.
+    const sameInstant = ledger.map((e) => (e.seq === 10 ? { ...e, ackAtMs: 905 - 100 } : e));
+    expect(restoreRpoFromLedger(restored(9), sameInstant, 1000)).toMatchObject({ lostWrites: 1, rpoMs: 1 });
+  });
+
+  it('the copy holds none of the acknowledged writes: all lost, no RPO figure', () => {
+    const r = restoreRpoFromLedger(restored(undefined), ledger, 1000);
+    expect(r.lostWrites).toBe(10);
+    expect(r.rpoMs).toBeUndefined();
+    expect(r.rpoBasis).toBe('the copy holds none of the 10 writes acknowledged before the fault');
+  });
+
+  it('no-data: no ledger, no write acknowledged before the fault, or a failed restore — the record unchanged', () => {
+    expect(restoreRpoFromLedger(restored(3), undefined, 1000)).toEqual(restored(3));
+    expect(restoreRpoFromLedger(restored(3), ledger, 0)).toEqual(restored(3));
+    const failed = { ...restored(3), failure: 'pg_restore failed' };
+    expect(restoreRpoFromLedger(failed, ledger, 1000)).toEqual(failed);
   });
 });

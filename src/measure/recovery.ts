@@ -3,6 +3,7 @@
 // (a sample in flight at the injection belongs to the outage); uptime = healthy time ÷ covered
 // time, each sample covering its interval; RPO = acknowledged writes missing afterwards, their
 // sequence numbers, and the time of acknowledged data lost (never 0 when anything was lost).
+import type { RestoreRecord } from '../record/schema.ts';
 
 export interface Sample {
   /** ms on the run clock when the sample started. */
@@ -214,5 +215,37 @@ export function measureRpo(ledger: readonly LedgerEntry[], present: ReadonlySet<
     lost: lostEntries.map((e) => ({ seq: e.seq, atMs: ackAt(e) })),
     lostSpanMs: span,
     recovered: ledger.filter((e) => e.outcome !== 'acknowledged' && present.has(e.seq)).length,
+  };
+}
+
+/**
+ * A restored copy's RPO from the write ledger: the last write acknowledged before the fault,
+ * minus the newest write the copy holds — and how many acknowledged writes the copy lacks.
+ */
+export function restoreRpoFromLedger(
+  r: RestoreRecord,
+  ledger: readonly LedgerEntry[] | undefined,
+  injectedAtMs: number,
+): RestoreRecord {
+  if (!ledger || r.failure) return r;
+  const ackAt = (e: LedgerEntry) => e.ackAtMs ?? e.t;
+  const acked = ledger
+    .filter((e) => e.outcome === 'acknowledged' && ackAt(e) <= injectedAtMs)
+    .sort((a, b) => a.seq - b.seq);
+  const last = acked.at(-1);
+  if (!last) return r;
+  const newest = r.newestLedgerSeq === undefined ? undefined : ledger.find((e) => e.seq === r.newestLedgerSeq);
+  const lostWrites = acked.filter((e) => r.newestLedgerSeq === undefined || e.seq > r.newestLedgerSeq).length;
+  if (!newest)
+    return {
+      ...r,
+      lostWrites,
+      rpoBasis: `the copy holds none of the ${acked.length} writes acknowledged before the fault`,
+    };
+  return {
+    ...r,
+    lostWrites,
+    rpoMs: Math.max(lostWrites > 0 ? 1 : 0, ackAt(last) - ackAt(newest)),
+    rpoBasis: `write ledger: newest row in the copy is #${newest.seq}; the last write acknowledged before the fault was #${last.seq}`,
   };
 }

@@ -6,17 +6,26 @@ import type { Environment } from '../../config/schema.ts';
 import type { Clock } from '../../core/clock.ts';
 import { describeError, GauntletError } from '../../core/errors.ts';
 import { formatMs } from '../../core/duration.ts';
-import { bothRecovered, ledgerSeries, measureRpo, measureRto, uptime, type Sample } from '../../measure/recovery.ts';
+import {
+  bothRecovered,
+  ledgerSeries,
+  measureRpo,
+  measureRto,
+  restoreRpoFromLedger,
+  uptime,
+  type Sample,
+} from '../../measure/recovery.ts';
+import { watchAlerts } from './alerts.ts';
+import { recoveryProbe, waitHealthy } from './recovery.ts';
 import { startProbe, type RunningProbe } from '../../measure/probes.ts';
 import type { ChaosResult } from '../../record/schema.ts';
 import type { Fault, FaultContext } from './fault.ts';
 import { dbFailoverFault } from './faults/db-failover.ts';
 import { processKillFault } from './faults/process-kill.ts';
 import { backupRestoreFault } from './faults/backup-restore.ts';
-import { kubeDbFailoverFault, podKillFault, rollingRestartFault } from './faults/kube.ts';
-import type { LedgerEntry } from '../../measure/recovery.ts';
-import { activeAlerts } from '../../targets/prometheus.ts';
-import type { RestoreRecord } from '../../record/schema.ts';
+import { kubeDbFailoverFault } from './faults/kube-db-failover.ts';
+import { podKillFault } from './faults/pod-kill.ts';
+import { rollingRestartFault } from './faults/rolling-restart.ts';
 import { sleep } from '../../core/sleep.ts';
 
 const faults = {
@@ -238,7 +247,7 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
         f.rtoMs = rtoMs;
         f.recoveredAtMs = f.injectedAtMs + rtoMs;
       }
-      if (own.restore) f.restore = withLedgerRpo(own.restore, writer?.ledger, f.injectedAtMs);
+      if (own.restore) f.restore = restoreRpoFromLedger(own.restore, writer?.ledger, f.injectedAtMs);
       continue;
     }
     if (!probe) {
@@ -278,108 +287,5 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
-
-/** Polls Alertmanager every second: each alert with the first time it was seen active. */
-function watchAlerts(url: string, clock: Clock): { stop(): Promise<NonNullable<ChaosResult['alerts']>> } {
-  const seen = new Map<string, NonNullable<ChaosResult['alerts']>['seen'][number]>();
-  let polls = 0;
-  let failedPolls = 0;
-  let running: Promise<void> = Promise.resolve();
-  const poll = async () => {
-    polls++;
-    try {
-      for (const a of await activeAlerts(url)) {
-        const key = JSON.stringify(Object.entries(a.labels).sort());
-        if (!seen.has(key))
-          seen.set(key, { name: a.name, labels: a.labels, firstSeenMs: round(clock.now()), startsAt: a.startsAt });
-      }
-    } catch {
-      failedPolls++;
-    }
-  };
-  running = poll();
-  const timer = setInterval(() => {
-    running = running.then(poll);
-  }, 1000);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-      await poll();
-      return { polls, failedPolls, seen: [...seen.values()] };
-    },
-  };
-}
-
-/**
- * A restored copy's RPO from the write ledger: the last write acknowledged before the fault,
- * minus the newest write the copy holds — and how many acknowledged writes the copy lacks.
- */
-function withLedgerRpo(
-  r: RestoreRecord,
-  ledger: readonly LedgerEntry[] | undefined,
-  injectedAtMs: number,
-): RestoreRecord {
-  if (!ledger || r.failure) return r;
-  const ackAt = (e: LedgerEntry) => e.ackAtMs ?? e.t;
-  const acked = ledger
-    .filter((e) => e.outcome === 'acknowledged' && ackAt(e) <= injectedAtMs)
-    .sort((a, b) => a.seq - b.seq);
-  const last = acked.at(-1);
-  if (!last) return r;
-  const newest = r.newestLedgerSeq === undefined ? undefined : ledger.find((e) => e.seq === r.newestLedgerSeq);
-  const lostWrites = acked.filter((e) => r.newestLedgerSeq === undefined || e.seq > r.newestLedgerSeq).length;
-  if (!newest)
-    return {
-      ...r,
-      lostWrites,
-      rpoBasis: `the copy holds none of the ${acked.length} writes acknowledged before the fault`,
-    };
-  return {
-    ...r,
-    lostWrites,
-    rpoMs: Math.max(lostWrites > 0 ? 1 : 0, ackAt(last) - ackAt(newest)),
-    rpoBasis: `write ledger: newest row in the copy is #${newest.seq}; the last write acknowledged before the fault was #${last.seq}`,
-  };
-}
-
-function recoveryProbe(spec: FaultSpec, probes: RunningProbe[]): RunningProbe | undefined {
-  const order =
-    spec.kind === 'db-failover' || spec.kind === 'kube-db-failover'
-      ? ['db-write', 'db-read', 'http']
-      : ['http', 'db-write', 'db-read'];
-  for (const kind of order) {
-    const p = probes.find((x) => x.spec.kind === kind);
-    if (p) return p;
-  }
-  return undefined;
-}
-
-async function waitHealthy(
-  probes: RunningProbe[],
-  n: number,
-  timeoutMs: number,
-  ctx: ChaosContext,
-): Promise<{ ok: boolean; detail: string }> {
-  const from = ctx.clock.now();
-  const deadline = from + timeoutMs;
-  for (;;) {
-    const status = probes.map((p) => {
-      const recent = p.samples.filter((s) => s.t >= from).slice(-n);
-      return { p, ok: recent.length === n && recent.every((s) => s.ok) };
-    });
-    if (status.every((s) => s.ok)) return { ok: true, detail: '' };
-    if (ctx.clock.now() > deadline) {
-      return {
-        ok: false,
-        detail: `not ${n} healthy samples in a row within ${formatMs(timeoutMs)}: ${status
-          .filter((s) => !s.ok)
-          .map((s) => s.p.spec.name)
-          .join(', ')}`,
-      };
-    }
-    await sleep(50);
-  }
-}
 
 export { GauntletError };
