@@ -4,7 +4,6 @@
 import { randomBytes } from 'node:crypto';
 import { startPostgres } from '../../src/targets/local/postgres.ts';
 import { startRedis } from '../../src/targets/local/redis.ts';
-import { localImageId } from '../../src/targets/docker.ts';
 import { startPostgresContainer } from '../../src/targets/docker-postgres.ts';
 import { startRedisContainer } from '../../src/targets/docker-redis.ts';
 import { startPatroniCluster, type PatroniCluster } from '../../src/targets/local/patroni.ts';
@@ -47,10 +46,7 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
   try {
     const db = async (): Promise<{ url: string; port: number; patroni?: PatroniCluster; stop(): Promise<void> }> => {
       if (opts.docker) {
-        const image = opts.docker.postgresImage;
-        const imageId = await localImageId(image);
-        if (!imageId) throw new Error(`${image} is not in the Docker engine (Gauntlet never pulls: build or pull it)`);
-        const c = await startPostgresContainer({ image, imageId, mounts: [], timeoutMs: 60_000 });
+        const c = await startPostgresContainer({ image: opts.docker.postgresImage, mounts: [], timeoutMs: 60_000 });
         return { url: c.superuserUrl, port: c.port, stop: c.stop };
       }
       if (!opts.ha) return startPostgres();
@@ -61,10 +57,7 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
     };
     const cache = async (): Promise<{ url: string; port: number; stop(): Promise<void> }> => {
       if (!opts.docker) return startRedis();
-      const image = opts.docker.redisImage;
-      if (!(await localImageId(image)))
-        throw new Error(`${image} is not in the Docker engine (Gauntlet never pulls: build or pull it)`);
-      return startRedisContainer({ image, timeoutMs: 30_000 });
+      return startRedisContainer({ image: opts.docker.redisImage, timeoutMs: 30_000 });
     };
     const [postgres, redis] = await Promise.allSettled([db(), cache()]);
     for (const r of [postgres, redis]) if (r.status === 'fulfilled') started.push(r.value);

@@ -47,33 +47,37 @@ export async function startImageUnderTest(
   const imageEnv = { ...c.env };
   const urls: { postgres?: string; redis?: string } = {};
   try {
-    const [pg, redis] = await Promise.allSettled([
-      c.postgres &&
-        (async () => {
-          const { localImageId } = await import('../targets/docker.ts');
-          const imageId = await localImageId(c.postgres!.image);
-          if (!imageId) throw notInEngine(c.postgres!.image);
-          o.say(`container: starting ${c.postgres!.image} for it (its ${c.postgres!.urlVar})`);
+    // Each server the image needs, in its own container, all at once.
+    const servers = [
+      c.postgres && {
+        key: 'postgres' as const,
+        spec: c.postgres,
+        start: async () => {
           const { startPostgresContainer } = await import('../targets/docker-postgres.ts');
-          const s = await startPostgresContainer({ image: c.postgres!.image, imageId, mounts: [], timeoutMs: 60_000 });
-          started.push({ what: c.postgres!.image, containerId: s.containerId, stop: s.stop });
-          return s.superuserUrl;
-        })(),
-      c.redis &&
-        (async () => {
-          const { localImageId } = await import('../targets/docker.ts');
-          if (!(await localImageId(c.redis!.image))) throw notInEngine(c.redis!.image);
-          o.say(`container: starting ${c.redis!.image} for it (its ${c.redis!.urlVar})`);
-          const { startRedisContainer } = await import('../targets/docker-redis.ts');
-          const s = await startRedisContainer({ image: c.redis!.image, timeoutMs: 30_000 });
-          started.push({ what: c.redis!.image, containerId: s.containerId, stop: s.stop });
-          return s.url;
-        })(),
-    ]);
-    for (const r of [pg, redis]) if (r.status === 'rejected') throw r.reason;
-    if (pg.status === 'fulfilled' && pg.value) urls.postgres = imageEnv[c.postgres!.urlVar] = pg.value;
-    if (redis.status === 'fulfilled' && redis.value) urls.redis = imageEnv[c.redis!.urlVar] = redis.value;
-    for (const u of Object.values(urls)) o.redactor.add(new URL(u).password);
+          const s = await startPostgresContainer({ image: c.postgres!.image, mounts: [], timeoutMs: 60_000 });
+          return { ...s, url: s.superuserUrl };
+        },
+      },
+      c.redis && {
+        key: 'redis' as const,
+        spec: c.redis,
+        start: async () =>
+          (await import('../targets/docker-redis.ts')).startRedisContainer({
+            image: c.redis!.image,
+            timeoutMs: 30_000,
+          }),
+      },
+    ].filter((x) => !!x);
+    const up = await Promise.allSettled(
+      servers.map(async ({ key, spec, start }) => {
+        o.say(`container: starting ${spec.image} for it (its ${spec.urlVar})`);
+        const s = await start();
+        started.push({ what: spec.image, containerId: s.containerId, stop: s.stop });
+        o.redactor.add(new URL(s.url).password);
+        urls[key] = imageEnv[spec.urlVar] = s.url;
+      }),
+    );
+    for (const r of up) if (r.status === 'rejected') throw r.reason;
 
     const readyUrl = new URL(c.waitFor.path, env.baseUrl).toString();
     o.say(`container: starting ${c.image} (waiting for ${readyUrl} to answer, at most ${formatMs(c.waitFor.timeout)})`);
@@ -118,7 +122,7 @@ export async function startImageUnderTest(
         stop,
       };
     } catch (err) {
-      if (!(err instanceof ServiceDidNotStart) || /not in the Docker engine/.test(err.why)) throw err;
+      if (!(err instanceof ServiceDidNotStart)) throw err;
       o.say(`container: ${err.message}`);
       return {
         verdict: containerFailedVerdict(err, c.waitFor.path, c.waitFor.timeout),
@@ -132,9 +136,6 @@ export async function startImageUnderTest(
     throw cannotRun(`container: ${describeError(err)}`);
   }
 }
-
-const notInEngine = (image: string) =>
-  new Error(`${image}: not in the Docker engine (Gauntlet never pulls: build or pull it)`);
 
 /** The environment's postgres and redis URLs from the servers beside the image, unless the config sets them. */
 function withServerUrls(loaded: LoadedConfig, urls: { postgres?: string; redis?: string }): LoadedConfig {

@@ -5,7 +5,7 @@
 // the dead man's switch should Gauntlet be killed outright.
 import { randomBytes } from 'node:crypto';
 import type { StartedTestContainer } from 'testcontainers';
-import { own, testcontainers } from './docker.ts';
+import { own, requireLocalImage, testcontainers } from './docker.ts';
 import { freePort } from './local/process.ts';
 import { withPg } from './pg.ts';
 import { sleep } from '../core/sleep.ts';
@@ -25,7 +25,8 @@ export interface ScratchContainer {
 
 export async function startPostgresContainer(opts: {
   image: string;
-  imageId: string;
+  /** Known already (the caller chose the image by it); looked up otherwise. */
+  imageId?: string;
   /** Host folders the container sees (the backup's). */
   mounts: { source: string; target: string; mode: 'ro' | 'rw' }[];
   timeoutMs: number;
@@ -33,6 +34,7 @@ export async function startPostgresContainer(opts: {
   port?: number;
 }): Promise<ScratchContainer> {
   const { GenericContainer, Wait, PullPolicy } = await testcontainers();
+  const imageId = opts.imageId ?? (await requireLocalImage(opts.image)).id;
   const port = opts.port ?? (await freePort());
   const password = randomBytes(18).toString('base64url');
   let started: StartedTestContainer;
@@ -71,7 +73,7 @@ export async function startPostgresContainer(opts: {
   }
   return {
     image: opts.image,
-    imageId: opts.imageId,
+    imageId,
     containerId,
     port,
     superuserUrl,

@@ -2,7 +2,7 @@
 // interface (`redis-server --port …`): on a free 127.0.0.1 port with host networking, a password,
 // no persistence; removed on stop, and by the dead man's switch should Gauntlet be killed outright.
 import { randomBytes } from 'node:crypto';
-import { own, testcontainers, type OwnedContainer } from './docker.ts';
+import { own, requireLocalImage, testcontainers, type OwnedContainer } from './docker.ts';
 import { freePort } from './local/process.ts';
 
 export interface RedisContainer {
@@ -15,6 +15,7 @@ export interface RedisContainer {
 
 export async function startRedisContainer(opts: { image: string; timeoutMs: number }): Promise<RedisContainer> {
   const { GenericContainer, Wait } = await testcontainers();
+  await requireLocalImage(opts.image);
   const port = await freePort();
   const password = randomBytes(18).toString('base64url');
   let owned: OwnedContainer;

@@ -2,7 +2,7 @@
 // (docker.ts: whatever engine answers, host networking, never a pull), waited for until it
 // answers on the environment's base URL, and removed after the run — or by the dead man's switch.
 import type { StartedTestContainer } from 'testcontainers';
-import { containerState, localImage, own, testcontainers } from './docker.ts';
+import { containerState, own, requireLocalImage, testcontainers } from './docker.ts';
 import { sleep } from '../core/sleep.ts';
 
 export interface ServiceContainer {
@@ -60,9 +60,7 @@ export async function startServiceContainer(o: {
   timeoutMs: number;
   signal: AbortSignal;
 }): Promise<ServiceContainer> {
-  const found = await localImage(o.image);
-  if (!found)
-    throw new ServiceDidNotStart(o.image, 'not in the Docker engine (Gauntlet never pulls: build or pull it)', '');
+  const found = await requireLocalImage(o.image);
   const { GenericContainer } = await testcontainers();
   const t0 = Date.now();
   let c = new GenericContainer(o.image)

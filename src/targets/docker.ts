@@ -37,6 +37,13 @@ export async function localImageId(image: string): Promise<string | undefined> {
   return (await localImage(image))?.id;
 }
 
+/** The image as the engine has it; when it has not, one line saying so (Gauntlet never pulls). */
+export async function requireLocalImage(image: string): Promise<{ id: string; repoDigests: string[] }> {
+  const found = await localImage(image);
+  if (!found) throw new Error(`${image}: not in the Docker engine (Gauntlet never pulls: build or pull it)`);
+  return found;
+}
+
 /** The image's id and the registry digests it is known by, when the engine has it. */
 export async function localImage(image: string): Promise<{ id: string; repoDigests: string[] } | undefined> {
   const { getContainerRuntimeClient, ImageName } = await testcontainers();
