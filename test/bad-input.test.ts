@@ -117,7 +117,7 @@ reports: { dir: out, keep: 3 }
       expect(run.stderr).toContain('drill.plan.rpo "soon" is not a duration objective (e.g. "<1h")');
       expect(run.stderr).toMatch(/chaos\/failover\.yaml slos\.rto "fast" is not a duration objective/);
       expect(run.stderr).toMatch(/chaos\/load\.yaml:\d+:\d+ scenario\.vus/);
-      expect(run.stderr).toContain('--engine "k6x": expected one of embedded, k6, kubernetes, k6-operator');
+      expect(run.stderr).toContain('unknown load engine "k6x": expected one of embedded, k6, kubernetes, k6-operator');
       expect(hasNoStackTrace(run.out)).toBe(true);
       expect(requests).toBe(0);
     } finally {

@@ -164,7 +164,7 @@ describe('the import rules', () => {
       (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
     );
     expect(r.code).not.toBe(0);
-    expect(r.out).toContain('slo-not-to-report-run-targets-app-cli: src/slo/verdict.ts → src/report/render.ts');
+    expect(r.out).toContain('slo-not-to-plan-report-run-targets-app-cli: src/slo/verdict.ts → src/report/render.ts');
     expect(r.out).toMatch(/no-circular: src\/report\/(a|render)\.ts/);
   });
 });

@@ -43,12 +43,12 @@ describe('a real node after SIGKILL of its owner', () => {
             imagePullPolicy: 'Never', env: [{ name: 'PORT', value: '${port}' }] }] },
         });
         if (r.status === 201) break;
-        await sleep(200); // the default service account comes first
+        await new Promise((r) => setTimeout(r, 200)); // the default service account comes first
       }
       for (;;) {
         const ok = await fetch('http://127.0.0.1:${port}/').then((r) => r.ok, () => false);
         if (ok) break;
-        await sleep(100);
+        await new Promise((r) => setTimeout(r, 100));
       }
       console.log('up ' + plane.node.dir);
       setInterval(() => {}, 1000);

@@ -16,6 +16,7 @@ import type { LoadEngine, PreparedRequest, Progress } from '../run/load/engine.t
 import { fillTemplate } from '../run/smoke/context.ts';
 import { checkDataRequests, planDataRequests } from '../run/load/data-check.ts';
 import { hasDataRequests } from '../plan/data.ts';
+import { unknownEngine } from '../plan/plan.ts';
 import { runCheck } from '../run/smoke/runner.ts';
 import { abortReason, littlesLaw, thresholdVerdicts } from '../slo/thresholds.ts';
 import { droppedVerdict, generatorVerdict, shardsVerdict } from '../slo/generator.ts';
@@ -34,10 +35,7 @@ export function engineFor(s: Session, env: Environment): LoadEngine {
   const name = s.flags.engine ?? s.io.env.GAUNTLET_ENGINE ?? 'embedded';
   if (name === 'k6-operator') return operatorEngine(s, env);
   if (name === 'kubernetes') return kubernetesEngine(s, env);
-  if (!(name in engines))
-    throw configError(
-      `unknown load engine "${name}": one of ${[...Object.keys(engines), 'kubernetes', 'k6-operator'].join(', ')}`,
-    );
+  if (!(name in engines)) throw configError(unknownEngine(name));
   return engines[name as keyof typeof engines];
 }
 

@@ -110,16 +110,14 @@ export async function runSession(
   try {
     loaded = await loadConfig({ cwd: io.cwd, flags, env: io.env });
     if (planned) {
-      const { problems } = await planRun(loaded, io, {
+      const { problems, exitCode } = await planRun(loaded, io, {
         ...planned,
         engine: flags.engine ?? io.env.GAUNTLET_ENGINE,
         environment: true,
       });
-      if (problems.length)
-        throw configError(
-          `${problems.length} problem${problems.length === 1 ? '' : 's'} found before the run`,
-          problems,
-        );
+      const n = problems.length;
+      if (n === 1) throw new GauntletError(exitCode, problems[0]!);
+      if (n) throw new GauntletError(exitCode, `${n} problems found before the run`, problems);
     }
     const resolveRefs = <T>(value: T, what: string): T => {
       const missing: Unresolved[] = [];

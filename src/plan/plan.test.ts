@@ -25,9 +25,9 @@ requests: [{ name: lookup, kind: postgres, sql: "select 1" }]
 `;
 const suite = 'name: s\nchecks: [{ kind: http, name: home, path: / }]\n';
 
-async function plan(files: Record<string, string>, inputs: Parameters<typeof planRun>[2]) {
+async function plan(files: Record<string, string>, inputs: Parameters<typeof planRun>[2], extraEnv = {}) {
   const cwd = project(files);
-  const env = { PG_URL: 'postgres://u:p@127.0.0.1:1/d' };
+  const env = { PG_URL: 'postgres://u:p@127.0.0.1:1/d', ...extraEnv };
   const loaded = await loadConfig({ cwd, flags: {}, env });
   return planRun(loaded, { cwd, env }, inputs);
 }
@@ -56,7 +56,7 @@ describe('the plan stage', () => {
     const gate = await plan(files, { gate: true, environment: true, engine: 'k7' });
     expect(gate.problems).toEqual([
       'environments.e.baseUrl: expected an http:// or https:// URL, got "ftp://127.0.0.1:1"',
-      '--engine "k7": expected one of embedded, k6, kubernetes, k6-operator',
+      'unknown load engine "k7": expected one of embedded, k6, kubernetes, k6-operator',
     ]);
     // The environment did not resolve, so the SQL request's URL is not judged; with a good one it is.
     files['gauntlet.config.yaml'] = config('{ baseUrl: "http://127.0.0.1:1" }');
@@ -66,6 +66,7 @@ describe('the plan stage', () => {
         /gate\.yaml: request "lookup" is a postgres statement but has no url and the environment has no postgres\.url$/,
       ),
     ]);
+    expect(gate.exitCode).toBe(2);
     const drill = await plan(files, { drill: true, environment: true });
     expect(drill.problems[0]).toMatch(/drill\.plan\.rto "soon" is not a duration objective \(e\.g\. "<2h"\)$/);
     expect(drill.problems.slice(1).join('\n')).toMatch(/exp\.yaml/);
@@ -83,5 +84,15 @@ describe('the plan stage', () => {
       { gate: true, environment: true },
     );
     expect(p.problems).toEqual([]);
+  });
+
+  it('a tool missing to run with is exit 3, not a config error', async () => {
+    const p = await plan(
+      { 'gauntlet.config.yaml': config('{ baseUrl: "http://127.0.0.1:1" }'), 'gate.yaml': sqlProfile },
+      { environment: true, engine: 'k6' },
+      { K6_PATH: '/nonexistent/k6' },
+    );
+    expect(p.problems).toEqual(['K6_PATH=/nonexistent/k6 is not an executable file']);
+    expect(p.exitCode).toBe(3);
   });
 });

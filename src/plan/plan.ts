@@ -6,7 +6,7 @@
 // `gauntlet validate` prints it; every run command plans its own inputs before it starts anything.
 import { dirname, resolve } from 'node:path';
 import { parseObjective } from '../core/comparison.ts';
-import { GauntletError, configError, describeError } from '../core/errors.ts';
+import { ExitCode, GauntletError, configError, describeError } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
 import { readSource, resolveEnvironment, type LoadedConfig } from '../config/load.ts';
 import { findSuiteFiles, loadSuites } from '../config/suites.ts';
@@ -17,6 +17,9 @@ import { tlsOptionsOf } from '../targets/tls.ts';
 import { dataUrlProblems, hasDataRequests } from './data.ts';
 
 export const ENGINES = ['embedded', 'k6', 'kubernetes', 'k6-operator'] as const;
+
+/** The one line for an engine Gauntlet does not have. */
+export const unknownEngine = (name: string) => `unknown load engine "${name}": expected one of ${ENGINES.join(', ')}`;
 
 /** What a command will run. */
 export interface PlanInputs {
@@ -47,6 +50,8 @@ export interface RunPlan {
   experiments: number;
   /** One line each; empty when the plan may run. */
   problems: string[];
+  /** 3 when a problem is something missing to run with (a tool, a file's server), else 2. */
+  exitCode: 2 | 3;
 }
 
 export async function planRun(
@@ -62,10 +67,11 @@ export async function planRun(
     } catch (e) {
       if (!(e instanceof GauntletError)) throw e;
       problems.push(...(e.details.length ? e.details : [e.message]));
+      if (e.exitCode === ExitCode.couldNotRun) plan.exitCode = 3;
       return undefined;
     }
   };
-  const plan: RunPlan = { suites: 0, checks: 0, profiles: 0, experiments: 0, problems };
+  const plan: RunPlan = { suites: 0, checks: 0, profiles: 0, experiments: 0, problems, exitCode: 2 };
   const env = inputs.environment
     ? await check(() => checkEnvironment(loaded, io.env, inputs.allowList ?? false))
     : undefined;
@@ -117,8 +123,7 @@ export async function planRun(
     else if (kind === 'profile') await profile(file);
   }
 
-  if (engine !== undefined && !(ENGINES as readonly string[]).includes(engine))
-    problems.push(`--engine "${engine}": expected one of ${ENGINES.join(', ')}`);
+  if (engine !== undefined && !(ENGINES as readonly string[]).includes(engine)) problems.push(unknownEngine(engine));
   if (engine === 'k6') await check(async () => (await import('../targets/local/k6.ts')).findK6(io.env));
   if (engine === 'k6-operator' && env && !env.kubernetes)
     problems.push('--engine k6-operator: expected the environment’s kubernetes block (context, namespace)');
