@@ -6,7 +6,6 @@
 import { earlierRecords } from '../record/history.ts';
 import { resolve } from 'node:path';
 import { resolveEnvironment, type Flags } from '../config/load.ts';
-import { loadProfile } from '../config/profiles.ts';
 import type { CapacitySearch, Profile } from '../config/profile.ts';
 import { configError } from '../core/errors.ts';
 import { formatMs } from '../core/duration.ts';
@@ -29,7 +28,7 @@ export function capacityApp(profileFile: string, flags: Flags, io: Io): Promise<
     io,
     async (s) => {
       const env = resolveEnvironment(s.config, s.io.env, s.redactor);
-      const written = await loadProfile(profileFile, s.io.cwd, s.config.config.slos.thresholds);
+      const written = await s.files.profile(profileFile);
       if (!written.capacity)
         throw configError(
           `${written.file}: no capacity block: say where the search starts and where it must stop (capacity: { startRate, maxRate })`,

@@ -3,13 +3,11 @@
 // exactly what would be hit, and hits nothing.
 import { dirname, resolve } from 'node:path';
 import { resolveEnvironment, type Flags } from '../config/load.ts';
-import { loadProfile } from '../config/profiles.ts';
 import { configError, describeError } from '../core/errors.ts';
 import { rtoFromLoad } from '../measure/recovery.ts';
 import type { LoadResult, Verdict } from '../record/schema.ts';
 import { runExperiment } from '../run/chaos/runner.ts';
 import { alertVerdicts, chaosVerdicts, dryRunVerdict } from '../slo/chaos.ts';
-import { loadExperiment } from '../config/experiments.ts';
 import { runLoad } from './load.ts';
 import { loadErrorVerdict } from '../slo/load.ts';
 import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
@@ -30,12 +28,10 @@ export function chaosApp(file: string, flags: Flags & { dryRun?: boolean }, io: 
  */
 export async function runChaos(s: Session, file: string, dryRun: boolean, ledgerKey = s.runId): Promise<SessionResult> {
   const env = resolveEnvironment(s.config, s.io.env, s.redactor);
-  const exp = s.resolveRefs(await loadExperiment(file, s.io.cwd), file);
+  const exp = s.resolveRefs(await s.files.experiment(file), file);
   if (exp.alerts.length && !env.alertmanager)
     throw configError(`${file}: alerts need the environment’s alertmanager.url`);
-  const profile = exp.load
-    ? await loadProfile(resolve(dirname(exp.file), exp.load), s.io.cwd, s.config.config.slos.thresholds)
-    : undefined;
+  const profile = exp.load ? await s.files.profile(resolve(dirname(exp.file), exp.load)) : undefined;
   s.say(`chaos: ${exp.name}${dryRun ? ' (dry run: nothing will be touched)' : ''} against ${s.config.envName}`);
   let load: { load?: LoadResult; verdicts: Verdict[] } | undefined;
   const chaos = await runExperiment(exp, {

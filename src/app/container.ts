@@ -5,7 +5,7 @@
 import { cannotRun, describeError } from '../core/errors.ts';
 import { formatMs } from '../core/duration.ts';
 import type { Redactor } from '../core/redact.ts';
-import type { Environment } from '../config/schema.ts';
+import { withImageServers, type Environment } from '../config/schema.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { Verdict } from '../record/schema.ts';
 import { containerFailedVerdict, containerLostVerdict, containerReadyVerdict } from '../slo/container.ts';
@@ -137,22 +137,9 @@ export async function startImageUnderTest(
   }
 }
 
-/** The environment's postgres and redis URLs from the servers beside the image, unless the config sets them. */
+/** The config with the chosen environment's postgres and redis from the servers beside the image (unless it sets them). */
 function withServerUrls(loaded: LoadedConfig, urls: { postgres?: string; redis?: string }): LoadedConfig {
   const envs = loaded.config.environments;
-  const e = envs[loaded.envName]!;
-  return {
-    ...loaded,
-    config: {
-      ...loaded.config,
-      environments: {
-        ...envs,
-        [loaded.envName]: {
-          ...e,
-          ...(urls.postgres && !e.postgres ? { postgres: { url: urls.postgres } } : {}),
-          ...(urls.redis && !e.redis ? { redis: { url: urls.redis } } : {}),
-        },
-      },
-    },
-  };
+  const env = withImageServers(envs[loaded.envName]!, urls);
+  return { ...loaded, config: { ...loaded.config, environments: { ...envs, [loaded.envName]: env } } };
 }

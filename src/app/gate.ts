@@ -2,7 +2,6 @@
 // short load profile, judged together: one run record, one verdict, one exit code.
 import { resolve } from 'node:path';
 import { resolveEnvironment, type Flags } from '../config/load.ts';
-import { loadProfile } from '../config/profiles.ts';
 import { engineFor, runLoad } from './load.ts';
 import { prepareSmoke } from './smoke.ts';
 import { runSuites } from '../run/smoke/runner.ts';
@@ -21,7 +20,7 @@ export async function runGate(s: Session): Promise<SessionResult> {
   const gate = config.gate;
   // Everything is validated before the first request.
   const smoke = gate.smoke ? await prepareSmoke(s) : undefined;
-  const profile = gate.load ? await loadProfile(resolve(dir, gate.load), s.io.cwd, config.slos.thresholds) : undefined;
+  const profile = gate.load ? await s.files.profile(resolve(dir, gate.load)) : undefined;
   const env = smoke?.env ?? resolveEnvironment(s.config, s.io.env, s.redactor);
   // The engine and the profile's ${env:…} references too: said before the smoke checks run, not after.
   if (profile) {

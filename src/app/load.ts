@@ -2,7 +2,7 @@
 // thresholds as verdicts. Also the load half of `gauntlet gate`.
 import type { Profile } from '../config/profile.ts';
 import { scenarioDurationMs } from '../config/profile.ts';
-import { isK6Script, loadProfile } from '../config/profiles.ts';
+import { isK6Script } from '../config/profiles.ts';
 import { resolveEnvironment, type Flags } from '../config/load.ts';
 import type { Environment } from '../config/schema.ts';
 import { ExitCode, GauntletError, configError, describeError } from '../core/errors.ts';
@@ -113,7 +113,7 @@ export function loadApp(profileFile: string, flags: Flags, io: Io): Promise<Fini
     async (s) => {
       const env = resolveEnvironment(s.config, s.io.env, s.redactor);
       if (isK6Script(profileFile)) return runK6ScriptApp(s, profileFile, env.baseUrl);
-      const profile = await loadProfile(profileFile, s.io.cwd, s.config.config.slos.thresholds);
+      const profile = await s.files.profile(profileFile);
       // k6-operator's runners and Kubernetes shards reach the target from inside the cluster, not from here.
       const engineName = s.flags.engine ?? s.io.env.GAUNTLET_ENGINE;
       // A profile of SQL and Redis alone never touches the base URL.

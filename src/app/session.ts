@@ -11,6 +11,7 @@ import { REDACTED, Redactor } from '../core/redact.ts';
 import { loadConfig, resolveEnvironment, runInputs, type Flags, type LoadedConfig } from '../config/load.ts';
 import { checkPromSlos, deliver, judgePromSlos } from './prometheus.ts';
 import { planRun, type PlanInputs } from '../plan/plan.ts';
+import { PlannedFiles } from '../plan/files.ts';
 import { postWebhook, webhookPayload } from '../report/webhook.ts';
 import {
   RECORD_VERSION,
@@ -50,6 +51,8 @@ export interface Session {
   signal: AbortSignal;
   io: Io;
   config: LoadedConfig;
+  /** The command's suites, profiles and experiments as the plan read and checked them. */
+  files: PlannedFiles;
   flags: Flags;
   /** Prints a line through the redactor. */
   say(line: string): void;
@@ -109,12 +112,10 @@ export async function runSession(
   let image: ImageUnderTest | undefined;
   try {
     loaded = await loadConfig({ cwd: io.cwd, flags, env: io.env });
+    const files = new PlannedFiles(loaded, io.cwd);
     if (planned) {
-      const { problems, exitCode } = await planRun(loaded, io, {
-        ...planned,
-        engine: flags.engine ?? io.env.GAUNTLET_ENGINE,
-        environment: true,
-      });
+      const engine = flags.engine ?? io.env.GAUNTLET_ENGINE;
+      const { problems, exitCode } = await planRun(loaded, io, { ...planned, engine, environment: true }, files);
       const n = problems.length;
       if (n === 1) throw new GauntletError(exitCode, problems[0]!);
       if (n) throw new GauntletError(exitCode, `${n} problems found before the run`, problems);
@@ -156,6 +157,7 @@ export async function runSession(
         signal: abort.signal,
         io,
         config: loaded,
+        files,
         flags,
         say,
         progress,

@@ -1,7 +1,7 @@
 // `gauntlet smoke`: the environment's smoke suites, one verdict, a report.
 import { configError } from '../core/errors.ts';
 import { resolveEnvironment, type Flags } from '../config/load.ts';
-import { findSuiteFiles, loadSuites, type LoadedSuite } from '../config/suites.ts';
+import type { LoadedSuite } from '../config/suites.ts';
 import { runSuites } from '../run/smoke/runner.ts';
 import { smokeVerdict } from '../slo/smoke.ts';
 import { checkLine } from '../report/console.ts';
@@ -18,10 +18,9 @@ export async function prepareSmoke(
 ): Promise<{ suites: LoadedSuite[]; env: ReturnType<typeof resolveEnvironment> }> {
   const env = resolveEnvironment(s.config, s.io.env, s.redactor);
   const { config, dir } = s.config;
-  const files = await findSuiteFiles(dir, config.smoke);
-  if (files.length === 0)
+  if ((await s.files.suiteFiles()).length === 0)
     throw configError(`no smoke suites found: nothing matches ${config.smoke.join(', ')} under ${dir}`);
-  const suites = (await loadSuites(files, s.io.cwd)).map((suite) => s.resolveRefs(suite, suite.file));
+  const suites = (await s.files.suites()).map((suite) => s.resolveRefs(suite, suite.file));
   return { suites, env };
 }
 

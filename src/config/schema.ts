@@ -162,6 +162,21 @@ export const Environment = z
   .strict();
 export type Environment = z.infer<typeof Environment>;
 
+/**
+ * The environment's postgres and redis: its own where it sets them, else the servers started
+ * beside its image under test (`container.postgres` / `container.redis`).
+ */
+export function withImageServers<E extends Pick<Environment, 'postgres' | 'redis'>>(
+  env: E,
+  urls: { postgres?: string | undefined; redis?: string | undefined },
+): E {
+  return {
+    ...env,
+    ...(urls.postgres && !env.postgres ? { postgres: { url: urls.postgres } } : {}),
+    ...(urls.redis && !env.redis ? { redis: { url: urls.redis } } : {}),
+  };
+}
+
 export const Slos = z
   .object({
     thresholds: z

@@ -29,7 +29,7 @@ async function plan(files: Record<string, string>, inputs: Parameters<typeof pla
   const cwd = project(files);
   const env = { PG_URL: 'postgres://u:p@127.0.0.1:1/d', ...extraEnv };
   const loaded = await loadConfig({ cwd, flags: {}, env });
-  return planRun(loaded, { cwd, env }, inputs);
+  return Object.assign(await planRun(loaded, { cwd, env }, inputs), { cwd });
 }
 
 describe('the plan stage', () => {
@@ -94,5 +94,25 @@ describe('the plan stage', () => {
     );
     expect(p.problems).toEqual(['K6_PATH=/nonexistent/k6 is not an executable file']);
     expect(p.exitCode).toBe(3);
+  });
+
+  it('hands the run what it checked: a file changed after the plan is not read again', async () => {
+    const p = await plan(
+      {
+        'gauntlet.config.yaml': config('{ baseUrl: "http://127.0.0.1:1", postgres: { url: "${env:PG_URL}" } }'),
+        'smoke/a.smoke.yaml': suite,
+        'gate.yaml': sqlProfile,
+      },
+      { gate: true, smoke: true, environment: true },
+    );
+    expect(p.problems).toEqual([]);
+    writeFileSync(join(p.cwd, 'gate.yaml'), 'not: a profile\n');
+    writeFileSync(join(p.cwd, 'smoke/a.smoke.yaml'), 'name: s\nchecks: []\n');
+    const profile = await p.files.profile(join(p.cwd, 'gate.yaml'));
+    expect(profile.requests.map((r) => r.name)).toEqual(['lookup']);
+    expect((await p.files.suites()).map((s) => s.checks.length)).toEqual([1]);
+    // A file the plan never saw is read when asked for, and checked the same way.
+    writeFileSync(join(p.cwd, 'other.yaml'), 'not: a profile\n');
+    await expect(p.files.profile('other.yaml')).rejects.toThrow(/problem\(s\) in the load profile/);
   });
 });

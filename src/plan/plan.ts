@@ -9,12 +9,11 @@ import { parseObjective } from '../core/comparison.ts';
 import { ExitCode, GauntletError, configError, describeError } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
 import { readSource, resolveEnvironment, type LoadedConfig } from '../config/load.ts';
-import { findSuiteFiles, loadSuites } from '../config/suites.ts';
-import { isK6Script, loadProfile } from '../config/profiles.ts';
-import { loadExperiment } from '../config/experiments.ts';
-import { notAllowListed, type Environment } from '../config/schema.ts';
+import { isK6Script } from '../config/profiles.ts';
+import { notAllowListed, withImageServers, type Environment } from '../config/schema.ts';
 import { tlsOptionsOf } from '../targets/tls.ts';
 import { dataUrlProblems, hasDataRequests } from './data.ts';
+import { PlannedFiles } from './files.ts';
 
 export const ENGINES = ['embedded', 'k6', 'kubernetes', 'k6-operator'] as const;
 
@@ -52,12 +51,15 @@ export interface RunPlan {
   problems: string[];
   /** 3 when a problem is something missing to run with (a tool, a file's server), else 2. */
   exitCode: 2 | 3;
+  /** What the files hold, as checked: the run reads them from here, never again from disk. */
+  files: PlannedFiles;
 }
 
 export async function planRun(
   loaded: LoadedConfig,
   io: { cwd: string; env: Record<string, string | undefined> },
   inputs: PlanInputs,
+  files = new PlannedFiles(loaded, io.cwd),
 ): Promise<RunPlan> {
   const problems: string[] = [];
   /** Runs one check; a config problem (or a missing tool) is collected, a bug still throws. */
@@ -71,36 +73,33 @@ export async function planRun(
       return undefined;
     }
   };
-  const plan: RunPlan = { suites: 0, checks: 0, profiles: 0, experiments: 0, problems, exitCode: 2 };
+  const plan: RunPlan = { suites: 0, checks: 0, profiles: 0, experiments: 0, problems, exitCode: 2, files };
   const env = inputs.environment
     ? await check(() => checkEnvironment(loaded, io.env, inputs.allowList ?? false))
     : undefined;
   if (env) plan.env = env;
 
   if (inputs.smoke || (inputs.gate && loaded.config.gate.smoke)) {
-    const suiteFiles = await findSuiteFiles(loaded.dir, loaded.config.smoke);
-    plan.suites = suiteFiles.length;
-    plan.checks =
-      (await check(async () => (await loadSuites(suiteFiles, io.cwd)).reduce((n, s) => n + s.checks.length, 0))) ?? 0;
+    plan.suites = (await files.suiteFiles()).length;
+    plan.checks = (await check(async () => (await files.suites()).reduce((n, s) => n + s.checks.length, 0))) ?? 0;
   }
 
-  const thresholds = loaded.config.slos.thresholds ?? {};
   const engine = inputs.engine;
   const profile = async (file: string) => {
     if (isK6Script(file)) return;
-    const p = await check(() => loadProfile(file, io.cwd, thresholds));
+    const p = await check(() => files.profile(file));
     if (!p) return;
     plan.profiles++;
     // Its SQL and Redis requests have a URL (a container beside the image under test gives one)
     // and an engine that speaks them (the statements themselves are checked live at run time).
-    if (env) problems.push(...dataUrlProblems(p, withContainerServers(env), p.file));
+    if (env) problems.push(...dataUrlProblems(p, withImageServers(env, promised(env)), p.file));
     if (hasDataRequests(p) && (engine === 'k6' || engine === 'k6-operator'))
       problems.push(
         `${p.file}: SQL and Redis requests run on the embedded engine (or --engine kubernetes), not ${engine}`,
       );
   };
   const experiment = async (file: string) => {
-    const exp = await check(() => loadExperiment(file, io.cwd));
+    const exp = await check(() => files.experiment(file));
     if (!exp) return;
     plan.experiments++;
     if (exp.load) await profile(resolve(dirname(exp.file), exp.load));
@@ -134,13 +133,11 @@ export async function planRun(
   return plan;
 }
 
-/** The servers a container beside the image under test will give, as URLs still to come. */
-function withContainerServers(env: Environment): Pick<Environment, 'postgres' | 'redis'> {
-  return {
-    postgres: env.postgres ?? (env.container?.postgres ? { url: 'postgres://(its container)' } : undefined),
-    redis: env.redis ?? (env.container?.redis ? { url: 'redis://(its container)' } : undefined),
-  };
-}
+/** The URLs the servers beside the image under test will have, as placeholders: they exist once it starts. */
+const promised = (env: Environment) => ({
+  postgres: env.container?.postgres && 'postgres://(its container)',
+  redis: env.container?.redis && 'redis://(its container)',
+});
 
 /** The chosen environment resolved, its TLS files read, its protocol one Gauntlet speaks, its Kubernetes context allow-listed. */
 function checkEnvironment(
