@@ -145,6 +145,10 @@ describe('db failover on a real Patroni cluster (async replication)', () => {
     expect(rows.size).toBe(chaos.ledger!.acknowledged - lost.length + chaos.ledger!.recovered);
     expect(run.code, run.out).toBe(lost.length === 0 ? 0 : 1);
     expect(chaos.rollbacks[0]!.actions.join()).toMatch(/restarted Patroni of n\d .* it rejoined|is running again/);
+    // Patroni's view as the experiment left it, before the rollback: the new leader, the old one absent.
+    const view = chaos.rollbacks[0]!.actions[0]!;
+    expect(view).toMatch(/^before the rollback: Patroni \(http:\/\/127\.0\.0\.1:\d+\) said: /);
+    expect(view).toMatch(/n\d leader\/running tl 2/);
     const html = latestReport(dir).html;
     expect(html).toContain('id="chart-chaos"');
     expect(html).toContain('kill -9 Patroni');

@@ -11,6 +11,7 @@ export const PatroniMemberInfo = z.looseObject({
   port: z.number(),
   api_url: z.string(),
   lag: z.union([z.number(), z.string()]).optional(),
+  timeline: z.number().optional(),
 });
 export type PatroniMemberInfo = z.infer<typeof PatroniMemberInfo>;
 

@@ -27,6 +27,21 @@ export async function readCluster(env: Environment): Promise<{ members: PatroniM
   throw cannotRun(`no Patroni REST API answered /cluster (${problems.join('; ')})`);
 }
 
+/** Patroni's view in one line, for the record: "n2 leader/running tl 2, n3 sync_standby/streaming lag 0, n1 absent". */
+export async function clusterView(env: Environment): Promise<string> {
+  try {
+    const { members, from } = await readCluster(env);
+    const line = members.map((m) => {
+      const tl = typeof m.timeline === 'number' ? ` tl ${m.timeline}` : '';
+      const lag = m.lag !== undefined && m.role !== 'leader' ? ` lag ${m.lag}` : '';
+      return `${m.name} ${m.role}/${m.state}${tl}${lag}`;
+    });
+    return `Patroni (${from}) said: ${line.join(', ')}`;
+  } catch (err) {
+    return `Patroni could not be asked: ${(err as Error).message}`;
+  }
+}
+
 export const restPort = (m: PatroniMemberInfo) => Number(new URL(m.api_url).port);
 export const leaderOf = (members: PatroniMemberInfo[]) =>
   members.find((m) => m.role === 'leader' || m.role === 'master' || m.role === 'primary');

@@ -13,7 +13,14 @@ import { formatMs } from '../../../core/duration.ts';
 import { onOwnerDeath, shellWord, type DeadManSwitch } from '../../../targets/local/deadman.ts';
 import { alive } from '../../../targets/local/process.ts';
 import { childrenOf, cmdline, pidListeningOn } from '../../../targets/local/procs.ts';
-import { assertHaCluster, memberRunning, restPort, switchover, type PatroniMemberInfo } from '../patroni.ts';
+import {
+  assertHaCluster,
+  clusterView,
+  memberRunning,
+  restPort,
+  switchover,
+  type PatroniMemberInfo,
+} from '../patroni.ts';
 import type { Fault, FaultEvent } from '../fault.ts';
 import { sleep } from '../../../core/sleep.ts';
 
@@ -89,7 +96,9 @@ export function dbFailoverFault(spec: Spec): Fault {
       return events;
     },
     async rollback(ctx) {
-      const done: string[] = [];
+      // The cluster as the experiment left it, before anything is undone: when the outage did not
+      // end, this line is what says why (no leader, a leader nothing routes to, a member stuck).
+      const done = [`before the rollback: ${await clusterView(ctx.env)}`];
       for (const p of stopped.splice(0)) {
         if (alive(p)) {
           process.kill(p, 'SIGCONT');
