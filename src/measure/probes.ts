@@ -213,11 +213,10 @@ async function writeProbe(
   const conn = connection(env, spec.timeout);
   try {
     const c = await conn.get();
-    conn.release(c);
-    conn.release(c);
     await c.query(
       `create table if not exists ${spec.table} (run_id text not null, seq bigint not null, written_at timestamptz not null default now(), primary key (run_id, seq))`,
     );
+    conn.release(c);
   } catch (err) {
     conn.drop();
     throw cannotRun(`probe "${spec.name}": cannot create its ledger table ${spec.table}: ${(err as Error).message}`);
