@@ -3,25 +3,43 @@
 import type { CapacityResult } from '../record/schema.ts';
 import { formatMs } from '../core/duration.ts';
 import { escapeHtml as h } from './escape.ts';
+import { num, row, table } from './markup.ts';
 
 const ms = (v: number | undefined) => (v === undefined ? '—' : formatMs(v));
 
 export function capacitySection(c: CapacityResult | undefined): { html: string; script: string } {
   if (!c) return { html: '', script: '' };
-  const steps = c.steps
-    .map(
-      (s) =>
-        `<tr class="${s.outcome}"><td class="num">${s.index}</td><td>${s.phase}</td><td class="num">${s.offeredRps}</td><td class="num">${s.achievedRps.toFixed(1)}</td><td class="num">${ms(s.p50Ms)}</td><td class="num">${ms(s.p95Ms)}</td><td class="num">${ms(s.p99Ms)}</td><td class="num">${(s.errorRate * 100).toFixed(2)}%</td><td class="num">${s.dropped}</td><td class="num">${ms(s.sendLagP99Ms)}</td><td><span class="badge ${s.outcome === 'good' ? 'pass' : s.outcome === 'bad' ? 'fail' : 'no-data'}">${s.outcome}</span> ${h(s.why ?? '')}</td></tr>`,
-    )
-    .join('');
+  const badge = { good: 'pass', bad: 'fail' } as Record<string, string>;
+  const steps = c.steps.map((s) =>
+    row(
+      [
+        s.index,
+        s.phase,
+        s.offeredRps,
+        num(s.achievedRps.toFixed(1)),
+        ...[s.p50Ms, s.p95Ms, s.p99Ms].map((v) => num(ms(v))),
+        num(`${(s.errorRate * 100).toFixed(2)}%`),
+        s.dropped,
+        num(ms(s.sendLagP99Ms)),
+        `<span class="badge ${badge[s.outcome] ?? 'no-data'}">${s.outcome}</span> ${h(s.why ?? '')}`,
+      ],
+      ` class="${s.outcome}"`,
+    ),
+  );
+  const earlier = c.trend.map((t) => row([h(t.runId), h(t.startedAt), t.sustainableRps]));
   const trend = c.trend.length
-    ? `<h3>Trend <span class="dim">earlier runs of ${h(c.profile)} in this environment</span></h3><table><thead><tr><th>run</th><th>started</th><th>sustainable req/s</th></tr></thead><tbody>${c.trend.map((t) => `<tr><td>${h(t.runId)}</td><td>${h(t.startedAt)}</td><td class="num">${t.sustainableRps}</td></tr>`).join('')}<tr><td><b>this run</b></td><td></td><td class="num"><b>${c.sustainableRps}</b></td></tr></tbody></table>`
+    ? `<h3>Trend <span class="dim">earlier runs of ${h(c.profile)} in this environment</span></h3>${table(
+        ['run', 'started', 'sustainable req/s'],
+        [...earlier, row(['<b>this run</b>', '', num(`<b>${c.sustainableRps}</b>`)])],
+      )}`
     : '<p class="dim">No earlier capacity run of this profile and environment in the reports directory: nothing to trend against yet.</p>';
   const html = `<h2>Capacity <span class="dim">${h(c.profile)} · limited by ${h(c.limitedBy)}</span></h2>
 <p class="answer"><b>${h(c.statement)}</b></p>
-<p class="dim">Each step offers a constant arrival rate (open model), warmed up uncounted, then judged by: ${c.objectives.map((o) => `<code>${h(o)}</code>`).join(', ')}. Rates grow until a step fails, then are narrowed between the last good and the first bad step.</p>
+<p class="dim">Each step offers a constant arrival rate (open model), warmed up uncounted, then judged by:
+${c.objectives.map((o) => `<code>${h(o)}</code>`).join(', ')}.
+Rates grow until a step fails, then are narrowed between the last good and the first bad step.</p>
 ${c.steps.length ? '<div class="charts"><div id="chart-capacity"></div></div>' : ''}
-<table><thead><tr><th>#</th><th>phase</th><th>offered req/s</th><th>achieved req/s</th><th>p50</th><th>p95</th><th>p99</th><th>errors</th><th>dropped</th><th>send lag p99</th><th>outcome</th></tr></thead><tbody>${steps}</tbody></table>
+${table(['#', 'phase', 'offered req/s', 'achieved req/s', 'p50', 'p95', 'p99', 'errors', 'dropped', 'send lag p99', 'outcome'], steps)}
 ${trend}`;
   const script = c.steps.length
     ? `<script>
@@ -46,7 +64,11 @@ ${trend}`;
       { label: 'p95 ms', scale: 'ms', stroke: '#8250df', width: 2, points: { show: true } },
       { label: 'p99 ms', scale: 'ms', stroke: '#9a6700', width: 1.5, points: { show: true } },
       { label: 'errors %', scale: 'pct', stroke: '#cf222e', width: 1.5, dash: [4, 3], points: { show: true } }],
-    hooks: { draw: [function (u) { var ctx = u.ctx; marks.forEach(function (m, i) { var px = u.valToPos(m.x, 'x', true); ctx.save(); ctx.strokeStyle = m.color; ctx.setLineDash([5, 4]); ctx.beginPath(); ctx.moveTo(px, u.bbox.top); ctx.lineTo(px, u.bbox.top + u.bbox.height); ctx.stroke(); ctx.fillStyle = m.color; ctx.font = '11px sans-serif'; ctx.fillText(m.label, px + 3, u.bbox.top + 12 + i * 14); ctx.restore(); }); }] } },
+    hooks: { draw: [function (u) { var ctx = u.ctx; marks.forEach(function (m, i) {
+      var px = u.valToPos(m.x, 'x', true); ctx.save(); ctx.strokeStyle = m.color; ctx.setLineDash([5, 4]);
+      ctx.beginPath(); ctx.moveTo(px, u.bbox.top); ctx.lineTo(px, u.bbox.top + u.bbox.height); ctx.stroke();
+      ctx.fillStyle = m.color; ctx.font = '11px sans-serif'; ctx.fillText(m.label, px + 3, u.bbox.top + 12 + i * 14); ctx.restore();
+    }); }] } },
     data, document.getElementById('chart-capacity'));
 })();
 </script>`
