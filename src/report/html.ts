@@ -4,6 +4,7 @@ import { headline } from './headline.ts';
 import { byPhase, humanName } from './verdict-names.ts';
 import type { CheckResult, RunRecord, Verdict } from '../record/schema.ts';
 import { formatMs } from '../core/duration.ts';
+import { row, table } from './markup.ts';
 import { escapeHtml as h, jsonForScript } from './escape.ts';
 import type { Reporter } from './reporter.ts';
 import { loadSection, uplotAssets } from './load-section.ts';
@@ -74,6 +75,10 @@ export function renderHtml(r: RunRecord): string {
     r.load || r.chaos?.some((c) => c.probes.length) || r.capacity?.steps.length || r.prometheus?.length
       ? uplotAssets()
       : { head: '', script: '' };
+  const c = r.environment.container;
+  const image = c
+    ? `<span>image under test <b>${h(c.image)}</b> <span class="dim">${h(c.repoDigests?.[0] ?? c.imageId.slice(0, 19))}</span></span>`
+    : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'unsafe-inline'">
@@ -83,7 +88,8 @@ export function renderHtml(r: RunRecord): string {
 <h1>Gauntlet ${h(r.command)} <span class="badge ${h(r.status)}">${h(r.status.toUpperCase())}</span></h1>
 <div class="meta"><span>environment <b>${h(r.environment.name)}</b></span><span>target <b>${h(r.environment.baseUrl)}</b></span>
 <span>started <b>${h(r.startedAt)}</b></span><span>took <b>${h(formatMs(r.durationMs))}</b></span><span>exit code <b>${r.exitCode}</b></span>
-${r.environment.container ? `<span>image under test <b>${h(r.environment.container.image)}</b> <span class="dim">${h(r.environment.container.repoDigests?.[0] ?? r.environment.container.imageId.slice(0, 19))}</span></span>` : ''}<span>run <b>${h(r.runId)}</b></span><span>gauntlet <b>${h(r.tool.version)}</b> · node ${h(r.tool.node)}</span><span>config <b>${h(r.config.file)}</b> <span class="dim">sha256:${h(r.config.digest.slice(0, 12))}</span></span></div>
+${image}<span>run <b>${h(r.runId)}</b></span><span>gauntlet <b>${h(r.tool.version)}</b> · node ${h(r.tool.node)}</span>
+<span>config <b>${h(r.config.file)}</b> <span class="dim">sha256:${h(r.config.digest.slice(0, 12))}</span></span></div>
 <p class="answer"><b>${h(headline(r))}</b></p>
 ${r.errors.length ? `<div class="errors"><b>The harness could not finish:</b><ul>${r.errors.map((e) => `<li>${h(e)}</li>`).join('')}</ul></div>` : ''}
 </header>
@@ -110,19 +116,20 @@ ${prometheus.script}
 /** Where the numbers came from: enough to reproduce the run and to prove its inputs unchanged. */
 function provenance(r: RunRecord): string {
   const engine = r.load?.engine ?? r.chaos?.map((c) => c.load?.engine).find(Boolean);
-  const row = (k: string, v: string) => `<tr><th>${h(k)}</th><td>${v}</td></tr>`;
+  const kv = (k: string, v: string) => `<tr><th>${h(k)}</th><td>${v}</td></tr>`;
   return `<footer><h2>Provenance</h2><table class="kv"><tbody>
-${row('run', `<code>${h(r.runId)}</code> · record schema ${h(r.schemaVersion)}`)}
-${row('command line', r.commandLine ? `<code>${h(r.commandLine)}</code>` : '<span class="dim">not recorded</span>')}
-${row('gauntlet', `${h(r.tool.version)} on Node ${h(r.tool.node)}${engine ? ` · ${h(engine)} engine` : ''}`)}
-${row('host', h(r.host))}
-${row('started · ended', `${h(r.startedAt)} · ${h(r.endedAt)} (${h(formatMs(r.durationMs))})`)}
-${row('config', `<code>${h(r.config.file)}</code> <code class="dim">sha256:${h(r.config.digest)}</code>`)}
+${kv('run', `<code>${h(r.runId)}</code> · record schema ${h(r.schemaVersion)}`)}
+${kv('command line', r.commandLine ? `<code>${h(r.commandLine)}</code>` : '<span class="dim">not recorded</span>')}
+${kv('gauntlet', `${h(r.tool.version)} on Node ${h(r.tool.node)}${engine ? ` · ${h(engine)} engine` : ''}`)}
+${kv('host', h(r.host))}
+${kv('started · ended', `${h(r.startedAt)} · ${h(r.endedAt)} (${h(formatMs(r.durationMs))})`)}
+${kv('config', `<code>${h(r.config.file)}</code> <code class="dim">sha256:${h(r.config.digest)}</code>`)}
 ${(r.inputs ?? [])
   .filter((i) => i.file !== r.config.file)
-  .map((i) => row('input', `<code>${h(i.file)}</code> <code class="dim">sha256:${h(i.sha256)}</code>`))
+  .map((i) => kv('input', `<code>${h(i.file)}</code> <code class="dim">sha256:${h(i.sha256)}</code>`))
   .join('\n')}
-</tbody></table><p class="dim">The run record (run.json, also embedded in this file) holds every number above; secrets were redacted before anything was written.</p></footer>`;
+</tbody></table><p class="dim">The run record (run.json, also embedded in this file) holds every number above;
+secrets were redacted before anything was written.</p></footer>`;
 }
 
 const section = (id: string, html: string) => (html.trim() ? `<section id="evidence-${id}">${html}</section>` : '');
@@ -150,17 +157,24 @@ function verdictTable(verdicts: readonly Verdict[], evidence: ReadonlySet<string
     .map(({ phase, verdicts: vs }) => {
       const where = evidenceOf(phase, evidence);
       const failing = vs.filter((v) => v.status !== 'pass').length;
-      const head = `<tr class="phase"><th colspan="5">${h(phase)} <span class="dim">${failing ? `${failing} of ${vs.length} not passing` : `${vs.length} passing`}${where ? ` · <a href="#evidence-${where}">evidence</a>` : ''}</span></th></tr>`;
+      const count = failing ? `${failing} of ${vs.length} not passing` : `${vs.length} passing`;
+      const link = where ? ` · <a href="#evidence-${where}">evidence</a>` : '';
+      const head = `<tr class="phase"><th colspan="5">${h(phase)} <span class="dim">${count}${link}</span></th></tr>`;
       return [
         head,
-        ...vs.map(
-          (v) =>
-            `<tr><td><span class="badge ${h(v.status)}">${h(v.status)}</span></td><td>${h(humanName(v))}<div class="dim"><code>${h(v.id)}</code></div></td><td>${h(v.objective)}</td><td>${h(v.observed ?? '—')}</td><td>${h(v.detail ?? '')}</td></tr>`,
+        ...vs.map((v) =>
+          row([
+            `<span class="badge ${h(v.status)}">${h(v.status)}</span>`,
+            `${h(humanName(v))}<div class="dim"><code>${h(v.id)}</code></div>`,
+            h(v.objective),
+            h(v.observed ?? '—'),
+            h(v.detail ?? ''),
+          ]),
         ),
       ].join('\n');
     })
     .join('\n');
-  return `<h2>Verdicts</h2><table><thead><tr><th></th><th>Verdict</th><th>Objective</th><th>Observed</th><th>Detail</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<h2>Verdicts</h2>${table(['', 'Verdict', 'Objective', 'Observed', 'Detail'], rows)}`;
 }
 
 function checksSection(checks: readonly CheckResult[]): string {
@@ -175,21 +189,32 @@ function checkDetails(c: CheckResult): string {
     Object.entries(o)
       .map(([k, v]) => `${k}: ${v}`)
       .join('\n');
+  const expectations = c.expectations.map((e) => {
+    const got = e.actual !== undefined ? ` <span class="dim">— got ${h(e.actual)}</span>` : '';
+    return `<li class="${e.ok ? '' : 'bad'}">${h(e.what)}${got}</li>`;
+  });
+  const base64 = (b: string) => b.replace(/[^A-Za-z0-9+/=]/g, '');
+  const request = ex
+    ? `${ex.request.method} ${ex.request.url}\n${headers(ex.request.headers)}${ex.request.body ? `\n\n${ex.request.body}` : ''}`
+    : '';
+  const res = ex?.response;
+  const cut = res?.truncated ? ', cut off at the size limit' : '';
   return `<details${c.status === 'failed' ? ' open' : ''}><summary><span class="badge ${h(c.status)}">${h(c.status)}</span>
 <span class="name">${h(c.suite)} › ${h(c.name)}</span><span class="dim">${h(c.kind)}</span><span class="reason">${h(c.reason ?? '')}</span>
 <span class="dim">${h(formatMs(c.durationMs))}${c.attempts > 1 ? ` · ${c.attempts} attempts` : ''}</span></summary>
 <div class="body">
-${c.expectations.length ? `<ul class="exp">${c.expectations.map((e) => `<li class="${e.ok ? '' : 'bad'}">${h(e.what)}${e.actual !== undefined ? ` <span class="dim">— got ${h(e.actual)}</span>` : ''}</li>`).join('')}</ul>` : ''}
+${expectations.length ? `<ul class="exp">${expectations.join('')}</ul>` : ''}
 ${c.detail ? `<p class="dim">${h(c.detail)}</p>` : ''}
 ${(c.attachments ?? [])
   .filter((a) => /^image\/(png|jpeg|webp)$/.test(a.contentType))
   .map(
     (a) =>
-      `<figure><img class="shot" alt="${h(a.name)}" src="data:${a.contentType};base64,${a.base64.replace(/[^A-Za-z0-9+/=]/g, '')}"><figcaption class="dim">${h(a.name)}</figcaption></figure>`,
+      `<figure><img class="shot" alt="${h(a.name)}" src="data:${a.contentType};base64,${base64(a.base64)}">` +
+      `<figcaption class="dim">${h(a.name)}</figcaption></figure>`,
   )
   .join('')}
 ${c.captured.length ? `<p class="dim">captured: ${c.captured.map(h).join(', ')} (values not recorded)</p>` : ''}
-${ex ? `<b>Request</b><pre>${h(`${ex.request.method} ${ex.request.url}\n${headers(ex.request.headers)}${ex.request.body ? `\n\n${ex.request.body}` : ''}`)}</pre>` : ''}
-${ex?.response ? `<b>Response</b> <span class="dim">${ex.response.bodyBytes} bytes${ex.response.truncated ? ', cut off at the size limit' : ''}</span><pre>${h(`${ex.response.status}\n${headers(ex.response.headers)}\n\n${ex.response.bodyExcerpt}`)}</pre>` : ''}
+${ex ? `<b>Request</b><pre>${h(request)}</pre>` : ''}
+${res ? `<b>Response</b> <span class="dim">${res.bodyBytes} bytes${cut}</span><pre>${h(`${res.status}\n${headers(res.headers)}\n\n${res.bodyExcerpt}`)}</pre>` : ''}
 </div></details>`;
 }
