@@ -29,19 +29,26 @@ export function trendSection(r: RunRecord): string {
   const cols = COLUMNS.filter((c) => now[c.key] !== undefined || earlier.some((e) => e.figures[c.key] !== undefined));
   if (!cols.length) return '';
   if (!earlier.length)
-    return `<h2>Trend</h2><p class="dim">No earlier <code>${h(r.command)}</code> run of ${h(r.environment.name)} in the reports folder: this run is the baseline.</p>`;
+    return `<h2>Trend</h2><p class="dim">No earlier <code>${h(r.command)}</code> run of ${h(r.environment.name)}
+in the reports folder: this run is the baseline.</p>`;
   const last = earlier.at(-1)!;
   const cell = (f: KeyFigures, c: (typeof cols)[number]) =>
     `<td class="num">${f[c.key] === undefined ? '—' : h(c.show(f[c.key]!))}</td>`;
+  const badge = (status: string) => `<span class="badge ${h(status)}">${h(status)}</span>`;
+  const figures = (f: KeyFigures) => cols.map((c) => cell(f, c)).join('');
   const rows = earlier
     .map(
       (e) =>
-        `<tr><td><code>${h(e.runId)}</code></td><td>${h(e.startedAt)}</td><td><span class="badge ${h(e.status)}">${h(e.status)}</span></td>${cols.map((c) => cell(e.figures, c)).join('')}</tr>`,
+        `<tr><td><code>${h(e.runId)}</code></td><td>${h(e.startedAt)}</td><td>${badge(e.status)}</td>${figures(e.figures)}</tr>`,
     )
     .join('');
-  return `<h2>Trend <span class="dim">the last ${earlier.length} <code>${h(r.command)}</code> run${earlier.length === 1 ? '' : 's'} of ${h(r.environment.name)}, and this one</span></h2>
+  const changes = cols
+    .map((c) => `<td class="num">${change(now[c.key], last.figures[c.key], c.worseWhen)}</td>`)
+    .join('');
+  const runs = `${earlier.length} <code>${h(r.command)}</code> run${earlier.length === 1 ? '' : 's'}`;
+  return `<h2>Trend <span class="dim">the last ${runs} of ${h(r.environment.name)}, and this one</span></h2>
 <table><thead><tr><th>run</th><th>started</th><th>status</th>${cols.map((c) => `<th>${h(c.title)}</th>`).join('')}</tr></thead><tbody>${rows}
-<tr><td><b>this run</b></td><td>${h(r.startedAt)}</td><td><span class="badge ${h(r.status)}">${h(r.status)}</span></td>${cols.map((c) => cell(now, c)).join('')}</tr>
-<tr><td colspan="3">change since the last run</td>${cols.map((c) => `<td class="num">${change(now[c.key], last.figures[c.key], c.worseWhen)}</td>`).join('')}</tr>
+<tr><td><b>this run</b></td><td>${h(r.startedAt)}</td><td>${badge(r.status)}</td>${figures(now)}</tr>
+<tr><td colspan="3">change since the last run</td>${changes}</tr>
 </tbody></table>`;
 }
