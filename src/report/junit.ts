@@ -12,6 +12,22 @@ export const junitReporter: Reporter = {
   },
 };
 
+/** `<testsuite …>` around its cases (already indented), every suite stamped with the run's start. */
+function testsuite(
+  r: RunRecord,
+  name: string,
+  counts: { tests: number; failures: number; errors?: number; time: string },
+) {
+  const errors = counts.errors ?? 0;
+  return (cases: string) =>
+    `  <testsuite name="${x(name)}" tests="${counts.tests}" failures="${counts.failures}" errors="${errors}" skipped="0" ` +
+    `time="${counts.time}" timestamp="${x(r.startedAt)}">\n${cases}\n  </testsuite>`;
+}
+
+/** A `<failure>` or `<error>` element inside a testcase, on its own lines. */
+const problem = (tag: 'failure' | 'error', message: string, type: string, text: string) =>
+  `\n      <${tag} message="${x(message)}" type="${x(type)}">${x(text)}</${tag}>\n    `;
+
 export function renderJunit(r: RunRecord): string {
   const suites: string[] = [];
   const bySuite = new Map<string, RunRecord['checks']>();
@@ -20,31 +36,37 @@ export function renderJunit(r: RunRecord): string {
     const failures = checks.filter((c) => c.status === 'failed').length;
     const time = checks.reduce((t, c) => t + c.durationMs, 0);
     const cases = checks.map((c) => {
-      const body =
-        c.status === 'failed'
-          ? `\n      <failure message="${x(c.reason ?? 'failed')}" type="${x(c.kind)}">${x(c.expectations.map((e) => `${e.ok ? 'ok  ' : 'FAIL'} ${e.what}${e.actual !== undefined ? ` (got ${e.actual})` : ''}`).join('\n'))}</failure>\n    `
-          : '';
-      return `    <testcase name="${x(c.name)}" classname="${x(`smoke.${suite}`)}" time="${secs(c.durationMs)}"${c.file ? ` file="${x(c.file)}"` : ''}>${body}</testcase>`;
+      const lines = c.expectations.map(
+        (e) => `${e.ok ? 'ok  ' : 'FAIL'} ${e.what}${e.actual !== undefined ? ` (got ${e.actual})` : ''}`,
+      );
+      const body = c.status === 'failed' ? problem('failure', c.reason ?? 'failed', c.kind, lines.join('\n')) : '';
+      const file = c.file ? ` file="${x(c.file)}"` : '';
+      return `    <testcase name="${x(c.name)}" classname="${x(`smoke.${suite}`)}" time="${secs(c.durationMs)}"${file}>${body}</testcase>`;
     });
     suites.push(
-      `  <testsuite name="${x(`smoke: ${suite}`)}" tests="${checks.length}" failures="${failures}" errors="0" skipped="0" time="${secs(time)}" timestamp="${x(r.startedAt)}">\n${cases.join('\n')}\n  </testsuite>`,
+      testsuite(r, `smoke: ${suite}`, { tests: checks.length, failures, time: secs(time) })(cases.join('\n')),
     );
   }
   const vf = r.verdicts.filter((v) => v.status !== 'pass').length;
   const vcases = r.verdicts.map((v) => {
-    const body =
-      v.status === 'pass'
-        ? ''
-        : `\n      <failure message="${x(`${v.status}: ${v.objective}${v.observed ? `, observed ${v.observed}` : ''}`)}" type="${x(v.status)}">${x(v.detail ?? '')}</failure>\n    `;
+    const message = `${v.status}: ${v.objective}${v.observed ? `, observed ${v.observed}` : ''}`;
+    const body = v.status === 'pass' ? '' : problem('failure', message, v.status, v.detail ?? '');
     return `    <testcase name="${x(`${v.id}: ${v.objective}`)}" classname="verdicts" time="0">${body}</testcase>`;
   });
   const harnessErrors = r.errors.length
-    ? `\n  <testsuite name="harness" tests="1" failures="0" errors="1" skipped="0" time="0" timestamp="${x(r.startedAt)}">\n    <testcase name="harness ran" classname="harness" time="0">\n      <error message="${x(r.errors[0])}" type="${x(r.status)}">${x(r.errors.join('\n'))}</error>\n    </testcase>\n  </testsuite>`
+    ? `\n${testsuite(r, 'harness', { tests: 1, failures: 0, errors: 1, time: '0' })(
+        `    <testcase name="harness ran" classname="harness" time="0">${problem('error', r.errors[0]!, r.status, r.errors.join('\n'))}</testcase>`,
+      )}`
     : '';
   suites.push(
-    `  <testsuite name="verdicts" tests="${r.verdicts.length}" failures="${vf}" errors="0" skipped="0" time="0" timestamp="${x(r.startedAt)}">\n${vcases.join('\n')}\n  </testsuite>${harnessErrors}`,
+    testsuite(r, 'verdicts', { tests: r.verdicts.length, failures: vf, time: '0' })(vcases.join('\n')) + harnessErrors,
   );
   const tests = r.checks.length + r.verdicts.length + (r.errors.length ? 1 : 0);
   const failures = r.checks.filter((c) => c.status === 'failed').length + vf;
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${x(`gauntlet ${r.command} ${r.environment.name}`)}" tests="${tests}" failures="${failures}" errors="${r.errors.length ? 1 : 0}" time="${secs(r.durationMs)}">\n${suites.join('\n')}\n</testsuites>\n`;
+  const name = `gauntlet ${r.command} ${r.environment.name}`;
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<testsuites name="${x(name)}" tests="${tests}" failures="${failures}" errors="${r.errors.length ? 1 : 0}" time="${secs(r.durationMs)}">\n` +
+    `${suites.join('\n')}\n</testsuites>\n`
+  );
 }
