@@ -301,7 +301,8 @@ export function percentileSpectrum(l: LoadResult, id: string): Spectrum | undefi
 }
 
 export const timelineHtml = (t: Timeline) =>
-  `<h3>${h(t.title)}</h3><div class="timeline" id="${t.id}" data-range="${t.range.join(',')}"></div>${t.downsampled ? `<p class="dim">Drawn in ${t.downsampled}.</p>` : ''}
+  `<h3>${h(t.title)}</h3><div class="timeline" id="${t.id}" data-range="${t.range.join(',')}"></div>
+${t.downsampled ? `<p class="dim">Drawn in ${t.downsampled}.</p>` : ''}
 <script type="application/json" id="${t.id}-spec">${jsonForScript(t)}</script>`;
 
 export const spectrumHtml = (s: Spectrum) =>
@@ -329,13 +330,21 @@ export const chartsScript = `<script>
         ctx.fillRect(x0, top, Math.max(1, x1 - x0), h);
         ctx.strokeStyle = '#D55E00'; ctx.lineWidth = 1.5; ctx.setLineDash([]);
         ctx.beginPath(); ctx.moveTo(x0, top); ctx.lineTo(x0, top + h); ctx.stroke();
-        if (b.recovered) { ctx.strokeStyle = '#009E73'; ctx.setLineDash([5, 3]); ctx.beginPath(); ctx.moveTo(x1, top); ctx.lineTo(x1, top + h); ctx.stroke(); }
-        if (u.gauntletFirst) { ctx.textAlign = 'left'; ctx.textBaseline = 'alphabetic'; ctx.fillStyle = '#1f2328'; ctx.font = 'bold ' + (11 * devicePixelRatio) + 'px sans-serif'; ctx.fillText(b.label, x0 + 4, top + (13 + 14 * i) * devicePixelRatio); }
+        if (b.recovered) {
+          ctx.strokeStyle = '#009E73'; ctx.setLineDash([5, 3]);
+          ctx.beginPath(); ctx.moveTo(x1, top); ctx.lineTo(x1, top + h); ctx.stroke();
+        }
+        if (u.gauntletFirst) {
+          ctx.textAlign = 'left'; ctx.textBaseline = 'alphabetic'; ctx.fillStyle = '#1f2328';
+          ctx.font = 'bold ' + (11 * devicePixelRatio) + 'px sans-serif';
+          ctx.fillText(b.label, x0 + 4, top + (13 + 14 * i) * devicePixelRatio);
+        }
         ctx.restore();
       });
       t.marks.forEach(function (m) {
         var px = u.valToPos(m.at, 'x', true);
-        ctx.save(); ctx.strokeStyle = '#57606a'; ctx.setLineDash([2, 3]); ctx.beginPath(); ctx.moveTo(px, top); ctx.lineTo(px, top + h); ctx.stroke(); ctx.restore();
+        ctx.save(); ctx.strokeStyle = '#57606a'; ctx.setLineDash([2, 3]);
+        ctx.beginPath(); ctx.moveTo(px, top); ctx.lineTo(px, top + h); ctx.stroke(); ctx.restore();
       });
     };
   }
@@ -344,15 +353,18 @@ export const chartsScript = `<script>
     t.panels.forEach(function (p, i) {
       var div = document.createElement('div'); el.appendChild(div);
       var series = [{ label: 's' }].concat(p.series.map(function (s) {
-        return { label: s.label, stroke: s.color, width: 1.5, dash: s.dash, spanGaps: !!p.levels, paths: s.step ? uPlot.paths.stepped({ align: 1 }) : undefined, points: { show: false } };
+        return { label: s.label, stroke: s.color, width: 1.5, dash: s.dash, spanGaps: !!p.levels,
+          paths: s.step ? uPlot.paths.stepped({ align: 1 }) : undefined, points: { show: false } };
       }));
       var yAxis = p.levels
-        ? { label: p.unit, size: 110, splits: p.levels.map(function (_, k) { return k + 0.4; }), values: function () { return p.levels; } }
+        ? { label: p.unit, size: 110, splits: p.levels.map(function (_, k) { return k + 0.4; }),
+            values: function () { return p.levels; } }
         : { label: p.unit, size: 110 };
       var u = new uPlot({
         title: p.title, width: width(), height: p.levels ? 120 + 40 * p.levels.length : 210,
         legend: { live: false }, cursor: { sync: { key: t.id } },
-        scales: { x: { time: false, range: t.range }, y: p.range ? { range: p.range } : { range: function (u, lo, hi) { return [0, hi > 0 ? hi * 1.1 : 1]; } } },
+        scales: { x: { time: false, range: t.range },
+          y: p.range ? { range: p.range } : { range: function (u, lo, hi) { return [0, hi > 0 ? hi * 1.1 : 1]; } } },
         axes: [{ label: i === t.panels.length - 1 ? t.xLabel : '' }, yAxis],
         series: series, hooks: { draw: [bandsHook(t)] }
       }, [p.x].concat(p.series.map(function (s) { return s.values; })), div);
@@ -363,15 +375,23 @@ export const chartsScript = `<script>
   });
   document.querySelectorAll('.spectrum').forEach(function (el) {
     var s = spec(el);
-    var label = function (v) { if (v <= 1) return '0%'; var p = 100 * (1 - 1 / v); return parseFloat(p.toFixed(p >= 99 ? 3 : 0)) + '%'; };
+    var label = function (v) {
+      if (v <= 1) return '0%';
+      var p = 100 * (1 - 1 / v); return parseFloat(p.toFixed(p >= 99 ? 3 : 0)) + '%';
+    };
     var last = s.x[s.x.length - 1];
     var ticks = [1, 2, 10, 100, 1000, 10000, 100000].filter(function (v) { return v < last; });
     var u = new uPlot({
       title: 'Latency by percentile (log axis: each step right is ten times rarer)', width: width(), height: 260,
       legend: { live: false },
       scales: { x: { time: false, distr: 3, range: [1, last] }, y: { distr: 3 } },
-      axes: [{ label: 'percentile (the last point is the max)', filter: function (u, vs) { return vs; }, splits: function () { return ticks.concat([last]); }, values: function (u, vs) { return vs.map(function (v) { return v === last ? 'max' : label(v); }); } }, { label: 'ms (log)', size: 60 }],
-      series: [{ label: 'percentile', value: function (u, v) { return label(v); } }].concat(s.series.map(function (x) { return { label: x.label, stroke: x.color, width: 1.5, dash: x.dash, spanGaps: true, points: { show: true, size: 4 } }; }))
+      axes: [{ label: 'percentile (the last point is the max)', filter: function (u, vs) { return vs; },
+        splits: function () { return ticks.concat([last]); },
+        values: function (u, vs) { return vs.map(function (v) { return v === last ? 'max' : label(v); }); } },
+        { label: 'ms (log)', size: 60 }],
+      series: [{ label: 'percentile', value: function (u, v) { return label(v); } }].concat(s.series.map(function (x) {
+        return { label: x.label, stroke: x.color, width: 1.5, dash: x.dash, spanGaps: true, points: { show: true, size: 4 } };
+      }))
     }, [s.x].concat(s.series.map(function (x) { return x.values; })), el);
     window.gauntletCharts.push({ id: s.id, panel: 0, bands: [], u: u });
   });
