@@ -311,6 +311,10 @@ defaults
   timeout connect 300ms
   timeout client 30m
   timeout server 30m
+  # A check may take 2 s: Patroni answers /primary after querying its PostgreSQL, which can be slow
+  # right after a promotion on a busy machine; without this the check's limit is 'inter' (200 ms)
+  # and a slow answer marks the new leader down. A dead member still fails at once (refused).
+  timeout check 2s
 listen primary
   bind 127.0.0.1:${port}
   option httpchk OPTIONS /primary
