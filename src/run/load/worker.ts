@@ -274,7 +274,8 @@ function openLoop(): void {
       Atomics.wait(nap, 0, 0, wait);
       nappedMs += performance.now() - t0;
     }
-    return openLoop();
+    openLoop();
+    return;
   }
   openTimer = setTimeout(openLoop, Math.min(Math.max(wait > PRECISE_MS ? wait - PRECISE_MS : wait, 0), 50));
 }
