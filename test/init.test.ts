@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { gauntlet, latestReport, project, startDemoStack, type DemoStack } from './helpers.ts';
+import { spawn } from 'node:child_process';
+import { BIN, gauntlet, latestReport, project, startDemoStack, type DemoStack } from './helpers.ts';
 
 let stack: DemoStack;
 beforeAll(async () => {
@@ -70,5 +71,44 @@ describe('gauntlet init', () => {
     expect(b.code).toBe(2);
     expect(b.out).toContain('--ci "jenkins": expected github, gitlab or none');
     expect(existsSync(join(dir, 'gauntlet.config.yaml'))).toBe(false);
+  });
+
+  it('on a terminal it asks what the flags left open; answers typed ahead are kept; the input ending early writes nothing', async () => {
+    // A real pseudo-terminal: util-linux `script` runs the CLI on one and forwards our stdin to it.
+    const onTty = (dir: string, input: string, args = '') =>
+      new Promise<{ code: number | null; out: string }>((done) => {
+        const env = { ...process.env };
+        delete env.CI; // in CI it would ask nothing, rightly
+        const child = spawn('script', ['-qec', `${process.execPath} ${BIN} init ${args}`, '/dev/null'], {
+          cwd: dir,
+          env,
+        });
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          done({ code, out });
+        });
+        child.stdin.end(input);
+      });
+    const dir = project({ '.github/.keep': '' });
+    const r = await onTty(dir, `prod\n${stack.api.url}\n\n\n`);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain('Environment name [staging]:');
+    expect(r.out).toContain('CI platform: github, gitlab or none [github]:'); // found .github/, offered as the default
+    const config = parse(readFileSync(join(dir, 'gauntlet.config.yaml'), 'utf8')) as {
+      environments: Record<string, { baseUrl: string }>;
+    };
+    expect(config.environments).toEqual({ prod: { baseUrl: stack.api.url } });
+    expect(existsSync(join(dir, '.github/workflows/gauntlet-gate.yml'))).toBe(true);
+    const validate = await gauntlet(['validate', '--env', 'prod'], { cwd: dir });
+    expect(validate.code, validate.out).toBe(0);
+
+    const early = project({});
+    const e = await onTty(early, 'prod\n');
+    expect(e.code, e.out).toBe(2);
+    expect(e.out).toContain('init: the input ended before every answer: nothing written');
+    expect(existsSync(join(early, 'gauntlet.config.yaml'))).toBe(false);
   });
 });

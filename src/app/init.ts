@@ -1,5 +1,5 @@
-// `gauntlet init`: a project that validates and runs, written from flags (nothing is asked, so CI
-// can run it): a config with one environment, a smoke suite — from an OpenAPI document when one
+// `gauntlet init`: a project that validates and runs, written from flags — nothing is asked in
+// CI or without a terminal; on a terminal, what the flags left open is asked (askInit). A config with one environment, a smoke suite — from an OpenAPI document when one
 // is given, a check per GET path without parameters expecting its documented 2xx status — a
 // gate load profile over those paths, and the gate's CI file for the platform found (GitHub or
 // GitLab). Nothing existing is overwritten unless --force.
@@ -66,6 +66,23 @@ async function readOpenApi(where: string, cwd: string): Promise<unknown> {
   } catch (err) {
     throw configError(`--openapi ${where}: cannot read it: ${describeError(err)}`);
   }
+}
+
+/** One question on the terminal; an empty answer takes the default. */
+export type Ask = (question: string, fallback: string) => Promise<string>;
+
+/**
+ * What the flags left open, asked: the environment's name and base URL, an OpenAPI document, the
+ * CI platform. Each answer is checked as its flag would be (initApp), so a typo is the same one
+ * line. Pure but for `ask`.
+ */
+export async function askInit(o: InitOptions, cwd: string, ask: Ask): Promise<InitOptions> {
+  const out = { ...o };
+  out.env ??= await ask('Environment name', 'staging');
+  out.baseUrl ??= (await ask(`Base URL of ${out.env} (empty: read from \${env:…} at run time)`, '')) || undefined;
+  out.openapi ??= (await ask('OpenAPI document, a file or URL (empty: one check of /)', '')) || undefined;
+  out.ci ??= await ask('CI platform: github, gitlab or none', platformOf(cwd, undefined));
+  return out;
 }
 
 /** The CI platform: asked, or found from what the project already has. */

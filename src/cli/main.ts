@@ -1,4 +1,5 @@
 // argv → app call. The only place that prints verdicts and turns outcomes into exit codes.
+import type { InitOptions } from '../app/init.ts';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
@@ -172,9 +173,29 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     .option('--ci <platform>', 'github, gitlab or none (default: found from .github/ or .gitlab-ci.yml)')
     .option('--force', 'overwrite files that exist')
     .action(async (opts: { openapi?: string; ci?: string; force?: boolean }) => {
-      const { initApp } = await import('../app/init.ts');
+      const { initApp, askInit } = await import('../app/init.ts');
       const g = globals();
-      for (const line of await initApp({ ...opts, baseUrl: g.baseUrl, env: g.env }, out)) out.print(line);
+      let o: InitOptions = { ...opts, baseUrl: g.baseUrl, env: g.env };
+      // On a terminal (and not in CI) what the flags left open is asked; a pipeline is asked nothing.
+      if (process.stdin.isTTY && process.stdout.isTTY && !process.env.CI) {
+        const { createInterface } = await import('node:readline/promises');
+        const rl = createInterface({ input: process.stdin, output: process.stdout });
+        // Lines from an iterator, not rl.question: answers typed (or pasted) ahead are kept, not dropped.
+        const lines = rl[Symbol.asyncIterator]();
+        try {
+          o = await askInit(o, out.cwd, async (q, fallback) => {
+            rl.setPrompt(`${q}${fallback ? ` [${fallback}]` : ''}: `);
+            rl.prompt();
+            const line = await lines.next();
+            if (line.done)
+              throw new GauntletError(ExitCode.badConfig, 'init: the input ended before every answer: nothing written');
+            return line.value.trim() || fallback;
+          });
+        } finally {
+          rl.close();
+        }
+      }
+      for (const line of await initApp(o, out)) out.print(line);
     });
 
   program
