@@ -80,12 +80,17 @@ describe('PromQL SLOs', () => {
     expect(byId['prometheus items errors']!.status).toBe('fail');
     const observed = Number(/max=([\d.]+)/.exec(byId['prometheus items errors']!.observed!)![1]);
     expect(observed).toBeGreaterThan(0.1);
-    expect(observed).toBeLessThan(0.6);
     expect(byId['prometheus nothing']!.status).toBe('no-data');
     // The client saw the same 500s.
     expect(record(dir).load!.byName.items!.totals.errors.http_5xx).toBeGreaterThan(10);
     const series = record(dir).prometheus!.find((p) => p.name === 'items errors')!.series;
     expect(series[0]!.points.length).toBeGreaterThanOrEqual(3);
+    // The server's ratio is the injected 30 %: judged on its median step, since a 5 s rate window at
+    // the run's edge can hold one or two requests, all 500s — a max of 1 there is right, not noise.
+    const ratios = series[0]!.points.map((p) => p[1]).sort((x, y) => x - y);
+    const median = ratios[Math.floor(ratios.length / 2)]!;
+    expect(median).toBeGreaterThan(0.1);
+    expect(median).toBeLessThan(0.6);
     expect(latestReport(dir).html).toContain('id="chart-prometheus"');
 
     // The run's figures in the Pushgateway, grouped by environment, command and engine.
