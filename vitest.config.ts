@@ -11,6 +11,17 @@ export default defineConfig({
     projects: [
       { test: { name: 'unit', include: ['src/**/*.test.ts'] } },
       { test: { name: 'e2e', include: ['test/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 } },
+      // The engine's own e2e tests again on its JavaScript workers: plain-HTTP profiles run on the
+      // native load core by default (native/loadcore), and both socket loops must hold the same bar.
+      {
+        test: {
+          name: 'e2e-js-core',
+          include: ['test/load.test.ts'],
+          env: { GAUNTLET_CORE: 'js' },
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
     ],
   },
 });

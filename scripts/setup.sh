@@ -35,6 +35,21 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 stage "node modules"
 
+# The native load core (native/loadcore, Rust): the embedded engine's socket loop for plain HTTP,
+# built from crates.io into a cache outside the clone (a rebuild after a source change takes
+# seconds). Without cargo the engine runs every profile on its JavaScript workers, and says so.
+if command -v cargo >/dev/null; then
+  CARGO_TARGET_DIR="${HOME}/.cache/gauntlet/cargo-target" cargo build --release --locked --quiet \
+    --manifest-path native/loadcore/Cargo.toml
+  mkdir -p native/bin
+  # copied then renamed: a core still running keeps its old file
+  cp "${HOME}/.cache/gauntlet/cargo-target/release/gauntlet-loadcore" native/bin/.gauntlet-loadcore.new
+  mv -f native/bin/.gauntlet-loadcore.new native/bin/gauntlet-loadcore
+else
+  echo "[setup] no cargo: the native load core is not built; load runs on JavaScript workers only"
+fi
+stage "native load core"
+
 # `--demo`: what `npm run demo` needs and no more — the demo never runs k6, actionlint or the
 # Kubernetes control plane, whose Go builds are most of a fresh machine's setup time.
 if [ "${1:-}" = "--demo" ]; then

@@ -85,6 +85,8 @@ describe('closed model', () => {
     expect(run.code, run.out).toBe(1);
     const load = loadOf(dir);
     expect(load.model).toBe('closed');
+    // This file runs twice (vitest.config.ts): on the native load core, and on JavaScript workers.
+    expect(load.generator!.core).toBe(process.env.GAUNTLET_CORE === 'js' ? 'js' : 'native');
     expect(load.all.latency!.p50Ms).toBeGreaterThan(19.9);
     expect(load.all.latency!.p50Ms).toBeLessThan(25);
     // 10 VUs × (1 s / ~20.5 ms) ≈ 480 req/s for 3 s.

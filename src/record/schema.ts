@@ -148,6 +148,12 @@ export const LoadResult = z
           .int()
           .optional()
           .describe('Open model: connections the generator could hold at once (maxVUs)'),
+        core: z
+          .enum(['native', 'js'])
+          .optional()
+          .describe(
+            'Which socket loop sent the load: the native core (a process per worker) or JavaScript worker threads',
+          ),
       })
       .strict()
       .optional(),

@@ -24,6 +24,7 @@ import {
 } from './protocol.ts';
 import type { LoadEngine, LoadRunContext, LoadTarget, Progress } from './engine.ts';
 import { isIP } from 'node:net';
+import { chooseCore, startNative, type Core } from './native.ts';
 
 export const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 
@@ -50,6 +51,8 @@ export interface Shard {
   where?: string;
   /** How late it started behind the common start instant (ms), when it could tell. */
   startSkewMs?: number;
+  /** Which socket loop it runs (workers on this machine). */
+  core?: Core;
 }
 
 /** Where the workers run: threads of this process, or pods. */
@@ -65,16 +68,27 @@ export interface Placement {
   ): Promise<{ shards: Shard[]; startAt: number }>;
 }
 
-/** Worker threads in this process, started 20 ms after the last is ready. */
+/**
+ * Load workers on this machine, started together 20 ms after the last is ready: processes of the
+ * native core where it can run the profile (native.ts), else worker threads of this process.
+ */
 export const threadPlacement: Placement = {
   engine: 'embedded',
   async launch(inits, _ctx, onMessage) {
+    const core = chooseCore(inits);
     const shards: Shard[] = [];
     const ready: Promise<void>[] = [];
-    const workers: Worker[] = [];
+    const starts: ((m: ToWorker) => void)[] = [];
     for (const init of inits) {
+      if (core === 'native') {
+        const w = startNative(init, (m) => onMessage(init.index, m));
+        ready.push(w.ready);
+        starts.push(w.post);
+        shards.push({ ended: w.ended, core, stop: () => w.post({ type: 'stop' }), close: async () => w.kill() });
+        continue;
+      }
       const w = new Worker(WORKER_ENTRY, { workerData: init });
-      workers.push(w);
+      starts.push((m) => w.postMessage(m));
       let markReady!: () => void;
       ready.push(new Promise((r) => (markReady = r)));
       const ended = new Promise<string | undefined>((resolve, reject) => {
@@ -97,13 +111,14 @@ export const threadPlacement: Placement = {
       });
       shards.push({
         ended,
+        core,
         stop: () => w.postMessage({ type: 'stop' } satisfies ToWorker),
         close: () => w.terminate().then(() => undefined),
       });
     }
     await Promise.race([Promise.all(ready), Promise.all(shards.map((x) => x.ended))]);
     const startAt = performance.timeOrigin + performance.now() + 20;
-    for (const w of workers) w.postMessage({ type: 'start', startAt } satisfies ToWorker);
+    for (const start of starts) start({ type: 'start', startAt });
     return { shards, startAt };
   },
 };
@@ -341,6 +356,7 @@ export async function runEmbedded(
       workers: n,
       generator: {
         busiestWorkerElu: Math.max(0, ...elus),
+        ...(shards[0]?.core ? { core: shards[0].core } : {}),
         ...(model === 'open'
           ? { lag: { histogram: encode(lagHist), ...(lagLatency ? { latency: lagLatency } : {}) }, connectionLimit }
           : {}),

@@ -1,0 +1,1154 @@
+// Gauntlet's native load core: one load worker of the embedded engine as a process — one thread,
+// one epoll loop — for plain HTTP/1.1 profiles. It speaks exactly what a worker thread speaks
+// (src/run/load/worker.ts, protocol.ts): the worker's init as JSON on the first line of stdin,
+// then `{"type":"start","startAt":…}` and `{"type":"stop"}`; the worker's messages (`ready`,
+// `second`, `done`) as JSON lines on stdout. The numbers are the same numbers: HDR histograms in
+// µs (1 µs – 1 h, 3 significant digits, encoded as HdrHistogram's compressed V2), latency from
+// the intended send in the open model, per-second tallies by request name. The engine falls back
+// to the JavaScript worker for what this core does not do (TLS, SQL/Redis requests, think time).
+use base64::Engine as _;
+use hdrhistogram::serialization::{Serializer, V2DeflateSerializer};
+use hdrhistogram::Histogram;
+use mio::net::TcpStream;
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Poll, Token};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::os::fd::{AsRawFd, RawFd};
+
+const STDIN: Token = Token(usize::MAX - 1);
+const TIMER: Token = Token(usize::MAX - 2);
+const MS: u64 = 1_000_000;
+/// Arrivals nearer than this are waited for by polling, not by the timerfd (ns).
+const SPIN_NS: u64 = 5_000;
+
+fn clock(id: libc::clockid_t) -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    unsafe { libc::clock_gettime(id, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+fn now() -> u64 {
+    clock(libc::CLOCK_MONOTONIC)
+}
+
+fn new_hist() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("histogram bounds")
+}
+/// ns → µs, rounded as the JavaScript worker rounds ms × 1000, at least 1.
+fn us(ns: u64) -> u64 {
+    ((ns + 500) / 1000).max(1)
+}
+fn encode(h: &Histogram<u64>) -> String {
+    let mut v = Vec::new();
+    V2DeflateSerializer::new().serialize(h, &mut v).expect("histogram encodes");
+    base64::engine::general_purpose::STANDARD.encode(v)
+}
+
+// ---- the schedules: a port of src/run/load/schedule.ts ----
+
+struct RateStage {
+    start_ms: f64,
+    duration_ms: f64,
+    r0: f64,
+    r1: f64,
+    before: f64,
+}
+
+struct ArrivalSchedule {
+    stages: Vec<RateStage>,
+    total: u64,
+    duration_ms: f64,
+}
+
+impl ArrivalSchedule {
+    fn new(e: &Value) -> Self {
+        let num = |v: &Value, k: &str| v.get(k).and_then(Value::as_f64).unwrap_or(0.0);
+        let unit = num(e, "timeUnit").max(1e-9);
+        let mut stages = Vec::new();
+        if e["executor"] == "constant-arrival-rate" {
+            let r = num(e, "rate") / unit;
+            stages.push(RateStage { start_ms: 0.0, duration_ms: num(e, "duration"), r0: r, r1: r, before: 0.0 });
+        } else {
+            let (mut from, mut start, mut before) = (num(e, "startRate") / unit, 0.0, 0.0);
+            for s in e["stages"].as_array().into_iter().flatten() {
+                let (to, d) = (num(s, "target") / unit, num(s, "duration"));
+                stages.push(RateStage { start_ms: start, duration_ms: d, r0: from, r1: to, before });
+                before += (from + to) / 2.0 * d;
+                start += d;
+                from = to;
+            }
+        }
+        let last = stages.last().expect("an open-model executor has a stage");
+        let duration_ms = last.start_ms + last.duration_ms;
+        let total = (last.before + (last.r0 + last.r1) / 2.0 * last.duration_ms + 1e-9).floor() as u64;
+        ArrivalSchedule { stages, total, duration_ms }
+    }
+
+    /// When arrival j is due, ms from the start; infinity past the end.
+    fn time_of(&self, j: u64) -> f64 {
+        if j >= self.total {
+            return f64::INFINITY;
+        }
+        let n = self.stages.len();
+        for (i, s) in self.stages.iter().enumerate() {
+            let in_stage = (s.r0 + s.r1) / 2.0 * s.duration_ms;
+            if (j as f64) < s.before + in_stage - 1e-9 || i == n - 1 {
+                let a = j as f64 - s.before;
+                if s.r0 == s.r1 {
+                    return s.start_ms + a / s.r0;
+                }
+                let k = (s.r1 - s.r0) / s.duration_ms;
+                return s.start_ms + (-s.r0 + (s.r0 * s.r0 + 2.0 * k * a).sqrt()) / k;
+            }
+        }
+        f64::INFINITY
+    }
+}
+
+/// VUs wanted at t ms for a closed-model executor (linear ramps between stage targets, as k6).
+fn vus_at(e: &Value, t_ms: f64) -> u64 {
+    let num = |v: &Value, k: &str| v.get(k).and_then(Value::as_f64).unwrap_or(0.0);
+    if e["executor"] == "constant-vus" {
+        return if t_ms < num(e, "duration") { num(e, "vus") as u64 } else { 0 };
+    }
+    let (mut from, mut start) = (num(e, "startVUs"), 0.0);
+    for s in e["stages"].as_array().into_iter().flatten() {
+        let (target, d) = (num(s, "target"), num(s, "duration"));
+        if t_ms < start + d {
+            return (from + (target - from) * (t_ms - start) / d).round() as u64;
+        }
+        start += d;
+        from = target;
+    }
+    0
+}
+
+fn share_of(total: u64, index: u64, workers: u64) -> u64 {
+    total / workers + u64::from(index < total % workers)
+}
+
+// ---- what is measured ----
+
+#[derive(Default)]
+struct Tally {
+    requests: u64,
+    failed: u64,
+    errors: BTreeMap<&'static str, u64>,
+    statuses: BTreeMap<u16, u64>,
+    bytes_in: u64,
+    bytes_out: u64,
+}
+
+struct NameBucket {
+    tally: Tally,
+    hist: Histogram<u64>,
+}
+
+#[derive(Default)]
+struct Bucket {
+    by_name: Vec<Option<NameBucket>>,
+    iterations: u64,
+    dropped: u64,
+}
+
+struct Req {
+    name: usize,
+    bytes: Vec<u8>,
+    expect_body: bool,
+    timeout_ns: u64,
+}
+
+struct Outcome {
+    status: u16,
+    error: Option<&'static str>,
+    reason: Option<String>,
+    bytes_in: u64,
+    connect_ns: Option<u64>,
+    end: u64,
+}
+
+/// k6's http_req_failed: a network error or a status outside 200–399 (protocol.ts errorClassOf).
+fn error_class(status: u16, error: Option<&'static str>) -> Option<&'static str> {
+    if error.is_some() {
+        return error;
+    }
+    match status {
+        200..=399 => None,
+        429 => Some("http_429"),
+        500..=599 => Some("http_5xx"),
+        400..=499 => Some("http_4xx"),
+        _ => Some("http_other"),
+    }
+}
+
+/// A socket error as the JavaScript worker names it (http1.ts classify), with Node's wording.
+fn classify(e: &io::Error, op: &str, addr: &SocketAddr) -> (&'static str, String) {
+    let (cls, code) = match e.raw_os_error() {
+        Some(libc::ECONNREFUSED) => ("refused", "ECONNREFUSED"),
+        Some(libc::ECONNRESET) => ("reset", "ECONNRESET"),
+        Some(libc::EPIPE) => ("reset", "EPIPE"),
+        Some(libc::ECONNABORTED) => ("reset", "ECONNABORTED"),
+        Some(libc::ETIMEDOUT) => ("timeout", "ETIMEDOUT"),
+        Some(libc::EHOSTUNREACH) => ("other", "EHOSTUNREACH"),
+        Some(libc::ENETUNREACH) => ("other", "ENETUNREACH"),
+        Some(libc::EADDRNOTAVAIL) => ("other", "EADDRNOTAVAIL"),
+        Some(libc::EMFILE) => ("other", "EMFILE"),
+        _ => ("other", ""),
+    };
+    let reason = if code.is_empty() {
+        format!("{op} {e}")
+    } else if op == "connect" {
+        format!("connect {code} {addr}")
+    } else {
+        format!("{op} {code}")
+    };
+    (cls, reason)
+}
+
+// ---- one keep-alive HTTP/1.1 connection: a port of http1.ts's parser ----
+
+#[derive(Default)]
+struct Conn {
+    stream: Option<TcpStream>,
+    connected: bool,
+    connect_started: u64,
+    busy: bool,
+    req: usize,
+    /// When the request's latency is timed from: the intended send (open) or the actual one (closed).
+    from: u64,
+    sent_at: u64,
+    deadline: u64,
+    paid_connect: Option<u64>,
+    written: usize,
+    /// The VU this connection belongs to (closed model).
+    vu: usize,
+    buf: Vec<u8>,
+    status: u16,
+    header_done: bool,
+    body_left: i64,
+    chunked: bool,
+    until_close: bool,
+    close_after: bool,
+    expect_body: bool,
+    bytes_in: u64,
+}
+
+impl Conn {
+    fn reset_parser(&mut self) {
+        self.buf.clear();
+        self.status = 0;
+        self.header_done = false;
+        self.body_left = -1;
+        self.chunked = false;
+        self.until_close = false;
+        self.close_after = false;
+        self.bytes_in = 0;
+    }
+
+    /// Reads the status line and the framing headers; false when it is not an HTTP/1.x response.
+    fn parse_head(&mut self, head: &[u8]) -> bool {
+        let ok = head.len() >= 12
+            && head.starts_with(b"HTTP/1.")
+            && (head[7] == b'0' || head[7] == b'1')
+            && head[8] == b' '
+            && head[9..12].iter().all(u8::is_ascii_digit);
+        if !ok {
+            return false;
+        }
+        self.status = (head[9] - b'0') as u16 * 100 + (head[10] - b'0') as u16 * 10 + (head[11] - b'0') as u16;
+        let lower = head.to_ascii_lowercase();
+        let after = |name: &[u8]| -> Vec<&[u8]> {
+            let mut out = Vec::new();
+            let mut i = 0;
+            while let Some(p) = find(&lower[i..], name) {
+                out.push(&lower[i + p + name.len()..]);
+                i += p + name.len();
+            }
+            out
+        };
+        let mut content_length: Option<i64> = None;
+        for rest in after(b"\r\ncontent-length:") {
+            let v = skip_space(rest);
+            let digits = v.iter().take_while(|b| b.is_ascii_digit()).count();
+            if digits > 0 {
+                content_length = std::str::from_utf8(&v[..digits]).ok().and_then(|s| s.parse().ok());
+                break;
+            }
+        }
+        self.chunked = after(b"\r\ntransfer-encoding:").iter().any(|rest| {
+            let line = &rest[..rest.iter().position(|&b| b == b'\r').unwrap_or(rest.len())];
+            find(line, b"chunked").is_some()
+        });
+        self.close_after = after(b"\r\nconnection:").iter().any(|rest| skip_space(rest).starts_with(b"close"))
+            || head.starts_with(b"HTTP/1.0");
+        self.until_close = false;
+        self.body_left = -1;
+        if self.chunked {
+            self.body_left = 0;
+        } else if let Some(n) = content_length {
+            self.body_left = n;
+        } else {
+            self.until_close = true;
+        }
+        true
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || hay.len() < needle.len() {
+        return None;
+    }
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+fn skip_space(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    &b[n..]
+}
+
+enum Parsed {
+    More,
+    Done,
+    Fail(Option<String>),
+}
+
+/// Consumes a chunked body from `data`: Done when the last chunk and trailers are in.
+fn consume_chunks(c: &mut Conn, data: &[u8]) -> Parsed {
+    let mut buf = std::mem::take(&mut c.buf);
+    buf.extend_from_slice(data);
+    let mut pos = 0;
+    loop {
+        if c.body_left > 0 {
+            let take = (c.body_left as usize).min(buf.len() - pos);
+            c.body_left -= take as i64;
+            pos += take;
+            if c.body_left > 0 {
+                return Parsed::More;
+            }
+        }
+        let Some(line_end) = find(&buf[pos..], b"\r\n").map(|p| p + pos) else {
+            c.buf = buf[pos..].to_vec();
+            return Parsed::More;
+        };
+        let text = std::str::from_utf8(&buf[pos..line_end]).unwrap_or("");
+        let hex: String = text.trim_start().chars().take_while(char::is_ascii_hexdigit).collect();
+        let Ok(size) = i64::from_str_radix(&hex, 16) else {
+            return Parsed::Fail(None);
+        };
+        if size == 0 {
+            return match find(&buf[line_end..], b"\r\n\r\n") {
+                Some(p) => {
+                    if line_end + p + 4 < buf.len() {
+                        c.close_after = true; // bytes past the end of the answer
+                    }
+                    Parsed::Done
+                }
+                None => {
+                    c.buf = buf[pos..].to_vec();
+                    Parsed::More
+                }
+            };
+        }
+        pos = line_end + 2;
+        c.body_left = size + 2;
+    }
+}
+
+/// Feeds bytes of the answer in flight to its parser.
+fn on_data(c: &mut Conn, chunk: &[u8]) -> Parsed {
+    c.bytes_in += chunk.len() as u64;
+    let owned;
+    let mut data: &[u8] = chunk;
+    if !c.header_done {
+        c.buf.extend_from_slice(chunk);
+        loop {
+            let Some(end) = find(&c.buf, b"\r\n\r\n") else { return Parsed::More };
+            let head = c.buf[..end].to_vec();
+            if !c.parse_head(&head) {
+                let shown: String = head[..end.min(40)].iter().map(|&b| b as char).collect();
+                let quoted = serde_json::to_string(&shown).unwrap_or_default();
+                return Parsed::Fail(Some(format!("malformed status line: {quoted}")));
+            }
+            c.buf.drain(..end + 4);
+            if (100..200).contains(&c.status) && c.status != 101 {
+                continue; // interim 1xx answers precede the final one
+            }
+            c.header_done = true;
+            if !c.expect_body || c.status == 204 || c.status == 304 {
+                c.body_left = 0;
+                c.chunked = false;
+                c.until_close = false;
+            }
+            break;
+        }
+        owned = std::mem::take(&mut c.buf);
+        data = &owned;
+    }
+    if c.until_close {
+        return Parsed::More;
+    }
+    if c.chunked {
+        return consume_chunks(c, data);
+    }
+    if (data.len() as i64) < c.body_left {
+        c.body_left -= data.len() as i64;
+        return Parsed::More;
+    }
+    if data.len() as i64 > c.body_left {
+        c.close_after = true; // bytes past the end of the answer: the connection can't be trusted
+    }
+    c.body_left = 0;
+    Parsed::Done
+}
+
+// ---- the generator ----
+
+struct Core {
+    poll: Poll,
+    addr: SocketAddr,
+    index: u64,
+    workers: u64,
+    scenario: Value,
+    reqs: Vec<Req>,
+    names: Vec<String>,
+    cumulative: Vec<f64>,
+    rng: u64,
+    graceful_stop_ns: u64,
+    duration_ms: f64,
+    schedule: Option<ArrivalSchedule>,
+    max_conns: usize,
+
+    conns: Vec<Conn>,
+    free_slots: Vec<usize>,
+    done: Vec<(usize, Outcome)>,
+    start: u64,
+    started: bool,
+    stopping: bool,
+    finished: bool,
+    grace_deadline: u64,
+    in_flight: u64,
+    max_vus: u64,
+    buckets: BTreeMap<u64, Bucket>,
+    iteration_hist: Histogram<u64>,
+    lag_hist: Histogram<u64>,
+    connect_hist: Histogram<u64>,
+    error_reasons: BTreeMap<&'static str, String>,
+    last_completion: u64,
+    idle_ns: u64,
+    // closed model
+    target_vus: u64,
+    active_vus: u64,
+    vu_conn: Vec<Option<usize>>,
+    // open model
+    idle: Vec<usize>,
+    allocated: usize,
+    next_arrival: u64,
+    out: io::BufWriter<io::Stdout>,
+}
+
+impl Core {
+    fn elapsed_ms(&self, t: u64) -> f64 {
+        (t as f64 - self.start as f64) / MS as f64
+    }
+
+    fn pick(&mut self) -> usize {
+        if self.reqs.len() == 1 {
+            return 0;
+        }
+        // xorshift64*: the weighted mix needs a fast draw, not a cryptographic one.
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        let r = self.rng.wrapping_mul(0x2545_f491_4f6c_dd1d);
+        let x = (r >> 11) as f64 / (1u64 << 53) as f64 * self.cumulative[self.cumulative.len() - 1];
+        self.cumulative.iter().position(|&c| c > x).unwrap_or(self.reqs.len() - 1)
+    }
+
+    fn bucket_at(&mut self, t_ms: f64) -> &mut Bucket {
+        let s = t_ms.max(0.0).floor() as u64 / 1000;
+        let names = self.names.len();
+        self.buckets.entry(s).or_insert_with(|| Bucket {
+            by_name: (0..names).map(|_| None).collect(),
+            ..Default::default()
+        })
+    }
+
+    fn new_conn(&mut self) -> usize {
+        let c = Conn { body_left: -1, ..Default::default() };
+        if let Some(i) = self.free_slots.pop() {
+            self.conns[i] = c;
+            i
+        } else {
+            self.conns.push(c);
+            self.conns.len() - 1
+        }
+    }
+
+    fn connect(&mut self, i: usize) -> Result<(), io::Error> {
+        let mut s = TcpStream::connect(self.addr)?;
+        let _ = s.set_nodelay(true);
+        self.poll.registry().register(&mut s, Token(i), Interest::READABLE | Interest::WRITABLE)?;
+        let c = &mut self.conns[i];
+        c.stream = Some(s);
+        c.connected = false;
+        c.connect_started = now();
+        Ok(())
+    }
+
+    fn drop_stream(&mut self, i: usize) {
+        let c = &mut self.conns[i];
+        if let Some(mut s) = c.stream.take() {
+            let _ = self.poll.registry().deregister(&mut s);
+        }
+        c.connected = false;
+        c.buf.clear();
+    }
+
+    fn release(&mut self, i: usize) {
+        self.drop_stream(i);
+        self.conns[i].busy = false;
+        self.free_slots.push(i);
+    }
+
+    /// Sends request `r` on connection `i`, timed from `from`. Failures arrive through `done`.
+    fn send(&mut self, i: usize, r: usize, from: u64) {
+        let t = now();
+        let c = &mut self.conns[i];
+        c.busy = true;
+        c.req = r;
+        c.from = from;
+        c.sent_at = t;
+        c.deadline = t + self.reqs[r].timeout_ns;
+        c.expect_body = self.reqs[r].expect_body;
+        c.written = 0;
+        c.paid_connect = None;
+        c.reset_parser();
+        if c.stream.is_none() {
+            if let Err(e) = self.connect(i) {
+                let (cls, reason) = classify(&e, "connect", &self.addr);
+                self.fail(i, cls, Some(reason));
+            }
+        } else if c.connected {
+            self.write_pending(i);
+        }
+    }
+
+    fn write_pending(&mut self, i: usize) {
+        let c = &mut self.conns[i];
+        let bytes = &self.reqs[c.req].bytes;
+        let Some(s) = c.stream.as_mut() else { return };
+        while c.written < bytes.len() {
+            match s.write(&bytes[c.written..]) {
+                Ok(n) => c.written += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let (cls, reason) = classify(&e, "write", &self.addr);
+                    self.fail(i, cls, Some(reason));
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The request in flight on `i` failed: the connection goes, the outcome is queued.
+    fn fail(&mut self, i: usize, cls: &'static str, reason: Option<String>) {
+        self.drop_stream(i);
+        self.finish_request(i, 0, Some(cls), reason);
+    }
+
+    fn finish_request(&mut self, i: usize, status: u16, error: Option<&'static str>, reason: Option<String>) {
+        let c = &mut self.conns[i];
+        if !c.busy {
+            return;
+        }
+        c.busy = false;
+        let o = Outcome { status, error, reason, bytes_in: c.bytes_in, connect_ns: c.paid_connect.take(), end: now() };
+        self.done.push((i, o));
+    }
+
+    fn on_writable(&mut self, i: usize) {
+        let c = &mut self.conns[i];
+        let Some(s) = c.stream.as_ref() else { return };
+        if !c.connected {
+            let err = match s.take_error() {
+                Ok(Some(e)) | Err(e) => Some(e),
+                Ok(None) => match s.peer_addr() {
+                    Ok(_) => None,
+                    Err(e) if e.kind() == io::ErrorKind::NotConnected => return, // still connecting
+                    Err(e) => Some(e),
+                },
+            };
+            if let Some(e) = err {
+                let (cls, reason) = classify(&e, "connect", &self.addr);
+                if c.busy {
+                    self.fail(i, cls, Some(reason));
+                } else {
+                    self.drop_stream(i);
+                }
+                return;
+            }
+            c.connected = true;
+            if c.busy {
+                c.paid_connect = Some(now() - c.sent_at.max(c.connect_started));
+            }
+        }
+        if self.conns[i].busy {
+            self.write_pending(i);
+        }
+    }
+
+    fn on_readable(&mut self, i: usize, scratch: &mut [u8]) {
+        loop {
+            let c = &mut self.conns[i];
+            let Some(s) = c.stream.as_mut() else { return };
+            match s.read(scratch) {
+                Ok(0) => {
+                    // The server closed: an answer framed by the close is complete; else the
+                    // request in flight was cut off. An idle connection is simply gone.
+                    let (done, status) = (c.busy && c.until_close && c.header_done, c.status);
+                    self.drop_stream(i);
+                    if done {
+                        self.finish_request(i, status, None, None);
+                    } else {
+                        self.finish_request(i, 0, Some("reset"), None);
+                    }
+                    return;
+                }
+                Ok(n) => {
+                    if !c.busy {
+                        // Bytes nobody asked for (a server speaking out of turn): not to be trusted.
+                        self.drop_stream(i);
+                        return;
+                    }
+                    match on_data(c, &scratch[..n]) {
+                        Parsed::More => {}
+                        Parsed::Done => {
+                            let status = c.status;
+                            if c.close_after {
+                                self.drop_stream(i);
+                            }
+                            self.finish_request(i, status, None, None);
+                            if self.conns[i].stream.is_none() {
+                                return;
+                            }
+                        }
+                        Parsed::Fail(reason) => {
+                            self.fail(i, "other", reason);
+                            return;
+                        }
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let (cls, reason) = classify(&e, "read", &self.addr);
+                    if c.busy {
+                        self.fail(i, cls, Some(reason));
+                    } else {
+                        self.drop_stream(i);
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    /// `from`: the intended send (open model) or the actual one (closed model). In the closed
+    /// model a request that had to open its connection is timed from when it was up, as k6 times
+    /// http_req_duration; the connect goes in its own histogram.
+    fn record(&mut self, r: usize, mut from: u64, o: &Outcome) {
+        if let Some(c) = o.connect_ns {
+            self.connect_hist.saturating_record(us(c));
+            if self.schedule.is_none() {
+                from += c;
+            }
+        }
+        self.last_completion = o.end;
+        let (name, out) = (self.reqs[r].name, self.reqs[r].bytes.len() as u64);
+        let t_ms = self.elapsed_ms(o.end);
+        let b = self.bucket_at(t_ms);
+        let n = b.by_name[name].get_or_insert_with(|| NameBucket { tally: Tally::default(), hist: new_hist() });
+        let t = &mut n.tally;
+        t.requests += 1;
+        t.bytes_in += o.bytes_in;
+        t.bytes_out += out;
+        let cls = error_class(o.status, o.error);
+        if let Some(cls) = cls {
+            t.failed += 1;
+            *t.errors.entry(cls).or_default() += 1;
+        }
+        if o.status > 0 {
+            *t.statuses.entry(o.status).or_default() += 1;
+        }
+        // Every request is timed, a failed one at its time to error or timeout.
+        n.hist.saturating_record(us(o.end.saturating_sub(from)));
+        if let (Some(cls), Some(reason)) = (cls, &o.reason) {
+            self.error_reasons.entry(cls).or_insert_with(|| reason.clone());
+        }
+    }
+
+    fn end_iteration(&mut self, from: u64, end: u64) {
+        let t_ms = self.elapsed_ms(end);
+        self.bucket_at(t_ms).iterations += 1;
+        self.iteration_hist.saturating_record(us(end.saturating_sub(from)));
+    }
+
+    /// Completions queued by the event handlers: record them, then the VU's next request or the
+    /// connection back to the idle pool.
+    /// One batch at a time: a connection refused at once would otherwise loop here unbounded,
+    /// past the timers that stop the run.
+    fn drain_done(&mut self) {
+        {
+            let batch = std::mem::take(&mut self.done);
+            for (i, o) in batch {
+                self.in_flight -= 1;
+                if self.finished {
+                    continue;
+                }
+                let (r, from) = (self.conns[i].req, self.conns[i].from);
+                self.record(r, from, &o);
+                self.end_iteration(from, o.end);
+                if self.schedule.is_some() {
+                    self.idle.push(i);
+                } else {
+                    self.vu_next(self.conns[i].vu);
+                }
+            }
+            self.check_drained();
+        }
+    }
+
+    // ---- closed model ----
+    fn vu_next(&mut self, id: usize) {
+        let Some(i) = self.vu_conn[id] else { return };
+        if self.stopping || id as u64 >= self.target_vus {
+            self.active_vus -= 1;
+            self.release(i);
+            self.vu_conn[id] = None;
+            return;
+        }
+        let r = self.pick();
+        self.in_flight += 1;
+        self.send(i, r, now());
+    }
+
+    fn control_vus(&mut self) {
+        if self.stopping {
+            return;
+        }
+        let t = self.elapsed_ms(now());
+        self.target_vus = share_of(vus_at(&self.scenario, t), self.index, self.workers);
+        if self.vu_conn.len() < self.target_vus as usize {
+            self.vu_conn.resize(self.target_vus as usize, None);
+        }
+        for id in 0..self.target_vus as usize {
+            if self.vu_conn[id].is_none() {
+                let i = self.new_conn();
+                self.conns[i].vu = id;
+                self.vu_conn[id] = Some(i);
+                self.active_vus += 1;
+                self.max_vus = self.max_vus.max(self.active_vus);
+                self.vu_next(id);
+            }
+        }
+        if t >= self.duration_ms {
+            self.begin_stop();
+        }
+    }
+
+    // ---- open model ----
+    fn dispatch_due(&mut self) {
+        let t = self.elapsed_ms(now());
+        loop {
+            let due = self.schedule.as_ref().unwrap().time_of(self.next_arrival);
+            if due > t {
+                break;
+            }
+            self.next_arrival += self.workers;
+            let conn = match self.idle.pop() {
+                Some(c) => Some(c),
+                None if self.allocated < self.max_conns => {
+                    self.allocated += 1;
+                    Some(self.new_conn())
+                }
+                None => None,
+            };
+            let Some(i) = conn else {
+                self.bucket_at(due).dropped += 1;
+                continue;
+            };
+            let r = self.pick();
+            let intended = self.start + (due * MS as f64) as u64;
+            self.lag_hist.saturating_record(now().saturating_sub(intended) / 1000);
+            self.in_flight += 1;
+            self.max_vus = self.max_vus.max((self.allocated - self.idle.len()) as u64);
+            self.send(i, r, intended);
+        }
+    }
+
+    fn next_due_ns(&self) -> Option<u64> {
+        let s = self.schedule.as_ref()?;
+        let due = s.time_of(self.next_arrival);
+        due.is_finite().then(|| self.start + (due * MS as f64) as u64)
+    }
+
+    // ---- shared ----
+    fn sweep_timeouts(&mut self) {
+        let t = now();
+        for i in 0..self.conns.len() {
+            if self.conns[i].busy && self.conns[i].deadline < t {
+                self.drop_stream(i);
+                self.finish_request(i, 0, Some("timeout"), None);
+            }
+        }
+    }
+
+    fn begin_stop(&mut self) {
+        if self.stopping {
+            return;
+        }
+        self.stopping = true;
+        self.grace_deadline = now() + self.graceful_stop_ns;
+        self.check_drained();
+    }
+
+    fn check_drained(&mut self) {
+        if self.stopping && self.in_flight == 0 && !self.finished {
+            self.finish();
+        }
+    }
+
+    fn flush(&mut self, all: bool) {
+        let current = (self.elapsed_ms(now()).max(0.0) / 1000.0).floor() as u64;
+        let vus = if self.schedule.is_some() { (self.allocated - self.idle.len()) as u64 } else { self.active_vus };
+        let seconds: Vec<u64> = self.buckets.keys().copied().filter(|&s| all || s < current).collect();
+        for s in seconds {
+            let b = self.buckets.remove(&s).unwrap();
+            let mut by_name = Map::new();
+            for (k, n) in b.by_name.iter().enumerate() {
+                let Some(n) = n else { continue };
+                let t = &n.tally;
+                let statuses: Map<String, Value> = t.statuses.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+                let errors: Map<String, Value> = t.errors.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+                by_name.insert(
+                    self.names[k].clone(),
+                    json!({
+                        "tally": { "requests": t.requests, "failed": t.failed, "errors": errors, "statuses": statuses,
+                                   "bytesIn": t.bytes_in, "bytesOut": t.bytes_out },
+                        "hist": encode(&n.hist),
+                    }),
+                );
+            }
+            let msg = json!({ "type": "second", "second": s, "byName": by_name, "vus": vus,
+                              "dropped": b.dropped, "iterations": b.iterations });
+            self.emit(&msg);
+        }
+    }
+
+    fn emit(&mut self, v: &Value) {
+        let _ = serde_json::to_writer(&mut self.out, v);
+        let _ = self.out.write_all(b"\n");
+    }
+
+    fn finish(&mut self) {
+        if self.finished {
+            return;
+        }
+        self.finished = true;
+        let interrupted = self.in_flight;
+        for i in 0..self.conns.len() {
+            self.drop_stream(i);
+        }
+        self.flush(true);
+        let total = now().saturating_sub(self.start) as f64;
+        let elu = if total > 0.0 { (1.0 - self.idle_ns as f64 / total).clamp(0.0, 1.0) } else { 0.0 };
+        let mut done = json!({
+            "type": "done",
+            "iterationHist": encode(&self.iteration_hist),
+            "errorReasons": self.error_reasons,
+            "connectHist": encode(&self.connect_hist),
+            "interrupted": interrupted,
+            "maxVus": self.max_vus,
+            "lastCompletionMs": self.elapsed_ms(self.last_completion).max(0.0),
+            "elu": elu,
+        });
+        if self.schedule.is_some() {
+            done["lagHist"] = json!(encode(&self.lag_hist));
+            done["connectionLimit"] = json!(self.max_conns);
+        }
+        self.emit(&done);
+        let _ = self.out.flush();
+    }
+}
+
+/// Arms the timerfd at an absolute CLOCK_MONOTONIC instant (ns).
+fn arm(fd: RawFd, at: u64) {
+    let spec = libc::itimerspec {
+        it_interval: libc::timespec { tv_sec: 0, tv_nsec: 0 },
+        it_value: libc::timespec { tv_sec: (at / 1_000_000_000) as i64, tv_nsec: (at % 1_000_000_000) as i64 },
+    };
+    unsafe { libc::timerfd_settime(fd, libc::TFD_TIMER_ABSTIME, &spec, std::ptr::null_mut()) };
+}
+
+fn fatal(msg: &str) -> ! {
+    eprintln!("gauntlet-loadcore: {msg}");
+    std::process::exit(2);
+}
+
+fn main() {
+    let mut stdin_buf = Vec::new();
+    // The init: one JSON line (the worker's WireInit plus what the engine computed for this core).
+    let init: Value = {
+        let mut line = String::new();
+        io::stdin().read_line(&mut line).unwrap_or_else(|e| fatal(&format!("reading the init: {e}")));
+        serde_json::from_str(&line).unwrap_or_else(|e| fatal(&format!("the init is not JSON: {e}")))
+    };
+    let num = |k: &str| init.get(k).and_then(Value::as_f64).unwrap_or_else(|| fatal(&format!("init.{k} missing")));
+    let host = init["host"].as_str().unwrap_or_else(|| fatal("init.host missing"));
+    let port = num("port") as u16;
+    let addr = (host, port)
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut a| a.next())
+        .unwrap_or_else(|| fatal(&format!("cannot resolve {host}")));
+    let timeout_ms = num("timeoutMs");
+    let mut names: Vec<String> = Vec::new();
+    let mut reqs = Vec::new();
+    let mut cumulative = Vec::new();
+    for r in init["requests"].as_array().unwrap_or_else(|| fatal("init.requests missing")) {
+        let name = r["name"].as_str().unwrap_or("").to_string();
+        let idx = names.iter().position(|n| *n == name).unwrap_or_else(|| {
+            names.push(name.clone());
+            names.len() - 1
+        });
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(r["bytes"].as_str().unwrap_or(""))
+            .unwrap_or_else(|_| fatal("a request's bytes are not base64"));
+        let timeout = r.get("timeoutMs").and_then(Value::as_f64).unwrap_or(timeout_ms);
+        reqs.push(Req {
+            name: idx,
+            bytes,
+            expect_body: r["expectBody"].as_bool().unwrap_or(true),
+            timeout_ns: (timeout * MS as f64) as u64,
+        });
+        cumulative.push(cumulative.last().copied().unwrap_or(0.0) + r["weight"].as_f64().unwrap_or(1.0));
+    }
+    let scenario = init["scenario"].clone();
+    let open = scenario["executor"].as_str().is_some_and(|e| e.ends_with("arrival-rate"));
+    let native = &init["native"];
+    let poll = Poll::new().unwrap_or_else(|e| fatal(&format!("epoll: {e}")));
+    let index = num("index") as u64;
+    let mut core = Core {
+        poll,
+        addr,
+        index,
+        workers: num("workers") as u64,
+        scenario: scenario.clone(),
+        reqs,
+        names,
+        cumulative,
+        rng: now() | 1,
+        graceful_stop_ns: (num("gracefulStopMs") * MS as f64) as u64,
+        duration_ms: native["durationMs"].as_f64().unwrap_or(0.0),
+        schedule: open.then(|| ArrivalSchedule::new(&scenario)),
+        max_conns: native["maxConns"].as_u64().unwrap_or(0) as usize,
+        conns: Vec::new(),
+        free_slots: Vec::new(),
+        done: Vec::new(),
+        start: u64::MAX,
+        started: false,
+        stopping: false,
+        finished: false,
+        grace_deadline: u64::MAX,
+        in_flight: 0,
+        max_vus: 0,
+        buckets: BTreeMap::new(),
+        iteration_hist: new_hist(),
+        lag_hist: new_hist(),
+        connect_hist: new_hist(),
+        error_reasons: BTreeMap::new(),
+        last_completion: 0,
+        idle_ns: 0,
+        target_vus: 0,
+        active_vus: 0,
+        vu_conn: Vec::new(),
+        idle: Vec::new(),
+        allocated: 0,
+        next_arrival: index,
+        out: io::BufWriter::with_capacity(1 << 16, io::stdout()),
+    };
+
+    let stdin_fd = io::stdin().as_raw_fd();
+    unsafe {
+        let fl = libc::fcntl(stdin_fd, libc::F_GETFL);
+        libc::fcntl(stdin_fd, libc::F_SETFL, fl | libc::O_NONBLOCK);
+    }
+    let tfd = unsafe { libc::timerfd_create(libc::CLOCK_MONOTONIC, libc::TFD_NONBLOCK | libc::TFD_CLOEXEC) };
+    if tfd < 0 {
+        fatal("timerfd_create failed");
+    }
+    let reg = core.poll.registry();
+    reg.register(&mut SourceFd(&stdin_fd), STDIN, Interest::READABLE).unwrap_or_else(|e| fatal(&e.to_string()));
+    reg.register(&mut SourceFd(&tfd), TIMER, Interest::READABLE).unwrap_or_else(|e| fatal(&e.to_string()));
+
+    // The open model's pre-allocated connections are opened before the clock starts.
+    let pre = native["preAllocated"].as_u64().unwrap_or(0) as usize;
+    for _ in 0..pre.min(core.max_conns) {
+        let i = core.new_conn();
+        let _ = core.connect(i);
+        core.idle.push(i);
+        core.allocated += 1;
+    }
+    let preconnect_until = now() + (timeout_ms.min(5000.0) * MS as f64) as u64;
+
+    let mut events = Events::with_capacity(1024);
+    let mut scratch = vec![0u8; 64 * 1024];
+    let mut ready = false;
+    let mut start_at: Option<u64> = None;
+    let (mut next_sweep, mut next_flush, mut next_control) = (0u64, 0u64, 0u64);
+    let mut armed = 0u64;
+    loop {
+        let t = now();
+        if !ready {
+            let pending = core.idle.iter().any(|&i| core.conns[i].stream.is_some() && !core.conns[i].connected);
+            if !pending || t >= preconnect_until {
+                ready = true;
+                core.emit(&json!({ "type": "ready" }));
+                let _ = core.out.flush();
+            }
+        }
+        if let Some(at) = start_at {
+            if !core.started && t >= at {
+                core.started = true;
+                core.start = at;
+                core.idle_ns = 0;
+                next_sweep = t + 50 * MS;
+                next_flush = t + 250 * MS;
+                next_control = t;
+            }
+        }
+        if core.started && !core.finished {
+            if core.schedule.is_some() {
+                if !core.stopping {
+                    core.dispatch_due();
+                    if core.elapsed_ms(now()) >= core.schedule.as_ref().unwrap().duration_ms {
+                        // Arrivals that fell due while the last ones went out go now, late — their
+                        // lag recorded — never silently uncounted.
+                        core.dispatch_due();
+                        core.begin_stop();
+                    }
+                }
+            } else if t >= next_control {
+                core.control_vus();
+                next_control = t + 100 * MS;
+            }
+            if t >= next_sweep {
+                core.sweep_timeouts();
+                next_sweep = t + 50 * MS;
+            }
+            if t >= next_flush {
+                core.flush(false);
+                next_flush = t + 250 * MS;
+            }
+            core.drain_done();
+            if core.stopping && now() >= core.grace_deadline {
+                core.finish();
+            }
+        }
+        if core.finished {
+            break;
+        }
+        let _ = core.out.flush();
+
+        // Sleep until the next thing due: an arrival (to the µs, by the timerfd), a tick, or I/O.
+        let mut wake = t + 100 * MS;
+        if core.started {
+            wake = wake.min(next_sweep).min(next_flush).min(core.grace_deadline);
+            if core.schedule.is_none() {
+                wake = wake.min(next_control);
+            } else if !core.stopping {
+                if let Some(d) = core.next_due_ns() {
+                    wake = wake.min(d);
+                }
+            }
+        } else if let Some(at) = start_at {
+            wake = wake.min(at);
+        }
+        let before = now();
+        // An arrival due within SPIN_NS is not worth a timer (arm, wake, read: three syscalls
+        // per arrival at high rates): the loop polls for I/O without blocking until it is due.
+        // Only then — below that gap the worker is busy with arrivals anyway.
+        let spin = wake.saturating_sub(before) < SPIN_NS;
+        if wake != armed && !spin {
+            arm(tfd, wake.max(1));
+            armed = wake;
+        }
+        if before < wake && core.done.is_empty() && !spin {
+            if let Err(e) = core.poll.poll(&mut events, None) {
+                if e.kind() != io::ErrorKind::Interrupted {
+                    fatal(&format!("epoll: {e}"));
+                }
+            }
+        } else {
+            let _ = core.poll.poll(&mut events, Some(std::time::Duration::ZERO));
+        }
+        if core.started {
+            core.idle_ns += now() - before;
+        }
+        for ev in events.iter() {
+            match ev.token() {
+                // Not read: arming it again (timerfd_settime) clears the expiry, so the next one
+                // is a new edge — one syscall fewer per timed arrival.
+                TIMER => armed = 0,
+                STDIN => loop {
+                    let mut b = [0u8; 4096];
+                    match io::stdin().lock().read(&mut b) {
+                        Ok(0) => {
+                            // The engine is gone: nobody to report to.
+                            core.stopping = true;
+                            core.finish();
+                            std::process::exit(0);
+                        }
+                        Ok(n) => stdin_buf.extend_from_slice(&b[..n]),
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(_) => std::process::exit(0),
+                    }
+                },
+                Token(i) => {
+                    if ev.is_writable() || ev.is_error() {
+                        core.on_writable(i);
+                    }
+                    if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
+                        core.on_readable(i, &mut scratch);
+                    }
+                }
+            }
+        }
+        while let Some(p) = stdin_buf.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = stdin_buf.drain(..=p).collect();
+            let Ok(m) = serde_json::from_slice::<Value>(&line) else { continue };
+            match m["type"].as_str() {
+                Some("start") => {
+                    let at_ms = m["startAt"].as_f64().unwrap_or(0.0);
+                    let (mono, real) = (now() as f64, clock(libc::CLOCK_REALTIME) as f64);
+                    start_at = Some((mono + at_ms * MS as f64 - real).max(0.0) as u64);
+                }
+                Some("stop") => {
+                    core.stopping = true;
+                    core.finish();
+                }
+                _ => {}
+            }
+        }
+        if core.finished {
+            break;
+        }
+        if core.started {
+            core.drain_done();
+        }
+    }
+    let _ = core.out.flush();
+}
