@@ -4,6 +4,7 @@
 // experiments (their SLO texts, their load profiles), the drill's DR plan, the engine and its
 // binary. It reads the config's files and nothing else: no request, no process, no container.
 // `gauntlet validate` prints it; every run command plans its own inputs before it starts anything.
+import { coreSetting, nativeRefusal } from '../config/core.ts';
 import { dirname, resolve } from 'node:path';
 import { parseObjective } from '../core/comparison.ts';
 import { ExitCode, GauntletError, configError, describeError } from '../core/errors.ts';
@@ -85,6 +86,8 @@ export async function planRun(
   }
 
   const engine = inputs.engine;
+  const core = io.env.GAUNTLET_CORE !== undefined ? coreSetting(io.env.GAUNTLET_CORE) : undefined;
+  if (core && 'problem' in core) problems.push(core.problem);
   const profile = async (file: string) => {
     if (isK6Script(file)) return;
     const p = await check(() => files.profile(file));
@@ -93,6 +96,15 @@ export async function planRun(
     // Its SQL and Redis requests have a URL (a container beside the image under test gives one)
     // and an engine that speaks them (the statements themselves are checked live at run time).
     if (env) problems.push(...dataUrlProblems(p, withImageServers(env, promised(env)), p.file));
+    // GAUNTLET_CORE=native on a profile only the JavaScript workers can run: said now, not mid-run.
+    if (core && 'want' in core && core.want === 'native' && (engine === undefined || engine === 'embedded')) {
+      const why = nativeRefusal({
+        https: env?.baseUrl.startsWith('https:') ?? false,
+        data: hasDataRequests(p),
+        thinkTime: p.thinkTime !== undefined,
+      });
+      if (why) problems.push(`${p.file}: GAUNTLET_CORE=native: ${why}`);
+    }
     if (hasDataRequests(p) && (engine === 'k6' || engine === 'k6-operator'))
       problems.push(
         `${p.file}: SQL and Redis requests run on the embedded engine (or --engine kubernetes), not ${engine}`,

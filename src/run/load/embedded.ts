@@ -24,7 +24,8 @@ import {
 } from './protocol.ts';
 import type { LoadEngine, LoadRunContext, LoadTarget, Progress } from './engine.ts';
 import { isIP } from 'node:net';
-import { chooseCore, startNative, type Core } from './native.ts';
+import { chooseCore, startNative } from './native.ts';
+import type { Core } from '../../config/core.ts';
 
 export const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 

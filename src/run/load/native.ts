@@ -6,52 +6,28 @@
 // Redis requests, think time — runs on the JavaScript worker, as does everything when the core
 // was not built (no Rust toolchain) or GAUNTLET_CORE=js.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { maxVUsOf, modelOf, scenarioDurationMs } from '../../config/profile.ts';
 import { shareOf } from './schedule.ts';
+import { coreSetting, nativeCorePath, nativeRefusal, type Core, type CoreNeeds } from '../../config/core.ts';
 import { toWire, type FromWorker, type ToWorker, type WorkerInit } from './protocol.ts';
 
-export type Core = 'native' | 'js';
-
-const CANDIDATES = [
-  // a checkout: src/run/load → native/bin; the package: dist → native/bin
-  new URL('../../../native/bin/gauntlet-loadcore', import.meta.url),
-  new URL('../native/bin/gauntlet-loadcore', import.meta.url),
-];
-
-/** The core's binary, when it was built (scripts/setup.sh) or named by GAUNTLET_LOADCORE. */
-export function nativeCorePath(): string | undefined {
-  const named = process.env.GAUNTLET_LOADCORE;
-  if (named) return existsSync(named) ? named : undefined;
-  for (const u of CANDIDATES) {
-    const p = fileURLToPath(u);
-    if (existsSync(p)) return p;
-  }
-  return undefined;
-}
-
-/** Why this worker's share cannot run on the native core, or undefined when it can. */
-export function nativeRefusal(init: WorkerInit): string | undefined {
-  if (init.tls) return 'the target is https (the native core speaks plain HTTP/1.1)';
-  if (init.requests.some((r) => r.data)) return 'the profile sends SQL or Redis requests';
-  if (init.thinkTimeMs) return 'the profile has think time';
-  if (!nativeCorePath()) return 'the native core is not built (scripts/setup.sh builds it with cargo)';
-  return undefined;
-}
+const needsOf = (init: WorkerInit): CoreNeeds => ({
+  https: init.tls !== undefined,
+  data: init.requests.some((r) => r.data),
+  thinkTime: init.thinkTimeMs !== undefined,
+});
 
 /**
  * Which core runs these workers: GAUNTLET_CORE=js or native forces one (native refused with why,
- * when it cannot run them), anything else picks native wherever it can.
+ * when it cannot run them), auto (the default) picks native wherever it can.
  */
 export function chooseCore(inits: readonly WorkerInit[], env = process.env.GAUNTLET_CORE): Core {
-  const want = env ?? 'auto';
-  if (want === 'js') return 'js';
-  if (want !== 'native' && want !== 'auto')
-    throw new Error(`GAUNTLET_CORE=${want}: expected native, js or auto (the default)`);
-  const why = inits.map(nativeRefusal).find((w) => w !== undefined);
-  if (why && want === 'native') throw new Error(`GAUNTLET_CORE=native: ${why}`);
+  const setting = coreSetting(env);
+  if ('problem' in setting) throw new Error(setting.problem);
+  if (setting.want === 'js') return 'js';
+  const why = inits.map((i) => nativeRefusal(needsOf(i))).find((w) => w !== undefined);
+  if (why && setting.want === 'native') throw new Error(`GAUNTLET_CORE=native: ${why}`);
   return why ? 'js' : 'native';
 }
 

@@ -1,0 +1,124 @@
+// The native load core (native/loadcore) against the JavaScript worker on the same hostile
+// target: every way an answer can be framed, broken or withheld must come out classified the
+// same on both socket loops — same statuses, same error classes, same reasons — and the core must
+// say why it refuses what it cannot run.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { gauntlet, hasNoStackTrace, latestReport, project, yamlConfig } from './helpers.ts';
+import type { LoadResult } from '../src/record/schema.ts';
+
+/** path → what the server writes back (a function for answers that need the socket). */
+const ANSWERS: Record<string, (s: Socket) => void> = {
+  '/ok': (s) => s.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'),
+  '/chunked': (s) => {
+    s.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhel');
+    setTimeout(() => s.write('lo\r\n3;ext=1\r\nabc\r\n0\r\ntrailer: x\r\n\r\n'), 2);
+  },
+  '/until-close': (s) => s.end('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nall of it'),
+  '/malformed': (s) => s.write('HTPT/9.9 2OO <script>alert(1)</script>\r\n\r\n'),
+  '/extra': (s) => s.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nokSURPLUS'),
+  '/continue': (s) => s.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n'),
+  '/error': (s) => s.write('HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n'),
+  '/limited': (s) => s.write('HTTP/1.1 429 Too Many Requests\r\ncontent-length: 0\r\n\r\n'),
+  '/close': (s) => s.end('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok'),
+  '/silent': () => {},
+  '/cut': (s) => s.end('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly part'),
+  '/reset': (s) => s.resetAndDestroy(),
+  '/head': (s) => s.write('HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n'),
+};
+
+let server: Server;
+let url: string;
+beforeAll(async () => {
+  server = createServer((s) => {
+    let buf = '';
+    s.on('error', () => {});
+    s.on('data', (d) => {
+      buf += d.toString('latin1');
+      for (let end = buf.indexOf('\r\n\r\n'); end >= 0; end = buf.indexOf('\r\n\r\n')) {
+        const path = buf.slice(0, end).split(' ')[1] ?? '/';
+        buf = buf.slice(end + 4);
+        ANSWERS[path]?.(s);
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+const requests = Object.keys(ANSWERS)
+  .map((p) => `  - { name: "${p.slice(1)}", path: "${p}"${p === '/head' ? ', method: HEAD' : ''} }`)
+  .join('\n');
+// Open model at a fixed rate: both cores send the same number of requests.
+const PROFILE = `name: hostile
+scenario: { executor: constant-arrival-rate, rate: 130, duration: 3s, preAllocatedVUs: 20 }
+timeout: 400ms
+gracefulStop: 1s
+thresholds:
+  http_req_failed: ['rate<0.01']
+requests:
+${requests}
+`;
+
+async function runOn(core: 'native' | 'js'): Promise<LoadResult> {
+  const dir = project({ 'gauntlet.config.yaml': yamlConfig(url), 'p.yaml': PROFILE });
+  const run = await gauntlet(['load', 'p.yaml'], { cwd: dir, env: { GAUNTLET_CORE: core } });
+  expect(run.code, run.out).toBe(1); // http_req_failed's default threshold fails
+  expect(hasNoStackTrace(run.out)).toBe(true);
+  const load = (latestReport(dir).record as unknown as { load: LoadResult }).load;
+  expect(load.generator!.core).toBe(core);
+  return load;
+}
+
+describe('the native load core', () => {
+  it('classifies every hostile answer exactly as the JavaScript worker does', async () => {
+    const native = await runOn('native');
+    const js = await runOn('js');
+    for (const load of [native, js]) {
+      expect(load.totals.requests).toBe(390);
+      expect(load.totals.droppedIterations).toBe(0);
+    }
+    const shape = (l: LoadResult) =>
+      Object.fromEntries(
+        Object.entries(l.byName).map(([name, b]) => [
+          name,
+          {
+            statuses: Object.keys(b.totals.statuses),
+            errors: Object.keys(b.totals.errors),
+            allFailed: b.totals.failed === b.totals.requests,
+            noneFailed: b.totals.failed === 0,
+          },
+        ]),
+      );
+    expect(shape(native)).toEqual(shape(js));
+    // And what that shape is, name by name.
+    const s = shape(native);
+    for (const ok of ['ok', 'chunked', 'until-close', 'extra', 'close', 'head'])
+      expect(s[ok], ok).toEqual({ statuses: ['200'], errors: [], allFailed: false, noneFailed: true });
+    expect(s.continue).toEqual({ statuses: ['204'], errors: [], allFailed: false, noneFailed: true });
+    expect(s.error!.errors).toEqual(['http_5xx']);
+    expect(s.limited!.errors).toEqual(['http_429']);
+    expect(s.malformed).toEqual({ statuses: [], errors: ['other'], allFailed: true, noneFailed: false });
+    expect(s.silent).toEqual({ statuses: [], errors: ['timeout'], allFailed: true, noneFailed: false });
+    expect(s.cut).toEqual({ statuses: [], errors: ['reset'], allFailed: true, noneFailed: false });
+    expect(s.reset!.errors).toEqual(['reset']);
+    expect(native.errorReasons?.other).toBe(js.errorReasons?.other);
+    expect(native.errorReasons?.other).toBe('malformed status line: "HTPT/9.9 2OO <script>alert(1)</script>"');
+    // A request that got no answer is timed to its timeout, on both.
+    for (const load of [native, js]) expect(load.byName.silent!.latency!.p50Ms).toBeGreaterThanOrEqual(400);
+  });
+
+  it('GAUNTLET_CORE=native on what the core cannot run: one line saying why, exit 2', async () => {
+    const dir = project({ 'gauntlet.config.yaml': yamlConfig(url), 'p.yaml': `${PROFILE}thinkTime: 10ms\n` });
+    const run = await gauntlet(['load', 'p.yaml'], { cwd: dir, env: { GAUNTLET_CORE: 'native' } });
+    expect(run.out).toContain('p.yaml: GAUNTLET_CORE=native: the profile has think time');
+    expect(run.out).not.toContain('load:'); // refused before any load
+    expect(hasNoStackTrace(run.out)).toBe(true);
+    expect(run.code, run.out).toBe(2);
+    const bad = await gauntlet(['load', 'p.yaml'], { cwd: dir, env: { GAUNTLET_CORE: 'rust' } });
+    expect(bad.out).toContain('GAUNTLET_CORE=rust: expected native, js or auto (the default)');
+    expect(bad.code, bad.out).toBe(2);
+  });
+});
