@@ -16,7 +16,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e-js-core',
-          include: ['test/load.test.ts'],
+          include: ['test/load.test.ts', 'test/https.test.ts'],
           env: { GAUNTLET_CORE: 'js' },
           testTimeout: 60_000,
           hookTimeout: 60_000,

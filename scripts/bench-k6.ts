@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { startNginx } from '../test/fixtures/nginx.ts';
-import { findK6 } from '../src/targets/local/k6.ts';
+import { plainK6 } from './bench-project.ts';
 import type { LoadResult } from '../src/record/schema.ts';
 
 const run = promisify(execFile);
@@ -35,23 +35,6 @@ async function gauntlet(url: string, engine: 'embedded' | 'k6'): Promise<{ rps: 
   return { rps: load.totals.requests / (load.durationMs / 1000), p95: load.all.latency!.p95Ms };
 }
 
-async function plainK6(url: string): Promise<{ rps: number; p95: number }> {
-  const dir = mkdtempSync(join(tmpdir(), 'gauntlet-bench-k6-'));
-  writeFileSync(
-    join(dir, 's.js'),
-    `import http from 'k6/http';
-export const options = { vus: ${VUS}, duration: '${SECONDS}s', discardResponseBodies: true, summaryTrendStats: ['p(95)'] };
-export default function () { http.get('${url}/'); }
-export function handleSummary(d) { return { 'sum.json': JSON.stringify(d) }; }
-`,
-  );
-  await run(findK6(process.env), ['run', '--quiet', '--no-usage-report', 's.js'], { cwd: dir, maxBuffer: 1 << 24 });
-  const s = JSON.parse(readFileSync(join(dir, 'sum.json'), 'utf8')) as {
-    metrics: Record<string, { values: Record<string, number> }>;
-  };
-  return { rps: s.metrics.http_reqs!.values.rate!, p95: s.metrics.http_req_duration!.values['p(95)']! };
-}
-
 const ng = await startNginx({ keepaliveRequests: 0 });
 try {
   const r = {
@@ -62,7 +45,7 @@ try {
   for (let i = 0; i < REPS; i++) {
     r.e.push(await gauntlet(ng.url, 'embedded'));
     r.g.push(await gauntlet(ng.url, 'k6'));
-    r.k.push(await plainK6(ng.url));
+    r.k.push(await plainK6(ng.url, VUS, SECONDS));
   }
   const m = (xs: { rps: number; p95: number }[]) => ({
     rps: median(xs.map((x) => x.rps)),

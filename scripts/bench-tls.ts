@@ -44,7 +44,8 @@ async function wrk(): Promise<number> {
   return Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)![1]);
 }
 
-async function gauntlet(): Promise<{ rps: number; p99: number }> {
+async function gauntlet(core: 'native' | 'js'): Promise<{ rps: number; p99: number }> {
+  process.env.GAUNTLET_CORE = core;
   const { record } = await gauntletLoad(
     nginx.url,
     `name: tls\nscenario: { executor: constant-vus, vus: 50, duration: ${SECONDS}s }\ngracefulStop: 2s\nworkers: 1\nrequests: [{ name: root, path: / }]\n`,
@@ -57,16 +58,21 @@ async function gauntlet(): Promise<{ rps: number; p99: number }> {
 try {
   const w: number[] = [];
   const g: number[] = [];
+  const j: number[] = [];
   for (let i = 0; i < REPS; i++) {
     w.push(await wrk());
-    g.push((await gauntlet()).rps);
+    g.push((await gauntlet('native')).rps);
+    j.push((await gauntlet('js')).rps);
   }
+  const row = (name: string, xs: number[]) =>
+    console.log(`| ${name} | ${xs.map((x) => x.toFixed(0)).join(', ')} | ${median(xs).toFixed(0)} |`);
   console.log(`| tool | req/s per round | median |\n|---|---|---|`);
-  console.log(`| wrk -t1 -c50 (https) | ${w.map((x) => x.toFixed(0)).join(', ')} | ${median(w).toFixed(0)} |`);
+  row('wrk -t1 -c50 (https)', w);
+  row('Gauntlet, native core (rustls), 1 worker, 50 VUs', g);
+  row('Gauntlet, JS worker (node:tls), 1 worker, 50 VUs', j);
   console.log(
-    `| Gauntlet, 1 worker, 50 VUs (https) | ${g.map((x) => x.toFixed(0)).join(', ')} | ${median(g).toFixed(0)} |`,
+    `\nnative / wrk: ${(median(g) / median(w)).toFixed(2)}×, JS / wrk: ${(median(j) / median(w)).toFixed(2)}×`,
   );
-  console.log(`\nGauntlet / wrk: ${(median(g) / median(w)).toFixed(2)}×`);
 } finally {
   await nginx.stop();
 }

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { startNginx } from '../test/fixtures/nginx.ts';
-import { gauntletLoad } from './bench-project.ts';
+import { gauntletLoad, plainK6 } from './bench-project.ts';
 import { newHistogram } from '../src/measure/histogram.ts';
 
 const run = promisify(execFile);
@@ -32,7 +32,9 @@ interface Measure {
   mean?: number | undefined;
 }
 
-async function gauntlet(url: string, scenario: string): Promise<Measure> {
+/** Gauntlet's embedded engine on one core: the native load core (the default) or JavaScript workers. */
+async function gauntlet(url: string, scenario: string, core: 'native' | 'js' = 'native'): Promise<Measure> {
+  process.env.GAUNTLET_CORE = core;
   const { record } = await gauntletLoad(
     url,
     `name: bench\nscenario: ${scenario}\ngracefulStop: 2s\nworkers: ${WORKERS}\nrequests: [{ name: root, path: / }]\n`,
@@ -166,25 +168,34 @@ say();
 say('### Throughput against nginx (requests/s)');
 say();
 say(
-  '| nginx keep-alive | gauntlet (embedded) | wrk -t1 | autocannon | autocannon -w 2 | gauntlet / wrk | gauntlet / autocannon |',
+  '| nginx keep-alive | Gauntlet, native core | Gauntlet, JS worker | wrk -t1 | autocannon | autocannon -w 2 | k6 | native / wrk | native / autocannon | native / k6 | JS / wrk |',
 );
-say('|---|---|---|---|---|---|---|');
+say('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const keepalive of [undefined, 100_000_000]) {
   const ng = await startNginx(keepalive ? { keepaliveRequests: keepalive } : {});
-  const res: Record<string, Measure[]> = { g: [], w: [], a: [], a2: [] };
+  const res: Record<string, Measure[]> = { g: [], j: [], w: [], a: [], a2: [], k: [] };
+  const closed = `{ executor: constant-vus, vus: ${CONNS}, duration: ${SECONDS}s }`;
   try {
     for (let i = 0; i < REPS; i++) {
-      res.g!.push(await gauntlet(ng.url, `{ executor: constant-vus, vus: ${CONNS}, duration: ${SECONDS}s }`));
+      res.g!.push(await gauntlet(ng.url, closed));
+      res.j!.push(await gauntlet(ng.url, closed, 'js'));
       res.w!.push(await wrk(ng.url));
       res.a!.push(await autocannon(ng.url));
       res.a2!.push(await autocannon(ng.url, ['-w', '2']));
+      res.k!.push(await plainK6(ng.url, CONNS, SECONDS));
     }
   } finally {
     await ng.stop();
   }
   const m = (k: string) => median(res[k]!.map((x) => x.rps));
+  const x = (a: string, b: string) => `${(m(a) / m(b)).toFixed(2)}×`;
   say(
-    `| ${keepalive ? 'keepalive_requests 100000000' : 'default (1000)'} | ${m('g').toFixed(0)} | ${m('w').toFixed(0)} | ${m('a').toFixed(0)} | ${m('a2').toFixed(0)} | ${(m('g') / m('w')).toFixed(2)}× | ${(m('g') / Math.max(m('a'), m('a2'))).toFixed(2)}× |`,
+    `| ${keepalive ? 'keepalive_requests 100000000' : 'default (1000)'} | ${['g', 'j', 'w', 'a', 'a2', 'k'].map((k) => m(k).toFixed(0)).join(' | ')} | ${x('g', 'w')} | ${(m('g') / Math.max(m('a'), m('a2'))).toFixed(2)}× | ${x('g', 'k')} | ${x('j', 'w')} |`,
+  );
+  say(
+    `  per round: ${Object.entries(res)
+      .map(([k, v]) => `${k} ${v.map((r) => r.rps.toFixed(0)).join('/')}`)
+      .join(', ')}`,
   );
   if (!keepalive) {
     const lat = (k: string) => res[k]![Math.floor(REPS / 2)]!;
@@ -194,7 +205,8 @@ for (const keepalive of [undefined, 100_000_000]) {
     say("| tool | mean | Little's law mean | p50 | p90 | p99 |");
     say('|---|---|---|---|---|---|');
     for (const [k, name] of [
-      ['g', 'gauntlet'],
+      ['g', 'gauntlet (native)'],
+      ['j', 'gauntlet (JS)'],
       ['w', 'wrk'],
       ['a', 'autocannon'],
     ] as const) {
@@ -213,12 +225,16 @@ say();
 {
   const srv = await truthServer(20);
   try {
-    const g = await gauntlet(srv.url, `{ executor: constant-vus, vus: ${CONNS}, duration: ${SECONDS}s }`);
-    const truth = {
+    const truthNow = () => ({
       p50: srv.hist.getValueAtPercentile(50) / 1000,
       p90: srv.hist.getValueAtPercentile(90) / 1000,
       p99: srv.hist.getValueAtPercentile(99) / 1000,
-    };
+    });
+    const g = await gauntlet(srv.url, `{ executor: constant-vus, vus: ${CONNS}, duration: ${SECONDS}s }`);
+    const truth = truthNow();
+    srv.hist.reset();
+    const j = await gauntlet(srv.url, `{ executor: constant-vus, vus: ${CONNS}, duration: ${SECONDS}s }`, 'js');
+    const jt = truthNow();
     srv.hist.reset();
     const w = await wrk(srv.url);
     const wt = { p50: srv.hist.getValueAtPercentile(50) / 1000, p99: srv.hist.getValueAtPercentile(99) / 1000 };
@@ -228,7 +244,10 @@ say();
     say('| tool | p50 | truth p50 | p90 | truth p90 | p99 | truth p99 |');
     say('|---|---|---|---|---|---|---|');
     say(
-      `| gauntlet | ${f1(g.p50)} | ${f1(truth.p50)} | ${f1(g.p90)} | ${f1(truth.p90)} | ${f1(g.p99)} | ${f1(truth.p99)} |`,
+      `| gauntlet (native) | ${f1(g.p50)} | ${f1(truth.p50)} | ${f1(g.p90)} | ${f1(truth.p90)} | ${f1(g.p99)} | ${f1(truth.p99)} |`,
+    );
+    say(
+      `| gauntlet (JS) | ${f1(j.p50)} | ${f1(jt.p50)} | ${f1(j.p90)} | ${f1(jt.p90)} | ${f1(j.p99)} | ${f1(jt.p99)} |`,
     );
     say(`| wrk | ${f1(w.p50)} | ${f1(wt.p50)} | ${f1(w.p90)} | — | ${f1(w.p99)} | ${f1(wt.p99)} |`);
     say(`| autocannon | ${f1(a.p50)} | ${f1(at.p50)} | ${f1(a.p90)} | — | ${f1(a.p99)} | ${f1(at.p99)} |`);
@@ -258,14 +277,23 @@ say();
       `{ executor: constant-arrival-rate, rate: ${RATE}, duration: ${STALL_SECONDS}s, preAllocatedVUs: 50, maxVUs: 400 }`,
     );
     srv.reset();
+    const j = await gauntlet(
+      srv.url,
+      `{ executor: constant-arrival-rate, rate: ${RATE}, duration: ${STALL_SECONDS}s, preAllocatedVUs: 50, maxVUs: 400 }`,
+      'js',
+    );
+    srv.reset();
     const a = await autocannon(srv.url, ['-R', String(RATE)], STALL_SECONDS);
     say('| | p50 | p90 | p95 | p99 |');
     say('|---|---|---|---|---|');
     say(`| truth | ${f1(t(50))} | ${f1(t(90))} | ${f1(t(95))} | ${f1(t(99))} |`);
-    say(`| gauntlet | ${f1(g.p50)} | ${f1(g.p90)} | ${f1(g.p95)} | ${f1(g.p99)} |`);
+    say(`| gauntlet (native) | ${f1(g.p50)} | ${f1(g.p90)} | ${f1(g.p95)} | ${f1(g.p99)} |`);
+    say(`| gauntlet (JS) | ${f1(j.p50)} | ${f1(j.p90)} | ${f1(j.p95)} | ${f1(j.p99)} |`);
     say(`| autocannon -R | ${f1(a.p50)} | ${f1(a.p90)} | — | ${f1(a.p99)} |`);
     say();
-    say(`gauntlet p99 vs truth: ${(((g.p99! - t(99)) / t(99)) * 100).toFixed(1)}%`);
+    say(
+      `p99 vs truth: native ${(((g.p99! - t(99)) / t(99)) * 100).toFixed(1)}%, JS ${(((j.p99! - t(99)) / t(99)) * 100).toFixed(1)}%`,
+    );
   } finally {
     srv.close();
   }

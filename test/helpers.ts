@@ -39,7 +39,13 @@ export function gauntlet(
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...opts.env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/root',
+        // Which socket loop the load runs on: the e2e-js-core project sets it (vitest.config.ts).
+        ...(process.env.GAUNTLET_CORE ? { GAUNTLET_CORE: process.env.GAUNTLET_CORE } : {}),
+        ...opts.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

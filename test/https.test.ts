@@ -130,6 +130,8 @@ describe('gate against an https target', () => {
     const load = loadOf(dir);
     expect(load.totals.requests).toBe(100);
     expect(load.totals.statuses['200']).toBe(100);
+    // This file runs twice (vitest.config.ts): on the native load core (rustls), and on node:tls.
+    expect(load.generator!.core).toBe(process.env.GAUNTLET_CORE === 'js' ? 'js' : 'native');
   });
 
   it('without the CA: exit 3 before any request, saying why the certificate was refused and what to set', async () => {
@@ -166,6 +168,10 @@ describe('gate against an https target', () => {
     const load = loadOf(dir);
     expect(load.totals.statuses['200'] ?? 0).toBe(0);
     expect(load.totals.failed).toBe(load.totals.requests);
+    expect(load.totals.errors).toEqual({ tls: load.totals.requests });
+    // The server's alert, in each TLS stack's words.
+    if (process.env.GAUNTLET_CORE === 'js') expect(load.errorReasons!.tls).toContain('alert certificate required');
+    else expect(load.errorReasons!.tls).toBe('received fatal alert: CertificateRequired');
   });
 
   it('insecureSkipVerify accepts the self-signed staging certificate', async () => {

@@ -26,14 +26,12 @@ export function nativeCorePath(): string | undefined {
 
 /** What decides whether a profile can run on the native core. */
 export interface CoreNeeds {
-  https: boolean;
   data: boolean;
   thinkTime: boolean;
 }
 
 /** Why a profile cannot run on the native core, or undefined when it can. */
 export function nativeRefusal(n: CoreNeeds): string | undefined {
-  if (n.https) return 'the target is https (the native core speaks plain HTTP/1.1)';
   if (n.data) return 'the profile sends SQL or Redis requests';
   if (n.thinkTime) return 'the profile has think time';
   if (!nativeCorePath()) return 'the native core is not built (scripts/setup.sh builds it with cargo)';

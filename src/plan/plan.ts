@@ -99,7 +99,6 @@ export async function planRun(
     // GAUNTLET_CORE=native on a profile only the JavaScript workers can run: said now, not mid-run.
     if (core && 'want' in core && core.want === 'native' && (engine === undefined || engine === 'embedded')) {
       const why = nativeRefusal({
-        https: env?.baseUrl.startsWith('https:') ?? false,
         data: hasDataRequests(p),
         thinkTime: p.thinkTime !== undefined,
       });

@@ -5,7 +5,10 @@
 // `second`, `done`) as JSON lines on stdout. The numbers are the same numbers: HDR histograms in
 // µs (1 µs – 1 h, 3 significant digits, encoded as HdrHistogram's compressed V2), latency from
 // the intended send in the open model, per-second tallies by request name. The engine falls back
-// to the JavaScript worker for what this core does not do (TLS, SQL/Redis requests, think time).
+// to the JavaScript worker for what this core does not do (SQL/Redis requests, think time).
+// HTTPS is rustls (ring): the environment's CA, client certificate and key as PEM, Mozilla's roots
+// (webpki-roots, as Node bundles them) without a CA, SNI unless the host is an IP address, ALPN
+// http/1.1, and no verification at all only when the environment says insecureSkipVerify.
 use base64::Engine as _;
 use hdrhistogram::serialization::{Serializer, V2DeflateSerializer};
 use hdrhistogram::Histogram;
@@ -17,6 +20,9 @@ use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsRawFd, RawFd};
+use std::sync::Arc;
+
+mod tls;
 
 const STDIN: Token = Token(usize::MAX - 1);
 const TIMER: Token = Token(usize::MAX - 2);
@@ -212,6 +218,10 @@ fn classify(e: &io::Error, op: &str, addr: &SocketAddr) -> (&'static str, String
 #[derive(Default)]
 struct Conn {
     stream: Option<TcpStream>,
+    /// The TLS session over `stream` (https targets).
+    tls: Option<rustls::ClientConnection>,
+    /// TCP is up; `connected` is the connection ready for requests (after the handshake over TLS).
+    tcp_up: bool,
     connected: bool,
     connect_started: u64,
     busy: bool,
@@ -407,6 +417,7 @@ fn on_data(c: &mut Conn, chunk: &[u8]) -> Parsed {
 struct Core {
     poll: Poll,
     addr: SocketAddr,
+    tls: Option<(Arc<rustls::ClientConfig>, rustls::pki_types::ServerName<'static>)>,
     index: u64,
     workers: u64,
     scenario: Value,
@@ -491,7 +502,15 @@ impl Core {
         self.poll.registry().register(&mut s, Token(i), Interest::READABLE | Interest::WRITABLE)?;
         let c = &mut self.conns[i];
         c.stream = Some(s);
+        c.tcp_up = false;
         c.connected = false;
+        c.tls = match &self.tls {
+            Some((config, name)) => Some(
+                rustls::ClientConnection::new(config.clone(), name.clone())
+                    .map_err(|e| io::Error::other(e.to_string()))?,
+            ),
+            None => None,
+        };
         c.connect_started = now();
         Ok(())
     }
@@ -501,6 +520,8 @@ impl Core {
         if let Some(mut s) = c.stream.take() {
             let _ = self.poll.registry().deregister(&mut s);
         }
+        c.tls = None;
+        c.tcp_up = false;
         c.connected = false;
         c.buf.clear();
     }
@@ -537,6 +558,15 @@ impl Core {
     fn write_pending(&mut self, i: usize) {
         let c = &mut self.conns[i];
         let bytes = &self.reqs[c.req].bytes;
+        if let Some(t) = c.tls.as_mut() {
+            // Into the session's plaintext buffer; the records go out as the socket takes them.
+            if c.written < bytes.len() {
+                let _ = t.writer().write_all(&bytes[c.written..]);
+                c.written = bytes.len();
+            }
+            self.flush_tls(i);
+            return;
+        }
         let Some(s) = c.stream.as_mut() else { return };
         while c.written < bytes.len() {
             match s.write(&bytes[c.written..]) {
@@ -549,6 +579,43 @@ impl Core {
                     return;
                 }
             }
+        }
+    }
+
+    /// Writes what the TLS session has to send (handshake, records) as far as the socket takes it.
+    fn flush_tls(&mut self, i: usize) {
+        let c = &mut self.conns[i];
+        let (Some(t), Some(s)) = (c.tls.as_mut(), c.stream.as_mut()) else { return };
+        while t.wants_write() {
+            match t.write_tls(s) {
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let (cls, reason) = classify(&e, "write", &self.addr);
+                    self.broken(i, cls, reason);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The connection is ready for requests (TCP up, and the handshake done over TLS).
+    fn on_ready(&mut self, i: usize) {
+        let c = &mut self.conns[i];
+        c.connected = true;
+        if c.busy {
+            c.paid_connect = Some(now() - c.sent_at.max(c.connect_started));
+            self.write_pending(i);
+        }
+    }
+
+    /// The connection broke: the request in flight fails with why; an idle one is simply dropped.
+    fn broken(&mut self, i: usize, cls: &'static str, reason: String) {
+        if self.conns[i].busy {
+            self.fail(i, cls, Some(reason));
+        } else {
+            self.drop_stream(i);
         }
     }
 
@@ -571,7 +638,7 @@ impl Core {
     fn on_writable(&mut self, i: usize) {
         let c = &mut self.conns[i];
         let Some(s) = c.stream.as_ref() else { return };
-        if !c.connected {
+        if !c.tcp_up {
             let err = match s.take_error() {
                 Ok(Some(e)) | Err(e) => Some(e),
                 Ok(None) => match s.peer_addr() {
@@ -582,75 +649,128 @@ impl Core {
             };
             if let Some(e) = err {
                 let (cls, reason) = classify(&e, "connect", &self.addr);
-                if c.busy {
-                    self.fail(i, cls, Some(reason));
-                } else {
-                    self.drop_stream(i);
-                }
+                self.broken(i, cls, reason);
                 return;
             }
-            c.connected = true;
-            if c.busy {
-                c.paid_connect = Some(now() - c.sent_at.max(c.connect_started));
+            c.tcp_up = true;
+            if c.tls.is_none() {
+                self.on_ready(i);
+                return;
             }
         }
-        if self.conns[i].busy {
+        if self.conns[i].tls.is_some() {
+            self.flush_tls(i);
+        } else if self.conns[i].busy && self.conns[i].connected {
             self.write_pending(i);
         }
     }
 
     fn on_readable(&mut self, i: usize, scratch: &mut [u8]) {
+        if self.conns[i].tls.is_some() {
+            return self.on_readable_tls(i, scratch);
+        }
         loop {
             let c = &mut self.conns[i];
             let Some(s) = c.stream.as_mut() else { return };
             match s.read(scratch) {
-                Ok(0) => {
-                    // The server closed: an answer framed by the close is complete; else the
-                    // request in flight was cut off. An idle connection is simply gone.
-                    let (done, status) = (c.busy && c.until_close && c.header_done, c.status);
-                    self.drop_stream(i);
-                    if done {
-                        self.finish_request(i, status, None, None);
-                    } else {
-                        self.finish_request(i, 0, Some("reset"), None);
-                    }
-                    return;
-                }
+                Ok(0) => return self.on_eof(i),
                 Ok(n) => {
-                    if !c.busy {
-                        // Bytes nobody asked for (a server speaking out of turn): not to be trusted.
-                        self.drop_stream(i);
+                    if !self.on_plain(i, &scratch[..n]) {
                         return;
-                    }
-                    match on_data(c, &scratch[..n]) {
-                        Parsed::More => {}
-                        Parsed::Done => {
-                            let status = c.status;
-                            if c.close_after {
-                                self.drop_stream(i);
-                            }
-                            self.finish_request(i, status, None, None);
-                            if self.conns[i].stream.is_none() {
-                                return;
-                            }
-                        }
-                        Parsed::Fail(reason) => {
-                            self.fail(i, "other", reason);
-                            return;
-                        }
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     let (cls, reason) = classify(&e, "read", &self.addr);
-                    if c.busy {
-                        self.fail(i, cls, Some(reason));
-                    } else {
-                        self.drop_stream(i);
-                    }
+                    self.broken(i, cls, reason);
                     return;
                 }
+            }
+        }
+    }
+
+    /// TLS records in, plaintext out to the same parser; the handshake's end makes it ready.
+    fn on_readable_tls(&mut self, i: usize, scratch: &mut [u8]) {
+        loop {
+            let c = &mut self.conns[i];
+            let (Some(t), Some(s)) = (c.tls.as_mut(), c.stream.as_mut()) else { return };
+            let eof = match t.read_tls(s) {
+                Ok(0) => true,
+                Ok(_) => false,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return self.flush_tls(i),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let (cls, reason) = classify(&e, "read", &self.addr);
+                    self.broken(i, cls, reason);
+                    return;
+                }
+            };
+            if let Err(e) = t.process_new_packets() {
+                // A refused certificate, a protocol error: the alert goes out, the connection goes.
+                let _ = t.write_tls(s);
+                let reason = tls::reason(&e);
+                self.broken(i, "tls", reason);
+                return;
+            }
+            if !c.connected && !t.is_handshaking() {
+                self.on_ready(i);
+            }
+            // Plaintext: as much as the records carried.
+            loop {
+                let c = &mut self.conns[i];
+                let Some(t) = c.tls.as_mut() else { return };
+                match t.reader().read(scratch) {
+                    Ok(0) => return self.on_eof(i), // close_notify
+                    Ok(n) => {
+                        if !self.on_plain(i, &scratch[..n]) {
+                            return;
+                        }
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(_) => return self.on_eof(i), // closed without close_notify
+                }
+            }
+            if eof {
+                return self.on_eof(i);
+            }
+        }
+    }
+
+    /// The server closed: an answer framed by the close is complete; else the request in flight
+    /// was cut off. An idle connection is simply gone.
+    fn on_eof(&mut self, i: usize) {
+        let c = &self.conns[i];
+        let (done, status) = (c.busy && c.until_close && c.header_done, c.status);
+        self.drop_stream(i);
+        if done {
+            self.finish_request(i, status, None, None);
+        } else {
+            self.finish_request(i, 0, Some("reset"), None);
+        }
+    }
+
+    /// Bytes of an answer; false when the connection is gone after them.
+    fn on_plain(&mut self, i: usize, bytes: &[u8]) -> bool {
+        let c = &mut self.conns[i];
+        if !c.busy {
+            // Bytes nobody asked for (a server speaking out of turn): not to be trusted.
+            self.drop_stream(i);
+            return false;
+        }
+        match on_data(c, bytes) {
+            Parsed::More => true,
+            Parsed::Done => {
+                let status = c.status;
+                if c.close_after {
+                    self.drop_stream(i);
+                }
+                self.finish_request(i, status, None, None);
+                self.conns[i].stream.is_some()
+            }
+            Parsed::Fail(reason) => {
+                self.fail(i, "other", reason);
+                false
             }
         }
     }
@@ -914,6 +1034,9 @@ fn main() {
         .and_then(|mut a| a.next())
         .unwrap_or_else(|| fatal(&format!("cannot resolve {host}")));
     let timeout_ms = num("timeoutMs");
+    let tls_config = init.get("tls").filter(|t| t.is_object()).map(|t| {
+        tls::client(t, host).unwrap_or_else(|e| fatal(&format!("tls: {e}")))
+    });
     let mut names: Vec<String> = Vec::new();
     let mut reqs = Vec::new();
     let mut cumulative = Vec::new();
@@ -943,6 +1066,7 @@ fn main() {
     let mut core = Core {
         poll,
         addr,
+        tls: tls_config,
         index,
         workers: num("workers") as u64,
         scenario: scenario.clone(),

@@ -1,9 +1,9 @@
 // The native load core (native/loadcore, Rust): a load worker as a process — one thread, one
-// epoll loop — for plain HTTP/1.1 profiles, where a JavaScript worker spends most of its time in
+// epoll loop — for HTTP/1.1 profiles, over TCP or TLS (rustls), where a JavaScript worker spends most of its time in
 // Node's socket write path (BENCHMARKS.md). It speaks the worker's own messages as JSON lines
 // (the init on stdin, then start and stop; ready, second and done on stdout), so the engine
-// merges its histograms and tallies exactly as a thread's. What it does not do — TLS, SQL and
-// Redis requests, think time — runs on the JavaScript worker, as does everything when the core
+// merges its histograms and tallies exactly as a thread's. What it does not do — SQL and Redis
+// requests, think time — runs on the JavaScript worker, as does everything when the core
 // was not built (no Rust toolchain) or GAUNTLET_CORE=js.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -13,7 +13,6 @@ import { coreSetting, nativeCorePath, nativeRefusal, type Core, type CoreNeeds }
 import { toWire, type FromWorker, type ToWorker, type WorkerInit } from './protocol.ts';
 
 const needsOf = (init: WorkerInit): CoreNeeds => ({
-  https: init.tls !== undefined,
   data: init.requests.some((r) => r.data),
   thinkTime: init.thinkTimeMs !== undefined,
 });
