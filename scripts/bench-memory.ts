@@ -1,4 +1,5 @@
-// `npm run bench:memory`: resident memory of a `gauntlet load` process (workers included)
+// `npm run bench:memory`: resident memory of a `gauntlet load` process (worker threads, and the
+// native load core's processes, included)
 // after 1 and after 10 minutes of closed-model load against nginx: bounded by histograms, not
 // sample arrays.
 import { spawn } from 'node:child_process';
@@ -19,6 +20,14 @@ writeFileSync(
 );
 const rssMiB = (pid: number) =>
   Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+/** The native load core runs as child processes of the gauntlet process. */
+const childrenOf = (pid: number): number[] => {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+};
 const child = spawn(process.execPath, [join(ROOT, 'bin/gauntlet.mjs'), 'load', 'p.yaml'], {
   cwd: dir,
   stdio: 'ignore',
@@ -26,11 +35,14 @@ const child = spawn(process.execPath, [join(ROOT, 'bin/gauntlet.mjs'), 'load', '
 const samples: string[] = [];
 const at = async (minute: number) => {
   await sleep(minute * 60_000 - (Date.now() - started));
-  samples.push(`| ${minute} min | ${rssMiB(child.pid!).toFixed(0)} MiB |`);
+  const cores = childrenOf(child.pid!).map(rssMiB);
+  samples.push(
+    `| ${minute} min | ${rssMiB(child.pid!).toFixed(0)} MiB | ${cores.map((x) => `${x.toFixed(1)} MiB`).join(', ') || '—'} |`,
+  );
   console.log(samples[samples.length - 1]);
 };
 const started = Date.now();
-console.log('| after | RSS (gauntlet process, all worker threads) |\n|---|---|');
+console.log('| after | RSS of the gauntlet process (its threads) | RSS of each native core process |\n|---|---|---|');
 for (const m of [1, 2, 5, MINUTES].filter((m, i, a) => m <= MINUTES && a.indexOf(m) === i)) await at(m);
 await new Promise((r) => child.on('close', r));
 const run = JSON.parse(readFileSync(join(dir, 'reports', 'latest', 'run.json'), 'utf8')) as {

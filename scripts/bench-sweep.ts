@@ -7,11 +7,16 @@ import { gauntletLoad } from './bench-project.ts';
 const RATES = (process.env.SWEEP_RATES ?? '500,1000,2000,4000,8000,16000').split(',').map(Number);
 const SECONDS = Number(process.env.SWEEP_SECONDS ?? 5);
 const WORKERS = Number(process.env.SWEEP_WORKERS ?? 2);
+/** The connection pool: preAllocatedVUs, and maxVUs when set (a fixed pool absorbs no connect storm). */
+const PREALLOC = Number(process.env.SWEEP_PREALLOC ?? 10);
+const MAXVUS = process.env.SWEEP_MAXVUS ? `, maxVUs: ${process.env.SWEEP_MAXVUS}` : '';
+const CORE = process.env.GAUNTLET_CORE ?? 'native where it can';
 
 const nginx = await startNginx();
 const f = (x: number | undefined) =>
   x === undefined ? '—' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
 try {
+  console.log(`workers ${WORKERS}, preAllocatedVUs ${PREALLOC}${MAXVUS}, core: ${CORE}\n`);
   console.log(
     `| offered req/s | achieved req/s | p50 ms | p99 ms | dropped | send lag p99 ms | busiest worker ELU | generator | exit |`,
   );
@@ -19,7 +24,7 @@ try {
   for (const rate of RATES) {
     const { code, record: rec } = await gauntletLoad(
       nginx.url,
-      `name: sweep\nscenario: { executor: constant-arrival-rate, rate: ${rate}, duration: ${SECONDS}s, preAllocatedVUs: 10 }\ngracefulStop: 2s\nworkers: ${WORKERS}\nrequests: [{ name: root, path: / }]\nthresholds: { http_req_duration: ['p(99)<100'] }\n`,
+      `name: sweep\nscenario: { executor: constant-arrival-rate, rate: ${rate}, duration: ${SECONDS}s, preAllocatedVUs: ${PREALLOC}${MAXVUS} }\ngracefulStop: 2s\nworkers: ${WORKERS}\nrequests: [{ name: root, path: / }]\nthresholds: { http_req_duration: ['p(99)<100'] }\n`,
     );
     const load = rec.load!;
     const l = load.all.latency;
