@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { gauntlet, hasNoStackTrace, latestReport, project, yamlConfig } from './helpers.ts';
+import { startPostgres, type LocalPostgres } from '../src/targets/local/postgres.ts';
+import { startRedis, type LocalRedis } from '../src/targets/local/redis.ts';
+import { execSql } from '../src/targets/pg.ts';
 import type { LoadResult } from '../src/record/schema.ts';
 
 /** path → what the server writes back (a function for answers that need the socket). */
@@ -30,7 +33,14 @@ const ANSWERS: Record<string, (s: Socket) => void> = {
 
 let server: Server;
 let url: string;
+let db: LocalPostgres;
+let redis: LocalRedis;
 beforeAll(async () => {
+  [db, redis] = await Promise.all([startPostgres(), startRedis()]);
+  await execSql(
+    db.url,
+    'create table t (id int primary key, v int); insert into t select g, g from generate_series(1, 100) g;',
+  );
   server = createServer((s) => {
     let buf = '';
     s.on('error', () => {});
@@ -46,7 +56,9 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(async () => {
+  await Promise.all([db?.stop(), redis?.stop(), new Promise<void>((r) => server.close(() => r()))]);
+});
 
 const requests = Object.keys(ANSWERS)
   .map((p) => `  - { name: "${p.slice(1)}", path: "${p}"${p === '/head' ? ', method: HEAD' : ''} }`)
@@ -62,9 +74,14 @@ requests:
 ${requests}
 `;
 
-async function runOn(core: 'native' | 'js'): Promise<LoadResult> {
-  const dir = project({ 'gauntlet.config.yaml': yamlConfig(url), 'p.yaml': PROFILE });
-  const run = await gauntlet(['load', 'p.yaml'], { cwd: dir, env: { GAUNTLET_CORE: core } });
+async function runOn(core: 'native' | 'js', profile = PROFILE): Promise<LoadResult> {
+  const config = yamlConfig(url, '').replace(
+    `baseUrl: ${JSON.stringify(url)}`,
+    `baseUrl: ${JSON.stringify(url)}\n    postgres: { url: "\${env:DB_URL}" }\n    redis: { url: "\${env:REDIS_URL}" }`,
+  );
+  const dir = project({ 'gauntlet.config.yaml': config, 'p.yaml': profile });
+  const env = { GAUNTLET_CORE: core, DB_URL: db.url, REDIS_URL: redis.url };
+  const run = await gauntlet(['load', 'p.yaml'], { cwd: dir, env });
   expect(run.code, run.out).toBe(1); // http_req_failed's default threshold fails
   expect(hasNoStackTrace(run.out)).toBe(true);
   const load = (latestReport(dir).record as unknown as { load: LoadResult }).load;
@@ -108,6 +125,62 @@ describe('the native load core', () => {
     expect(native.errorReasons?.other).toBe('malformed status line: "HTPT/9.9 2OO <script>alert(1)</script>"');
     // A request that got no answer is timed to its timeout, on both.
     for (const load of [native, js]) expect(load.byName.silent!.latency!.p50Ms).toBeGreaterThanOrEqual(400);
+  });
+
+  it('speaks PostgreSQL and Redis as the JavaScript clients do: the same classes, reasons and byte counts', async () => {
+    const data = (requests: string) => `name: data
+scenario: { executor: constant-arrival-rate, rate: 100, duration: 2s, preAllocatedVUs: 4 }
+timeout: 2s
+thresholds:
+  http_req_failed: ['rate<0.01']
+  db_query_failed: ['rate<0.01']
+requests:
+${requests}
+`;
+    const sql = data(`  - { name: ok, kind: postgres, sql: "select v from t where id = $1", params: [42] }
+  - { name: div, kind: postgres, sql: "select 1 / ($1::int - 1)", params: [1] }
+  - { name: slow, kind: postgres, sql: "select pg_sleep(0.3)", timeout: 100ms }
+  - { name: nothing, kind: postgres, sql: "select v from t where id = $1", params: [null] }`);
+    const shapeOf = (l: LoadResult) =>
+      Object.fromEntries(
+        Object.entries(l.byName).map(([name, b]) => [
+          name,
+          {
+            errors: Object.keys(b.totals.errors),
+            failed: b.totals.failed === b.totals.requests ? 'all' : b.totals.failed ? 'some' : 'none',
+            bytesIn: b.totals.bytesIn / Math.max(1, b.totals.requests),
+            bytesOut: b.totals.bytesOut,
+          },
+        ]),
+      );
+    const [pgNative, pgJs] = [await runOn('native', sql), await runOn('js', sql)];
+    expect(shapeOf(pgNative)).toEqual(shapeOf(pgJs));
+    expect(shapeOf(pgNative)).toEqual({
+      ok: { errors: [], failed: 'none', bytesIn: 0, bytesOut: 0 },
+      div: { errors: ['db_sqlstate_22'], failed: 'all', bytesIn: 0, bytesOut: 0 },
+      slow: { errors: ['timeout'], failed: 'all', bytesIn: 0, bytesOut: 0 },
+      nothing: { errors: [], failed: 'none', bytesIn: 0, bytesOut: 0 },
+    });
+    for (const cls of ['db_sqlstate_22', 'timeout']) expect(pgNative.errorReasons![cls]).toBe(pgJs.errorReasons![cls]);
+    expect(pgNative.errorReasons!.db_sqlstate_22).toBe('division by zero');
+
+    const red = data(`  - { name: set, kind: redis, command: [SET, k, value] }
+  - { name: get, kind: redis, command: [GET, k] }
+  - { name: wrong, kind: redis, command: [LPUSH, k, x] }`);
+    const [rNative, rJs] = [await runOn('native', red), await runOn('js', red)];
+    const redisShape = (l: LoadResult) =>
+      Object.fromEntries(
+        Object.entries(l.byName).map(([n, b]) => [
+          n,
+          { errors: Object.keys(b.totals.errors), failed: b.totals.failed > 0 },
+        ]),
+      );
+    expect(redisShape(rNative)).toEqual(redisShape(rJs));
+    expect(rNative.byName.wrong!.totals.errors).toEqual({ redis_wrongtype: rNative.byName.wrong!.totals.requests });
+    expect(rNative.errorReasons!.redis_wrongtype).toBe(rJs.errorReasons!.redis_wrongtype);
+    // "OK" is 2 bytes, "value" 5 (a GET before the first SET finds nothing: 0).
+    expect(rNative.byName.set!.totals.bytesIn).toBe(2 * rNative.byName.set!.totals.requests);
+    expect(rJs.byName.set!.totals.bytesIn).toBe(2 * rJs.byName.set!.totals.requests);
   });
 
   it('GAUNTLET_CORE=native on what the core cannot run: one line saying why, exit 2', async () => {

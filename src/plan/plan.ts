@@ -4,7 +4,7 @@
 // experiments (their SLO texts, their load profiles), the drill's DR plan, the engine and its
 // binary. It reads the config's files and nothing else: no request, no process, no container.
 // `gauntlet validate` prints it; every run command plans its own inputs before it starts anything.
-import { coreSetting, nativeRefusal } from '../config/core.ts';
+import { coreSetting, dataRefusal, nativeRefusal } from '../config/core.ts';
 import { dirname, resolve } from 'node:path';
 import { parseObjective } from '../core/comparison.ts';
 import { ExitCode, GauntletError, configError, describeError } from '../core/errors.ts';
@@ -99,7 +99,9 @@ export async function planRun(
     // GAUNTLET_CORE=native on a profile only the JavaScript workers can run: said now, not mid-run.
     if (core && 'want' in core && core.want === 'native' && (engine === undefined || engine === 'embedded')) {
       const why = nativeRefusal({
-        data: hasDataRequests(p),
+        dataProblem: dataRefusal(
+          p.requests.map((r) => ({ kind: r.kind ?? 'http', url: r.kind === 'http' ? undefined : r.url })),
+        ),
         thinkTime: p.thinkTime !== undefined,
       });
       if (why) problems.push(`${p.file}: GAUNTLET_CORE=native: ${why}`);

@@ -22,10 +22,14 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
 
+mod data;
 mod tls;
 
 const STDIN: Token = Token(usize::MAX - 1);
 const TIMER: Token = Token(usize::MAX - 2);
+/// A connection's token: its slot in the low bits, its socket's number above them.
+const SLOT_BITS: u32 = 24;
+const SLOT_MASK: usize = (1 << SLOT_BITS) - 1;
 const MS: u64 = 1_000_000;
 /// Arrivals nearer than this are waited for by polling, not by the timerfd (ns).
 const SPIN_NS: u64 = 5_000;
@@ -141,7 +145,7 @@ fn share_of(total: u64, index: u64, workers: u64) -> u64 {
 struct Tally {
     requests: u64,
     failed: u64,
-    errors: BTreeMap<&'static str, u64>,
+    errors: BTreeMap<String, u64>,
     statuses: BTreeMap<u16, u64>,
     bytes_in: u64,
     bytes_out: u64,
@@ -161,14 +165,20 @@ struct Bucket {
 
 struct Req {
     name: usize,
+    /// What goes on the wire: the HTTP request, a Redis command, or a statement's first use
+    /// (Parse + Bind + Execute + Sync).
     bytes: Vec<u8>,
+    /// A prepared statement's later uses (Bind + Execute + Sync).
+    again: Vec<u8>,
+    /// PostgreSQL: the statement's index, for what each connection has prepared.
+    stmt: Option<usize>,
     expect_body: bool,
     timeout_ns: u64,
 }
 
 struct Outcome {
     status: u16,
-    error: Option<&'static str>,
+    error: Option<String>,
     reason: Option<String>,
     bytes_in: u64,
     connect_ns: Option<u64>,
@@ -176,16 +186,16 @@ struct Outcome {
 }
 
 /// k6's http_req_failed: a network error or a status outside 200–399 (protocol.ts errorClassOf).
-fn error_class(status: u16, error: Option<&'static str>) -> Option<&'static str> {
+fn error_class(status: u16, error: &Option<String>) -> Option<String> {
     if error.is_some() {
-        return error;
+        return error.clone();
     }
     match status {
         200..=399 => None,
-        429 => Some("http_429"),
-        500..=599 => Some("http_5xx"),
-        400..=499 => Some("http_4xx"),
-        _ => Some("http_other"),
+        429 => Some("http_429".into()),
+        500..=599 => Some("http_5xx".into()),
+        400..=499 => Some("http_4xx".into()),
+        _ => Some("http_other".into()),
     }
 }
 
@@ -218,6 +228,9 @@ fn classify(e: &io::Error, op: &str, addr: &SocketAddr) -> (&'static str, String
 #[derive(Default)]
 struct Conn {
     stream: Option<TcpStream>,
+    /// Which socket `stream` is (a new one on every connect): events and loops for an earlier
+    /// socket of this slot are not its.
+    gen: u64,
     /// The TLS session over `stream` (https targets).
     tls: Option<rustls::ClientConnection>,
     /// TCP is up; `connected` is the connection ready for requests (after the handshake over TLS).
@@ -243,11 +256,19 @@ struct Conn {
     close_after: bool,
     expect_body: bool,
     bytes_in: u64,
+    /// Data connections: the statements this connection has prepared, whether the request in
+    /// flight is a prepared one's later use, and the startup's state.
+    prepared: Vec<bool>,
+    use_again: bool,
+    pg_auth: data::PgAuth,
+    pg_answer: data::PgAnswer,
+    redis_want: usize,
 }
 
 impl Conn {
     fn reset_parser(&mut self) {
         self.buf.clear();
+        self.pg_answer = data::PgAnswer::default();
         self.status = 0;
         self.header_done = false;
         self.body_left = -1;
@@ -418,6 +439,8 @@ struct Core {
     poll: Poll,
     addr: SocketAddr,
     tls: Option<(Arc<rustls::ClientConfig>, rustls::pki_types::ServerName<'static>)>,
+    /// What the connections speak: HTTP/1.1, or one database's protocol.
+    proto: data::Proto,
     index: u64,
     workers: u64,
     scenario: Value,
@@ -432,7 +455,11 @@ struct Core {
 
     conns: Vec<Conn>,
     free_slots: Vec<usize>,
+    sockets: u64,
+    /// Completions that happened inside `send` (a connect refused at once): handled after it, so
+    /// a refusing target cannot recurse without bound.
     done: Vec<(usize, Outcome)>,
+    sending: bool,
     start: u64,
     started: bool,
     stopping: bool,
@@ -444,7 +471,7 @@ struct Core {
     iteration_hist: Histogram<u64>,
     lag_hist: Histogram<u64>,
     connect_hist: Histogram<u64>,
-    error_reasons: BTreeMap<&'static str, String>,
+    error_reasons: BTreeMap<String, String>,
     last_completion: u64,
     idle_ns: u64,
     // closed model
@@ -459,6 +486,10 @@ struct Core {
 }
 
 impl Core {
+    fn is_data(&self) -> bool {
+        !matches!(self.proto, data::Proto::Http)
+    }
+
     fn elapsed_ms(&self, t: u64) -> f64 {
         (t as f64 - self.start as f64) / MS as f64
     }
@@ -499,9 +530,12 @@ impl Core {
     fn connect(&mut self, i: usize) -> Result<(), io::Error> {
         let mut s = TcpStream::connect(self.addr)?;
         let _ = s.set_nodelay(true);
-        self.poll.registry().register(&mut s, Token(i), Interest::READABLE | Interest::WRITABLE)?;
+        self.sockets += 1;
+        let token = Token(i | (self.sockets as usize) << SLOT_BITS);
+        self.poll.registry().register(&mut s, token, Interest::READABLE | Interest::WRITABLE)?;
         let c = &mut self.conns[i];
         c.stream = Some(s);
+        c.gen = self.sockets;
         c.tcp_up = false;
         c.connected = false;
         c.tls = match &self.tls {
@@ -523,6 +557,10 @@ impl Core {
         c.tls = None;
         c.tcp_up = false;
         c.connected = false;
+        c.prepared.clear();
+        c.pg_auth = data::PgAuth::default();
+        c.pg_answer = data::PgAnswer::default();
+        c.redis_want = 0;
         c.buf.clear();
     }
 
@@ -534,6 +572,12 @@ impl Core {
 
     /// Sends request `r` on connection `i`, timed from `from`. Failures arrive through `done`.
     fn send(&mut self, i: usize, r: usize, from: u64) {
+        self.sending = true;
+        self.send_now(i, r, from);
+        self.sending = false;
+    }
+
+    fn send_now(&mut self, i: usize, r: usize, from: u64) {
         let t = now();
         let c = &mut self.conns[i];
         c.busy = true;
@@ -545,6 +589,7 @@ impl Core {
         c.written = 0;
         c.paid_connect = None;
         c.reset_parser();
+        c.use_again = self.reqs[r].stmt.is_some_and(|k| c.prepared.get(k).copied().unwrap_or(false));
         if c.stream.is_none() {
             if let Err(e) = self.connect(i) {
                 let (cls, reason) = classify(&e, "connect", &self.addr);
@@ -557,7 +602,8 @@ impl Core {
 
     fn write_pending(&mut self, i: usize) {
         let c = &mut self.conns[i];
-        let bytes = &self.reqs[c.req].bytes;
+        let req = &self.reqs[c.req];
+        let bytes = if c.use_again { &req.again } else { &req.bytes };
         if let Some(t) = c.tls.as_mut() {
             // Into the session's plaintext buffer; the records go out as the socket takes them.
             if c.written < bytes.len() {
@@ -611,7 +657,7 @@ impl Core {
     }
 
     /// The connection broke: the request in flight fails with why; an idle one is simply dropped.
-    fn broken(&mut self, i: usize, cls: &'static str, reason: String) {
+    fn broken(&mut self, i: usize, cls: &str, reason: String) {
         if self.conns[i].busy {
             self.fail(i, cls, Some(reason));
         } else {
@@ -620,19 +666,25 @@ impl Core {
     }
 
     /// The request in flight on `i` failed: the connection goes, the outcome is queued.
-    fn fail(&mut self, i: usize, cls: &'static str, reason: Option<String>) {
+    fn fail(&mut self, i: usize, cls: &str, reason: Option<String>) {
         self.drop_stream(i);
-        self.finish_request(i, 0, Some(cls), reason);
+        self.finish_request(i, 0, Some(cls.to_string()), reason);
     }
 
-    fn finish_request(&mut self, i: usize, status: u16, error: Option<&'static str>, reason: Option<String>) {
+    fn finish_request(&mut self, i: usize, status: u16, error: Option<String>, reason: Option<String>) {
         let c = &mut self.conns[i];
         if !c.busy {
             return;
         }
         c.busy = false;
         let o = Outcome { status, error, reason, bytes_in: c.bytes_in, connect_ns: c.paid_connect.take(), end: now() };
-        self.done.push((i, o));
+        if self.sending {
+            self.done.push((i, o));
+        } else {
+            // At once, as a worker thread's callback does: the VU's next request goes out now, not
+            // after the rest of this batch of events — time no iteration would account for.
+            self.complete(i, o);
+        }
     }
 
     fn on_writable(&mut self, i: usize) {
@@ -654,8 +706,7 @@ impl Core {
             }
             c.tcp_up = true;
             if c.tls.is_none() {
-                self.on_ready(i);
-                return;
+                return self.on_tcp_up(i);
             }
         }
         if self.conns[i].tls.is_some() {
@@ -746,13 +797,127 @@ impl Core {
         if done {
             self.finish_request(i, status, None, None);
         } else {
-            self.finish_request(i, 0, Some("reset"), None);
+            self.finish_request(i, 0, Some("reset".into()), None);
+        }
+    }
+
+    /// TCP is up: HTTP is ready; a database first hears the startup (and authentication).
+    fn on_tcp_up(&mut self, i: usize) {
+        let hello = match &self.proto {
+            data::Proto::Http => None,
+            data::Proto::Pg(conf) => Some(data::pg_startup(conf)),
+            data::Proto::Redis(conf) => data::redis_hello(conf).map(|(bytes, n)| {
+                self.conns[i].redis_want = n;
+                bytes
+            }),
+        };
+        match hello {
+            None => self.on_ready(i),
+            Some(bytes) => self.raw_write(i, &bytes),
+        }
+    }
+
+    /// A handshake message: small, on a fresh socket, so written at once or the connection fails.
+    fn raw_write(&mut self, i: usize, bytes: &[u8]) {
+        let Some(s) = self.conns[i].stream.as_mut() else { return };
+        match s.write(bytes) {
+            Ok(n) if n == bytes.len() => {}
+            Ok(_) => self.broken(i, "other", "the startup message did not fit the socket buffer".into()),
+            Err(e) => {
+                let (cls, reason) = classify(&e, "write", &self.addr);
+                self.broken(i, cls, reason);
+            }
+        }
+    }
+
+    /// Startup replies from a database: authentication answered, ready at its end.
+    fn on_handshake(&mut self, i: usize, bytes: &[u8]) -> bool {
+        let c = &mut self.conns[i];
+        c.buf.extend_from_slice(bytes);
+        let mut consumed = 0;
+        let step = match &self.proto {
+            data::Proto::Pg(conf) => data::pg_handshake(&c.buf, conf, &mut c.pg_auth, &mut consumed),
+            data::Proto::Redis(_) => data::redis_handshake(&c.buf, &mut c.redis_want, &mut consumed),
+            data::Proto::Http => data::Handshake::Ready,
+        };
+        c.buf.drain(..consumed.min(c.buf.len()));
+        match step {
+            data::Handshake::More => true,
+            data::Handshake::Send(out) => {
+                self.raw_write(i, &out);
+                self.conns[i].stream.is_some()
+            }
+            data::Handshake::Ready => {
+                self.conns[i].buf.clear();
+                self.on_ready(i);
+                self.conns[i].stream.is_some()
+            }
+            data::Handshake::Fail(cls, reason) => {
+                self.broken(i, &cls, reason);
+                false
+            }
+        }
+    }
+
+    /// Bytes of a database's answer: complete at ReadyForQuery (PostgreSQL) or one reply (Redis).
+    fn on_data_reply(&mut self, i: usize, bytes: &[u8]) -> bool {
+        let c = &mut self.conns[i];
+        c.buf.extend_from_slice(bytes);
+        let reply = match self.proto {
+            data::Proto::Pg(_) => {
+                // Whole messages are read once and dropped: a large result is not scanned again.
+                let mut consumed = 0;
+                let r = data::pg_reply(&c.buf, &mut c.pg_answer, &mut consumed);
+                if matches!(r, data::Reply::More) {
+                    c.buf.drain(..consumed);
+                }
+                Ok(r)
+            }
+            _ => data::redis_reply(&c.buf),
+        };
+        match reply {
+            Ok(data::Reply::More) => true,
+            Ok(data::Reply::Done { error, prepared, surplus, bytes }) => {
+                if let (true, Some(k)) = (prepared, self.reqs[c.req].stmt) {
+                    if c.prepared.len() <= k {
+                        c.prepared.resize(k + 1, false);
+                    }
+                    c.prepared[k] = true;
+                }
+                c.buf.clear();
+                c.bytes_in = bytes;
+                // A statement's own error keeps the connection; a broken one goes. Bytes past the
+                // answer were not asked for: the connection cannot be trusted.
+                let drop = surplus || error.as_ref().is_some_and(|(cls, _)| data::broken(cls));
+                if drop {
+                    self.drop_stream(i);
+                }
+                let (cls, reason) = error.map_or((None, None), |(c, r)| (Some(c), Some(r)));
+                self.finish_request(i, 0, cls, reason);
+                self.conns[i].stream.is_some()
+            }
+            Err(reason) => {
+                self.fail(i, "other", Some(reason));
+                false
+            }
         }
     }
 
     /// Bytes of an answer; false when the connection is gone after them.
     fn on_plain(&mut self, i: usize, bytes: &[u8]) -> bool {
+        let gen = self.conns[i].gen;
+        self.on_bytes(i, bytes) && self.conns[i].stream.is_some() && self.conns[i].gen == gen
+    }
+
+    fn on_bytes(&mut self, i: usize, bytes: &[u8]) -> bool {
+        let is_data = self.is_data();
         let c = &mut self.conns[i];
+        if c.tcp_up && !c.connected && is_data {
+            return self.on_handshake(i, bytes);
+        }
+        if is_data && c.busy {
+            return self.on_data_reply(i, bytes);
+        }
         if !c.busy {
             // Bytes nobody asked for (a server speaking out of turn): not to be trusted.
             self.drop_stream(i);
@@ -786,7 +951,11 @@ impl Core {
             }
         }
         self.last_completion = o.end;
-        let (name, out) = (self.reqs[r].name, self.reqs[r].bytes.len() as u64);
+        // As the JS worker counts them: a data request's bytes out are not counted (its request
+        // has no serialised form there).
+        let is_data = self.is_data();
+        let out = if is_data { 0 } else { self.reqs[r].bytes.len() as u64 };
+        let name = self.reqs[r].name;
         let t_ms = self.elapsed_ms(o.end);
         let b = self.bucket_at(t_ms);
         let n = b.by_name[name].get_or_insert_with(|| NameBucket { tally: Tally::default(), hist: new_hist() });
@@ -794,10 +963,11 @@ impl Core {
         t.requests += 1;
         t.bytes_in += o.bytes_in;
         t.bytes_out += out;
-        let cls = error_class(o.status, o.error);
-        if let Some(cls) = cls {
+        // A data request has no status: its outcome's class is the whole verdict.
+        let cls = if is_data { o.error.clone() } else { error_class(o.status, &o.error) };
+        if let Some(cls) = &cls {
             t.failed += 1;
-            *t.errors.entry(cls).or_default() += 1;
+            *t.errors.entry(cls.clone()).or_default() += 1;
         }
         if o.status > 0 {
             *t.statuses.entry(o.status).or_default() += 1;
@@ -820,24 +990,25 @@ impl Core {
     /// One batch at a time: a connection refused at once would otherwise loop here unbounded,
     /// past the timers that stop the run.
     fn drain_done(&mut self) {
-        {
-            let batch = std::mem::take(&mut self.done);
-            for (i, o) in batch {
-                self.in_flight -= 1;
-                if self.finished {
-                    continue;
-                }
-                let (r, from) = (self.conns[i].req, self.conns[i].from);
-                self.record(r, from, &o);
-                self.end_iteration(from, o.end);
-                if self.schedule.is_some() {
-                    self.idle.push(i);
-                } else {
-                    self.vu_next(self.conns[i].vu);
-                }
-            }
-            self.check_drained();
+        for (i, o) in std::mem::take(&mut self.done) {
+            self.complete(i, o);
         }
+    }
+
+    fn complete(&mut self, i: usize, o: Outcome) {
+        self.in_flight -= 1;
+        if self.finished {
+            return;
+        }
+        let (r, from) = (self.conns[i].req, self.conns[i].from);
+        self.record(r, from, &o);
+        self.end_iteration(from, o.end);
+        if self.schedule.is_some() {
+            self.idle.push(i);
+        } else {
+            self.vu_next(self.conns[i].vu);
+        }
+        self.check_drained();
     }
 
     // ---- closed model ----
@@ -920,7 +1091,9 @@ impl Core {
         for i in 0..self.conns.len() {
             if self.conns[i].busy && self.conns[i].deadline < t {
                 self.drop_stream(i);
-                self.finish_request(i, 0, Some("timeout"), None);
+                // The JS worker's data links say why; its HTTP connection does not.
+                let why = self.is_data().then(|| "no answer within the request timeout".to_string());
+                self.finish_request(i, 0, Some("timeout".into()), why);
             }
         }
     }
@@ -1026,8 +1199,34 @@ fn main() {
         serde_json::from_str(&line).unwrap_or_else(|e| fatal(&format!("the init is not JSON: {e}")))
     };
     let num = |k: &str| init.get(k).and_then(Value::as_f64).unwrap_or_else(|| fatal(&format!("init.{k} missing")));
-    let host = init["host"].as_str().unwrap_or_else(|| fatal("init.host missing"));
-    let port = num("port") as u16;
+    // A profile of one database's requests connects there (native.ts sends no mixed profile).
+    let first_data = init["requests"].as_array().and_then(|rs| rs.iter().find_map(|r| r.get("data")));
+    let (proto, data_host) = match first_data {
+        None => (data::Proto::Http, None),
+        Some(d) => {
+            let kind = d["kind"].as_str().unwrap_or("");
+            let url = d["url"].as_str().unwrap_or("");
+            let default_port = if kind == "postgres" { 5432 } else { 6379 };
+            let (user, password, host, port, path) =
+                data::parse_url(url, default_port).unwrap_or_else(|e| fatal(&e));
+            let proto = if kind == "postgres" {
+                let user = user.unwrap_or_else(|| fatal("the PostgreSQL URL has no user"));
+                data::Proto::Pg(data::PgConf {
+                    database: if path.is_empty() { user.clone() } else { path },
+                    user,
+                    password,
+                    statement_timeout_ms: d["serverTimeoutMs"].as_u64().unwrap_or(0),
+                })
+            } else {
+                data::Proto::Redis(data::RedisConf { user, password, db: path.parse().ok() })
+            };
+            (proto, Some((host, port)))
+        }
+    };
+    let (host, port) = match &data_host {
+        Some((h, p)) => (h.as_str(), *p),
+        None => (init["host"].as_str().unwrap_or_else(|| fatal("init.host missing")), num("port") as u16),
+    };
     let addr = (host, port)
         .to_socket_addrs()
         .ok()
@@ -1038,6 +1237,7 @@ fn main() {
         tls::client(t, host).unwrap_or_else(|e| fatal(&format!("tls: {e}")))
     });
     let mut names: Vec<String> = Vec::new();
+    let mut statements: Vec<String> = Vec::new();
     let mut reqs = Vec::new();
     let mut cumulative = Vec::new();
     for r in init["requests"].as_array().unwrap_or_else(|| fatal("init.requests missing")) {
@@ -1050,9 +1250,31 @@ fn main() {
             .decode(r["bytes"].as_str().unwrap_or(""))
             .unwrap_or_else(|_| fatal("a request's bytes are not base64"));
         let timeout = r.get("timeoutMs").and_then(Value::as_f64).unwrap_or(timeout_ms);
+        let (mut bytes, mut again, mut stmt) = (bytes, Vec::new(), None);
+        if let Some(d) = r.get("data") {
+            if d["kind"] == "postgres" {
+                let name = d["statement"].as_str().unwrap_or("").to_string();
+                let params = d["params"].as_array().cloned().unwrap_or_default();
+                (bytes, again) = data::pg_request(&name, d["sql"].as_str().unwrap_or(""), &params);
+                stmt = Some(statements.iter().position(|n| *n == name).unwrap_or_else(|| {
+                    statements.push(name);
+                    statements.len() - 1
+                }));
+            } else {
+                let args: Vec<String> = d["command"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|a| a.as_str().map_or_else(|| a.to_string(), str::to_string))
+                    .collect();
+                bytes = data::resp(&args);
+            }
+        }
         reqs.push(Req {
             name: idx,
             bytes,
+            again,
+            stmt,
             expect_body: r["expectBody"].as_bool().unwrap_or(true),
             timeout_ns: (timeout * MS as f64) as u64,
         });
@@ -1067,6 +1289,7 @@ fn main() {
         poll,
         addr,
         tls: tls_config,
+        proto,
         index,
         workers: num("workers") as u64,
         scenario: scenario.clone(),
@@ -1080,7 +1303,9 @@ fn main() {
         max_conns: native["maxConns"].as_u64().unwrap_or(0) as usize,
         conns: Vec::new(),
         free_slots: Vec::new(),
+        sockets: 0,
         done: Vec::new(),
+        sending: false,
         start: u64::MAX,
         started: false,
         stopping: false,
@@ -1241,11 +1466,15 @@ fn main() {
                         Err(_) => std::process::exit(0),
                     }
                 },
-                Token(i) => {
-                    if ev.is_writable() || ev.is_error() {
+                Token(t) => {
+                    // The token names the slot and which of its sockets: an event for a socket
+                    // since replaced (in this same batch) is not the new one's.
+                    let (i, gen) = (t & SLOT_MASK, (t >> SLOT_BITS) as u64);
+                    let live = |core: &Core| core.conns.get(i).is_some_and(|c| c.gen == gen && c.stream.is_some());
+                    if (ev.is_writable() || ev.is_error()) && live(&core) {
                         core.on_writable(i);
                     }
-                    if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
+                    if (ev.is_readable() || ev.is_read_closed() || ev.is_error()) && live(&core) {
                         core.on_readable(i, &mut scratch);
                     }
                 }

@@ -75,8 +75,19 @@ abstract class Link {
   /** Closes the connection at once, whatever is in flight on it. */
   protected abstract drop(): void;
 
+  /** The request in flight's number: a late answer to an earlier one (timed out, its connection dropped) is not its. */
+  #seq = 0;
+  protected current(id: number): boolean {
+    return id === this.#seq && this.busy;
+  }
+
   /** Starts a request: how long it waited for its connection, if it had to open one. */
-  protected begin(callback: (o: DataOutcome) => void): { ready: Promise<void>; connectMs: () => number | undefined } {
+  protected begin(callback: (o: DataOutcome) => void): {
+    id: number;
+    ready: Promise<void>;
+    connectMs: () => number | undefined;
+  } {
+    const id = ++this.#seq;
     this.busy = true;
     this.sentAt = performance.now();
     this.#callback = callback;
@@ -88,7 +99,7 @@ abstract class Link {
         () => {},
       );
     }
-    return { ready: this.ready!, connectMs: () => connectMs };
+    return { id, ready: this.ready!, connectMs: () => connectMs };
   }
 
   protected finish(o: DataOutcome): void {
@@ -127,7 +138,7 @@ class PgLink extends Link {
   }
 
   send(r: Extract<DataRequest, { kind: 'postgres' }>, callback: (o: DataOutcome) => void): void {
-    const { ready, connectMs } = this.begin(callback);
+    const { id, ready, connectMs } = this.begin(callback);
     const client = this.#client!;
     let up = false;
     ready
@@ -137,8 +148,11 @@ class PgLink extends Link {
         return client.query({ name: r.statement, text: r.sql, values: r.params, rowMode: 'array' });
       })
       .then(
-        () => this.finish({ status: 0, bytesIn: 0, ...took(connectMs()) }),
+        () => this.current(id) && this.finish({ status: 0, bytesIn: 0, ...took(connectMs()) }),
         (err: unknown) => {
+          // A statement that timed out fails later, when its connection is dropped: that is not
+          // the next request's failure, nor a reason to drop the connection that request uses.
+          if (!this.current(id)) return;
           const { cls, reason } = dataErrorClass('postgres', err);
           // A statement's own error keeps the connection; a broken or refused one is replaced next time.
           if (!up || BROKEN.has(cls)) this.drop();
@@ -150,7 +164,8 @@ class PgLink extends Link {
   connect(): Promise<void> {
     if (!this.#client) {
       const client = new pg.Client({ connectionString: this.url, statement_timeout: this.serverTimeoutMs });
-      client.on('error', () => this.drop());
+      // Only this client's own trouble drops it: a dropped one may still report its end later.
+      client.on('error', () => this.#client === client && this.drop());
       this.#client = client;
       this.ready = client.connect().then(() => {});
     }
@@ -181,15 +196,17 @@ class RedisLink extends Link {
   }
 
   send(r: Extract<DataRequest, { kind: 'redis' }>, callback: (o: DataOutcome) => void): void {
-    const { ready, connectMs } = this.begin(callback);
+    const { id, ready, connectMs } = this.begin(callback);
     const client = this.#client!;
     const [cmd, ...args] = r.command;
     ready
       .then(() => client.call(String(cmd), ...args.map(String)))
       .then(
         (reply) =>
+          this.current(id) &&
           this.finish({ status: 0, bytesIn: typeof reply === 'string' ? reply.length : 0, ...took(connectMs()) }),
         (err: unknown) => {
+          if (!this.current(id)) return;
           const { cls, reason } = dataErrorClass('redis', err);
           if (!cls.startsWith('redis_')) this.drop();
           this.finish({ status: 0, bytesIn: 0, cls, reason });

@@ -2,18 +2,28 @@
 // epoll loop — for HTTP/1.1 profiles, over TCP or TLS (rustls), where a JavaScript worker spends most of its time in
 // Node's socket write path (BENCHMARKS.md). It speaks the worker's own messages as JSON lines
 // (the init on stdin, then start and stop; ready, second and done on stdout), so the engine
-// merges its histograms and tallies exactly as a thread's. What it does not do — SQL and Redis
-// requests, think time — runs on the JavaScript worker, as does everything when the core
+// merges its histograms and tallies exactly as a thread's; it also speaks PostgreSQL and Redis to
+// one database URL (config/core.ts dataRefusal). What it does not do — a mix of servers, think
+// time — runs on the JavaScript worker, as does everything when the core
 // was not built (no Rust toolchain) or GAUNTLET_CORE=js.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { maxVUsOf, modelOf, scenarioDurationMs } from '../../config/profile.ts';
 import { shareOf } from './schedule.ts';
-import { coreSetting, nativeCorePath, nativeRefusal, type Core, type CoreNeeds } from '../../config/core.ts';
+import {
+  coreSetting,
+  dataRefusal,
+  nativeCorePath,
+  nativeRefusal,
+  type Core,
+  type CoreNeeds,
+} from '../../config/core.ts';
 import { toWire, type FromWorker, type ToWorker, type WorkerInit } from './protocol.ts';
 
 const needsOf = (init: WorkerInit): CoreNeeds => ({
-  data: init.requests.some((r) => r.data),
+  dataProblem: dataRefusal(
+    init.requests.map((r) => (r.data ? { kind: r.data.kind, url: r.data.url } : { kind: 'http' })),
+  ),
   thinkTime: init.thinkTimeMs !== undefined,
 });
 
