@@ -4,7 +4,7 @@
 // - open model at a fixed 500/s: Gauntlet's latency percentiles vs pgbench's own (`-R 500 --log`,
 //   percentiles computed from every transaction in its log).
 // Gauntlet runs with 1 worker thread, as pgbench runs with 1 thread (-j 1).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,38 @@ const conn = (() => {
   const u = new URL(pg.url);
   return ['-h', u.hostname, '-p', u.port, '-U', decodeURIComponent(u.username), u.pathname.slice(1)];
 })();
+/**
+ * WIRE=1: the fixed-rate runs are also timed on the wire (tcpdump on loopback): each query packet
+ * to its answer's first packet, per connection — what a client with no overhead of its own would
+ * measure, the reference both tools' figures sit above.
+ */
+async function onTheWire<T>(port: string, during: () => Promise<T>): Promise<{ result: T; ms: number[] }> {
+  if (!process.env.WIRE) return { result: await during(), ms: [] };
+  const dump = spawn('tcpdump', ['-i', 'lo', '-n', '-tt', '-q', '-l', `tcp port ${port}`], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let out = '';
+  dump.stdout.setEncoding('utf8').on('data', (d: string) => void (out += d));
+  await new Promise((r) => setTimeout(r, 1000));
+  const result = await during();
+  await new Promise((r) => setTimeout(r, 500));
+  dump.kill('SIGINT');
+  await new Promise((r) => dump.on('close', r));
+  const pending = new Map<string, number>();
+  const ms: number[] = [];
+  for (const line of out.split('\n')) {
+    const m = /^(\d+\.\d+) IP [\d.]+\.(\d+) > [\d.]+\.(\d+): tcp (\d+)/.exec(line);
+    if (!m || m[4] === '0') continue;
+    const [t, from, to] = [Number(m[1]), m[2]!, m[3]!];
+    if (to === port && !pending.has(from)) pending.set(from, t);
+    else if (from === port && pending.has(to)) {
+      ms.push((t - pending.get(to)!) * 1000);
+      pending.delete(to);
+    }
+  }
+  return { result, ms: ms.sort((a, b) => a - b) };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -96,26 +128,33 @@ try {
 
   // Fixed rate: latency distributions side by side.
   const dir = mkdtempSync(join(tmpdir(), 'pgbench-log-'));
-  await run(
-    pgbench,
-    [
-      '-n',
-      '-M',
-      'prepared',
-      '-S',
-      '-c',
-      '8',
-      '-j',
-      '1',
-      '-R',
-      '500',
-      '-T',
-      '10',
-      '--log',
-      `--log-prefix=${join(dir, 'l')}`,
-      ...conn,
-    ],
-    { env },
+  const pgPort = new URL(pg.url).port;
+  const lookup = join(mkdtempSync(join(tmpdir(), 'pgbench-')), 'lookup.sql');
+  writeFileSync(lookup, 'select abalance from pgbench_accounts where aid = 4242;\n');
+  const pgbenchWire = await onTheWire(pgPort, () =>
+    run(
+      pgbench,
+      [
+        '-n',
+        '-M',
+        'prepared',
+        // The statement Gauntlet sends, on the same row (-S would draw a random one).
+        '-f',
+        lookup,
+        '-c',
+        '8',
+        '-j',
+        '1',
+        '-R',
+        '500',
+        '-T',
+        '10',
+        '--log',
+        `--log-prefix=${join(dir, 'l')}`,
+        ...conn,
+      ],
+      { env },
+    ),
   );
   // Each log line: client, transaction, time (µs, from the actual start), script, epoch s, µs,
   // schedule lag (µs, actual start − scheduled start). pgbench's own summary latency under -R is
@@ -126,10 +165,15 @@ try {
   const times = lines.map((l) => field(l, 2)).sort((a, b) => a - b);
   const fromSchedule = lines.map((l) => field(l, 2) + field(l, 6)).sort((a, b) => a - b);
   const lags = lines.map((l) => field(l, 6)).sort((a, b) => a - b);
-  const { record } = await gauntletLoad(
-    'http://127.0.0.1:1',
-    `name: b\nworkers: 1\nscenario: { executor: constant-arrival-rate, rate: 500, duration: 10s, preAllocatedVUs: 8, maxVUs: 8 }\nrequests: [{ name: q, kind: postgres, sql: "select abalance from pgbench_accounts where aid = $1", params: [4242] }]\n`,
-    dataEnv,
+  const {
+    result: { record },
+    ms: gauntletWire,
+  } = await onTheWire(pgPort, () =>
+    gauntletLoad(
+      'http://127.0.0.1:1',
+      `name: b\nworkers: 1\nscenario: { executor: constant-arrival-rate, rate: 500, duration: 10s, preAllocatedVUs: 8, maxVUs: 8 }\nrequests: [{ name: q, kind: postgres, sql: "select abalance from pgbench_accounts where aid = $1", params: [4242] }]\n`,
+      dataEnv,
+    ),
   );
   const g = record.load!.all.latency!;
   const gLag = record.load!.generator?.lag?.latency;
@@ -155,6 +199,9 @@ try {
     console.log(
       `| gauntlet send lag alone | ${gLag.p50Ms.toFixed(3)} ms | ${gLag.p95Ms.toFixed(3)} ms | ${gLag.p99Ms.toFixed(3)} ms | ${gLag.maxMs.toFixed(3)} ms | ${gLag.count} |`,
     );
+  if (pgbenchWire.ms.length) console.log(line('on the wire, during pgbench (query packet → answer)', pgbenchWire.ms));
+  if (gauntletWire.length) console.log(line('on the wire, during gauntlet (query packet → answer)', gauntletWire));
+  console.log(`\ngauntlet core: ${record.load!.generator?.core ?? '—'}`);
 } finally {
   await Promise.all([pg.stop(), redis.stop()]);
 }

@@ -196,8 +196,12 @@ requests:
     );
     expect(f.loadRtoMs ?? -1, f.loadRecovery).toBeGreaterThan(0);
     expect(Math.abs(f.loadRtoMs! - f.rtoMs!), `${f.loadRecovery}; ${f.recovery}`).toBeLessThan(3000);
-    const rec = latestReport(dir).record as unknown as { load: { byName: Record<string, { kind?: string }> } };
+    const rec = latestReport(dir).record as unknown as {
+      load: { byName: Record<string, { kind?: string }>; generator: { core?: string } };
+    };
     expect(rec.load.byName.lookup!.kind).toBe('postgres');
+    // One database's statements: sent by the native core, through the kill and the reconnects.
+    expect(rec.load.generator.core).toBe('native');
   }, 180_000);
 
   it('a planned switchover through the REST API: short RTO, nothing lost', async () => {
