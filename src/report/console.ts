@@ -40,7 +40,7 @@ export function loadSummaryLines(r: RunRecord): string[] {
   const lat = l.all.latency;
   const lines = [
     '',
-    `Load: ${l.profile} on ${l.engine} (${l.executor}, ${l.shards ? `${l.shards.length} shard${l.shards.length === 1 ? '' : 's'}` : `${l.workers} worker${l.workers === 1 ? '' : 's'}`}) — ${l.totals.requests} requests in ${formatMs(l.durationMs)}, ${(l.totals.requests / (l.durationMs / 1000)).toFixed(1)} req/s`,
+    `Load: ${l.profile} on ${l.engine} (${l.executor}, ${l.shards ? `${l.shards.length} shard${l.shards.length === 1 ? '' : 's'}` : `${l.workers} worker${l.workers === 1 ? '' : 's'}${l.generator?.core === 'native' ? ', native core' : ''}`}) — ${l.totals.requests} requests in ${formatMs(l.durationMs)}, ${(l.totals.requests / (l.durationMs / 1000)).toFixed(1)} req/s`,
     lat
       ? `  latency p50 ${formatMs(lat.p50Ms)}  p95 ${formatMs(lat.p95Ms)}  p99 ${formatMs(lat.p99Ms)}  max ${formatMs(lat.maxMs)}`
       : '  latency: no response was timed',

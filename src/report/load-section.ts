@@ -94,7 +94,8 @@ export function loadSection(l: LoadResult | undefined, verdicts: readonly Verdic
   const timeline = loadTimeline(l, 'chart-load', verdicts);
   const spectrum = percentileSpectrum(l, 'chart-spectrum');
   const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
-  const ran = l.shards ? `${plural(l.shards.length, 'shard')} (pods)` : plural(l.workers, 'worker');
+  const core = l.generator?.core ? { native: ', native core', js: ', JavaScript threads' }[l.generator.core] : '';
+  const ran = l.shards ? `${plural(l.shards.length, 'shard')} (pods)` : `${plural(l.workers, 'worker')}${core}`;
   const t = l.totals;
   const lag = l.generator?.lag?.latency;
   const summary = [
