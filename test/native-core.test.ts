@@ -9,6 +9,7 @@ import { gauntlet, hasNoStackTrace, latestReport, project, yamlConfig } from './
 import { startPostgres, type LocalPostgres } from '../src/targets/local/postgres.ts';
 import { startRedis, type LocalRedis } from '../src/targets/local/redis.ts';
 import { execSql } from '../src/targets/pg.ts';
+import { Redis } from 'ioredis';
 import type { LoadResult } from '../src/record/schema.ts';
 
 /** path → what the server writes back (a function for answers that need the socket). */
@@ -164,9 +165,14 @@ ${requests}
     for (const cls of ['db_sqlstate_22', 'timeout']) expect(pgNative.errorReasons![cls]).toBe(pgJs.errorReasons![cls]);
     expect(pgNative.errorReasons!.db_sqlstate_22).toBe('division by zero');
 
+    // A list made before the load: GET on it is always WRONGTYPE, whatever order the mix runs in
+    // (an LPUSH in the mix made `k` a list until the next SET — a GET's outcome was a coin toss).
+    const seed = new Redis(redis.url);
+    await seed.rpush('list', 'x');
+    seed.disconnect();
     const red = data(`  - { name: set, kind: redis, command: [SET, k, value] }
   - { name: get, kind: redis, command: [GET, k] }
-  - { name: wrong, kind: redis, command: [LPUSH, k, x] }`);
+  - { name: wrong, kind: redis, command: [GET, list] }`);
     const [rNative, rJs] = [await runOn('native', red), await runOn('js', red)];
     const redisShape = (l: LoadResult) =>
       Object.fromEntries(
