@@ -1,7 +1,7 @@
 // The run record: one versioned JSON document, the single source of truth every report is a view of.
 import { z } from 'zod';
 
-export const RECORD_VERSION = 1;
+export const RECORD_VERSION = 2;
 
 export const Expectation = z
   .object({ what: z.string(), ok: z.boolean(), expected: z.string().optional(), actual: z.string().optional() })
@@ -62,21 +62,102 @@ export const VerdictStatus = z
   .describe('error: the stage behind the verdict could not run (why in detail); fails like fail');
 export type VerdictStatus = z.infer<typeof VerdictStatus>;
 
-export const Verdict = z
+export const VerdictKind = z
+  .enum([
+    'smoke',
+    'target',
+    'container',
+    'load',
+    'threshold',
+    'engine',
+    'generator',
+    'dropped',
+    'shards',
+    'prometheus',
+    'capacity',
+    'capacity-trend',
+    'steady-state',
+    'fault',
+    'rollback',
+    'rto',
+    'rpo',
+    'restore',
+    'restore-rpo',
+    'uptime',
+    'alert',
+    'dry-run',
+    'scenario',
+    'plan-rto',
+    'plan-rpo',
+    'compare',
+  ])
+  .describe('What the verdict judges; the report groups and names verdicts by it (README: the verdict table)');
+export type VerdictKind = z.infer<typeof VerdictKind>;
+
+export const VerdictScope = z.enum([
+  'smoke',
+  'run',
+  'load',
+  'prometheus',
+  'capacity',
+  'experiment',
+  'drill',
+  'compare',
+]);
+export type VerdictScope = z.infer<typeof VerdictScope>;
+
+export const VerdictUnit = z.enum(['ms', 'ratio', 'count', 'req/s', 'number']);
+export type VerdictUnit = z.infer<typeof VerdictUnit>;
+
+export const Evidence = z
   .object({
-    id: z.string().describe('Unique within the run'),
-    source: z.enum(['smoke', 'threshold', 'slo', 'consistency']),
-    objective: z.string().describe('What was required, e.g. "p(95)<200" or "all smoke checks pass"'),
-    status: VerdictStatus,
-    observed: z.string().optional().describe('What was measured, with units'),
-    detail: z.string().optional(),
-    window: z
-      .object({ fromS: z.number(), toS: z.number() })
-      .strict()
-      .optional()
-      .describe('A windowed threshold: its worst window, in seconds from the start of the load'),
+    samples: z
+      .number()
+      .int()
+      .min(0)
+      .describe('How many samples the verdict rests on (requests, probe samples, writes…)'),
+    coveredMs: z.number().min(0).optional().describe('The time those samples cover'),
+    from: z.string().describe('What it was measured from, e.g. "HDR histogram of 1 204 requests", "probe api"'),
   })
   .strict();
+export type Evidence = z.infer<typeof Evidence>;
+
+const verdictFields = {
+  id: z.string().describe('Unique within the run'),
+  kind: VerdictKind,
+  scope: VerdictScope,
+  phase: z
+    .string()
+    .optional()
+    .describe('The step it belongs to (an experiment, a drill scenario), when there are several'),
+  source: z.enum(['smoke', 'threshold', 'slo', 'consistency']),
+  objective: z.string().describe('What was required, e.g. "p(95)<200" or "all smoke checks pass"'),
+  byDefault: z.literal(true).optional().describe('Applied by default, not written in the config'),
+  measured: z.object({ value: z.number(), unit: VerdictUnit }).strict().optional(),
+  bound: z
+    .object({ op: z.enum(['<', '<=', '>', '>=', '==', '!=']), value: z.number(), unit: VerdictUnit })
+    .strict()
+    .optional(),
+  observed: z.string().optional().describe('What was measured, with units'),
+  detail: z.string().optional(),
+  window: z
+    .object({ fromS: z.number(), toS: z.number() })
+    .strict()
+    .optional()
+    .describe('A windowed threshold: its worst window, in seconds from the start of the load'),
+};
+
+/** A pass carries evidence with at least one sample: a pass without it neither type-checks nor parses. */
+export const Verdict = z.discriminatedUnion('status', [
+  z
+    .object({
+      ...verdictFields,
+      status: z.literal('pass'),
+      evidence: Evidence.extend({ samples: z.number().int().min(1) }),
+    })
+    .strict(),
+  z.object({ ...verdictFields, status: z.enum(['fail', 'no-data', 'error']), evidence: Evidence.optional() }).strict(),
+]);
 export type Verdict = z.infer<typeof Verdict>;
 
 export const LatencySummary = z

@@ -1,12 +1,13 @@
 // Pure: the image under test came up, or did not — a gate before the deploy fails on an image that
 // exits or never answers, with the end of its output as the evidence.
 import { formatMs } from '../core/duration.ts';
+import { decided, failed } from './verdict.ts';
 import type { Verdict } from '../record/schema.ts';
 
 const base = (path: string, timeoutMs: number) =>
   ({
     id: 'container',
-    source: 'slo',
+    kind: 'container',
     objective: `the image under test starts and answers ${path} within ${formatMs(timeoutMs)}`,
   }) as const;
 
@@ -15,20 +16,19 @@ export function containerReadyVerdict(
   path: string,
   timeoutMs: number,
 ): Verdict {
-  return {
-    ...base(path, timeoutMs),
-    status: 'pass',
-    observed: `${o.image} (${o.imageId.slice(0, 19)}) answered in ${formatMs(o.readyMs)}`,
-  };
+  return decided(
+    base(path, timeoutMs),
+    true,
+    { samples: 1, coveredMs: o.readyMs, from: `an answer from ${o.image} below 500` },
+    { observed: `${o.image} (${o.imageId.slice(0, 19)}) answered in ${formatMs(o.readyMs)}` },
+  );
 }
 
 export function containerFailedVerdict(o: { why: string; logs: string }, path: string, timeoutMs: number): Verdict {
-  return {
-    ...base(path, timeoutMs),
-    status: 'fail',
+  return failed(base(path, timeoutMs), {
     observed: o.why,
     detail: o.logs ? `its last output: ${o.logs}` : 'it wrote nothing',
-  };
+  });
 }
 
 /** The image (or a server beside it) was up at the start and gone by the end: the run proves nothing of it. */
@@ -38,11 +38,11 @@ export function containerLostVerdict(
   path: string,
   timeoutMs: number,
 ): Verdict {
-  return {
-    ...base(path, timeoutMs),
-    objective: `${base(path, timeoutMs).objective}, and it and what it needs run until the end of the run`,
-    status: 'fail',
-    observed: `${what}: ${o.why}`,
-    detail: o.logs ? `its last output: ${o.logs}` : 'no output of it could be read',
-  };
+  return failed(
+    {
+      ...base(path, timeoutMs),
+      objective: `${base(path, timeoutMs).objective}, and it and what it needs run until the end of the run`,
+    },
+    { observed: `${what}: ${o.why}`, detail: o.logs ? `its last output: ${o.logs}` : 'no output of it could be read' },
+  );
 }

@@ -8,6 +8,7 @@
 //   some with its own dropped_iterations threshold.
 import { maxVUsOf, peakRatePerSecond, type Executor, type Threshold } from '../config/profile.ts';
 import type { LoadResult, Verdict } from '../record/schema.ts';
+import { decided, failed, noData } from './verdict.ts';
 import { compare, parseExpr, parseSelector } from '../config/threshold.ts';
 import { observe } from './thresholds.ts';
 
@@ -90,45 +91,42 @@ export function generatorVerdict(
   const bound = lagBoundMs(thresholds);
   const base = {
     id: 'generator',
-    source: 'consistency',
+    kind: 'generator',
     objective: `arrivals sent on schedule (send lag p(99) ≤ ${fmt(bound)} ms, or too small to decide a latency verdict)`,
   } as const;
   const lag = load.generator.lag.latency;
-  if (!lag) return { ...base, status: 'no-data', detail: 'no arrival was sent' };
+  if (!lag) return noData(base, 'no arrival was sent');
+  const evidence = { samples: lag.count, coveredMs: load.durationMs, from: 'the send lag of every arrival' };
   const observed = `send lag p(99) ${fmt(lag.p99Ms)} ms, max ${fmt(lag.maxMs)} ms over ${lag.count} arrivals`;
   // Arrivals dropped while the generator was near its CPU limit are the generator's: a stalled
   // target leaves the generator idle, waiting; a saturated one has answers it has not read yet.
   const busy = load.generator.busiestWorkerElu;
   if (load.totals.droppedIterations > 0 && busy >= BUSY_ELU) {
-    return {
-      ...base,
-      status: 'fail',
+    return failed(base, {
+      evidence,
       observed: `${load.totals.droppedIterations} arrivals dropped while the busiest worker was ${(busy * 100).toFixed(0)}% busy; ${observed}`,
       detail:
         'the generator, not the target, could not keep up: the answers were there but not read in time — add workers, or generate from more cores or machines',
-    };
+    });
   }
-  if (lag.p99Ms <= bound) return { ...base, status: 'pass', observed };
-  const decided = flippable(load, thresholds, lag.p99Ms);
-  if (hasLatencyLimit(thresholds) && decided.length === 0) {
-    return {
-      ...base,
-      status: 'pass',
+  if (lag.p99Ms <= bound) return decided(base, true, evidence, { observed });
+  const turning = flippable(load, thresholds, lag.p99Ms);
+  if (hasLatencyLimit(thresholds) && turning.length === 0) {
+    return decided(base, true, evidence, {
       observed,
       detail: `above ${fmt(bound)} ms, but no latency verdict turns on it: each would be the same with the lag taken off`,
-    };
+    });
   }
-  return {
-    ...base,
-    status: 'fail',
+  return failed(base, {
+    evidence,
     observed,
     detail:
       `the generator, not the target, fell behind (busiest worker ${(load.generator.busiestWorkerElu * 100).toFixed(0)}% busy)` +
-      (decided.length
-        ? `: ${decided.join(', ')} would pass without the lag`
+      (turning.length
+        ? `: ${turning.join(', ')} would pass without the lag`
         : ': latency timed from the intended send includes this lag') +
       ' — add workers, or generate from more cores or machines',
-  };
+  });
 }
 
 /**
@@ -146,27 +144,27 @@ export function droppedVerdict(
     return undefined;
   const base = {
     id: 'dropped_iterations',
-    source: 'consistency',
+    kind: 'dropped',
     objective: 'every scheduled arrival was sent (dropped_iterations == 0)',
   } as const;
   const dropped = load.totals.droppedIterations;
   const offered = load.totals.requests + dropped;
-  if (offered === 0) return { ...base, status: 'no-data', detail: 'no arrival was scheduled' };
-  if (dropped === 0) return { ...base, status: 'pass', observed: `0 of ${offered} dropped` };
+  if (offered === 0) return noData(base, 'no arrival was scheduled');
+  const evidence = { samples: offered, coveredMs: load.durationMs, from: 'every scheduled arrival' };
+  if (dropped === 0) return decided(base, true, evidence, { observed: `0 of ${offered} dropped` });
   const limit = load.generator?.connectionLimit ?? maxVUsOf(scenario);
   const rate = peakRatePerSecond(scenario);
   const slowestS = (load.all.latency?.maxMs ?? 0) / 1000;
   const needed = Math.ceil(rate * slowestS);
   const advice = Math.max(limit * 2, roundUp(needed * 1.25));
-  return {
-    ...base,
-    status: 'fail',
+  return failed(base, {
+    evidence,
     observed: `${dropped} of ${offered} arrivals dropped (${((dropped / offered) * 100).toFixed(1)}%): no free connection`,
     detail:
       `at ${fmt(rate)} req/s with responses taking up to ${fmt(slowestS)} s, Little's law needs ≈ ${needed} connections open at once; ` +
       `the generator had ${limit} (maxVUs) — set scenario.maxVUs: ${advice}, or allow drops with a dropped_iterations threshold. ` +
       'The latency figures leave out the dropped arrivals, which a stalled target would have answered slowly.',
-  };
+  });
 }
 
 function roundUp(n: number): number {
@@ -185,26 +183,25 @@ export function shardsVerdict(load: LoadResult): Verdict | undefined {
   if (!load.shards) return undefined;
   const base = {
     id: 'shards',
-    source: 'consistency',
+    kind: 'shards',
     objective: 'every shard reported to the end of its schedule',
   } as const;
   const n = load.shards.length;
-  if (n === 0) return { ...base, status: 'no-data', detail: 'no shard ran' };
+  if (n === 0) return noData(base, 'no shard ran');
+  const evidence = { samples: n, from: `${n} shard${n === 1 ? '' : 's'}' reports` };
   const bad = load.shards.filter((s) => s.status !== 'done');
   const late = load.shards.filter((s) => (s.startSkewMs ?? 0) > LATE_START_MS);
   if (!bad.length && late.length)
-    return {
-      ...base,
-      status: 'fail',
+    return failed(base, {
+      evidence,
       observed: `${n} of ${n} shards reported, but ${late.length} started late: ${late.map((s) => `shard ${s.index} by ${fmt((s.startSkewMs ?? 0) / 1000)} s`).join(', ')}`,
       detail:
         'a shard ready only after the common start instant runs its share of the schedule late (its arrivals lag or drop): raise the environment’s kubernetes.shards.startDelay above the time its pods take to start',
-    };
-  if (!bad.length) return { ...base, status: 'pass', observed: `${n} of ${n} shards` };
-  return {
-    ...base,
-    status: 'fail',
+    });
+  if (!bad.length) return decided(base, true, evidence, { observed: `${n} of ${n} shards` });
+  return failed(base, {
+    evidence,
     observed: `${bad.length} of ${n} shards lost: ${bad.map((s) => `shard ${s.index}${s.where ? ` (${s.where})` : ''} after ${s.requests} requests — ${s.lost ?? 'it never reported its end'}`).join('; ')}`,
     detail: 'the merged figures hold only what the lost shards had sent: part of the schedule never ran',
-  };
+  });
 }

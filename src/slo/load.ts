@@ -2,10 +2,11 @@
 // did the engine finish, and k6's own threshold judgements where k6 judged (teams' scripts,
 // merged k6-operator runners) or where it disagrees with Gauntlet's exact histograms.
 import type { LoadResult, Verdict } from '../record/schema.ts';
+import { decided, errored, failed, noData } from './verdict.ts';
 
 /** A load that could not run: never a pass, never silently absent. */
 export function loadErrorVerdict(why: string): Verdict {
-  return { id: 'load', source: 'slo', objective: 'the load ran and the target answered', status: 'error', detail: why };
+  return errored({ id: 'load', kind: 'load', objective: 'the load ran and the target answered' }, why);
 }
 
 /** Requests the target answered: an HTTP status, or a database's reply (a result or its own error). */
@@ -24,32 +25,28 @@ export function answered(load: LoadResult): number {
 
 export function loadRanVerdict(load: LoadResult): Verdict {
   const responses = answered(load);
-  const base = { id: 'load', source: 'slo', objective: 'the load ran and the target answered' } as const;
-  if (load.totals.requests === 0) return { ...base, status: 'no-data', detail: 'no request completed' };
+  const base = { id: 'load', kind: 'load', objective: 'the load ran and the target answered' } as const;
+  if (load.totals.requests === 0) return noData(base, 'no request completed');
+  const evidence = { samples: load.totals.requests, coveredMs: load.durationMs, from: 'every request of the load' };
   return responses > 0
-    ? { ...base, status: 'pass', observed: `${load.totals.requests} requests, ${responses} responses` }
-    : {
-        ...base,
-        status: 'fail',
+    ? decided(base, true, evidence, { observed: `${load.totals.requests} requests, ${responses} responses` })
+    : failed(base, {
+        evidence,
         observed: `${load.totals.requests} requests, no response`,
         detail: Object.entries(load.totals.errors)
           .map(([k, v]) => `${k}: ${v}${load.errorReasons?.[k] ? ` (${load.errorReasons[k]})` : ''}`)
           .join(', '),
-      };
+      });
 }
 
 /** k6 crashing mid-run: the partial result is reported and the run fails on it. */
 export function engineVerdicts(load: LoadResult): Verdict[] {
   if (!load.k6?.error) return [];
   return [
-    {
-      id: 'engine',
-      source: 'consistency',
-      objective: 'the load engine ran the whole profile',
-      status: 'fail',
-      observed: load.k6.error,
-      detail: 'results below are partial',
-    },
+    failed(
+      { id: 'engine', kind: 'engine', objective: 'the load engine ran the whole profile' },
+      { observed: load.k6.error, detail: 'results below are partial' },
+    ),
   ];
 }
 
@@ -67,14 +64,19 @@ export function withK6Judgement(verdicts: Verdict[], load: LoadResult): Verdict[
 
 /** k6's own threshold judgements as verdicts (teams' scripts, and merged k6-operator runners). */
 export function k6ThresholdVerdicts(result: LoadResult): Verdict[] {
-  return (result.k6?.thresholds ?? []).map((t) => ({
-    id: `${t.metric} ${t.expr}`,
-    source: 'threshold',
-    objective: t.expr,
-    status: t.observed === undefined ? 'no-data' : t.ok ? 'pass' : 'fail',
-    ...(t.observed ? { observed: t.observed } : { detail: `k6 reported no value for ${t.metric}` }),
-    ...(result.k6?.bound && t.observed
-      ? { detail: 'judged on every runner: passes only when each runner met it (merged percentiles are bounds)' }
-      : {}),
-  }));
+  return (result.k6?.thresholds ?? []).map((t) => {
+    const head = { id: `${t.metric} ${t.expr}`, kind: 'threshold', objective: t.expr } as const;
+    if (t.observed === undefined) return noData(head, `k6 reported no value for ${t.metric}`);
+    return decided(
+      head,
+      t.ok,
+      { samples: result.totals.requests, from: `k6's own judgement of ${t.metric}` },
+      {
+        observed: t.observed,
+        ...(result.k6?.bound
+          ? { detail: 'judged on every runner: passes only when each runner met it (merged percentiles are bounds)' }
+          : {}),
+      },
+    );
+  });
 }

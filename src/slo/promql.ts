@@ -5,6 +5,7 @@ import { holds, parseNumericComparison } from '../core/comparison.ts';
 import { formatMs } from '../core/duration.ts';
 import type { Config } from '../config/schema.ts';
 import type { Verdict } from '../record/schema.ts';
+import { errored, measured, noData } from './verdict.ts';
 
 type PromSloSpec = Pick<Config['slos']['prometheus'][number], 'name' | 'query' | 'objective' | 'aggregate'>;
 export interface PromSeries {
@@ -23,7 +24,7 @@ export function aggregate(values: number[], how: PromSloSpec['aggregate']): numb
 const base = (slo: PromSloSpec) =>
   ({
     id: `prometheus ${slo.name}`,
-    source: 'slo',
+    kind: 'prometheus',
     objective: `${slo.aggregate} of ${slo.query} ${slo.objective}`,
   }) as const;
 
@@ -35,14 +36,9 @@ const label = (l: Record<string, string>) =>
     .join(',');
 
 export function promSloVerdict(slo: PromSloSpec, series: PromSeries[], stepMs: number, windowMs: number): Verdict {
-  if (!series.length)
-    return {
-      ...base(slo),
-      status: 'no-data',
-      detail: 'the query returned no series with a number in the run’s window',
-    };
+  if (!series.length) return noData(base(slo), 'the query returned no series with a number in the run’s window');
   const c = parseNumericComparison(slo.objective);
-  if (!c) return { ...base(slo), status: 'error', detail: `the objective "${slo.objective}" is not a comparison` };
+  if (!c) return errored(base(slo), `the objective "${slo.objective}" is not a comparison`);
   const judged = series.map((s) => ({
     s,
     v: aggregate(
@@ -51,15 +47,18 @@ export function promSloVerdict(slo: PromSloSpec, series: PromSeries[], stepMs: n
     ),
   }));
   const worst = judged.find((j) => !holds(j.v, c)) ?? judged[0]!;
-  return {
-    ...base(slo),
-    status: judged.every((j) => holds(j.v, c)) ? 'pass' : 'fail',
+  const points = series.reduce((n, s) => n + s.points.length, 0);
+  return measured(base(slo), {
+    value: worst.v,
+    unit: 'number',
+    bound: c,
+    evidence: { samples: points, coveredMs: windowMs, from: `Prometheus, ${series.length} series` },
     observed: `${slo.aggregate}=${round(worst.v)}${series.length > 1 ? ` (series {${label(worst.s.labels)}}, ${series.length} series)` : ''}`,
-    detail: `Prometheus, ${series.reduce((n, s) => n + s.points.length, 0)} points every ${formatMs(stepMs)} over ${formatMs(windowMs)}`,
-  };
+    detail: `Prometheus, ${points} points every ${formatMs(stepMs)} over ${formatMs(windowMs)}`,
+  });
 }
 
 /** Prometheus could not be asked: nothing was measured. */
 export function promSloUnasked(slo: PromSloSpec, why: string): Verdict {
-  return { ...base(slo), status: 'no-data', detail: `Prometheus could not be asked: ${why}` };
+  return noData(base(slo), `Prometheus could not be asked: ${why}`);
 }

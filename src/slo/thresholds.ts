@@ -2,7 +2,8 @@
 // samples is no-data, never a pass. Histograms are merged for tag filters, never averaged.
 import type { Threshold } from '../config/profile.ts';
 import { decode, newHistogram } from '../measure/histogram.ts';
-import type { LoadResult, Verdict } from '../record/schema.ts';
+import type { LoadResult, Verdict, VerdictUnit } from '../record/schema.ts';
+import { measured, noData } from './verdict.ts';
 import {
   BUILTIN_METRICS,
   compare,
@@ -17,7 +18,16 @@ import {
 /** What a request's kind is, in a record: absent means HTTP (records before the data tier). */
 const kindIn = (b: LoadResult['byName'][string]) => b.kind ?? 'http';
 
-type Observation = { value: number; shown: string; window?: { fromS: number; toS: number } } | undefined;
+type Observation =
+  | {
+      value: number;
+      shown: string;
+      /** How many samples the value rests on, and what they are. */
+      samples: number;
+      from: string;
+      window?: { fromS: number; toS: number };
+    }
+  | undefined;
 
 function selected(result: LoadResult, sel: MetricSelector): LoadResult['byName'][string][] {
   return selectedEntries(result, sel).map(([, b]) => b);
@@ -78,17 +88,18 @@ function observeWindowed(result: LoadResult, sel: MetricSelector, expr: Threshol
   const last = Math.max(-1, ...result.series.map((s) => s.t));
   if (last < 0) return undefined;
   const w = Math.min(ms / 1000, last + 1);
-  let worst: { value: number; from: number; bad: boolean } | undefined;
+  let worst: { value: number; from: number; bad: boolean; samples: number } | undefined;
   for (let end = w; end <= last + 1; end++) {
     const value = windowValue(result, names, sel.metric, expr.aggregation, end - w, end);
     if (value === undefined) continue;
+    const samples = windowSamples(result, names, sel.metric, end - w, end);
     const bad = !compare(value, expr);
     const worse =
       !worst ||
       (bad && !worst.bad) ||
       (bad === worst.bad &&
         (expr.op.startsWith('<') ? value > worst.value : expr.op.startsWith('>') ? value < worst.value : false));
-    if (worse) worst = { value, from: end - w, bad };
+    if (worse) worst = { value, from: end - w, bad, samples };
   }
   if (!worst) return undefined;
   const unit = BUILTIN_METRICS[sel.metric] === 'trend' ? ' ms' : '';
@@ -97,6 +108,8 @@ function observeWindowed(result: LoadResult, sel: MetricSelector, expr: Threshol
   return {
     value: worst.value,
     shown: `${expr.aggregation}=${shown} in the worst ${w} s window, +${worst.from}–${worst.from + w} s`,
+    samples: worst.samples,
+    from: `${sel.text} in the ${w} s window +${worst.from}–${worst.from + w} s`,
     window: { fromS: worst.from, toS: worst.from + w },
   };
 }
@@ -115,13 +128,30 @@ function trendValue(h: ReturnType<typeof newHistogram>, aggregation: string): nu
           : ms(h.getValueAtPercentile(50));
 }
 
+/** How many samples a window holds: requests of the selected names, or scheduled arrivals for drops. */
+function windowSamples(result: LoadResult, names: readonly string[], metric: string, from: number, to: number): number {
+  const inWindow = <T extends { t: number }>(s: T) => s.t >= from && s.t < to;
+  if (metric === 'dropped_iterations')
+    return result.series.filter(inWindow).reduce((k, s) => k + s.dropped + s.requests, 0);
+  return names
+    .flatMap((n) => (result.perSecond?.[n] ?? []).filter(([t]) => t >= from && t < to))
+    .reduce((k, r) => k + r[1], 0);
+}
+
+function unitOf(metric: string, aggregation: string): VerdictUnit {
+  const type = BUILTIN_METRICS[metric];
+  if (type === 'trend') return 'ms';
+  if (type === 'rate') return 'ratio';
+  return aggregation === 'count' ? 'count' : 'req/s';
+}
+
 /** The value an aggregation takes on the selected metric, or undefined when there are no samples. */
 export function observe(result: LoadResult, sel: MetricSelector, aggregation: string): Observation {
   const seconds = result.durationMs / 1000;
-  const counter = (count: number): Observation =>
+  const counter = (count: number, samples: number, from: string): Observation =>
     aggregation === 'count'
-      ? { value: count, shown: `count=${count}` }
-      : { value: count / seconds, shown: `rate=${(count / seconds).toFixed(2)}/s` };
+      ? { value: count, shown: `count=${count}`, samples, from }
+      : { value: count / seconds, shown: `rate=${(count / seconds).toFixed(2)}/s`, samples, from };
   switch (sel.metric) {
     case 'http_req_duration':
     case 'db_query_duration':
@@ -132,7 +162,12 @@ export function observe(result: LoadResult, sel: MetricSelector, aggregation: st
       else for (const b of selected(result, sel)) h.add(decode(b.histogram));
       if (h.totalCount === 0) return undefined;
       const value = trendValue(h, aggregation);
-      return { value, shown: `${aggregation}=${round(value)} ms` };
+      return {
+        value,
+        shown: `${aggregation}=${round(value)} ms`,
+        samples: h.totalCount,
+        from: `HDR histogram of ${h.totalCount} ${sel.metric === 'iteration_duration' ? 'iterations' : 'requests'}`,
+      };
     }
     case 'http_req_failed':
     case 'db_query_failed':
@@ -140,16 +175,25 @@ export function observe(result: LoadResult, sel: MetricSelector, aggregation: st
       const { failed, total } = failures(result, sel);
       if (total === 0) return undefined;
       const rate = failed / total;
-      return { value: rate, shown: `rate=${(rate * 100).toFixed(2)}% (${failed}/${total})` };
+      return {
+        value: rate,
+        shown: `rate=${(rate * 100).toFixed(2)}% (${failed}/${total})`,
+        samples: total,
+        from: `${total} requests`,
+      };
     }
     case 'http_reqs':
     case 'db_queries':
-    case 'redis_cmds':
-      return counter(selected(result, sel).reduce((n, b) => n + b.totals.requests, 0));
+    case 'redis_cmds': {
+      const n = selected(result, sel).reduce((k, b) => k + b.totals.requests, 0);
+      return counter(n, n, `${n} requests over ${seconds} s`);
+    }
     case 'iterations':
-      return counter(result.totals.iterations);
-    case 'dropped_iterations':
-      return counter(result.totals.droppedIterations);
+      return counter(result.totals.iterations, result.totals.iterations, `${result.totals.iterations} iterations`);
+    case 'dropped_iterations': {
+      const offered = result.totals.requests + result.totals.droppedIterations;
+      return counter(result.totals.droppedIterations, offered, `${offered} scheduled arrivals`);
+    }
     default:
       return undefined;
   }
@@ -168,24 +212,26 @@ export function thresholdVerdicts(result: LoadResult, thresholds: Record<string,
       const id = `${sel.text} ${expr.text}`;
       const ms = windowMs(sel);
       const obs = ms ? observeWindowed(result, sel, expr, ms) : observe(result, sel, expr.aggregation);
+      const head = { id, kind: 'threshold', objective: expr.text } as const;
       if (!obs) {
-        verdicts.push({
-          id,
-          source: 'threshold',
-          objective: expr.text,
-          status: 'no-data',
-          detail: `no samples of ${sel.text}${ms && !result.perSecond ? ' (this engine keeps no per-second data per request to window)' : ''}`,
-        });
+        verdicts.push(
+          noData(
+            head,
+            `no samples of ${sel.text}${ms && !result.perSecond ? ' (this engine keeps no per-second data per request to window)' : ''}`,
+          ),
+        );
         continue;
       }
-      verdicts.push({
-        id,
-        source: 'threshold',
-        objective: expr.text,
-        status: compare(obs.value, expr) ? 'pass' : 'fail',
-        observed: obs.shown,
-        ...(obs.window ? { window: obs.window } : {}),
-      });
+      verdicts.push(
+        measured(head, {
+          value: obs.value,
+          unit: unitOf(sel.metric, expr.aggregation),
+          bound: { op: expr.op, value: expr.value },
+          evidence: { samples: obs.samples, coveredMs: result.durationMs, from: obs.from },
+          observed: obs.shown,
+          window: obs.window,
+        }),
+      );
     }
   }
   return verdicts;
