@@ -7,7 +7,7 @@ import { configError, describeError } from '../core/errors.ts';
 import { rtoFromLoad } from '../measure/recovery.ts';
 import type { LoadResult, Verdict } from '../record/schema.ts';
 import { runExperiment } from '../run/chaos/runner.ts';
-import { alertVerdicts, chaosVerdicts, dryRunVerdict } from '../slo/chaos.ts';
+import { dryRunVerdict, experimentVerdicts } from '../slo/chaos.ts';
 import { runLoad } from './load.ts';
 import { loadErrorVerdict } from '../slo/load.ts';
 import { runSession, type Finished, type Io, type Session, type SessionResult } from './session.ts';
@@ -79,7 +79,7 @@ export async function runChaos(s: Session, file: string, dryRun: boolean, ledger
   return {
     chaos: [chaos],
     ...(load?.load ? { load: load.load } : {}),
-    verdicts: [...chaosVerdicts(chaos, exp.slos), ...alertVerdicts(chaos, exp.alerts), ...(load?.verdicts ?? [])],
+    verdicts: experimentVerdicts(chaos, exp, load?.verdicts),
     baseUrl: env.baseUrl,
   };
 }

@@ -10,10 +10,11 @@ import { resolveEnvironment, type Flags } from '../config/load.ts';
 import type { Environment } from '../config/schema.ts';
 import { configError, describeError, GauntletError } from '../core/errors.ts';
 import type { ChaosResult, DrillResult, DrillScenario, Verdict } from '../record/schema.ts';
-import { parseObjective } from '../core/comparison.ts';
+import { formatObjective } from '../core/comparison.ts';
 import { PatroniStatusBody } from '../targets/patroni.ts';
 import { parseAnswer } from '../core/answer.ts';
-import { planVerdicts, scenarioDidNotRun, scenarioFigures } from '../slo/drill.ts';
+import { planVerdicts, scenarioDidNotRun, scenarioFigures, scenarioStatus } from '../slo/drill.ts';
+import { inPhase } from '../slo/verdict.ts';
 import { withPg } from '../targets/pg.ts';
 import { VERSION } from '../version.ts';
 import { runChaos } from './chaos.ts';
@@ -29,15 +30,15 @@ export async function runDrill(s: Session): Promise<SessionResult> {
     throw configError(
       `${s.config.file}: no drill plan: add drill: { plan: { rto, rpo }, scenarios: [{ name, experiment }] }`,
     );
-  // The plan stage (plan/plan.ts) checked the DR plan's objectives and read every experiment
-  // before this runs: a drill is started only whole.
-  const rto = parseObjective(drill.plan.rto, 'ms')!;
-  const rpo = parseObjective(drill.plan.rpo, 'ms')!;
+  // The config's schema parsed the DR plan's objectives, and the plan stage (plan/plan.ts) read
+  // every experiment before this runs: a drill is started only whole.
+  const { rto, rpo } = drill.plan;
+  const plan = { rto: formatObjective(rto), rpo: formatObjective(rpo) };
   const files = drill.scenarios.map((sc) => resolve(s.config.dir, sc.experiment));
   const env = resolveEnvironment(s.config, s.io.env, s.redactor);
 
   s.say(
-    `drill: ${drill.name} — ${drill.scenarios.length} scenario(s) against ${s.config.envName}; DR plan RTO ${drill.plan.rto}, RPO ${drill.plan.rpo}`,
+    `drill: ${drill.name} — ${drill.scenarios.length} scenario(s) against ${s.config.envName}; DR plan RTO ${plan.rto}, RPO ${plan.rpo}`,
   );
   const chaos: ChaosResult[] = [];
   const verdicts: Verdict[] = [];
@@ -60,19 +61,17 @@ export async function runDrill(s: Session): Promise<SessionResult> {
     }
     if (c) {
       chaos.push(c);
-      own.push(...planVerdicts(c, drill.plan, rto!, rpo!));
+      own.push(...planVerdicts(c, plan, rto, rpo));
     }
     const figures = c ? scenarioFigures(c) : {};
-    const failed = own.filter((v) => v.status !== 'pass');
     scenarios.push({
       name: sc.name,
       experiment: sc.experiment,
       ...(c ? { chaosIndex: chaos.length - 1 } : {}),
       ...figures,
-      status: own.some((v) => v.id === 'ran') ? 'error' : failed.length ? 'failed' : 'passed',
-      failures: failed.map((v) => `${v.id}: ${v.observed ?? v.detail ?? v.status}`),
+      ...scenarioStatus(own),
     });
-    verdicts.push(...own.map((v) => ({ ...v, id: `${sc.name} › ${v.id}` })));
+    verdicts.push(...own.map((v) => inPhase(v, sc.name)));
   }
 
   const root = resolve(s.io.cwd, s.flags.out ?? s.io.env.GAUNTLET_OUT ?? s.config.config.reports.dir);
@@ -80,7 +79,7 @@ export async function runDrill(s: Session): Promise<SessionResult> {
   const prev = earlier.at(-1);
   const result: DrillResult = {
     name: drill.name,
-    plan: drill.plan,
+    plan,
     scenarios,
     signOff: {
       environment: s.config.envName,

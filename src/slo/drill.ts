@@ -1,62 +1,97 @@
 // Pure: a drill scenario against the DR plan — its figures (the worst RTO and the probe it came
-// from, the data lost and how that was measured, uptime) and the plan's RTO and RPO verdicts. A
-// scenario with no fault injected, or whose data loss could not be measured, is no-data, never a
-// pass; a restore that failed fails the RPO.
+// from, the data lost and how that was measured, uptime), the plan's RTO and RPO verdicts, and
+// the scenario's status. Every scenario gets both plan verdicts: one with no fault injected, or
+// whose data loss nothing measured (no write ledger, no restore), is no-data — which fails —
+// never a pass and never absent; a restore that failed fails the RPO.
 import { formatMs } from '../core/duration.ts';
-import type { ChaosResult, DrillScenario, Verdict } from '../record/schema.ts';
-import { holds, type Comparison } from '../core/comparison.ts';
-import { uptimeOf } from './chaos.ts';
+import type { Objective } from '../core/comparison.ts';
+import type { ChaosResult, DrillScenario } from '../record/schema.ts';
+import {
+  faultRecovery,
+  ledgerEvidence,
+  restoreChecks,
+  restoreRpoEvidence,
+  NOTHING_VERIFIED,
+  uptimeOf,
+} from './chaos.ts';
+import { errored, type Evidence, failed, measured, noData, type Verdict, type VerdictHead } from './verdict.ts';
 
-/** The DR plan's RTO and RPO against what the scenario measured. */
+const sum = (es: readonly Evidence[], from: string): Evidence => {
+  const covered = es.map((e) => e.coveredMs).filter((x) => x !== undefined);
+  return {
+    samples: es.reduce((n, e) => n + e.samples, 0),
+    ...(covered.length ? { coveredMs: covered.reduce((a, b) => a + b, 0) } : {}),
+    from: [...new Set(es.map((e) => e.from))].join('; ') || from,
+  };
+};
+
+/** The DR plan's RTO and RPO against what the scenario measured: always both. */
 export function planVerdicts(
   c: ChaosResult,
   plan: { rto: string; rpo: string },
-  rto: Comparison,
-  rpo: Comparison,
+  rto: Objective,
+  rpo: Objective,
 ): Verdict[] {
-  const out: Verdict[] = [];
-  const f = scenarioFigures(c);
+  return [planRto(c, plan.rto, rto), planRpo(c, plan.rpo, rpo)];
+}
+
+function planRto(c: ChaosResult, text: string, bound: Objective): Verdict {
+  const head: VerdictHead = { id: 'DR plan RTO', kind: 'plan-rto', objective: `RTO ${text}` };
   const injected = c.faults.filter((x) => x.injectedAtMs !== undefined);
-  const rtoRow = { source: 'slo', id: 'DR plan RTO', objective: `RTO ${plan.rto}` } as const;
-  const rpoRow = { source: 'slo', id: 'DR plan RPO', objective: `RPO ${plan.rpo}` } as const;
-  if (!injected.length)
-    out.push({
-      ...rtoRow,
-      status: 'no-data',
-      detail: 'no fault was injected',
-    });
-  else if (f.rtoMs === undefined) {
-    const why = injected.find((x) => x.rtoMs === undefined);
-    out.push({
-      ...rtoRow,
-      status: 'fail',
-      observed: 'not recovered',
-      detail: why ? `${why.label}: ${why.error ?? why.recovery}` : undefined,
-    } as Verdict);
-  } else
-    out.push({
-      ...rtoRow,
-      status: holds(f.rtoMs, rto) ? 'pass' : 'fail',
-      observed: f.rtoMs === 0 ? '0 s: no outage seen' : formatMs(f.rtoMs),
-    });
-  // A ledger that could not be read back still had something to measure: its RPO row says no-data.
-  const measuresData = c.ledger !== undefined || c.ledgerUnverified !== undefined || c.faults.some((x) => x.restore);
-  if (measuresData) {
-    if (f.rpoMs === undefined)
-      out.push({
-        ...rpoRow,
-        status: c.faults.some((x) => x.restore?.failure) ? 'fail' : 'no-data',
-        detail: f.rpoBasis ?? 'the data loss could not be measured',
-      });
-    else
-      out.push({
-        ...rpoRow,
-        status: holds(f.rpoMs, rpo) ? 'pass' : 'fail',
-        observed: f.rpoMs === 0 ? '0 s: no data lost' : formatMs(f.rpoMs),
-        ...(f.rpoBasis ? { detail: f.rpoBasis } : {}),
-      });
-  }
-  return out.map((v) => (v.detail === undefined ? (({ detail: _d, ...rest }) => rest)(v) : v));
+  if (!injected.length) return noData(head, 'no fault was injected');
+  const each = injected.map((f) => ({ f, r: faultRecovery(c, f) }));
+  const down = each.find((x) => x.r.state === 'failed');
+  if (down && down.r.state === 'failed')
+    return failed(head, { observed: 'not recovered', detail: down.r.why, evidence: down.r.evidence });
+  const unmeasured = each.find((x) => x.r.state === 'unmeasured');
+  if (unmeasured && unmeasured.r.state === 'unmeasured') return noData(head, unmeasured.r.why);
+  const rtos = each.flatMap((x) => (x.r.state === 'measured' ? [{ f: x.f, rtoMs: x.r.rtoMs, e: x.r.evidence }] : []));
+  const worst = rtos.reduce((a, b) => (b.rtoMs > a.rtoMs ? b : a));
+  return measured(head, {
+    value: worst.rtoMs,
+    unit: 'ms',
+    bound,
+    evidence: sum(
+      rtos.map((x) => x.e),
+      'the faults’ recoveries',
+    ),
+    observed: worst.rtoMs === 0 ? '0 s: no outage seen' : formatMs(worst.rtoMs),
+    detail: `the slowest of ${rtos.length} fault${rtos.length === 1 ? '' : 's'}: ${worst.f.label}`,
+  });
+}
+
+function planRpo(c: ChaosResult, text: string, bound: Objective): Verdict {
+  const head: VerdictHead = { id: 'DR plan RPO', kind: 'plan-rpo', objective: `RPO ${text}` };
+  const restores = c.faults.map((x) => x.restore).filter((r) => r !== undefined);
+  // A ledger that could not be read back still had something to measure: its reason is the detail.
+  if (!c.ledger && c.ledgerUnverified === undefined && !restores.length)
+    return noData(
+      head,
+      'nothing measured data loss in this scenario: add a db-write probe (a ledger of acknowledged writes) or a backup-restore fault',
+    );
+  const f = scenarioFigures(c);
+  if (restores.some((r) => r.failure)) return failed(head, { detail: f.rpoBasis ?? 'the restore failed' });
+  const writes = bound.unit === 'writes';
+  const value = writes ? f.lostWrites : f.rpoMs;
+  if (value === undefined) return noData(head, f.rpoBasis || 'the data loss could not be measured');
+  const evidence = restores.length
+    ? sum(
+        restores.map((r) => restoreRpoEvidence(c, r)),
+        'the restored copies',
+      )
+    : ledgerEvidence(c.ledger!);
+  return measured(head, {
+    value,
+    unit: writes ? 'count' : 'ms',
+    bound,
+    evidence,
+    observed: writes
+      ? `${value} acknowledged write${value === 1 ? '' : 's'} lost`
+      : value === 0
+        ? '0 s: no data lost'
+        : formatMs(value),
+    detail: f.rpoBasis,
+  });
 }
 
 /** One scenario's figures: the worst RTO, the data lost (span) and how that was measured, uptime. */
@@ -82,7 +117,7 @@ export function scenarioFigures(
         .join('; ')}`;
     } else
       out.rpoBasis = restores
-        .map((r) => r.failure ?? r.rpoBasis)
+        .map((r) => r.failure ?? r.rpoBasis ?? (restoreChecks(r) === 0 ? NOTHING_VERIFIED : undefined))
         .filter(Boolean)
         .join('; ');
     const lost = restores.map((r) => r.lostWrites).filter((x) => x !== undefined);
@@ -103,7 +138,20 @@ export function scenarioFigures(
   return out;
 }
 
-/** A scenario that could not run (its experiment invalid, its target unreachable): a failure of the drill, said why. */
+/** A scenario that could not run (its experiment invalid, its target unreachable): an error of the drill, said why. */
 export function scenarioDidNotRun(why: string): Verdict {
-  return { id: 'ran', source: 'slo', objective: 'the scenario ran', status: 'fail', observed: why };
+  return errored({ id: 'ran', kind: 'scenario', objective: 'the scenario ran' }, why, { observed: why });
+}
+
+/**
+ * A scenario's status from its verdicts: error when it could not run, passed only when it has
+ * verdicts and every one is a pass with a sample behind it, else failed — naming what did not pass.
+ */
+export function scenarioStatus(verdicts: readonly Verdict[]): Pick<DrillScenario, 'status' | 'failures'> {
+  const failures = verdicts
+    .filter((v) => v.status !== 'pass' || (v.evidence?.samples ?? 0) === 0)
+    .map((v) => `${v.id}: ${v.observed ?? v.detail ?? v.status}`);
+  if (verdicts.some((v) => v.kind === 'scenario' && v.status === 'error')) return { status: 'error', failures };
+  if (!verdicts.length) return { status: 'failed', failures: ['no verdict: nothing was judged'] };
+  return { status: failures.length ? 'failed' : 'passed', failures };
 }

@@ -6,6 +6,7 @@ import type { Environment } from '../../config/schema.ts';
 import type { Clock } from '../../core/clock.ts';
 import { describeError, GauntletError } from '../../core/errors.ts';
 import { formatMs } from '../../core/duration.ts';
+import { formatPercent } from '../../core/comparison.ts';
 import {
   bothRecovered,
   ledgerSeries,
@@ -113,29 +114,27 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
     const steady = exp.steadyState.probes
       ? probes.filter((p) => exp.steadyState.probes!.includes(p.spec.name))
       : probes;
-    // No probe, no hypothesis: a steady state nothing measured is not "met".
+    // No probe, no hypothesis: a steady state the experiment did not declare is 'not checked'
+    // before and after, and judged by nothing (slo/chaos.ts) — neither met nor failed.
     const before = steady.length
       ? await waitHealthy(steady, exp.steadyState.samples, exp.steadyState.timeout, ctx)
       : undefined;
     result.steadyState.before = before === undefined ? 'not checked' : before.ok ? 'met' : 'not met';
-    if (!before)
-      result.steadyState.detail = 'no probe measures the steady state: add an http, db-read or db-write probe';
+    if (!before) result.steadyState.detail = 'no steady-state hypothesis declared: the experiment has no probe';
     else if (!before.ok) {
       result.steadyState.detail = `before: ${before.detail}`;
       result.stoppedEarly = 'the steady-state hypothesis did not hold before the method: no fault was injected';
       return result;
     }
     ctx.say(
-      before
-        ? `  steady state met (${steady.map((p) => p.spec.name).join(', ')})`
-        : `  steady state not checked: ${result.steadyState.detail}`,
+      before ? `  steady state met (${steady.map((p) => p.spec.name).join(', ')})` : `  ${result.steadyState.detail}`,
     );
     const start = ctx.clock.now();
     result.windowStartMs = start;
     if (ctx.startLoad)
       load = ctx.startLoad(loadAbort.signal).catch((err: unknown) => ctx.say(`  load failed: ${describeError(err)}`));
     const uptimeProbe = probes.find((p) => p.spec.kind === 'http');
-    const floor = exp.abort.uptimeBelow ? Number(exp.abort.uptimeBelow.slice(0, -1)) / 100 : undefined;
+    const floor = exp.abort.uptimeBelow; // a ratio, parsed by the experiment's schema
 
     for (const p of [...planned].sort((a, b) => a.atMs - b.atMs)) {
       await sleep(start + p.atMs - ctx.clock.now(), ctx.signal);
@@ -143,7 +142,7 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
       if (floor !== undefined && uptimeProbe) {
         const u = uptime(uptimeProbe.samples, start, ctx.clock.now(), uptimeProbe.spec.interval).ratio;
         if (u !== undefined && u < floor) {
-          result.stoppedEarly = `abort condition: uptime ${(u * 100).toFixed(1)}% fell below ${exp.abort.uptimeBelow}; no further fault injected`;
+          result.stoppedEarly = `abort condition: uptime ${(u * 100).toFixed(1)}% fell below ${formatPercent(floor)}; no further fault injected`;
           ctx.say(`  ${result.stoppedEarly}`);
           break;
         }

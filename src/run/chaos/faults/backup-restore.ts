@@ -22,6 +22,7 @@ import { withPg } from '../../../targets/pg.ts';
 import type { Fault, FaultContext, FaultEvent, FaultOutcome } from '../fault.ts';
 import type { ScratchContainer } from '../../../targets/docker-postgres.ts';
 import { chooseScratch, imageFor, wantsContainer, type ScratchChoice, type ScratchFacts } from './scratch.ts';
+import { sameValue, shown } from './backup-restore-verify.ts';
 
 type Spec = Extract<FaultSpec, { kind: 'backup-restore' }>;
 
@@ -78,6 +79,24 @@ const checksumSql = (table: string) =>
 async function tableFigures(c: pg.Client, table: string): Promise<{ rows: number; checksum: string }> {
   const r = (await c.query<{ n: string; sum: string }>(checksumSql(table))).rows[0]!;
   return { rows: Number(r.n), checksum: r.sum };
+}
+
+/**
+ * Every user table of a database, as a name the checksum query can use (schema-qualified outside
+ * public): ordinary and partitioned tables (a partition's rows are its parent's), not the
+ * system's, not an extension's own.
+ */
+const USER_TABLES_SQL = `select case when n.nspname = 'public' then quote_ident(c.relname)
+  else quote_ident(n.nspname) || '.' || quote_ident(c.relname) end as name
+  from pg_class c join pg_namespace n on n.oid = c.relnamespace
+  where c.relkind in ('r', 'p') and not c.relispartition
+    and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_toast%'
+    and n.nspname not like 'pg\\_temp%'
+    and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
+  order by 1`;
+
+async function userTables(c: pg.Client): Promise<string[]> {
+  return (await c.query<{ name: string }>(USER_TABLES_SQL)).rows.map((r) => r.name);
 }
 
 /** Custom-format dumps start with PGDMP; anything else is restored as SQL. */
@@ -230,7 +249,17 @@ export function backupRestoreFault(spec: Spec): Fault {
         choice.where === 'container'
           ? `a scratch container of ${choice.image} (PostgreSQL ${facts.sourceMajor ?? '?'}, through Docker)`
           : `a scratch PostgreSQL ${facts.localMajor} on 127.0.0.1:${spec.scratchPort ?? '(free port)'}${choice.note ? ` (${choice.note})` : ''}`;
-      return `${source} → ${into}, ${spec.tables.length} table checksum(s), ${spec.verify.length} verification quer${spec.verify.length === 1 ? 'y' : 'ies'}`;
+      const tables =
+        spec.tables.length > 0
+          ? `${spec.tables.length} table checksum(s)`
+          : spec.backup.method === 'pg_dump'
+            ? "every table's row count and checksum against the source at the dump"
+            : 'no table';
+      const nothing =
+        spec.tables.length === 0 && spec.verify.length === 0 && spec.backup.method !== 'pg_dump'
+          ? ': nothing will verify the copy, so its verdict will be no-data (give tables: [{ name, rows }] or verify)'
+          : '';
+      return `${source} → ${into}, ${tables}, ${spec.verify.length} verification quer${spec.verify.length === 1 ? 'y' : 'ies'}${nothing}`;
     },
 
     async inject(ctx: FaultContext): Promise<FaultEvent[]> {
@@ -240,7 +269,9 @@ export function backupRestoreFault(spec: Spec): Fault {
         ctx.say(`    ${what}`);
       };
       const rec: RestoreRecord = { backup: { method: spec.backup.method }, tables: [], verification: [] };
-      const tableNames = spec.tables.map((t) => (typeof t === 'string' ? t : t.name));
+      // Named tables; none named with a pg_dump is every user table of the source at the dump.
+      let tableSpecs: Spec['tables'] = spec.tables;
+      const everyTable = spec.tables.length === 0 && spec.backup.method === 'pg_dump';
       const timeoutMs = spec.timeout;
       const injectedWall = Date.now();
       let restoreStart: number | undefined;
@@ -300,7 +331,8 @@ export function backupRestoreFault(spec: Spec): Fault {
             async (c) => {
               await c.query('begin isolation level repeatable read read only');
               const snap = (await c.query<{ s: string }>('select pg_export_snapshot() as s')).rows[0]!.s;
-              for (const t of tableNames) {
+              if (everyTable) tableSpecs = await userTables(c);
+              for (const t of tableSpecs.map((x) => (typeof x === 'string' ? x : x.name))) {
                 try {
                   sourceFigures.set(t, await tableFigures(c, t));
                 } catch (err) {
@@ -375,7 +407,7 @@ export function backupRestoreFault(spec: Spec): Fault {
             statement_timeout: Math.min(timeoutMs, 60_000),
           },
           async (c) => {
-            for (const spec_ of spec.tables) {
+            for (const spec_ of tableSpecs) {
               const t = typeof spec_ === 'string' ? spec_ : spec_.name;
               const expectedRows = typeof spec_ === 'string' ? undefined : spec_.rows;
               const src = sourceFigures.get(t);
@@ -415,11 +447,15 @@ export function backupRestoreFault(spec: Spec): Fault {
                 else if (v.expect === undefined)
                   rec.verification.push({ name: v.name, ok: true, detail: `returned ${r.rows.length} row(s)` });
                 else {
-                  const ok = String(first[0]) === String(v.expect);
+                  // Typed: numeric's "4999.00" is 4999, NULL is only null (backup-restore-verify.ts).
+                  const type = r.fields[0]?.dataTypeID;
+                  const ok = sameValue(first[0], type, v.expect);
                   rec.verification.push({
                     name: v.name,
                     ok,
-                    detail: ok ? `= ${String(v.expect)}` : `expected ${String(v.expect)}, got ${String(first[0])}`,
+                    detail: ok
+                      ? `= ${shown(first[0], type)}`
+                      : `expected ${shown(v.expect)}, got ${shown(first[0], type)}`,
                   });
                 }
               } catch (err) {
@@ -477,7 +513,9 @@ export function backupRestoreFault(spec: Spec): Fault {
         at(
           bad.length
             ? `verify: FAILED — ${bad.join('; ')}`
-            : `verify: ${rec.tables.length} table(s) and ${rec.verification.length} quer${rec.verification.length === 1 ? 'y' : 'ies'} passed`,
+            : rec.tables.length + rec.verification.length === 0
+              ? `verify: nothing verified the copy${everyTable ? ' (the source has no table)' : ''}`
+              : `verify: ${rec.tables.length} table(s) and ${rec.verification.length} quer${rec.verification.length === 1 ? 'y' : 'ies'} passed`,
         );
       } catch (err) {
         rec.failure = (err as Error).message;
@@ -485,13 +523,19 @@ export function backupRestoreFault(spec: Spec): Fault {
       } finally {
         for (const line of await cleanup()) at(line);
       }
+      // A copy nothing verified is not a recovery: no RTO (an empty or schema-only dump restores fast).
       outcome = rec.failure
         ? { recovery: `the restore did not recover the data: ${rec.failure}`, restore: rec }
-        : {
-            rtoMs: rec.restoreTookMs!,
-            recovery: `scratch up, ${basename(rec.backup.file ?? '')} restored and verified in ${formatMs(rec.restoreTookMs!)}`,
-            restore: rec,
-          };
+        : rec.tables.length + rec.verification.length === 0
+          ? {
+              recovery: `${basename(rec.backup.file ?? '')} restored in ${formatMs(rec.restoreTookMs ?? 0)}, but nothing verified the copy`,
+              restore: rec,
+            }
+          : {
+              rtoMs: rec.restoreTookMs!,
+              recovery: `scratch up, ${basename(rec.backup.file ?? '')} restored and verified in ${formatMs(rec.restoreTookMs!)}`,
+              restore: rec,
+            };
       return events;
     },
 
