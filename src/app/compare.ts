@@ -1,11 +1,13 @@
-// `gauntlet compare <base.json> <new.json>`: two run records, per-metric deltas against the
-// config's regression limits and the verdicts that changed; exit 1 on a regression.
+// `gauntlet compare <base.json> <new.json>`: two run records of the same run (same profile bytes,
+// scenario, engine, socket loop, environment, record version; both finished), per-metric deltas
+// against the config's regression limits beyond noise, and the verdicts that changed; exit 1 on a
+// regression, exit 2 when the two runs are not comparable (unless --force).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Flags } from '../config/load.ts';
 import { configError } from '../core/errors.ts';
-import { RunRecord } from '../record/schema.ts';
-import { change, compareRuns, compareVerdicts, formatValue, incomparable } from '../slo/compare.ts';
+import { RECORD_VERSION, RunRecord } from '../record/schema.ts';
+import { change, formatValue, judgeCompare } from '../slo/compare.ts';
 import { runSession, type Finished, type Io } from './session.ts';
 
 function readRecord(file: string, cwd: string): RunRecord {
@@ -16,6 +18,13 @@ function readRecord(file: string, cwd: string): RunRecord {
   } catch (err) {
     throw configError(`${file}: cannot read a run record: ${(err as Error).message.split('\n')[0]}`);
   }
+  // An earlier version's record is refused by name, not by the first field its shape lacks.
+  const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
+  const tool = (raw as { tool?: { name?: unknown; version?: unknown } } | null)?.tool;
+  if (tool?.name === 'gauntlet' && version !== RECORD_VERSION)
+    throw configError(
+      `${file}: a version-${String(version)} run record (Gauntlet ${String(tool.version)}); compare reads version ${RECORD_VERSION}, whose verdicts carry their evidence — run it again with this Gauntlet`,
+    );
   const parsed = RunRecord.safeParse(raw);
   if (!parsed.success)
     throw configError(
@@ -28,25 +37,25 @@ export function compareApp(baseFile: string, nextFile: string, flags: Flags, io:
   return runSession('compare', flags, io, async (s) => {
     const base = readRecord(baseFile, s.io.cwd);
     const next = readRecord(nextFile, s.io.cwd);
-    const why = incomparable(base, next);
-    if (why.length && !s.flags.force)
+    const judged = judgeCompare(base, next, { limits: s.config.config.compare, force: s.flags.force ?? false });
+    if (judged.refused)
       throw configError(
-        `the two runs are not comparable (${why.join('; ')}): compare runs of the same profile, engine and environment, or pass --force`,
+        `the two runs are not comparable (${judged.differences.join('; ')}): compare runs of the same profile, scenario, engine and environment, both finished, or pass --force`,
       );
-    if (why.length) s.say(`compare: --force: comparing runs that differ (${why.join('; ')})`);
-    const { deltas, newFailures, fixed } = compareRuns(base, next, s.config.config.compare);
+    if (judged.differences.length)
+      s.say(`compare: --force: comparing runs that differ (${judged.differences.join('; ')})`);
     s.say(
       `compare: ${base.runId} (${base.command}, ${base.startedAt}) → ${next.runId} (${next.command}, ${next.startedAt})`,
     );
-    const w = Math.max(10, ...deltas.map((d) => d.metric.length));
-    for (const d of deltas) {
+    const w = Math.max(10, ...judged.deltas.map((d) => d.metric.length));
+    for (const d of judged.deltas) {
+      const mark = d.regression ? '✗' : d.notComparable ? '≠' : ' ';
       s.say(
-        `  ${d.regression ? '✗' : ' '} ${d.metric.padEnd(w)}  ${formatValue(d.base, d.unit).padStart(12)} → ${formatValue(d.next, d.unit).padStart(12)}  ${change(d).padStart(8)}  (${d.limit})`,
+        `  ${mark} ${d.metric.padEnd(w)}  ${formatValue(d.base, d.unit).padStart(12)} → ${formatValue(d.next, d.unit).padStart(12)}  ${change(d).padStart(8)}  (${d.notComparable ? `not comparable: ${d.notComparable}` : d.limit})`,
       );
     }
-    if (newFailures.length) s.say(`  newly failing: ${newFailures.join(', ')}`);
-    if (fixed.length) s.say(`  newly passing: ${fixed.join(', ')}`);
-    const verdicts = compareVerdicts(deltas, newFailures, next.verdicts.length);
-    return { verdicts, baseUrl: next.environment.baseUrl };
+    if (judged.newFailures.length) s.say(`  newly failing: ${judged.newFailures.join(', ')}`);
+    if (judged.fixed.length) s.say(`  newly passing: ${judged.fixed.join(', ')}`);
+    return { verdicts: judged.verdicts, baseUrl: next.environment.baseUrl };
   });
 }

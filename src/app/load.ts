@@ -3,7 +3,7 @@
 import type { Profile } from '../config/profile.ts';
 import { scenarioDurationMs } from '../config/profile.ts';
 import { isK6Script } from '../config/profiles.ts';
-import { resolveEnvironment, type Flags } from '../config/load.ts';
+import { resolveEnvironment, runInputs, type Flags } from '../config/load.ts';
 import type { Environment } from '../config/schema.ts';
 import { ExitCode, GauntletError, configError, describeError } from '../core/errors.ts';
 import type { LoadResult, Verdict } from '../record/schema.ts';
@@ -208,7 +208,10 @@ export async function runLoad(
   if (rw) s.say(await rw.end(result));
   if (otlp) s.say(await otlp.end(result));
   const ll = littlesLaw(result, profile.scenario.executor === 'constant-vus' ? profile.scenario.vus : undefined);
-  const load: LoadResult = ll ? { ...result, littlesLaw: ll } : result;
+  // What `gauntlet compare` requires of two runs: the same profile bytes and the same scenario as run.
+  const profileSha256 = runInputs().find((i) => i.file === written.file)?.sha256;
+  const identity = { ...(profileSha256 ? { profileSha256 } : {}), scenario: JSON.stringify(profile.scenario) };
+  const load: LoadResult = { ...result, identity, ...(ll ? { littlesLaw: ll } : {}) };
   const thresholds = load.k6?.bound
     ? k6ThresholdVerdicts(load)
     : withK6Judgement(thresholdVerdicts(load, profile.thresholds), load);

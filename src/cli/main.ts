@@ -80,7 +80,10 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     .description(
       'compare two run records (run.json): metric deltas against the config’s regression limits, verdicts that changed; exit 1 on a regression',
     )
-    .option('--force', 'compare runs of different profiles, engines or environments')
+    .option(
+      '--force',
+      'compare runs that differ in profile, scenario, engine, socket loop, environment or record version, or whose base did not finish',
+    )
     .action(async (base: string, next: string, opts: { force?: boolean }) =>
       finish(
         await (

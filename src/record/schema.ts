@@ -238,6 +238,14 @@ export const LoadResult = z
       })
       .strict()
       .optional(),
+    identity: z
+      .object({
+        profileSha256: z.string().optional().describe('SHA-256 of the profile file’s bytes'),
+        scenario: z.string().describe('The executor as run (env references resolved), JSON: rate, VUs, duration…'),
+      })
+      .strict()
+      .optional()
+      .describe('What `gauntlet compare` requires two runs to share'),
     startedAtMs: z.number().describe('On the run clock'),
     durationMs: z.number().describe('Measured window: first scheduled start to the last second reported'),
     scheduledMs: z.number(),
