@@ -11,6 +11,7 @@ import { runSession, type Finished, type Io, type Session, type SessionResult } 
 import { runGate } from './gate.ts';
 import { runChaos } from './chaos.ts';
 import { runDrill } from './drill.ts';
+import { inPhase } from '../slo/verdict.ts';
 
 /**
  * What the demo uses of examples/demo-stack. The stack is an example, TypeScript run through jiti
@@ -100,7 +101,7 @@ export async function demoApp(
           s.say('');
           const r = await runChaos(s, e.file, false, `${s.runId}#${i + 1}`);
           chaos.push(...(r.chaos ?? []));
-          verdicts.push(...r.verdicts.map((v) => ({ ...v, id: `${e.title} › ${v.id}` })));
+          verdicts.push(...r.verdicts.map((v) => inPhase(v, e.title)));
         }
         return { ...gate, chaos, verdicts } satisfies SessionResult;
       },

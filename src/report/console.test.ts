@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { RunRecord, Verdict } from '../record/schema.ts';
 import { githubAnnotations } from './console.ts';
+import { aVerdict } from '../slo/verdict.test-util.ts';
 
-const v = (id: string, status: Verdict['status'], observed?: string): Verdict => ({
-  id,
-  source: 'threshold',
-  objective: 'p(95)<50',
-  status,
-  ...(observed ? { observed } : {}),
-});
+const v = (id: string, status: Verdict['status'], observed?: string): Verdict =>
+  aVerdict({ id, kind: 'threshold', objective: 'p(95)<50', status, ...(observed ? { observed } : {}) });
 const run = (verdicts: Verdict[], errors: string[] = []) =>
   ({ command: 'gate', verdicts, errors }) as unknown as RunRecord;
 

@@ -1,12 +1,46 @@
 // The answer first: one or two sentences, with numbers, that say whether the deploy may stay and
 // why — the failing verdicts when any fail, else the figures nearest their objectives. Pure: a
 // view of the run record like every other renderer.
-import type { RunRecord, Verdict } from '../record/schema.ts';
+import type { RunRecord, Verdict, VerdictKind } from '../record/schema.ts';
+import { formatMs } from '../core/duration.ts';
 
-const KEY = /^(http_req_duration|rto|rpo|uptime|capacity|restore|DR plan)/;
+/** The kinds whose figure the answer quotes when all pass: the one nearest its bound, per kind. */
+const QUOTED: readonly VerdictKind[] = [
+  'threshold',
+  'rto',
+  'plan-rto',
+  'rpo',
+  'plan-rpo',
+  'uptime',
+  'capacity',
+  'restore',
+];
 
 const said = (v: Verdict) =>
   `${v.id} ${v.observed ?? v.status}${v.observed && !v.id.includes(v.objective) ? ` (${v.objective})` : ''}`;
+
+/** What a command's pass and fail mean, in its own words: a chaos run does not judge a deploy. */
+function conclusion(r: RunRecord): { pass: string; fail: string } {
+  if (r.verdicts.length > 0 && r.verdicts.every((v) => v.kind === 'dry-run'))
+    return {
+      pass: 'Dry run: nothing was injected and nothing judged',
+      fail: 'The dry run could not resolve its targets',
+    };
+  switch (r.command) {
+    case 'chaos':
+      return { pass: 'The system held under the experiment', fail: 'The system did not hold under the experiment' };
+    case 'drill':
+      return { pass: 'The DR plan was met', fail: 'The DR plan was not met' };
+    case 'capacity':
+      return { pass: 'Capacity holds', fail: 'Capacity does not hold' };
+    case 'compare':
+      return { pass: 'No regression against the baseline', fail: 'A regression against the baseline' };
+    case 'demo':
+      return { pass: 'The demo stack passed', fail: 'The demo stack failed' };
+    default:
+      return { pass: 'The deploy may stay', fail: 'Do not keep this deploy' };
+  }
+}
 
 export function headline(r: RunRecord): string {
   if (r.status === 'aborted')
@@ -18,65 +52,56 @@ export function headline(r: RunRecord): string {
       : '';
     return `The run could not finish: ${r.errors[0] ?? 'harness error'}.${kept}`;
   }
+  const say = conclusion(r);
   if (failing.length) {
     const shown = failing.slice(0, 3).map(said).join('; ');
     const more = failing.length > 3 ? `; and ${failing.length - 3} more` : '';
-    return `Do not keep this deploy: ${failing.length} of ${r.verdicts.length} verdicts fail — ${shown}${more}.`;
+    return `${say.fail}: ${failing.length} of ${r.verdicts.length} verdicts fail — ${shown}${more}.`;
   }
   if (r.verdicts.length === 0) return 'Nothing was judged: no verdict, which fails.';
-  // One figure per kind (latency, RTO, RPO, uptime, …): the one nearest its objective.
-  const byKind = new Map<string, { v: Verdict; used: number }>();
+  if (say.pass.startsWith('Dry run')) return `${say.pass}: ${r.verdicts.map((v) => v.observed ?? v.id).join('; ')}.`;
+  // One figure per kind (latency, RTO, RPO, uptime, …): the one nearest its bound.
+  const byKind = new Map<VerdictKind, { v: Verdict; used: number }>();
   for (const x of r.verdicts) {
-    const k = KEY.exec(x.id.replace(/^.*› /, ''))?.[1];
-    if (!k) continue;
+    if (!QUOTED.includes(x.kind)) continue;
     const used = margin(x) ?? -1;
-    const seen = byKind.get(k);
-    if (!seen || used > seen.used) byKind.set(k, { v: x, used });
+    const seen = byKind.get(x.kind);
+    if (!seen || used > seen.used) byKind.set(x.kind, { v: x, used });
   }
   const key = [...byKind.values()].map((x) => x.v).slice(0, 4);
   const shown = (key.length ? key.map(brief) : r.verdicts.slice(0, 3).map(said)).join('; ');
-  return `The deploy may stay: all ${r.verdicts.length} verdicts pass — ${shown}.`;
+  return `${say.pass}: all ${r.verdicts.length} verdicts pass — ${shown}.`;
 }
 
-/** A duration or number with its unit, in ms (bare numbers in latency objectives are ms). */
-function ms(text: string | undefined, bare: 'ms' | 's'): number | undefined {
-  const m = /(\d+(?:\.\d+)?)\s*(µs|ms|s|m)?\b/.exec(text ?? '');
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  return n * { µs: 0.001, ms: 1, s: 1000, m: 60_000 }[m[2] ?? bare]!;
-}
-
-/** How much of its objective a passing latency or RTO used (0–1); undefined when not a bound. */
+/** How much of a ceiling a passing figure used (0–1); undefined for floors and verdicts without a number. */
 function margin(v: Verdict): number | undefined {
-  const id = v.id.replace(/^.*› /, '');
-  if (id.startsWith('http_req_duration')) {
-    const limit = ms(/[<≤]=?\s*([\d.]+\s*\w*)/.exec(v.objective)?.[1], 'ms');
-    const seen = ms(/=\s*([\d.]+\s*\w+)/.exec(v.observed ?? '')?.[1], 'ms');
-    return limit && seen !== undefined ? seen / limit : undefined;
-  }
-  if (id.startsWith('rto')) {
-    const limit = ms(/<=?\s*([\d.]+\s*\w*)/.exec(v.objective)?.[1], 's');
-    const seen = v.observed?.startsWith('0 s') ? 0 : ms(v.observed, 's');
-    return limit && seen !== undefined ? seen / limit : undefined;
-  }
-  return undefined;
+  if (!v.measured || !v.bound || !v.bound.op.startsWith('<') || v.bound.value <= 0) return undefined;
+  return v.measured.value / v.bound.value;
 }
 
-/** "health p(95) 4.67 ms of 50 ms", "db failover RTO 9.48 s of 30 s": the figure against its bound. */
+const pct = (ratio: number) => `${(ratio * 100).toFixed(2)}%`;
+
+/** "items p(99) 90.1 ms of 100 ms", "db failover RTO 9.48 s of 30 s": the figure against its bound. */
 function brief(v: Verdict): string {
-  const step = v.id.includes(' › ') ? `${v.id.slice(0, v.id.indexOf(' › '))} ` : '';
-  const id = v.id.replace(/^.*› /, '');
-  const lat = /^http_req_duration(?:\{name:([^}]+)\})? (p\(\d+(?:\.\d+)?\))[<≤]=?\s*([\d.]+)(\w*)$/.exec(id);
-  const seen = /=\s*(.+)$/.exec(v.observed ?? '')?.[1];
-  if (lat && seen) return `${step}${lat[1] ? `${lat[1]} ` : ''}${lat[2]} ${seen} of ${lat[3]} ${lat[4] || 'ms'}`;
-  const limit = /^RTO <=?\s*([\d.]+)\s*(\w+)$/.exec(v.objective);
-  if (id.startsWith('rto') && limit && v.observed)
-    return `${step}RTO ${v.observed.startsWith('0 s') ? '0 s (no outage)' : v.observed} of ${limit[1]} ${limit[2]}`;
-  const lost = /^(\d+) acknowledged writes? lost.*\(of (\d+)\)$/.exec(v.observed ?? '');
-  if (id === 'rpo' && lost) return `${step}${lost[1]} of ${lost[2]} acknowledged writes lost`;
-  const up = /^([\d.]+%)/.exec(v.observed ?? '');
-  if (id.startsWith('uptime') && up) return `${step}${id} ${up[1]} (${v.objective.replace(/^uptime /, '')})`;
-  return said(v);
+  const step = v.phase ? `${v.phase} ` : '';
+  const m = v.measured;
+  const b = v.bound;
+  if (!m || !b) return `${step}${v.observed ?? said(v)}`;
+  const of = (x: number) => (b.unit === 'ms' ? formatMs(x) : b.unit === 'ratio' ? pct(x) : `${x} ${b.unit}`);
+  switch (v.kind) {
+    case 'threshold': {
+      const name = /\{name:([^}]+)\}/.exec(v.id)?.[1];
+      const aggregation = v.objective.split(/[<>=!]/)[0];
+      return `${step}${name ? `${name} ` : ''}${aggregation} ${of(m.value)} of ${of(b.value)}`;
+    }
+    case 'rto':
+    case 'plan-rto':
+      return `${step}RTO ${m.value === 0 ? '0 s (no outage)' : of(m.value)} of ${of(b.value)}`;
+    case 'uptime':
+      return `${step}uptime ${pct(m.value)} (${b.op}${pct(b.value)})`;
+    default:
+      return `${step}${v.observed ?? of(m.value)}`;
+  }
 }
 
 /** Failing verdicts first (fail, error, no-data), each group in the order the run produced them. */

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../record/schema.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
+import { aVerdict } from '../slo/verdict.test-util.ts';
 
 const record: RunRecord = {
-  schemaVersion: 1,
+  schemaVersion: 2,
   runId: 'r1',
   command: 'smoke',
   status: 'failed',
@@ -42,7 +43,13 @@ const record: RunRecord = {
     },
   ],
   verdicts: [
-    { id: 'smoke', source: 'smoke', objective: 'all smoke checks pass', status: 'fail', observed: '1/2 passed' },
+    aVerdict({
+      id: 'smoke',
+      kind: 'smoke',
+      objective: 'all smoke checks pass',
+      status: 'fail',
+      observed: '1/2 passed',
+    }),
   ],
   errors: [],
 };

@@ -76,7 +76,7 @@ export function k6Summary(r: RunRecord): Record<string, unknown> | undefined {
   put('data_sent', { count: l.totals.bytesOut, rate: l.totals.bytesOut / seconds }, 'counter');
 
   // Thresholds, from the verdicts judged on them: "metric{tags} expr" → metrics[metric{tags}].thresholds[expr].
-  for (const v of r.verdicts.filter((x) => x.source === 'threshold')) {
+  for (const v of r.verdicts.filter((x) => x.kind === 'threshold')) {
     const at = v.id.lastIndexOf(` ${v.objective}`);
     const name = at > 0 ? v.id.slice(0, at) : undefined;
     if (!name) continue;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { aVerdict } from '../slo/verdict.test-util.ts';
 import { ChaosResult, LoadResult, RunRecord, RECORD_VERSION } from '../record/schema.ts';
 import { encode, newHistogram, summarise } from '../measure/histogram.ts';
 import { experimentTimeline, loadTimeline, percentileSpectrum } from './timeline.ts';
@@ -160,13 +161,14 @@ describe('a long load', () => {
 
 describe("a load's timeline", () => {
   it("shades a failing windowed threshold's worst window, and nothing for one that passed", () => {
-    const v = (status: 'pass' | 'fail', window: { fromS: number; toS: number }) => ({
-      id: `http_req_failed{window:10s} rate<0.01 (${status})`,
-      source: 'threshold' as const,
-      objective: 'rate<0.01',
-      status,
-      window,
-    });
+    const v = (status: 'pass' | 'fail', window: { fromS: number; toS: number }) =>
+      aVerdict({
+        id: `http_req_failed{window:10s} rate<0.01 (${status})`,
+        kind: 'threshold',
+        objective: 'rate<0.01',
+        status,
+        window,
+      });
     const t = loadTimeline(load(60, 5), 'x', [v('fail', { fromS: 40, toS: 50 }), v('pass', { fromS: 0, toS: 10 })])!;
     expect(t.bands).toEqual([
       { from: 40, to: 50, label: 'http_req_failed{window:10s} rate<0.01 (fail): worst window', recovered: true },

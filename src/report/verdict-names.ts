@@ -1,22 +1,23 @@
 // Verdicts as a reader scans them: grouped by the phase that produced them (smoke, load, each
 // experiment or drill step), the phases with failures first and failures first within each, and
 // each with a name a person would say ("Recovery time after fault 1.1") beside its id. Pure.
-import type { Verdict } from '../record/schema.ts';
+import type { Verdict, VerdictKind, VerdictScope } from '../record/schema.ts';
 import { failuresFirst } from './headline.ts';
 
-const CHAOS = /^(rto|rpo|restore|steady-state|uptime|alert|kill|dry-run)\b/;
+const SCOPE_TITLE: Record<VerdictScope, string> = {
+  smoke: 'Smoke checks',
+  run: 'Target and image under test',
+  load: 'Load',
+  prometheus: 'Prometheus SLOs',
+  capacity: 'Capacity',
+  experiment: 'Chaos experiment',
+  drill: 'DR plan',
+  compare: 'Comparison with the baseline',
+};
 
-/** The phase a verdict belongs to: the step named before " › ", else its kind. */
+/** The phase a verdict belongs to: its step when it has one, else its scope. */
 export function phaseOf(v: Verdict): string {
-  const i = v.id.indexOf(' › ');
-  if (i > 0) return v.id.slice(0, i);
-  if (v.source === 'smoke') return 'Smoke checks';
-  if (/^(DR plan|capacity)/.test(v.id)) return v.id.startsWith('DR plan') ? 'DR plan' : 'Capacity';
-  if (/^compare/.test(v.id)) return 'Comparison with the baseline';
-  if (/^prometheus /.test(v.id)) return 'Prometheus SLOs';
-  if (v.id === 'container') return 'Image under test';
-  if (CHAOS.test(v.id)) return 'Chaos experiment';
-  return 'Load';
+  return v.phase ?? SCOPE_TITLE[v.scope];
 }
 
 /** `{name:orders}` → " of orders"; other tags as written. */
@@ -26,41 +27,57 @@ const selector = (s: string | undefined) => {
   return ` of ${inner.startsWith('name:') ? inner.slice(5) : inner}`;
 };
 
-const NAMES: [RegExp, (m: RegExpExecArray) => string][] = [
-  [/^rto (\S+)$/, (m) => `Recovery time after fault ${m[1]}`],
-  [/^rpo restore (\S+)$/, (m) => `Data lost by restore ${m[1]} (RPO)`],
-  [/^rpo$/, () => 'Acknowledged writes lost (RPO)'],
-  [/^restore (\S+)$/, (m) => `Backup restored and verified (${m[1]})`],
-  [/^steady-state$/, () => 'Steady state before and after the faults'],
-  [/^uptime ?(.*)$/, (m) => `Uptime${m[1] ? ` seen by ${m[1]}` : ''} during the experiment`],
-  [/^alert (.+) fires$/, (m) => `Alert ${m[1]} fired`],
-  [/^alert (.+) silent$/, (m) => `Alert ${m[1]} stayed silent`],
-  [/^load$/, () => 'The load ran and the target answered'],
-  [/^generator$/, () => 'The load generator kept its schedule'],
-  [/^dropped_iterations$/, () => 'Every scheduled arrival was sent'],
-  [/^dropped_iterations (.+)$/, (m) => `Dropped arrivals: ${m[1]}`],
-  [/^shards$/, () => 'Every shard ran on time and to its end'],
-  [/^engine$/, () => 'The load engine ran to its end'],
-  [/^http_req_duration(\{[^}]*\})? (.+)$/, (m) => `Latency${selector(m[1])}: ${m[2]}`],
-  [/^http_req_failed(\{[^}]*\})? (.+)$/, (m) => `Failed requests${selector(m[1])}: ${m[2]}`],
-  [/^iteration_duration(\{[^}]*\})? (.+)$/, (m) => `Iteration time${selector(m[1])}: ${m[2]}`],
-  [/^smoke$/, () => 'Every smoke check passed'],
-  [/^capacity$/, () => 'Capacity found'],
-  [/^capacity trend$/, () => 'Capacity against earlier runs'],
-  [/^DR plan RTO$/, () => 'Recovery time within the DR plan'],
-  [/^DR plan RPO$/, () => 'Data loss within the DR plan'],
-  [/^prometheus (.+)$/, (m) => `Prometheus SLO ${m[1]}`],
+const METRIC_NAMES: [RegExp, string][] = [
+  [/^(http_req|db_query|redis_cmd)_duration$/, 'Latency'],
+  [/^(http_req|db_query|redis_cmd)_failed$/, 'Failed requests'],
+  [/^iteration_duration$/, 'Iteration time'],
+  [/^dropped_iterations$/, 'Dropped arrivals'],
 ];
 
-/** A name a person would say; the id itself when there is none better. */
+/** What each kind judges, as a person would say it; `rest` is the id after its kind's word. */
+const NAMES: Record<VerdictKind, (rest: string, v: Verdict) => string> = {
+  smoke: () => 'Every smoke check passed',
+  target: (rest) => `The target answered${rest ? ` (${rest})` : ''}`,
+  container: () => 'The image under test started and answered',
+  load: () => 'The load ran and the target answered',
+  threshold: (_, v) => {
+    const id = v.id.replace(/^.*› /, '');
+    const m = /^([a-z_]+)(\{[^}]*\})? (.+)$/.exec(id);
+    const name = m && METRIC_NAMES.find(([re]) => re.test(m[1]!))?.[1];
+    return `${m && name ? `${name}${selector(m[2])}: ${m[3]}` : id}${v.byDefault ? ' (by default)' : ''}`;
+  },
+  engine: () => 'The load engine ran to its end',
+  generator: () => 'The load generator kept its schedule',
+  dropped: () => 'Every scheduled arrival was sent',
+  shards: () => 'Every shard ran on time and to its end',
+  prometheus: (rest) => `Prometheus SLO ${rest}`,
+  capacity: () => 'Capacity found',
+  'capacity-trend': () => 'Capacity against earlier runs',
+  'steady-state': () => 'Steady state before and after the faults',
+  experiment: () => 'The experiment measured something',
+  fault: (rest) => `Fault ${rest} acted`,
+  rollback: (rest) => `Fault ${rest} undone`,
+  rto: (rest) => `Recovery time after fault ${rest}`,
+  rpo: () => 'Acknowledged writes lost (RPO)',
+  restore: (rest) => `Backup restored and verified (${rest})`,
+  'restore-rpo': (rest) => `Data lost by restore ${rest} (RPO)`,
+  uptime: (rest) => `Uptime${rest ? ` seen by ${rest}` : ''} during the experiment`,
+  alert: (rest) => {
+    const m = /^(.+) (fires|silent)$/.exec(rest);
+    return m ? `Alert ${m[1]} ${m[2] === 'fires' ? 'fired' : 'stayed silent'}` : `Alert ${rest}`;
+  },
+  'dry-run': () => 'What the experiment would hit was resolved',
+  scenario: () => 'The scenario ran',
+  'plan-rto': () => 'Recovery time within the DR plan',
+  'plan-rpo': () => 'Data loss within the DR plan',
+  compare: (rest) => `Against the baseline: ${rest}`,
+};
+
+/** A name a person would say, from the verdict's kind; the words after the kind in its id fill it in. */
 export function humanName(v: Verdict): string {
-  const i = v.id.indexOf(' › ');
-  const id = i < 0 ? v.id : v.id.slice(i + 3);
-  for (const [re, name] of NAMES) {
-    const m = re.exec(id);
-    if (m) return name(m);
-  }
-  return id;
+  const id = v.id.replace(/^.*› /, '');
+  const rest = id.includes(' ') ? id.slice(id.indexOf(' ') + 1) : '';
+  return NAMES[v.kind](v.kind === 'restore-rpo' ? rest.replace(/^restore /, '') : rest, v);
 }
 
 /** Phases in the order the run produced them, those with a failing verdict first; failures first within each. */
