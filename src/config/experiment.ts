@@ -2,7 +2,10 @@
 // (probes), a method (faults on a schedule), load and probes during, rollbacks that always run,
 // abort conditions, and the SLOs the outcome is judged by.
 import { z } from 'zod';
+import { parseNumericComparison, parsePercent } from '../core/comparison.ts';
+import { ObjectiveText } from './objective.ts';
 import { Duration } from './primitives.ts';
+import { FormatVersion } from './version.ts';
 
 const probeCommon = { name: z.string().min(1), timeout: Duration.default(1000) };
 
@@ -36,9 +39,18 @@ export const ProbeSpec = z.discriminatedUnion('kind', [
       timeout: Duration.default(3000),
       interval: Duration.default(5000),
       query: z.string().min(1).describe('PromQL, evaluated instantly each interval on the environment’s Prometheus'),
-      objective: z.string().regex(/^\s*(<=|>=|<|>|==)\s*-?\d+(\.\d+)?(e-?\d+)?\s*$/, {
-        message: 'an objective is a comparison with a number, e.g. "<0.01"',
-      }),
+      objective: z
+        .string()
+        .regex(/^\s*(<=|>=|<|>|==)\s*-?\d+(\.\d+)?(e-?\d+)?\s*$/, {
+          message: 'an objective is a comparison with a number, e.g. "<0.01"',
+        })
+        .transform((text, ctx) => {
+          const c = parseNumericComparison(text);
+          if (c) return c;
+          ctx.addIssue({ code: 'custom', message: `"${text}" is not a comparison with a number, e.g. "<0.01"` });
+          return z.NEVER;
+        })
+        .describe('A comparison each series’ value must meet, e.g. "<0.01" (the operator is required)'),
     })
     .strict()
     .describe('Healthy when every series the query returns meets the objective (no series: unhealthy)'),
@@ -213,9 +225,11 @@ export const FaultSpec = z.discriminatedUnion('kind', [
               name: z.string().min(1),
               sql: z.string().min(1),
               expect: z
-                .union([z.string(), z.number(), z.boolean()])
+                .union([z.string(), z.number(), z.boolean(), z.null()])
                 .optional()
-                .describe('The first column of the first row; without it, the query must return a row'),
+                .describe(
+                  'The first column of the first row, compared typed: numbers as numbers (numeric "4999.00" = 4999), booleans as booleans, null only with NULL, else as text; without it, the query must return a row',
+                ),
             })
             .strict(),
         )
@@ -233,8 +247,29 @@ export const FaultSpec = z.discriminatedUnion('kind', [
 ]);
 export type FaultSpec = z.infer<typeof FaultSpec>;
 
-export const Experiment = z
+export const ExperimentSlos = z
   .object({
+    rto: ObjectiveText('rto', '"<30s" (no operator: at most)').optional(),
+    rpo: ObjectiveText(
+      'rpo',
+      '"0 writes", "<=10 writes" or "<1s" (span of lost writes; no operator: at most)',
+    ).optional(),
+    uptime: ObjectiveText(
+      'uptime',
+      '">=99%" or "99%" (no operator: at least) of the first http probe, or the one named in uptimeProbe',
+    ).optional(),
+    uptimeProbe: z.string().optional(),
+  })
+  .strict()
+  .describe(
+    'What the outcome is judged by; a key left out takes the config’s slos.rto/rpo/uptime when it can be measured',
+  )
+  .default({});
+export type ExperimentSlos = z.infer<typeof ExperimentSlos>;
+
+const ExperimentObject = z
+  .object({
+    version: FormatVersion,
     name: z.string().min(1),
     description: z.string().optional(),
     probes: z
@@ -272,18 +307,7 @@ export const Experiment = z
       .object({ healthySamples: z.number().int().positive().default(5), timeout: Duration.default(120_000) })
       .strict()
       .default({ healthySamples: 5, timeout: 120_000 }),
-    slos: z
-      .object({
-        rto: z.string().optional().describe('e.g. "<30s"'),
-        rpo: z.string().optional().describe('e.g. "0 writes", "<=10 writes" or "<1s" (span of lost writes)'),
-        uptime: z
-          .string()
-          .optional()
-          .describe('e.g. ">=99%" (of the first http probe, or the one named in uptimeProbe)'),
-        uptimeProbe: z.string().optional(),
-      })
-      .strict()
-      .default({}),
+    slos: ExperimentSlos,
     alerts: z
       .array(
         z
@@ -307,8 +331,15 @@ export const Experiment = z
       .object({
         uptimeBelow: z
           .string()
-          .regex(/^\d+(\.\d+)?%$/)
-          .optional(),
+          .regex(/^\d+(\.\d+)?%$/, { message: 'expected a percentage, e.g. "50%"' })
+          .transform((text, ctx) => {
+            const ratio = parsePercent(text);
+            if (ratio !== undefined && ratio <= 1) return ratio;
+            ctx.addIssue({ code: 'custom', message: `"${text}" is not a percentage, e.g. "50%"` });
+            return z.NEVER;
+          })
+          .optional()
+          .describe('Stop injecting once the http probe’s uptime so far falls below this, e.g. "50%"'),
         probeFailing: z
           .string()
           .optional()
@@ -319,58 +350,67 @@ export const Experiment = z
       .strict()
       .default({}),
   })
-  .strict()
-  .superRefine((e, ctx) => {
-    const names = e.probes.map((p) => p.name);
-    for (const n of e.steadyState.probes ?? [])
-      if (!names.includes(n))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['steadyState', 'probes'],
-          message: `no probe named "${n}" (probes: ${names.join(', ')})`,
-        });
-    if (e.slos.uptimeProbe && !names.includes(e.slos.uptimeProbe))
+  .strict();
+
+export const Experiment = ExperimentObject.superRefine((e, ctx) => {
+  const names = e.probes.map((p) => p.name);
+  for (const n of e.steadyState.probes ?? [])
+    if (!names.includes(n))
       ctx.addIssue({
         code: 'custom',
-        path: ['slos', 'uptimeProbe'],
-        message: `no probe named "${e.slos.uptimeProbe}"`,
+        path: ['steadyState', 'probes'],
+        message: `no probe named "${n}" (probes: ${names.join(', ')})`,
       });
-    if (
-      e.slos.rpo &&
-      !e.probes.some((p) => p.kind === 'db-write') &&
-      !e.method.some((m) => m.fault.kind === 'backup-restore' && m.fault.freshness)
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['slos', 'rpo'],
-        message:
-          'an RPO objective needs a db-write probe (or a backup-restore fault with a freshness query) to measure it',
-      });
-    }
-    if (e.slos.uptime && !e.probes.some((p) => p.kind === 'http'))
-      ctx.addIssue({ code: 'custom', path: ['slos', 'uptime'], message: 'an uptime objective needs an http probe' });
-    if (e.abort.probeFailing && !names.includes(e.abort.probeFailing))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['abort', 'probeFailing'],
-        message: `no probe named "${e.abort.probeFailing}"`,
-      });
-    if (new Set(names).size !== names.length)
-      ctx.addIssue({ code: 'custom', path: ['probes'], message: 'probe names must be unique' });
-    // Without a source snapshot, a table that is merely present proves nothing: a truncated copy has it too.
-    e.method.forEach((m, i) => {
-      if (m.fault.kind !== 'backup-restore' || m.fault.backup.method === 'pg_dump') return;
-      m.fault.tables.forEach((t, j) => {
-        if (typeof t === 'string') {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['method', i, 'fault', 'tables', j],
-            message: `expected { name: ${t}, rows: N }: with backup method "${m.fault.kind === 'backup-restore' ? m.fault.backup.method : ''}" there is no source snapshot to compare ${t} with, so give the rows the copy must hold`,
-          });
-        }
-      });
+  if (e.slos.uptimeProbe && !names.includes(e.slos.uptimeProbe))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['slos', 'uptimeProbe'],
+      message: `no probe named "${e.slos.uptimeProbe}"`,
     });
+  if (
+    e.slos.rpo &&
+    !e.probes.some((p) => p.kind === 'db-write') &&
+    !e.method.some((m) => m.fault.kind === 'backup-restore' && m.fault.freshness)
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['slos', 'rpo'],
+      message:
+        'an RPO objective needs a db-write probe (or a backup-restore fault with a freshness query) to measure it',
+    });
+  }
+  if (e.slos.uptime && !e.probes.some((p) => p.kind === 'http'))
+    ctx.addIssue({ code: 'custom', path: ['slos', 'uptime'], message: 'an uptime objective needs an http probe' });
+  if (e.abort.probeFailing && !names.includes(e.abort.probeFailing))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['abort', 'probeFailing'],
+      message: `no probe named "${e.abort.probeFailing}"`,
+    });
+  if (new Set(names).size !== names.length)
+    ctx.addIssue({ code: 'custom', path: ['probes'], message: 'probe names must be unique' });
+  // Without a source snapshot, a table that is merely present proves nothing: a truncated copy has it too.
+  // Format 1 wrote such tables as names; they are read on (experiments.ts), refused only in format 2.
+  if (e.version === 2)
+    for (const { path, table, method } of bareTables(e))
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `expected { name: ${table}, rows: N }: with backup method "${method}" there is no source snapshot to compare ${table} with, so give the rows the copy must hold (a bare name is format 1: README "Config changes")`,
+      });
+});
+
+/** Tables named without rows in a restore that has no source snapshot to compare them with (format 1's shape). */
+export function bareTables(e: Pick<z.output<typeof ExperimentObject>, 'method'>) {
+  return e.method.flatMap((m, i) => {
+    const f = m.fault;
+    if (f.kind !== 'backup-restore' || f.backup.method === 'pg_dump') return [];
+    const method = f.backup.method;
+    return f.tables.flatMap((t, j) =>
+      typeof t === 'string' ? [{ path: ['method', i, 'fault', 'tables', j], at: i, index: j, table: t, method }] : [],
+    );
   });
+}
 export type Experiment = z.infer<typeof Experiment>;
 export type ExperimentInput = z.input<typeof Experiment>;
 export const defineExperiment = (e: ExperimentInput): ExperimentInput => e;

@@ -1,6 +1,8 @@
 // The one model of gauntlet.config.{ts,yaml}. Types are inferred from these schemas.
 import { z } from 'zod';
+import { ObjectiveText, TimeObjectiveText } from './objective.ts';
 import { Duration, UrlOrRef, isEnvRef } from './primitives.ts';
+import { FormatVersion } from './version.ts';
 
 /** Where a live output sends a load's figures: its URL, headers (credentials from ${env:…}), how often. */
 const liveEndpoint = (url: string, tokenVar: string, verb: string) => ({
@@ -183,9 +185,17 @@ export const Slos = z
       .record(z.string(), z.array(z.string()).min(1))
       .optional()
       .describe("k6 threshold expressions per metric, e.g. { 'http_req_duration{name:api}': ['p(95)<200'] }"),
-    uptime: z.string().optional().describe('e.g. ">=99.9%"'),
-    rto: z.string().optional().describe('e.g. "<60s"'),
-    rpo: z.string().optional().describe('e.g. "0 writes" or "<1h"'),
+    uptime: ObjectiveText('uptime', '">=99.9%" or "99.9%" (at least)')
+      .optional()
+      .describe('Default uptime objective of experiments that set none and have an http probe'),
+    rto: ObjectiveText('rto', '"<60s" (at most)')
+      .optional()
+      .describe('Default RTO objective of experiments that set none'),
+    rpo: ObjectiveText('rpo', '"0 writes" or "<1h" (at most)')
+      .optional()
+      .describe(
+        'Default RPO objective of experiments that set none and measure data loss (a db-write probe, or a restore with a freshness query)',
+      ),
     prometheus: z
       .array(
         z
@@ -214,10 +224,12 @@ export const Slos = z
       ),
   })
   .strict();
+export type Slos = z.infer<typeof Slos>;
 
 export const Config = z
   .object({
     $schema: z.string().optional(),
+    version: FormatVersion,
     environments: z
       .record(z.string().regex(/^[A-Za-z0-9_-]+$/), Environment)
       .refine((e) => Object.keys(e).length > 0, { message: 'at least one environment is needed' }),
@@ -297,8 +309,8 @@ export const Config = z
         name: z.string().default('DR drill'),
         plan: z
           .object({
-            rto: z.string().describe('The DR plan’s recovery time objective, e.g. "<2h"'),
-            rpo: z.string().describe('Its recovery point objective, e.g. "<1h"'),
+            rto: ObjectiveText('rto', '"<2h"').describe('The DR plan’s recovery time objective, e.g. "<2h" (at most)'),
+            rpo: TimeObjectiveText('rpo', '"<1h"').describe('Its recovery point objective, e.g. "<1h" (at most)'),
           })
           .strict()
           .describe('The targets every scenario is judged by, besides its own SLOs'),

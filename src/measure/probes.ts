@@ -1,7 +1,7 @@
 // Probes sample the system on the run's clock while faults and load run: an HTTP uptime probe,
 // a DB write probe keeping a ledger (every write's outcome: acknowledged, failed, or
 // indeterminate), a DB read probe. Each loops until stopped; none throws.
-import { holds, parseNumericComparison } from '../core/comparison.ts';
+import { holds } from '../core/comparison.ts';
 import { tlsFetch, tlsOptionsOf } from '../targets/tls.ts';
 import pg from 'pg';
 import { instantQuery } from '../targets/prometheus.ts';
@@ -95,8 +95,7 @@ export async function startProbe(
     case 'prometheus': {
       if (!env.prometheus) throw cannotRun(`probe "${spec.name}": the environment has no prometheus.url`);
       const base = env.prometheus.url;
-      const objective = parseNumericComparison(spec.objective)!; // validated by the schema
-      const meets = (x: number) => holds(x, objective);
+      const meets = (x: number) => holds(x, spec.objective); // parsed by the experiment's schema
       return loop(spec, clock, async () => {
         const t0 = performance.now();
         try {

@@ -5,10 +5,9 @@ import { resolve } from 'node:path';
 import type { LoadedConfig } from '../config/load.ts';
 import { findSuiteFiles, loadSuites, type LoadedSuite } from '../config/suites.ts';
 import { loadProfile } from '../config/profiles.ts';
-import { loadExperiment } from '../config/experiments.ts';
+import { loadExperiment, type LoadedExperiment } from '../config/experiments.ts';
 
 type LoadedProfile = Awaited<ReturnType<typeof loadProfile>>;
-type LoadedExperiment = Awaited<ReturnType<typeof loadExperiment>>;
 
 export class PlannedFiles {
   readonly #profiles = new Map<string, Promise<LoadedProfile>>();
@@ -28,8 +27,11 @@ export class PlannedFiles {
     );
   }
 
+  /** A chaos experiment (relative to the working directory), the config's SLOs as the defaults of those it sets none of. */
   experiment(file: string): Promise<LoadedExperiment> {
-    return once(this.#experiments, resolve(this.cwd, file), (abs) => loadExperiment(abs, this.cwd));
+    return once(this.#experiments, resolve(this.cwd, file), (abs) =>
+      loadExperiment(abs, this.cwd, this.loaded.config.slos),
+    );
   }
 
   /** The files the config's smoke globs match, sorted. */

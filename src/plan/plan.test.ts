@@ -17,7 +17,7 @@ function project(files: Record<string, string>): string {
 const config = (env: string) => `environments:
   e: ${env}
 gate: { smoke: true, load: gate.yaml }
-drill: { plan: { rto: "soon", rpo: "<1h" }, scenarios: [{ name: x, experiment: exp.yaml }] }
+drill: { plan: { rto: "<2h", rpo: "<1h" }, scenarios: [{ name: x, experiment: exp.yaml }] }
 `;
 const sqlProfile = `name: q
 scenario: { executor: constant-vus, vus: 1, duration: 1s }
@@ -68,8 +68,8 @@ describe('the plan stage', () => {
     ]);
     expect(gate.exitCode).toBe(2);
     const drill = await plan(files, { drill: true, environment: true });
-    expect(drill.problems[0]).toMatch(/drill\.plan\.rto "soon" is not a duration objective \(e\.g\. "<2h"\)$/);
-    expect(drill.problems.slice(1).join('\n')).toMatch(/exp\.yaml/);
+    // (The DR plan's objectives are the config's schema's: src/config/experiments.test.ts.)
+    expect(drill.problems.join('\n')).toMatch(/exp\.yaml/);
   });
 
   it('a container beside the image under test will give the postgres URL: not a problem', async () => {

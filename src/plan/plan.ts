@@ -6,7 +6,6 @@
 // `gauntlet validate` prints it; every run command plans its own inputs before it starts anything.
 import { coreSetting, dataRefusal, nativeRefusal } from '../config/core.ts';
 import { dirname, resolve } from 'node:path';
-import { parseObjective } from '../core/comparison.ts';
 import { ExitCode, GauntletError, configError, describeError } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
 import { readSource, resolveEnvironment, type LoadedConfig } from '../config/load.ts';
@@ -123,10 +122,6 @@ export async function planRun(
   if (inputs.gate && loaded.config.gate.load) await profile(resolve(loaded.dir, loaded.config.gate.load));
   const drill = loaded.config.drill;
   if (inputs.drill && drill) {
-    if (!parseObjective(drill.plan.rto, 'ms'))
-      problems.push(`${loaded.file} drill.plan.rto "${drill.plan.rto}" is not a duration objective (e.g. "<2h")`);
-    if (!parseObjective(drill.plan.rpo, 'ms'))
-      problems.push(`${loaded.file} drill.plan.rpo "${drill.plan.rpo}" is not a duration objective (e.g. "<1h")`);
     for (const sc of drill.scenarios) await experiment(resolve(loaded.dir, sc.experiment));
   }
   for (const file of inputs.files ?? []) {
