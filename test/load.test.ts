@@ -22,6 +22,8 @@ import {
 import type { LoadResult, RunRecord } from '../src/record/schema.ts';
 import { decode } from '../src/measure/histogram.ts';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { change } from '../src/report/trend-section.ts';
@@ -480,5 +482,167 @@ describe('the demo stack', () => {
     const load = loadOf(dir);
     expect(load.totals.errors.http_429).toBeGreaterThan(50);
     expect(load.totals.statuses['429']).toBe(load.totals.errors.http_429);
+  });
+});
+
+/**
+ * A target with a path that never answers, one that fails, and redirects: to its own error page
+ * (302 → 500), to a page that answers (301 → 200), to another origin, and in a loop.
+ */
+async function judgedServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const answer = (status: number, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-length': '2', ...headers });
+      res.end('ok');
+    };
+    if (req.url === '/hang') return; // never answers
+    if (req.url === '/fail' || req.url === '/error') return answer(500);
+    if (req.url === '/home') return answer(302, { location: '/error' });
+    if (req.url === '/moved') return answer(301, { location: `http://${req.headers.host}/fine?from=moved` });
+    if (req.url === '/away') return answer(302, { location: 'http://127.0.0.2:1/elsewhere' });
+    if (req.url === '/loop') return answer(307, { location: '/loop' });
+    answer(200);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+describe('every request sent is judged', () => {
+  let target: Awaited<ReturnType<typeof judgedServer>>;
+  beforeAll(async () => {
+    target = await judgedServer();
+  });
+  afterAll(async () => {
+    await target?.close();
+  });
+
+  it('a request still in flight at the end of gracefulStop is failed as a timeout and timed to the stop, never absent', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig(target.url),
+      'p.yaml': `name: t
+scenario: { executor: constant-vus, vus: 4, duration: 2s }
+timeout: 10s
+gracefulStop: 1s
+requests:
+  - { name: root, path: /, weight: 20 }
+  - { name: hang, path: /hang, weight: 1 }
+thresholds:
+  http_req_failed: ['rate<0.01']
+`,
+    });
+    const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
+    expect(run.code, run.out).toBe(1); // the hung requests fail http_req_failed
+    const load = loadOf(dir);
+    const { root, hang } = load.byName;
+    // Every VU ends on the path that never answers: four requests in flight at the stop, each judged.
+    expect(hang!.totals.requests).toBe(4);
+    expect(hang!.totals.failed).toBe(4);
+    expect(hang!.totals.errors).toEqual({ timeout: 4 });
+    expect(load.totals.interruptedIterations).toBe(4);
+    expect(load.errorReasons?.timeout).toBe("no answer by the end of gracefulStop (1000 ms after the load's end)");
+    // Accounted: requests = answered + failed, and every one is in the latency record.
+    const answered = Object.values(load.totals.statuses).reduce((a, b) => a + b, 0);
+    expect(root!.totals.failed).toBe(0);
+    expect(answered + load.totals.failed).toBe(load.totals.requests);
+    expect(decode(load.all.histogram).totalCount).toBe(load.totals.requests);
+    // Timed to the stop: hung since before the end (2 s), judged at the end of the grace (3 s), not
+    // at the 10 s timeout.
+    const h = decode(hang!.histogram);
+    expect(h.totalCount).toBe(4);
+    expect(h.minNonZeroValue / 1000).toBeGreaterThanOrEqual(1000);
+    expect(h.maxValue / 1000).toBeLessThan(3500);
+    // The measured window still ends at the last answer, not at the stop.
+    expect(load.durationMs).toBeLessThan(2500);
+    const verdict = latestReport(dir).record.verdicts.find((v) => v.id === 'http_req_failed rate<0.01');
+    expect(verdict?.status).toBe('fail');
+  });
+
+  it('a run stopped by abortOnFail judges the requests it cut off: failed, timed, with why', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': yamlConfig(target.url),
+      'p.yaml': `name: t
+scenario: { executor: constant-arrival-rate, rate: 40, duration: 20s, preAllocatedVUs: 50, maxVUs: 200 }
+timeout: 10s
+gracefulStop: 5s
+requests:
+  - { name: fail, path: /fail }
+  - { name: hang, path: /hang }
+thresholds:
+  http_req_failed:
+    - { threshold: 'rate<0.01', abortOnFail: true, delayAbortEval: 1s }
+`,
+    });
+    const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
+    expect(run.code, run.out).toBe(1);
+    const load = loadOf(dir);
+    expect(load.stoppedEarly).toMatch(/rate<0\.01 failed/);
+    const hang = load.byName.hang!;
+    // Every hung request was still in flight (timeout 10 s) when the run stopped at ~1–2 s.
+    expect(hang.totals.requests).toBeGreaterThan(10);
+    expect(hang.totals.errors).toEqual({ timeout: hang.totals.requests });
+    expect(load.totals.interruptedIterations).toBe(hang.totals.requests);
+    expect(load.errorReasons?.timeout).toBe('no answer before the run was stopped');
+    const h = decode(hang.histogram);
+    expect(h.totalCount).toBe(hang.totals.requests);
+    expect(h.maxValue / 1000).toBeLessThan(5000); // timed to the stop, not to the 10 s timeout
+    expect(decode(load.all.histogram).totalCount).toBe(load.totals.requests);
+  });
+
+  it('redirects are followed to the final answer, which is judged: a 302 to a 500 page fails', async () => {
+    const run = async (maxRedirects: string, rate: number, requests: string[]) => {
+      const dir = project({
+        'gauntlet.config.yaml': yamlConfig(target.url),
+        'p.yaml': `name: t
+scenario: { executor: constant-arrival-rate, rate: ${rate}, duration: 1s, preAllocatedVUs: 10 }
+${maxRedirects}
+thresholds:
+  http_req_failed: ['rate<0.01']
+requests:
+${requests.map((p) => `  - { name: ${p}, path: /${p} }`).join('\n')}
+`,
+      });
+      const cli = await gauntlet(['load', 'p.yaml'], { cwd: dir });
+      expect(cli.code, cli.out).not.toBe(2);
+      const load = loadOf(dir);
+      // One request per arrival, whatever its chain: every one judged and timed.
+      expect(load.totals.requests).toBe(rate);
+      expect(decode(load.all.histogram).totalCount).toBe(rate);
+      const failed = latestReport(dir).record.verdicts.find((v) => v.id === 'http_req_failed rate<0.01')?.status;
+      return { failed, load };
+    };
+    const followed = await run('', 60, ['home', 'moved', 'away']);
+    expect(followed.failed).toBe('fail');
+    const { home, moved, away } = followed.load.byName;
+    for (const b of [home, moved, away]) expect(b!.totals.requests).toBeGreaterThan(0);
+    // The deploy that 302s to its own error page: the 500 is what the user got.
+    expect(home!.totals.statuses).toEqual({ 500: home!.totals.requests });
+    expect(home!.totals.errors).toEqual({ http_5xx: home!.totals.requests });
+    // A 301 to a page that answers (an absolute Location on the same origin) succeeds.
+    expect(moved!.totals.statuses).toEqual({ 200: moved!.totals.requests });
+    expect(moved!.totals.failed).toBe(0);
+    // Another origin is not followed: failed with its 3xx and why.
+    expect(away!.totals.statuses).toEqual({ 302: away!.totals.requests });
+    expect(away!.totals.errors).toEqual({ http_other: away!.totals.requests });
+    expect(followed.load.errorReasons?.http_other).toBe(
+      'a redirect to another origin (http://127.0.0.2:1), which the load engine does not follow',
+    );
+
+    // A loop past maxRedirects fails with its 3xx and why.
+    const loop = await run('maxRedirects: 3', 10, ['loop']);
+    expect(loop.failed).toBe('fail');
+    expect(loop.load.totals.statuses).toEqual({ 307: 10 });
+    expect(loop.load.totals.errors).toEqual({ http_other: 10 });
+    expect(loop.load.errorReasons?.http_other).toBe('more than 3 redirects (maxRedirects)');
+
+    // maxRedirects: 0 judges the 3xx itself, as k6 does.
+    const off = await run('maxRedirects: 0', 10, ['home']);
+    expect(off.failed).toBe('pass');
+    expect(off.load.totals.statuses).toEqual({ 302: 10 });
   });
 });

@@ -183,6 +183,12 @@ export const Profile = z
       .describe('Requests run once before the load, e.g. a login whose token later requests use as {{token}}'),
     thinkTime: z.union([Duration, z.object({ min: Duration, max: Duration }).strict()]).optional(),
     timeout: Duration.default(10_000).describe('Per request'),
+    maxRedirects: z
+      .number()
+      .int()
+      .min(0)
+      .default(10)
+      .describe('Redirects followed to the final answer, as k6 (0: a 3xx is the answer)'),
     thresholds: z.record(z.string(), z.array(Threshold).min(1)).default({}),
     workers: z.number().int().positive().optional().describe('Worker threads generating load (default: CPU cores)'),
     capacity: CapacitySearch.optional().describe(

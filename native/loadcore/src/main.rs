@@ -181,6 +181,8 @@ struct Outcome {
     error: Option<String>,
     reason: Option<String>,
     bytes_in: u64,
+    /// Bytes sent for the redirects the request followed.
+    redirect_out: u64,
     connect_ns: Option<u64>,
     end: u64,
 }
@@ -256,6 +258,14 @@ struct Conn {
     close_after: bool,
     expect_body: bool,
     bytes_in: u64,
+    /// A redirect's (301, 302, 303, 307, 308) Location, as sent.
+    location: Option<String>,
+    /// The request in flight's redirect chain: the hop on the wire (None: the request's own
+    /// bytes), hops followed, and what the hops before it took in and sent.
+    hop: Option<Vec<u8>>,
+    hops: u32,
+    chain_in: u64,
+    chain_out: u64,
     /// Data connections: the statements this connection has prepared, whether the request in
     /// flight is a prepared one's later use, and the startup's state.
     prepared: Vec<bool>,
@@ -276,6 +286,7 @@ impl Conn {
         self.until_close = false;
         self.close_after = false;
         self.bytes_in = 0;
+        self.location = None;
     }
 
     /// Reads the status line and the framing headers; false when it is not an HTTP/1.x response.
@@ -322,6 +333,14 @@ impl Conn {
             self.body_left = n;
         } else {
             self.until_close = true;
+        }
+        self.location = None;
+        if matches!(self.status, 301 | 302 | 303 | 307 | 308) {
+            if let Some(p) = find(&lower, b"\r\nlocation:") {
+                let value = &head[p + 11..];
+                let value = &value[..value.iter().position(|&b| b == b'\r').unwrap_or(value.len())];
+                self.location = Some(value.iter().map(|&b| b as char).collect::<String>().trim().to_string());
+            }
         }
         true
     }
@@ -433,6 +452,135 @@ fn on_data(c: &mut Conn, chunk: &[u8]) -> Parsed {
     Parsed::Done
 }
 
+// ---- redirects: a port of http1.ts's redirectRequest ----
+
+/// The target a redirect may lead back to: the same scheme, host and port.
+struct Origin {
+    https: bool,
+    /// Lowercase, IPv6 without brackets.
+    host: String,
+    port: u16,
+}
+
+/// RFC 3986's remove_dot_segments, as the WHATWG URL parser applies it to a path.
+fn remove_dots(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let segs: Vec<&str> = path.split('/').skip(1).collect();
+    for (k, seg) in segs.iter().enumerate() {
+        let last = k == segs.len() - 1;
+        match *seg {
+            "." | "%2e" | "%2E" => {
+                if last {
+                    out.push("");
+                }
+            }
+            ".." | ".%2e" | ".%2E" | "%2e." | "%2E." | "%2e%2e" | "%2E%2E" | "%2e%2E" | "%2E%2e" => {
+                out.pop();
+                if last {
+                    out.push("");
+                }
+            }
+            s => out.push(s),
+        }
+    }
+    format!("/{}", out.join("/"))
+}
+
+/// The request a redirect asks for, as Go's client (k6) makes it: 301/302/303 turn any method but
+/// GET and HEAD into GET and drop the body (and its content-* headers); 307/308 repeat the method
+/// and body. Only to the target's own origin; else Err with why (the JS worker's words).
+fn redirect_request(request: &[u8], status: u16, location: &str, origin: &Origin) -> Result<(Vec<u8>, bool), String> {
+    let head_end = find(request, b"\r\n\r\n").unwrap_or(request.len());
+    let head: String = request[..head_end].iter().map(|&b| b as char).collect();
+    let mut lines = head.split("\r\n");
+    let first = lines.next().unwrap_or("");
+    let mut parts = first.split(' ');
+    let method = parts.next().unwrap_or("GET").to_string();
+    let current = parts.next().unwrap_or("/");
+    let not_url = || format!("a redirect to {}, which is not a URL", serde_json::to_string(location).unwrap_or_default());
+    let loc = location.split('#').next().unwrap_or("").trim();
+    let scheme_end = loc.find(':').filter(|&p| {
+        p > 0
+            && loc.as_bytes()[0].is_ascii_alphabetic()
+            && loc[..p].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.')
+    });
+    let own = if origin.https { "https" } else { "http" };
+    // (scheme, authority) when the Location names one, and the path with its query.
+    let (scheme, authority, rest): (String, Option<&str>, String) = if let Some(p) = scheme_end {
+        let scheme = loc[..p].to_ascii_lowercase();
+        if scheme != "http" && scheme != "https" {
+            return Err("a redirect to another origin (null), which the load engine does not follow".into());
+        }
+        let after = loc[p + 1..].trim_start_matches(['/', '\\']);
+        let end = after.find(['/', '?', '\\']).unwrap_or(after.len());
+        (scheme, Some(&after[..end]), after[end..].to_string())
+    } else if loc.starts_with("//") || loc.starts_with("\\\\") {
+        let after = &loc[2..];
+        let end = after.find(['/', '?', '\\']).unwrap_or(after.len());
+        (own.to_string(), Some(&after[..end]), after[end..].to_string())
+    } else if loc.starts_with('/') {
+        (own.to_string(), None, loc.to_string())
+    } else if loc.is_empty() {
+        (own.to_string(), None, current.to_string())
+    } else if loc.starts_with('?') {
+        (own.to_string(), None, format!("{}{loc}", current.split('?').next().unwrap_or("/")))
+    } else {
+        let path = current.split('?').next().unwrap_or("/");
+        (own.to_string(), None, format!("{}{loc}", &path[..path.rfind('/').map_or(0, |k| k + 1)]))
+    };
+    let (path, query) = match rest.find('?') {
+        Some(q) => (&rest[..q], &rest[q..]),
+        None => (rest.as_str(), ""),
+    };
+    let path = if path.is_empty() { "/".to_string() } else { remove_dots(&path.replace('\\', "/")) };
+    let default_port = if scheme == "https" { 443 } else { 80 };
+    let (host, port) = match authority {
+        None => (origin.host.clone(), origin.port),
+        Some(a) => {
+            let a = a.rsplit('@').next().unwrap_or("");
+            let (host, port) = if let Some(v6) = a.strip_prefix('[') {
+                let close = v6.find(']').ok_or_else(not_url)?;
+                (&v6[..close], v6[close + 1..].strip_prefix(':').unwrap_or(""))
+            } else {
+                match a.find(':') {
+                    Some(c) => (&a[..c], &a[c + 1..]),
+                    None => (a, ""),
+                }
+            };
+            if host.is_empty() {
+                return Err(not_url());
+            }
+            let port = if port.is_empty() { default_port } else { port.parse::<u16>().map_err(|_| not_url())? };
+            (host.to_ascii_lowercase(), port)
+        }
+    };
+    if scheme != own || host != origin.host || port != origin.port {
+        let shown = if host.contains(':') { format!("[{host}]") } else { host };
+        let port = if port == default_port { String::new() } else { format!(":{port}") };
+        return Err(format!("a redirect to another origin ({scheme}://{shown}{port}), which the load engine does not follow"));
+    }
+    let keep = status == 307 || status == 308;
+    let next = if keep || method == "HEAD" { method.clone() } else { "GET".to_string() };
+    let mut out = format!("{next} {path}{query} HTTP/1.1");
+    for line in lines {
+        let lower = line.to_ascii_lowercase();
+        if keep
+            || !(lower.starts_with("content-length:")
+                || lower.starts_with("content-type:")
+                || lower.starts_with("transfer-encoding:"))
+        {
+            out.push_str("\r\n");
+            out.push_str(line);
+        }
+    }
+    out.push_str("\r\n\r\n");
+    let mut bytes: Vec<u8> = out.chars().map(|c| c as u8).collect();
+    if keep && head_end + 4 <= request.len() {
+        bytes.extend_from_slice(&request[head_end + 4..]);
+    }
+    Ok((bytes, next != "HEAD"))
+}
+
 // ---- the generator ----
 
 struct Core {
@@ -449,6 +597,11 @@ struct Core {
     cumulative: Vec<f64>,
     rng: u64,
     graceful_stop_ns: u64,
+    /// Redirects an HTTP request follows to its final answer, and the origin they may lead to.
+    max_redirects: u32,
+    origin: Origin,
+    /// Set while the requests still in flight at the stop are judged.
+    judging_at_stop: bool,
     duration_ms: f64,
     schedule: Option<ArrivalSchedule>,
     max_conns: usize,
@@ -588,6 +741,10 @@ impl Core {
         c.expect_body = self.reqs[r].expect_body;
         c.written = 0;
         c.paid_connect = None;
+        c.hop = None;
+        c.hops = 0;
+        c.chain_in = 0;
+        c.chain_out = 0;
         c.reset_parser();
         c.use_again = self.reqs[r].stmt.is_some_and(|k| c.prepared.get(k).copied().unwrap_or(false));
         if c.stream.is_none() {
@@ -603,7 +760,11 @@ impl Core {
     fn write_pending(&mut self, i: usize) {
         let c = &mut self.conns[i];
         let req = &self.reqs[c.req];
-        let bytes = if c.use_again { &req.again } else { &req.bytes };
+        let bytes = match &c.hop {
+            Some(hop) => hop,
+            None if c.use_again => &req.again,
+            None => &req.bytes,
+        };
         if let Some(t) = c.tls.as_mut() {
             // Into the session's plaintext buffer; the records go out as the socket takes them.
             if c.written < bytes.len() {
@@ -651,7 +812,10 @@ impl Core {
         let c = &mut self.conns[i];
         c.connected = true;
         if c.busy {
-            c.paid_connect = Some(now() - c.sent_at.max(c.connect_started));
+            // A redirect's hop that reconnects: the chain's connect is its first request's.
+            if c.hops == 0 {
+                c.paid_connect = Some(now() - c.sent_at.max(c.connect_started));
+            }
             self.write_pending(i);
         }
     }
@@ -671,19 +835,71 @@ impl Core {
         self.finish_request(i, 0, Some(cls.to_string()), reason);
     }
 
-    fn finish_request(&mut self, i: usize, status: u16, error: Option<String>, reason: Option<String>) {
-        let c = &mut self.conns[i];
-        if !c.busy {
+    fn finish_request(&mut self, i: usize, status: u16, mut error: Option<String>, mut reason: Option<String>) {
+        if !self.conns[i].busy {
             return;
         }
+        // An answer that redirects is followed (on this connection, within the first request's
+        // timeout) and the final answer judged, as k6 judges it: the chain is one request, timed
+        // from its first send to its final answer. A redirect past maxRedirects, elsewhere than
+        // the target, or to a Location that is no URL fails as http_other with its 3xx status.
+        if error.is_none() && self.max_redirects > 0 && self.conns[i].location.is_some() && !self.is_data() {
+            let c = &mut self.conns[i];
+            let location = c.location.take().unwrap_or_default();
+            let next = if c.hops >= self.max_redirects {
+                Err(format!("more than {} redirects (maxRedirects)", self.max_redirects))
+            } else {
+                let req = &self.reqs[c.req];
+                redirect_request(c.hop.as_deref().unwrap_or(&req.bytes), status, &location, &self.origin)
+            };
+            match next {
+                Ok((bytes, expect_body)) => return self.follow(i, bytes, expect_body),
+                Err(why) => {
+                    error = Some("http_other".into());
+                    reason = Some(why);
+                }
+            }
+        }
+        let c = &mut self.conns[i];
         c.busy = false;
-        let o = Outcome { status, error, reason, bytes_in: c.bytes_in, connect_ns: c.paid_connect.take(), end: now() };
+        let o = Outcome {
+            status,
+            error,
+            reason,
+            bytes_in: c.bytes_in + c.chain_in,
+            redirect_out: c.chain_out,
+            connect_ns: c.paid_connect.take(),
+            end: now(),
+        };
         if self.sending {
             self.done.push((i, o));
         } else {
             // At once, as a worker thread's callback does: the VU's next request goes out now, not
             // after the rest of this batch of events — time no iteration would account for.
             self.complete(i, o);
+        }
+    }
+
+    /// Sends a redirect's next hop for the request in flight on `i`: on its connection, or a new one
+    /// when the server closed it.
+    fn follow(&mut self, i: usize, bytes: Vec<u8>, expect_body: bool) {
+        let c = &mut self.conns[i];
+        c.hops += 1;
+        c.chain_in += c.bytes_in;
+        c.chain_out += bytes.len() as u64;
+        c.hop = Some(bytes);
+        c.expect_body = expect_body;
+        c.use_again = false;
+        c.written = 0;
+        c.sent_at = now();
+        c.reset_parser();
+        if c.stream.is_none() {
+            if let Err(e) = self.connect(i) {
+                let (cls, reason) = classify(&e, "connect", &self.addr);
+                self.fail(i, cls, Some(reason));
+            }
+        } else if c.connected {
+            self.write_pending(i);
         }
     }
 
@@ -950,11 +1166,14 @@ impl Core {
                 from += c;
             }
         }
-        self.last_completion = o.end;
+        // A request judged at the stop did not complete: the measured window ends at the last answer.
+        if !self.judging_at_stop {
+            self.last_completion = o.end;
+        }
         // As the JS worker counts them: a data request's bytes out are not counted (its request
         // has no serialised form there).
         let is_data = self.is_data();
-        let out = if is_data { 0 } else { self.reqs[r].bytes.len() as u64 };
+        let out = if is_data { 0 } else { self.reqs[r].bytes.len() as u64 + o.redirect_out };
         let name = self.reqs[r].name;
         let t_ms = self.elapsed_ms(o.end);
         let b = self.bucket_at(t_ms);
@@ -1109,7 +1328,7 @@ impl Core {
 
     fn check_drained(&mut self) {
         if self.stopping && self.in_flight == 0 && !self.finished {
-            self.finish();
+            self.finish("");
         }
     }
 
@@ -1145,12 +1364,43 @@ impl Core {
         let _ = self.out.write_all(b"\n");
     }
 
-    fn finish(&mut self) {
+    /// The end: at the end of gracefulStop, or when the engine stops the run (an abort, a
+    /// threshold's abortOnFail, a capacity step's saturation, an interrupt). Every request still in
+    /// flight is judged now — failed as `timeout` (why: `stopped_why`), timed to this instant, in
+    /// this second — never simply absent: a hang that outlasts the run is a failure, not a missing
+    /// sample. Completions queued inside a send are answers, recorded as they came.
+    fn finish(&mut self, stopped_why: &str) {
         if self.finished {
             return;
         }
-        self.finished = true;
         let interrupted = self.in_flight;
+        self.judging_at_stop = true;
+        for (i, o) in std::mem::take(&mut self.done) {
+            self.in_flight -= 1;
+            let (r, from) = (self.conns[i].req, self.conns[i].from);
+            self.record(r, from, &o);
+        }
+        let t = now();
+        for i in 0..self.conns.len() {
+            let c = &mut self.conns[i];
+            if !c.busy {
+                continue;
+            }
+            c.busy = false;
+            let o = Outcome {
+                status: 0,
+                error: Some("timeout".into()),
+                reason: Some(stopped_why.to_string()),
+                bytes_in: c.bytes_in + c.chain_in,
+                redirect_out: c.chain_out,
+                connect_ns: c.paid_connect.take(),
+                end: t,
+            };
+            let (r, from) = (c.req, c.from);
+            self.in_flight = self.in_flight.saturating_sub(1);
+            self.record(r, from, &o);
+        }
+        self.finished = true;
         for i in 0..self.conns.len() {
             self.drop_stream(i);
         }
@@ -1298,6 +1548,13 @@ fn main() {
         cumulative,
         rng: now() | 1,
         graceful_stop_ns: (num("gracefulStopMs") * MS as f64) as u64,
+        max_redirects: init.get("maxRedirects").and_then(Value::as_u64).unwrap_or(10) as u32,
+        origin: Origin {
+            https: init.get("tls").is_some_and(Value::is_object),
+            host: init["host"].as_str().unwrap_or("").trim_matches(|c| c == '[' || c == ']').to_ascii_lowercase(),
+            port: init.get("port").and_then(Value::as_u64).unwrap_or(0) as u16,
+        },
+        judging_at_stop: false,
         duration_ms: native["durationMs"].as_f64().unwrap_or(0.0),
         schedule: open.then(|| ArrivalSchedule::new(&scenario)),
         max_conns: native["maxConns"].as_u64().unwrap_or(0) as usize,
@@ -1403,7 +1660,11 @@ fn main() {
             }
             core.drain_done();
             if core.stopping && now() >= core.grace_deadline {
-                core.finish();
+                let why = format!(
+                    "no answer by the end of gracefulStop ({} ms after the load's end)",
+                    core.graceful_stop_ns / MS
+                );
+                core.finish(&why);
             }
         }
         if core.finished {
@@ -1457,7 +1718,7 @@ fn main() {
                         Ok(0) => {
                             // The engine is gone: nobody to report to.
                             core.stopping = true;
-                            core.finish();
+                            core.finish("no answer before the run was stopped");
                             std::process::exit(0);
                         }
                         Ok(n) => stdin_buf.extend_from_slice(&b[..n]),
@@ -1491,7 +1752,7 @@ fn main() {
                 }
                 Some("stop") => {
                     core.stopping = true;
-                    core.finish();
+                    core.finish("no answer before the run was stopped");
                 }
                 _ => {}
             }

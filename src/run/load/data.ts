@@ -109,9 +109,9 @@ abstract class Link {
     cb?.(o);
   }
 
-  abort(error: NetError): void {
+  abort(error: NetError, reason = 'no answer within the request timeout'): void {
     this.drop();
-    this.finish({ status: 0, bytesIn: 0, cls: error, reason: 'no answer within the request timeout' });
+    this.finish({ status: 0, bytesIn: 0, cls: error, reason });
   }
 
   close(): void {
@@ -283,8 +283,8 @@ export class DataLinks {
     else (link as RedisLink).send(r, callback);
   }
 
-  abort(error: NetError): void {
-    this.#current?.abort(error);
+  abort(error: NetError, reason?: string): void {
+    this.#current?.abort(error, reason);
   }
 
   close(): void {

@@ -243,6 +243,7 @@ export async function runEmbedded(
     scenario: profile.scenario,
     timeoutMs: profile.timeout,
     gracefulStopMs: profile.gracefulStop,
+    maxRedirects: profile.maxRedirects,
     thinkTimeMs: think,
   }));
 

@@ -4,7 +4,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Http1Connection, serialiseRequest, type Outcome } from './http1.ts';
+import { Http1Connection, redirectRequest, serialiseRequest, type Outcome } from './http1.ts';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -147,5 +147,60 @@ describe('HTTP/1.1 responses the load engine must read right', () => {
     expect(await send(c)).toMatchObject({ status: 200, bytesIn: expect.any(Number) });
     expect(await send(c)).toMatchObject({ status: 0, error: 'other' });
     c.close();
+  });
+});
+
+describe('redirects, as Go’s client (k6) follows them', () => {
+  const origin = { https: false, host: '127.0.0.1', port: 8080 };
+  const post = serialiseRequest(
+    {
+      method: 'POST',
+      path: '/app/login?x=1',
+      headers: { 'content-type': 'application/json', a: 'b' },
+      body: '{"u":1}',
+    },
+    '127.0.0.1:8080',
+  );
+  const text = (r: ReturnType<typeof redirectRequest>) => ('bytes' in r ? r.bytes.toString('latin1') : r.refused);
+
+  it('the parser hands a redirect’s Location to the caller, and only a redirect’s', async () => {
+    const port = await raw((s, n) =>
+      s.write(
+        n === 0
+          ? 'HTTP/1.1 302 Found\r\nLOCATION:  /error \r\nContent-Length: 0\r\n\r\n'
+          : 'HTTP/1.1 200 OK\r\nLocation: /ignored\r\nContent-Length: 0\r\n\r\n',
+      ),
+    );
+    const c = new Http1Connection('127.0.0.1', port);
+    expect(await send(c)).toMatchObject({ status: 302, location: '/error' });
+    expect((await send(c)).location).toBeUndefined();
+    c.close();
+  });
+
+  it('302 and 303 turn a POST into a GET without its body; 307 and 308 repeat it; HEAD stays HEAD', () => {
+    for (const status of [301, 302, 303])
+      expect(text(redirectRequest(post, status, '/error', origin))).toBe(
+        'GET /error HTTP/1.1\r\nhost: 127.0.0.1:8080\r\na: b\r\nuser-agent: gauntlet\r\n\r\n',
+      );
+    expect(text(redirectRequest(post, 307, 'next?y=2#frag', origin))).toBe(
+      'POST /app/next?y=2 HTTP/1.1\r\nhost: 127.0.0.1:8080\r\ncontent-type: application/json\r\na: b\r\nuser-agent: gauntlet\r\ncontent-length: 7\r\n\r\n{"u":1}',
+    );
+    const head = serialiseRequest({ method: 'HEAD', path: '/', headers: {} }, '127.0.0.1:8080');
+    const r = redirectRequest(head, 302, 'http://127.0.0.1:8080/a/../b', origin);
+    expect(r).toMatchObject({ expectBody: false });
+    expect(text(r)).toMatch(/^HEAD \/b HTTP\/1\.1\r\n/);
+  });
+
+  it('another scheme, host or port, or a Location that is no URL, is refused with why', () => {
+    const get = serialiseRequest({ method: 'GET', path: '/', headers: {} }, '127.0.0.1:8080');
+    expect(text(redirectRequest(get, 302, 'http://example.com/x', origin))).toBe(
+      'a redirect to another origin (http://example.com), which the load engine does not follow',
+    );
+    expect(text(redirectRequest(get, 302, 'https://127.0.0.1:8080/', origin))).toMatch(/another origin/);
+    expect(text(redirectRequest(get, 302, '//127.0.0.1:9/', origin))).toMatch(/another origin/);
+    expect(text(redirectRequest(get, 302, 'http://127.0.0.1:99999/', origin))).toBe(
+      'a redirect to "http://127.0.0.1:99999/", which is not a URL',
+    );
+    expect(text(redirectRequest(get, 301, 'HTTP://127.0.0.1:8080/same', origin))).toMatch(/^GET \/same HTTP/);
   });
 });

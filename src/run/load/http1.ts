@@ -19,6 +19,10 @@ export interface Outcome {
   /** When this request waited for its connection to open: the TCP connect + TLS handshake it waited, ms. */
   connectMs?: number;
   bytesIn: number;
+  /** A redirect's (301, 302, 303, 307, 308) Location header, as sent. */
+  location?: string;
+  /** Bytes sent for the redirects this request followed. */
+  redirectBytesOut?: number;
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
@@ -39,6 +43,7 @@ export class Http1Connection {
   #untilClose = false;
   #closeAfter = false;
   #bytesIn = 0;
+  #location: string | undefined;
   /** performance.now() when the current request was written; for timeouts. */
   sentAt = 0;
   #connectStartedAt = 0;
@@ -86,9 +91,9 @@ export class Http1Connection {
   #connected$: (() => void) | undefined;
 
   /** Fails the request in flight (e.g. its timeout passed) and drops the connection. */
-  abort(error: NetError): void {
+  abort(error: NetError, reason?: string): void {
     this.#drop();
-    this.#finish({ status: 0, error, bytesIn: this.#bytesIn });
+    this.#finish({ status: 0, error, ...(reason !== undefined ? { reason } : {}), bytesIn: this.#bytesIn });
   }
 
   close(): void {
@@ -124,7 +129,7 @@ export class Http1Connection {
       this.#socket = undefined;
       this.#connected = false;
       if (!this.#callback) return;
-      if (this.#untilClose && this.#headerEnd >= 0) this.#finish({ status: this.#status, bytesIn: this.#bytesIn });
+      if (this.#untilClose && this.#headerEnd >= 0) this.#finish(this.#answer(this.#status, this.#bytesIn));
       else this.#finish({ status: 0, error: 'reset', bytesIn: this.#bytesIn });
     });
     if (!this.tls) (socket as Socket).connect(this.port, this.host);
@@ -147,6 +152,7 @@ export class Http1Connection {
     this.#untilClose = false;
     this.#closeAfter = false;
     this.#bytesIn = 0;
+    this.#location = undefined;
   }
 
   #finish(o: Outcome): void {
@@ -269,15 +275,21 @@ export class Http1Connection {
     if (this.#chunked) this.#bodyLeft = 0;
     else if (cl) this.#bodyLeft = Number(cl[1]);
     else this.#untilClose = true;
+    this.#location = REDIRECTS.has(this.#status) ? /\r\nlocation:[ \t]*([^\r]*)/i.exec(head)?.[1]?.trim() : undefined;
     return true;
+  }
+
+  #answer(status: number, bytesIn: number): Outcome {
+    return this.#location === undefined ? { status, bytesIn } : { status, bytesIn, location: this.#location };
   }
 
   #complete(): void {
     const status = this.#status;
     const bytesIn = this.#bytesIn;
     this.#buf = undefined;
+    const answer = this.#answer(status, bytesIn);
     if (this.#closeAfter) this.#drop();
-    this.#finish({ status, bytesIn });
+    this.#finish(answer);
   }
 }
 
@@ -318,6 +330,59 @@ function classify(code: string | undefined): NetError {
         ? 'tls'
         : 'other';
   }
+}
+
+/** The statuses a client follows (as Go's net/http, which k6 uses): with a Location, to the final answer. */
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** The target a redirect may lead back to: the same scheme, host and port. */
+export interface Origin {
+  https: boolean;
+  host: string;
+  port: number;
+}
+
+/**
+ * The request a redirect asks for, as Go's client (k6) makes it: 301/302/303 turn any method but
+ * GET and HEAD into GET and drop the body (and its content-* headers); 307/308 repeat the method
+ * and body. Only to the target's own origin — the load engine holds one connection per VU to one
+ * server — so a redirect elsewhere, or to a Location that is not a URL, is `refused` with why.
+ */
+export function redirectRequest(
+  request: Buffer,
+  status: number,
+  location: string,
+  origin: Origin,
+): { bytes: Buffer; expectBody: boolean } | { refused: string } {
+  const headEnd = request.indexOf(CRLFCRLF);
+  const head = request.toString('latin1', 0, headEnd);
+  const lines = head.split('\r\n');
+  const [method = 'GET', path = '/'] = lines[0]!.split(' ');
+  const scheme = origin.https ? 'https:' : 'http:';
+  const host = origin.host.includes(':') ? `[${origin.host}]` : origin.host;
+  let to: URL;
+  try {
+    to = new URL(location, `${scheme}//${host}:${origin.port}${path}`);
+  } catch {
+    return { refused: `a redirect to ${JSON.stringify(location)}, which is not a URL` };
+  }
+  const port = Number(to.port || (to.protocol === 'https:' ? 443 : 80));
+  if (
+    to.protocol !== scheme ||
+    to.hostname.replace(/^\[|\]$/g, '').toLowerCase() !== origin.host.toLowerCase() ||
+    port !== origin.port
+  )
+    return { refused: `a redirect to another origin (${to.origin}), which the load engine does not follow` };
+  const keep = status === 307 || status === 308;
+  const next = keep || method === 'HEAD' ? method : 'GET';
+  const out = [`${next} ${to.pathname}${to.search} HTTP/1.1`];
+  for (const line of lines.slice(1))
+    if (keep || !/^(content-length|content-type|transfer-encoding):/i.test(line)) out.push(line);
+  const bytes = Buffer.from(`${out.join('\r\n')}\r\n\r\n`, 'latin1');
+  return {
+    bytes: keep ? Buffer.concat([bytes, request.subarray(headEnd + 4)]) : bytes,
+    expectBody: next !== 'HEAD',
+  };
 }
 
 /** Serialises a request once; the hot loop writes the same Buffer again and again. */

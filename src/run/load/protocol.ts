@@ -39,6 +39,8 @@ export interface WorkerInit {
   scenario: Executor;
   timeoutMs: number;
   gracefulStopMs: number;
+  /** Redirects an HTTP request follows to its final answer (0: the 3xx is the answer). */
+  maxRedirects: number;
   thinkTimeMs?: { min: number; max: number } | undefined;
 }
 

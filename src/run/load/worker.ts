@@ -4,7 +4,7 @@
 // allocation per request beyond what the socket needs.
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { Http1Connection, connectOptions, type NetError } from './http1.ts';
+import { Http1Connection, connectOptions, redirectRequest, type NetError, type Origin, type Outcome } from './http1.ts';
 import { DataLinks, type DataOutcome, type DataRequest } from './data.ts';
 import { newHistogram, encode, type Histogram } from '../../measure/histogram.ts';
 import { ArrivalSchedule, shareOf, vusAt } from './schedule.ts';
@@ -33,8 +33,17 @@ class Vu {
   readonly http = new Http1Connection(init.host, init.port, init.tls);
   #data: DataLinks | undefined;
   #on: Http1Connection | DataLinks = this.http;
-  /** performance.now() past which the request in flight has timed out. */
+  /** performance.now() past which the request in flight has timed out (its whole redirect chain). */
   deadline = Infinity;
+  // The HTTP request in flight's redirect chain: the hop on the wire, hops followed, and what the
+  // hops before it took in, sent and waited for a connection.
+  #callback: ((o: DataOutcome) => void) | undefined;
+  #hop: Buffer = Buffer.alloc(0);
+  #hops = 0;
+  #chainIn = 0;
+  #chainOut = 0;
+  #chainConnectMs: number | undefined;
+  readonly #onAnswer = (o: Outcome) => this.#answer(o);
 
   get busy(): boolean {
     return this.#on.busy;
@@ -45,14 +54,62 @@ class Vu {
     if (req.data) {
       this.#on = this.#data ??= new DataLinks();
       this.#data.send(req.data, callback);
+    } else if (init.maxRedirects > 0) {
+      this.#on = this.http;
+      this.#callback = callback;
+      this.#hop = req.buf;
+      this.#hops = 0;
+      this.http.send(req.buf, req.expectBody, this.#onAnswer);
     } else {
       this.#on = this.http;
       this.http.send(req.buf, req.expectBody, callback);
     }
   }
 
-  abort(error: NetError): void {
-    this.#on.abort(error);
+  /**
+   * An answer: a redirect is followed (on this VU's connection, within the first request's
+   * timeout) and the final answer judged, as k6 judges it; the chain is one request, timed from
+   * its first send to its final answer. A redirect past maxRedirects, elsewhere than the target,
+   * or to a Location that is no URL fails as `http_other` with its 3xx status and why.
+   */
+  #answer(answer: Outcome): void {
+    let o: DataOutcome = answer;
+    if (o.location !== undefined && o.error === undefined) {
+      const next =
+        this.#hops >= init.maxRedirects
+          ? { refused: `more than ${init.maxRedirects} redirects (maxRedirects)` }
+          : redirectRequest(this.#hop, o.status, o.location, origin);
+      if ('bytes' in next) {
+        if (this.#hops === 0) {
+          this.#chainIn = 0;
+          this.#chainOut = 0;
+          this.#chainConnectMs = o.connectMs;
+        }
+        this.#hops++;
+        this.#chainIn += o.bytesIn;
+        this.#chainOut += next.bytes.length;
+        this.#hop = next.bytes;
+        this.http.send(next.bytes, next.expectBody, this.#onAnswer);
+        return;
+      }
+      o = { ...o, cls: 'http_other', reason: next.refused };
+    }
+    if (this.#hops > 0) {
+      const { connectMs: _, ...rest } = o;
+      o = {
+        ...rest,
+        bytesIn: o.bytesIn + this.#chainIn,
+        redirectBytesOut: this.#chainOut,
+        ...(this.#chainConnectMs !== undefined ? { connectMs: this.#chainConnectMs } : {}),
+      };
+    }
+    const cb = this.#callback;
+    this.#callback = undefined;
+    cb?.(o);
+  }
+
+  abort(error: NetError, reason?: string): void {
+    this.#on.abort(error, reason);
   }
 
   /** Opens its database links before the clock starts. */
@@ -78,6 +135,7 @@ interface Bucket {
 }
 
 const init = workerData as WorkerInit;
+const origin: Origin = { https: init.tls !== undefined, host: init.host, port: init.port };
 const port = parentPort!;
 let startMono = Infinity;
 const elapsed = () => performance.now() - startMono;
@@ -131,7 +189,8 @@ function record(req: Req, fromMs: number, o: DataOutcome, endMs: number): void {
     connectHist.recordValue(Math.max(1, Math.round(o.connectMs * 1000)));
     if (!schedule) fromMs += o.connectMs;
   }
-  lastCompletion = endMs;
+  // A request judged at the stop did not complete: the measured window still ends at the last answer.
+  if (!judgingAtStop) lastCompletion = endMs;
   const b = bucketAt(endMs - startMono);
   let n = b.byName.get(req.name);
   if (!n) {
@@ -141,8 +200,8 @@ function record(req: Req, fromMs: number, o: DataOutcome, endMs: number): void {
   const t = n.tally;
   t.requests++;
   t.bytesIn += o.bytesIn;
-  t.bytesOut += req.buf.length;
-  const cls = req.data ? o.cls : errorClassOf(o.status, o.error);
+  t.bytesOut += req.buf.length + (o.redirectBytesOut ?? 0);
+  const cls = req.data ? o.cls : (o.cls ?? errorClassOf(o.status, o.error));
   if (cls) {
     t.failed++;
     t.errors[cls] = (t.errors[cls] ?? 0) + 1;
@@ -196,6 +255,7 @@ function startVu(id: number): void {
       inFlight--;
       if (finished) return;
       record(req, t0, o, performance.now());
+      if (judgingAtStop) return;
       endIteration(t0, loop);
     });
   };
@@ -241,6 +301,7 @@ function dispatchDue(): void {
       inFlight--;
       if (finished) return;
       record(req, intended, o, performance.now());
+      if (judgingAtStop) return;
       endIteration(intended, () => {
         idle.push(c);
         checkDrained();
@@ -324,24 +385,38 @@ let graceTimer: NodeJS.Timeout | undefined;
 function beginStop(): void {
   if (stopping) return;
   stopping = true;
-  graceTimer = setTimeout(finish, init.gracefulStopMs);
+  graceTimer = setTimeout(
+    () => finish(`no answer by the end of gracefulStop (${init.gracefulStopMs} ms after the load's end)`),
+    init.gracefulStopMs,
+  );
   checkDrained();
 }
 
 function checkDrained(): void {
-  if (stopping && inFlight === 0 && !finished) finish();
+  if (stopping && inFlight === 0 && !finished) finish('');
 }
+
+/** Set while the requests still in flight at the stop are judged: they end no iteration. */
+let judgingAtStop = false;
 
 const timers: { sweep?: NodeJS.Timeout; flush?: NodeJS.Timeout; control?: NodeJS.Timeout } = {};
 
-function finish(): void {
+/**
+ * The end: at the end of gracefulStop, or when the engine stops the run (an abort, a threshold's
+ * abortOnFail, a capacity step's saturation, an interrupt). Every request still in flight is judged
+ * now — failed as `timeout` (why: `stoppedWhy`), timed to this instant, in this second — never
+ * simply absent: a hang that outlasts the run is a failure, not a missing sample.
+ */
+function finish(stoppedWhy: string): void {
   if (finished) return;
-  finished = true;
   clearTimeout(graceTimer);
   clearInterval(timers.sweep);
   clearInterval(timers.flush);
   clearInterval(timers.control);
   const interrupted = inFlight;
+  judgingAtStop = true;
+  for (const c of conns) if (c?.busy) c.abort('timeout', stoppedWhy);
+  finished = true;
   for (const c of conns) c?.close();
   flush(true);
   const loop = performance.eventLoopUtilization(eluAtStart);
@@ -387,7 +462,7 @@ port.on('message', (m: ToWorker) => {
   if (m.type === 'start') start(m.startAt);
   else if (m.type === 'stop') {
     stopping = true;
-    finish();
+    finish('no answer before the run was stopped');
   }
 });
 // Before the start, not on the first arrivals' clock: the TLS context (CA, client key) is parsed,

@@ -56,6 +56,8 @@ export function k6Options(profile: Profile): Record<string, unknown> {
   return {
     scenarios: { [scenarioKey(profile.name)]: k6Scenario(profile.scenario, profile.gracefulStop) },
     thresholds,
+    // k6 follows redirects and judges the final answer, as the embedded engine does (0: the 3xx).
+    maxRedirects: profile.maxRedirects,
     discardResponseBodies: true,
     summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'p(99.9)'],
   };
