@@ -75,7 +75,7 @@ export function headline(r: RunRecord): string {
 
 /** How much of a ceiling a passing figure used (0–1); undefined for floors and verdicts without a number. */
 function margin(v: Verdict): number | undefined {
-  if (!v.measured || !v.bound || !v.bound.op.startsWith('<') || v.bound.value <= 0) return undefined;
+  if (!v.measured || !v.bound?.op.startsWith('<') || v.bound.value <= 0) return undefined;
   return v.measured.value / v.bound.value;
 }
 
