@@ -206,21 +206,8 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     .description('re-render the HTML, JUnit and Markdown reports from a run record')
     .action(async (file: string) => {
       const path = resolve(out.cwd, file);
-      let record: RunRecord;
-      try {
-        const { RunRecord } = await import('../record/schema.ts');
-        const parsed = RunRecord.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-        if (!parsed.success)
-          throw new GauntletError(
-            ExitCode.badConfig,
-            `${file}: not a Gauntlet run record`,
-            parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.')}: ${i.message}`),
-          );
-        record = parsed.data;
-      } catch (e) {
-        if (e instanceof GauntletError) throw e;
-        throw new GauntletError(ExitCode.badConfig, `${file}: cannot read: ${describeError(e)}`);
-      }
+      const { readRunRecord } = await import('../record/read.ts');
+      const record = readRunRecord(path, file, 'report');
       const root = globals().out ? resolve(out.cwd, globals().out!) : dirname(dirname(path));
       const { publish } = await import('../report/publish.ts');
       const published = publish(record, root, { env: {} });
