@@ -659,6 +659,8 @@ export const KeyFigures = z
   .object({
     p95Ms: z.number().optional().describe('The load’s p95 latency, all requests'),
     errorRate: z.number().optional().describe('The load’s failed requests ÷ requests'),
+    throughputRps: z.number().optional().describe('The load’s requests answered without failure, per second'),
+    uptime: z.number().optional().describe('The lowest uptime (0–1) of any probe of any experiment'),
     sustainableRps: z.number().optional().describe('Capacity: the highest rate that met every objective'),
     rtoMs: z.number().optional().describe('The longest RTO of any fault'),
     lostWrites: z.number().int().optional().describe('Acknowledged writes lost, over every experiment'),
