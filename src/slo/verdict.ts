@@ -23,6 +23,7 @@ export const SCOPE_OF: Record<VerdictKind, VerdictScope> = {
   capacity: 'capacity',
   'capacity-trend': 'capacity',
   'steady-state': 'experiment',
+  experiment: 'experiment',
   fault: 'experiment',
   rollback: 'experiment',
   rto: 'experiment',
@@ -97,7 +98,7 @@ export function measured(
   m: Told & { value: number | undefined; unit: VerdictUnit; bound: Comparison; evidence: Evidence },
 ): Verdict {
   const bound = { op: m.bound.op, value: m.bound.value, unit: m.unit };
-  if (m.value === undefined || Number.isNaN(m.value) || !backed(m.evidence))
+  if (m.value === undefined || !Number.isFinite(m.value) || !backed(m.evidence))
     return {
       ...headOf(head),
       status: 'no-data',
