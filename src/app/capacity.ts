@@ -12,9 +12,7 @@ import { formatMs } from '../core/duration.ts';
 import type { CapacityResult, CapacityStep, LoadResult } from '../record/schema.ts';
 import type { LoadTarget, Progress } from '../run/load/engine.ts';
 import { bracket, nextStep, type Stop, type StepSeen } from '../run/capacity/search.ts';
-import { thresholdVerdicts } from '../slo/thresholds.ts';
-import { capacityVerdicts, rps } from '../slo/capacity.ts';
-import { generatorSaturated, generatorVerdict, lagBoundMs } from '../slo/generator.ts';
+import { capacityVerdicts, judgeStep, limitingFactor, rps, type StepFactor } from '../slo/capacity.ts';
 import { progressLine } from '../report/console.ts';
 import { assertReachable } from '../targets/reachable.ts';
 import { tlsOptionsOf } from '../targets/tls.ts';
@@ -33,13 +31,15 @@ export function capacityApp(profileFile: string, flags: Flags, io: Io): Promise<
         throw configError(
           `${written.file}: no capacity block: say where the search starts and where it must stop (capacity: { startRate, maxRate })`,
         );
-      if (Object.keys(written.thresholds).length === 0)
+      // The default failure threshold alone is no SLO to search under: the user writes at least one.
+      if (Object.keys(written.thresholds).length === written.defaultThresholds.length)
         throw configError(
           `${written.file}: no thresholds: a capacity search needs an SLO to hold (e.g. http_req_duration: ['p(95)<200'], http_req_failed: ['rate<0.01'])`,
         );
-      await assertReachable(env.baseUrl, tlsOptionsOf(env));
+      // A profile of SQL and Redis alone never touches the base URL (its servers are checked by prepareLoad).
+      if (written.requests.some((r) => r.kind === 'http')) await assertReachable(env.baseUrl, tlsOptionsOf(env));
       const { profile, requests } = await prepareLoad(s, env, written);
-      const capacity = await searchCapacity(s, profile, written.capacity, {
+      const capacity = await searchCapacity(s, profile, written.capacity, written.defaultThresholds, {
         baseUrl: env.baseUrl,
         requests,
         tls: tlsOptionsOf(env),
@@ -61,11 +61,13 @@ async function searchCapacity(
   s: Session,
   profile: Profile,
   c: CapacitySearch,
+  defaults: readonly string[],
   target: LoadTarget,
 ): Promise<CapacityResult> {
   const engine = engines.embedded;
   const deadline = s.clock.now() + c.maxDuration;
   const steps: CapacityStep[] = [];
+  const factors: StepFactor[][] = [];
   const seen: StepSeen[] = [];
   let stop: Stop | 'max duration' | undefined;
   s.say(
@@ -114,18 +116,16 @@ async function searchCapacity(
     });
     s.progress(undefined);
     if (s.signal.aborted) break;
-    const step = judgeStep(steps.length + 1, next.phase, rate, startedAtMs, load, profile);
+    const judged = judgeStep(load, profile.thresholds, { defaults });
+    const step = stepRecord(steps.length + 1, next.phase, rate, startedAtMs, load, judged);
     steps.push(step);
-    seen.push({
-      rate,
-      outcome: step.outcome,
-      targetGone: load.totals.requests > 0 && Object.keys(load.totals.statuses).length === 0,
-    });
+    factors.push(judged.factors);
+    seen.push({ rate, outcome: step.outcome, targetGone: judged.targetGone });
     s.say(
       `${label}: ${step.outcome}${step.p95Ms === undefined ? '' : ` — p95 ${formatMs(step.p95Ms)}`}, errors ${pct(step.errorRate)}, ${step.achievedRps.toFixed(0)} req/s achieved${step.why ? ` (${step.why})` : ''}`,
     );
   }
-  return summarise(profile, steps, stop ?? 'max duration', c);
+  return summarise(profile, steps, factors, stop ?? 'max duration', c, defaults);
 }
 
 /** Ends a step early when the target is clearly saturated: no point measuring a collapse for long. */
@@ -140,18 +140,18 @@ function saturated(rate: number) {
   };
 }
 
-function judgeStep(
+/** A step as the record keeps it: its figures and the judgement (slo/capacity.ts). */
+function stepRecord(
   index: number,
   phase: 'grow' | 'narrow',
   rate: number,
   startedAtMs: number,
   load: LoadResult,
-  profile: Profile,
+  judged: ReturnType<typeof judgeStep>,
 ): CapacityStep {
   const lat = load.all.latency;
   const seconds = Math.max(load.durationMs, 1) / 1000;
-  const offered = load.totals.requests + load.totals.droppedIterations;
-  const base = {
+  return {
     index,
     phase,
     offeredRps: rate,
@@ -164,51 +164,25 @@ function judgeStep(
     ...(load.generator?.lag?.latency ? { sendLagP99Ms: load.generator.lag.latency.p99Ms } : {}),
     startedAtMs,
     durationMs: load.durationMs,
+    outcome: judged.outcome,
+    ...(judged.why ? { why: judged.why } : {}),
   };
-  if (generatorSaturated(load, profile.thresholds)) {
-    const lag = generatorVerdict(load, profile.thresholds);
-    return {
-      ...base,
-      outcome: 'inconclusive',
-      why: `the generator fell behind its schedule (${lag?.observed ?? 'send lag unknown'}; bound ${lagBoundMs(profile.thresholds)} ms)`,
-    };
-  }
-  const failed = thresholdVerdicts(load, profile.thresholds).filter((v) => v.status !== 'pass');
-  const why = failed.map((v) => `${v.id}${v.observed ? ` ${v.observed}` : ` ${v.status}`}`);
-  // Arrivals the generator had to drop were never offered: the step did not run at its rate.
-  if (offered > 0 && load.totals.droppedIterations > 0.01 * offered)
-    why.push(`dropped_iterations ${load.totals.droppedIterations} of ${offered}`);
-  if (load.totals.requests > 0 && Object.keys(load.totals.statuses).length === 0) why.unshift('no response at all');
-  return why.length ? { ...base, outcome: 'bad', why: why.join('; ') } : { ...base, outcome: 'good' };
 }
 
 const pct = (r: number) => `${(r * 100).toFixed(r && r < 0.001 ? 3 : 1)}%`;
 
-function limitingFactor(bad: CapacityStep | undefined, stop: Stop | 'max duration'): string {
-  if (stop === 'generator') return 'generator';
-  if (stop === 'target stopped answering') return 'target stopped answering';
-  if (!bad) return stop === 'max rate' ? 'max rate' : stop;
-  const why = bad.why ?? '';
-  if (why.startsWith('no response')) return 'target stopped answering';
-  const factors = [
-    [/http_req_duration|iteration_duration/, 'latency'],
-    [/http_req_failed/, 'errors'],
-    [/dropped_iterations/, 'dropped iterations'],
-  ] as const;
-  const found = factors.filter(([re]) => re.test(why)).map(([, f]) => f);
-  return found.length ? found.join(' and ') : 'thresholds';
-}
-
 function summarise(
   profile: Profile,
   steps: CapacityStep[],
+  factors: StepFactor[][],
   stop: Stop | 'max duration',
   c: CapacitySearch,
+  defaults: readonly string[],
 ): CapacityResult {
   const { good, bad } = bracket(steps.map((st) => ({ rate: st.offeredRps, outcome: st.outcome })));
   const goodStep = steps.find((st) => st.outcome === 'good' && st.offeredRps === good);
   const badStep = steps.find((st) => st.outcome === 'bad' && st.offeredRps === bad);
-  const limitedBy = limitingFactor(badStep, stop);
+  const limitedBy = limitingFactor(badStep ? factors[steps.indexOf(badStep)] : undefined, stop);
   const held = goodStep
     ? `${rps(goodStep.offeredRps)} (p95 ${goodStep.p95Ms === undefined ? '—' : formatMs(goodStep.p95Ms)}, errors ${pct(goodStep.errorRate)})`
     : undefined;
@@ -230,7 +204,9 @@ function summarise(
     limitedBy,
     statement,
     objectives: Object.entries(profile.thresholds).flatMap(([metric, list]) =>
-      list.map((t) => `${metric} ${typeof t === 'string' ? t : t.threshold}`),
+      list.map(
+        (t) => `${metric} ${typeof t === 'string' ? t : t.threshold}${defaults.includes(metric) ? ' (default)' : ''}`,
+      ),
     ),
     steps,
     trend: [],

@@ -18,7 +18,7 @@ import { checkDataRequests, planDataRequests } from '../run/load/data-check.ts';
 import { hasDataRequests } from '../plan/data.ts';
 import { unknownEngine } from '../plan/plan.ts';
 import { runCheck } from '../run/smoke/runner.ts';
-import { abortReason, littlesLaw, thresholdVerdicts } from '../slo/thresholds.ts';
+import { abortCheck, littlesLaw, thresholdVerdicts } from '../slo/thresholds.ts';
 import { droppedVerdict, generatorVerdict, shardsVerdict } from '../slo/generator.ts';
 import { engineVerdicts, k6ThresholdVerdicts, loadErrorVerdict, loadRanVerdict, withK6Judgement } from '../slo/load.ts';
 import { progressLine } from '../report/console.ts';
@@ -135,7 +135,7 @@ export function loadApp(profileFile: string, flags: Flags, io: Io): Promise<Fini
 export async function runLoad(
   s: Session,
   env: Environment,
-  written: Profile & { file: string },
+  written: Profile & { file: string; defaultThresholds?: readonly string[] },
 ): Promise<{ load?: LoadResult; verdicts: Verdict[] }> {
   const engine = engineFor(s, env);
   if (hasDataRequests(written) && engine.name !== 'embedded' && engine.name !== 'kubernetes')
@@ -179,6 +179,14 @@ export async function runLoad(
         s.say,
       )
     : undefined;
+  // What an abortOnFail threshold was when it stopped the run: held failed, whatever the final data say.
+  let aborted: NonNullable<LoadResult['thresholdAbort']> | undefined;
+  const shouldAbort = (p: Progress) => {
+    const a = abortCheck(p.snapshot(), profile.thresholds, p.elapsedMs);
+    if (!a) return undefined;
+    aborted ??= { engine: 'gauntlet', atMs: p.elapsedMs, thresholds: a.thresholds };
+    return a.reason;
+  };
   let result: LoadResult;
   try {
     result = await engine.run(
@@ -193,9 +201,7 @@ export async function runLoad(
           rw?.tick(p.snapshot);
           otlp?.tick(p.snapshot);
         },
-        ...(hasAbortOnFail && (engine.name === 'embedded' || engine.name === 'kubernetes')
-          ? { shouldAbort: (p: Progress) => abortReason(p.snapshot(), profile.thresholds, p.elapsedMs) }
-          : {}),
+        ...(hasAbortOnFail && (engine.name === 'embedded' || engine.name === 'kubernetes') ? { shouldAbort } : {}),
       },
     );
   } catch (err) {
@@ -211,10 +217,16 @@ export async function runLoad(
   // What `gauntlet compare` requires of two runs: the same profile bytes and the same scenario as run.
   const profileSha256 = runInputs().find((i) => i.file === written.file)?.sha256;
   const identity = { ...(profileSha256 ? { profileSha256 } : {}), scenario: JSON.stringify(profile.scenario) };
-  const load: LoadResult = { ...result, identity, ...(ll ? { littlesLaw: ll } : {}) };
+  const load: LoadResult = {
+    ...result,
+    identity,
+    ...(ll ? { littlesLaw: ll } : {}),
+    ...(aborted && !result.thresholdAbort ? { thresholdAbort: aborted } : {}),
+  };
+  const defaults = written.defaultThresholds ?? [];
   const thresholds = load.k6?.bound
-    ? k6ThresholdVerdicts(load)
-    : withK6Judgement(thresholdVerdicts(load, profile.thresholds), load);
+    ? k6ThresholdVerdicts(load, defaults)
+    : withK6Judgement(thresholdVerdicts(load, profile.thresholds, { defaults }), load);
   const generator = [
     generatorVerdict(load, profile.thresholds),
     droppedVerdict(load, profile.scenario, profile.thresholds),

@@ -2,7 +2,7 @@
 // the schema, and every threshold against the metrics and tags the profile can produce.
 import { resolve } from 'node:path';
 import { configError } from '../core/errors.ts';
-import { catalogFor, validateThresholds } from './threshold.ts';
+import { catalogFor, validateThresholds, withDefaultFailureThresholds } from './threshold.ts';
 import { formatIssues, readSource } from './load.ts';
 import { findInlineSecrets } from './interpolate.ts';
 import { Profile, kindOf, methodOf } from './profile.ts';
@@ -14,7 +14,7 @@ export async function loadProfile(
   file: string,
   cwd: string,
   extraThresholds: Record<string, string[]> = {},
-): Promise<Profile & { file: string }> {
+): Promise<Profile & { file: string; defaultThresholds: string[] }> {
   const source = await readSource(resolve(cwd, file), cwd);
   const parsed = Profile.safeParse(source.data);
   if (!parsed.success)
@@ -34,11 +34,18 @@ export async function loadProfile(
   if (inline.length) throw configError(inline[0]!, inline);
   profile.thresholds = { ...extraThresholds, ...profile.thresholds };
   const requests = profile.requests.map((r) => ({ name: r.name, method: methodOf(r), kind: kindOf(r) }));
+  // Resolved once, here, for every command that runs a profile (load, gate, capacity, chaos): a
+  // kind of request with no threshold on its failed rate gets the default one, marked as such.
+  const resolved = withDefaultFailureThresholds(
+    profile.thresholds,
+    requests.map((r) => r.kind),
+  );
+  profile.thresholds = resolved.thresholds;
   const problems = validateThresholds(profile.thresholds, catalogFor(requests));
   if (problems.length)
     throw configError(
       `${source.file}: ${problems.length} problem(s) in the thresholds`,
       problems.map((p) => `${source.file} thresholds: ${p}`),
     );
-  return { ...profile, file: source.file };
+  return { ...profile, file: source.file, defaultThresholds: resolved.defaults };
 }

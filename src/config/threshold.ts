@@ -164,3 +164,41 @@ export const hasWindows = (thresholds: Record<string, unknown>) =>
 export function compare(observed: number, e: ThresholdExpr): boolean {
   return holds(observed, e);
 }
+
+/**
+ * The failure rate a load may have when its profile says nothing about it: below 1 %, the bound
+ * k6's documentation writes in its examples (`http_req_failed: ['rate<0.01']`). A deploy that
+ * answers at all answers far more than 99 % of requests; 1 % still lets a transient blip (a
+ * connection reset, one slow pod restarting) pass, while a failing route, a dead instance behind a
+ * balancer or a target that stops answering mid-run fails.
+ */
+export const DEFAULT_FAILED_THRESHOLD = 'rate<0.01';
+
+/** Each kind of request's failed-rate metric. */
+export const FAILED_METRIC_OF_KIND = {
+  http: 'http_req_failed',
+  postgres: 'db_query_failed',
+  redis: 'redis_cmd_failed',
+} as const;
+
+/**
+ * A profile's thresholds with the default failure threshold added for each kind of request it
+ * sends whose *_failed metric it sets no threshold on (a tagged or windowed one counts as set:
+ * the user chose). Returns the selectors added, which the verdicts mark as defaults.
+ */
+export function withDefaultFailureThresholds<T>(
+  thresholds: Record<string, T[]>,
+  kinds: Iterable<keyof typeof FAILED_METRIC_OF_KIND>,
+): { thresholds: Record<string, (T | string)[]>; defaults: string[] } {
+  const set = new Set(
+    Object.keys(thresholds).map((k) => {
+      const s = parseSelector(k);
+      return typeof s === 'string' ? k : s.metric;
+    }),
+  );
+  const defaults = [...new Set([...kinds].map((k) => FAILED_METRIC_OF_KIND[k]))].filter((m) => !set.has(m));
+  return {
+    thresholds: { ...thresholds, ...Object.fromEntries(defaults.map((m) => [m, [DEFAULT_FAILED_THRESHOLD]])) },
+    defaults,
+  };
+}

@@ -293,6 +293,23 @@ export const LoadResult = z
       .optional()
       .describe("Closed-model consistency: Little's law says throughput × mean time in system = concurrency"),
     stoppedEarly: z.string().optional().describe('Why the load stopped before its schedule ended'),
+    thresholdAbort: z
+      .object({
+        engine: z.string().describe('Who judged it failing and stopped the run: gauntlet (embedded, shards) or k6'),
+        atMs: z.number().describe('When the run was stopped, from the start of the load'),
+        thresholds: z.array(
+          z
+            .object({
+              id: z.string().describe('"metric{tags} expr", as the threshold verdict’s id'),
+              value: z.number().optional().describe('Its value when the run was stopped'),
+              observed: z.string().optional(),
+            })
+            .strict(),
+        ),
+      })
+      .strict()
+      .optional()
+      .describe('A threshold with abortOnFail stopped the run: it is held failed, whatever the final data say'),
     shards: z
       .array(
         z

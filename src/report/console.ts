@@ -21,7 +21,7 @@ export function summaryLines(r: RunRecord, reportPath: string | undefined): stri
   if (r.verdicts.length) lines.push('', 'Verdicts:');
   for (const v of r.verdicts)
     lines.push(
-      `  ${vmark[v.status]} ${v.status.padEnd(7)} ${v.id}: ${v.objective}${v.observed ? ` — observed ${v.observed}` : ''}`,
+      `  ${vmark[v.status]} ${v.status.padEnd(7)} ${v.id}: ${v.objective}${v.byDefault ? ' (default)' : ''}${v.observed ? ` — observed ${v.observed}` : ''}`,
     );
   lines.push('', `${r.status.toUpperCase()} (exit ${r.exitCode}) in ${formatMs(r.durationMs)} — ${headline(r)}`);
   if (reportPath) lines.push(`report: ${reportPath}`);

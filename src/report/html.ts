@@ -166,7 +166,7 @@ function verdictTable(verdicts: readonly Verdict[], evidence: ReadonlySet<string
           row([
             `<span class="badge ${h(v.status)}">${h(v.status)}</span>`,
             `${h(humanName(v))}<div class="dim"><code>${h(v.id)}</code></div>`,
-            h(v.objective),
+            `${h(v.objective)}${v.byDefault ? ' <span class="dim">(default)</span>' : ''}`,
             h(v.observed ?? '—'),
             h(v.detail ?? ''),
           ]),

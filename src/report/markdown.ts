@@ -28,7 +28,9 @@ export function renderMarkdown(r: RunRecord): string {
   if (r.verdicts.length) {
     lines.push('| | Verdict | Objective | Observed |', '|---|---|---|---|');
     for (const v of failuresFirst(r.verdicts))
-      lines.push(`| ${icon[v.status]} | ${c(v.id)} | ${c(v.objective)} | ${c(v.observed ?? v.status)} |`);
+      lines.push(
+        `| ${icon[v.status]} | ${c(v.id)} | ${c(v.objective)}${v.byDefault ? ' (default)' : ''} | ${c(v.observed ?? v.status)} |`,
+      );
     lines.push('');
   }
   const failed = r.checks.filter((k) => k.status === 'failed');

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { CapacityResult } from '../record/schema.ts';
-import { capacityVerdicts } from './capacity.ts';
+import { encode, newHistogram, summarise } from '../measure/histogram.ts';
+import type { CapacityResult, LoadResult } from '../record/schema.ts';
+import { capacityVerdicts, judgeStep, limitingFactor } from './capacity.ts';
 
 const cap = (o: Partial<CapacityResult>) =>
   ({
     objectives: ['p(95)<200'],
-    steps: [{ offeredRps: 100 }],
+    steps: [{ offeredRps: 100, requests: 300, durationMs: 3000 }],
     sustainableRps: 800,
     statement: 'sustainable: 800 req/s',
     trend: [],
@@ -38,5 +39,101 @@ describe('capacity verdicts', () => {
     const v = byId(cap({ trend, sustainableRps: 899 }))['capacity trend']!;
     expect(v).toMatchObject({ status: 'fail', observed: '899 req/s (-10.1%)' });
     expect(v.objective).toBe('capacity ≥ 90% of the median of the last 3 run(s) (1 000 req/s), i.e. ≥ 900 req/s');
+  });
+});
+
+function block(valuesMs: number[]) {
+  const h = newHistogram();
+  for (const v of valuesMs) h.recordValue(Math.round(v * 1000));
+  const latency = summarise(h);
+  return { histogram: encode(h), ...(latency ? { latency } : {}) };
+}
+
+/** A 3 s step at 100 req/s: `requests` sent (10 ms each), `dropped` never sent, `failed` of them failing. */
+function step(o: {
+  requests?: number;
+  dropped?: number;
+  kind?: 'http' | 'postgres' | 'redis';
+  network?: number;
+  lagP99Ms?: number;
+}): LoadResult {
+  const requests = o.requests ?? 300;
+  const network = o.network ?? 0;
+  const http = (o.kind ?? 'http') === 'http';
+  const t = {
+    requests,
+    failed: network,
+    errors: network ? { refused: network } : {},
+    // A database's replies carry no HTTP status.
+    statuses: http && requests > network ? { 200: requests - network } : {},
+    bytesIn: 0,
+    bytesOut: 0,
+  };
+  const lat = block(Array(requests).fill(10));
+  return {
+    engine: 'embedded',
+    profile: 'p',
+    executor: 'constant-arrival-rate',
+    model: 'open',
+    workers: 1,
+    startedAtMs: 0,
+    durationMs: 3000,
+    scheduledMs: 3000,
+    generator: {
+      busiestWorkerElu: 0.95,
+      lag: block([...Array(980).fill(0.05), ...Array(20).fill(o.lagP99Ms ?? 0.1)]),
+    },
+    totals: { ...t, iterations: requests, droppedIterations: o.dropped ?? 0, interruptedIterations: 0, maxVus: 10 },
+    all: lat,
+    byName: { r: { totals: t, method: http ? 'GET' : 'SELECT', ...(o.kind ? { kind: o.kind } : {}), ...lat } },
+    iterationDuration: lat,
+    series: [],
+  };
+}
+
+describe('a capacity step judged (slo/capacity.ts)', () => {
+  const slo = { http_req_duration: ['p(95)<60'], http_req_failed: ['rate<0.01'] };
+
+  it('good: every threshold met with samples, every arrival sent, answers came', () => {
+    expect(judgeStep(step({}), slo)).toMatchObject({ outcome: 'good', factors: [], targetGone: false });
+  });
+
+  it('a step with 1 % of its arrivals dropped is not good (issue 30 item 7)', () => {
+    const j = judgeStep(step({ requests: 297, dropped: 3 }), slo);
+    expect(j).toMatchObject({ outcome: 'bad', why: 'dropped_iterations 3 of 300', factors: ['dropped iterations'] });
+    expect(limitingFactor(j.factors, 'bracketed')).toBe('dropped iterations');
+  });
+
+  it('drops while the sends themselves ran late are the generator’s: inconclusive', () => {
+    const j = judgeStep(step({ requests: 297, dropped: 3, lagP99Ms: 40 }), slo);
+    expect(j.outcome).toBe('inconclusive');
+    expect(j.why).toMatch(/^the generator fell behind its schedule \(3 arrivals dropped while sends ran late: /);
+    expect(limitingFactor(j.factors, 'generator')).toBe('generator');
+  });
+
+  it('a SQL-only or Redis-only step is judged on its own metrics: answers without HTTP statuses (issue 30 item 7)', () => {
+    for (const kind of ['postgres', 'redis'] as const) {
+      const failedMetric = kind === 'postgres' ? 'db_query_failed' : 'redis_cmd_failed';
+      const latency = kind === 'postgres' ? 'db_query_duration' : 'redis_cmd_duration';
+      const t = { [latency]: ['p(95)<60'], [failedMetric]: ['rate<0.01'] };
+      expect(judgeStep(step({ kind }), t)).toMatchObject({ outcome: 'good', targetGone: false });
+      const down = judgeStep(step({ kind, network: 300 }), t);
+      expect(down).toMatchObject({ outcome: 'bad', targetGone: true, why: 'no response at all' });
+      expect(limitingFactor(down.factors, 'bracketed')).toBe('target stopped answering');
+    }
+  });
+
+  it('the failing thresholds name the limit: latency, errors, or both', () => {
+    const slow = judgeStep(step({}), { http_req_duration: ['p(95)<5'], http_req_failed: ['rate<0.01'] });
+    expect(slow.outcome).toBe('bad');
+    expect(slow.why).toMatch(/^http_req_duration p\(95\)<5 p\(95\)=10\.\d+ ms$/);
+    expect(limitingFactor(slow.factors, 'bracketed')).toBe('latency');
+    const both = judgeStep(step({ network: 30 }), { http_req_duration: ['p(95)<5'], http_req_failed: ['rate<0.01'] });
+    expect(limitingFactor(both.factors, 'bracketed')).toBe('latency and errors');
+    expect(limitingFactor(undefined, 'max rate')).toBe('max rate');
+  });
+
+  it('a threshold with no samples is not good: nothing sent is never a good step', () => {
+    expect(judgeStep(step({ requests: 0 }), slo).outcome).toBe('bad');
   });
 });

@@ -1,9 +1,123 @@
 // Pure: a capacity search judged — a sustainable rate found under the profile's objectives (none
 // found, or the generator the limit, is not a pass; no step run is no-data) and, with earlier
 // runs, the rate against the median of the last ones within the tolerance.
-import type { CapacitySearch } from '../config/profile.ts';
-import type { CapacityResult, Verdict } from '../record/schema.ts';
-import { failed, measured, noData } from './verdict.ts';
+import type { CapacitySearch, Threshold } from '../config/profile.ts';
+import { BUILTIN_METRICS, parseSelector } from '../config/threshold.ts';
+import type { CapacityResult, LoadResult, Verdict } from '../record/schema.ts';
+import { generatorSaturated, generatorVerdict, lagBoundMs } from './generator.ts';
+import { answered } from './load.ts';
+import { thresholdVerdicts, type Judging } from './thresholds.ts';
+import { decided, failed, measured, noData } from './verdict.ts';
+
+/** What made a step bad: the search's limiting factor when it is the first bad step. */
+export type StepFactor =
+  'latency' | 'errors' | 'throughput' | 'dropped iterations' | 'target stopped answering' | 'generator';
+
+export interface StepJudgement {
+  /** good: every verdict passed, with samples behind it; bad: one did not; inconclusive: the generator fell behind. */
+  outcome: 'good' | 'bad' | 'inconclusive';
+  why?: string;
+  factors: StepFactor[];
+  /** The target answered nothing at all (a network failure for every request): nothing more to learn. */
+  targetGone: boolean;
+  verdicts: Verdict[];
+}
+
+const factorOf = (metric: string): StepFactor => {
+  if (metric === 'dropped_iterations') return 'dropped iterations';
+  const type = BUILTIN_METRICS[metric];
+  return type === 'trend' ? 'latency' : type === 'rate' ? 'errors' : 'throughput';
+};
+
+/**
+ * One capacity step judged: the profile's thresholds (the default failure rate among them) on the
+ * step's load, every scheduled arrival sent (a dropped arrival — no free connection — means the
+ * target did not take the rate: the step is not good, whatever the thresholds allow), and at least
+ * one answer. Good only when every one of those passes with samples behind it; inconclusive when
+ * the generator, not the target, fell behind its schedule. Works for any kind of request (HTTP,
+ * SQL, Redis): an answer is an HTTP status or a database's reply.
+ */
+export function judgeStep(
+  load: LoadResult,
+  thresholds: Record<string, readonly Threshold[]>,
+  judging: Judging = {},
+): StepJudgement {
+  const targetGone = load.totals.requests > 0 && answered(load) === 0;
+  const bound = lagBoundMs(thresholds);
+  const lagP99 = load.generator?.lag?.latency?.p99Ms;
+  // Arrivals dropped while the sends themselves ran late are the generator's: a stalled target
+  // leaves the generator idle, sending on time to the connections it has and dropping the rest; a
+  // saturated generator sends late and reads answers late, which holds its connections busy.
+  const lateDrops = load.totals.droppedIterations > 0 && lagP99 !== undefined && lagP99 > bound;
+  if (generatorSaturated(load, thresholds) || lateDrops) {
+    const lag = generatorVerdict(load, thresholds);
+    return {
+      outcome: 'inconclusive',
+      why: `the generator fell behind its schedule (${lateDrops ? `${load.totals.droppedIterations} arrivals dropped while sends ran late: ` : ''}${lag?.observed ?? 'send lag unknown'}; bound ${bound} ms)`,
+      factors: ['generator'],
+      targetGone,
+      verdicts: lag ? [lag] : [],
+    };
+  }
+  const judged: { verdict: Verdict; factor: StepFactor }[] = [];
+  for (const [sel, list] of Object.entries(thresholds)) {
+    const s = parseSelector(sel);
+    if (typeof s === 'string') continue;
+    for (const verdict of thresholdVerdicts(load, { [sel]: list }, judging))
+      judged.push({ verdict, factor: factorOf(s.metric) });
+  }
+  const dropped = load.totals.droppedIterations;
+  const offered = load.totals.requests + dropped;
+  judged.push({
+    factor: 'dropped iterations',
+    verdict: measured(
+      { id: 'dropped_iterations', kind: 'dropped', objective: 'every scheduled arrival was sent' },
+      {
+        value: dropped,
+        unit: 'count',
+        bound: { op: '==', value: 0 },
+        evidence: { samples: offered, coveredMs: load.durationMs, from: 'every scheduled arrival' },
+        observed: `dropped_iterations ${dropped} of ${offered}`,
+      },
+    ),
+  });
+  judged.push({
+    factor: 'target stopped answering',
+    verdict: decided(
+      { id: 'load', kind: 'load', objective: 'the target answered' },
+      !targetGone,
+      { samples: load.totals.requests, coveredMs: load.durationMs, from: 'every request of the step' },
+      { observed: targetGone ? 'no response at all' : `${answered(load)} of ${load.totals.requests} answered` },
+    ),
+  });
+  const bad = judged.filter((j) => j.verdict.status !== 'pass');
+  const verdicts = judged.map((j) => j.verdict);
+  if (!bad.length) return { outcome: 'good', factors: [], targetGone, verdicts };
+  // The target gone says it all; otherwise every failing verdict, in the profile's order.
+  const shown = targetGone ? bad.filter((j) => j.factor === 'target stopped answering') : bad;
+  return {
+    outcome: 'bad',
+    why: shown
+      .map(({ verdict: v }) =>
+        v.id === 'load' || v.id === 'dropped_iterations'
+          ? (v.observed ?? v.status)
+          : `${v.id}${v.observed ? ` ${v.observed}` : ` ${v.status}`}`,
+      )
+      .join('; '),
+    factors: [...new Set(shown.map((j) => j.factor))],
+    targetGone,
+    verdicts,
+  };
+}
+
+/** Why the search ended where it did: the first bad step's factors, or why it stopped. */
+export function limitingFactor(badFactors: readonly StepFactor[] | undefined, stop: string): string {
+  if (stop === 'generator') return 'generator';
+  if (stop === 'target stopped answering') return 'target stopped answering';
+  if (!badFactors) return stop;
+  if (badFactors.includes('target stopped answering')) return 'target stopped answering';
+  return badFactors.length ? badFactors.join(' and ') : 'thresholds';
+}
 
 export const rps = (r: number) => `${r.toLocaleString('en-US').replace(/,/g, ' ')} req/s`;
 

@@ -1,15 +1,21 @@
-// Pure: the load's own verdicts beside its thresholds — did it run and did the target answer,
+// Pure: the load's own verdicts beside its thresholds — did it run its schedule and did any request succeed,
 // did the engine finish, and k6's own threshold judgements where k6 judged (teams' scripts,
 // merged k6-operator runners) or where it disagrees with Gauntlet's exact histograms.
 import type { LoadResult, Verdict } from '../record/schema.ts';
 import { decided, errored, failed, noData } from './verdict.ts';
 
+const LOAD_RAN = 'the load ran its schedule and the target answered requests successfully';
+
 /** A load that could not run: never a pass, never silently absent. */
 export function loadErrorVerdict(why: string): Verdict {
-  return errored({ id: 'load', kind: 'load', objective: 'the load ran and the target answered' }, why);
+  return errored({ id: 'load', kind: 'load', objective: LOAD_RAN }, why);
 }
 
-/** Requests the target answered: an HTTP status, or a database's reply (a result or its own error). */
+/**
+ * Requests the target answered at all: an HTTP status (a 5xx too), or a database's reply (a result
+ * or its own error) — everything but a network failure (timeout, refused, reset, TLS). Says whether
+ * the target was there, not whether it worked.
+ */
 export function answered(load: LoadResult): number {
   const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
   const network = ['timeout', 'refused', 'reset', 'tls', 'other'];
@@ -23,20 +29,39 @@ export function answered(load: LoadResult): number {
   );
 }
 
+/** Requests that succeeded: answered and not failed (an HTTP 5xx or 4xx, a SQL error is an answer, not a success). */
+export function succeeded(load: LoadResult): number {
+  return Math.max(0, load.totals.requests - load.totals.failed);
+}
+
+/**
+ * The load ran and got at least one successful answer, and no abortOnFail threshold stopped it. A
+ * run where every request failed fails here whatever its thresholds say; how many may fail is the
+ * *_failed thresholds' (the default one included) to judge.
+ */
 export function loadRanVerdict(load: LoadResult): Verdict {
+  const ok = succeeded(load);
   const responses = answered(load);
-  const base = { id: 'load', kind: 'load', objective: 'the load ran and the target answered' } as const;
+  const base = { id: 'load', kind: 'load', objective: LOAD_RAN } as const;
   if (load.totals.requests === 0) return noData(base, 'no request completed');
   const evidence = { samples: load.totals.requests, coveredMs: load.durationMs, from: 'every request of the load' };
-  return responses > 0
-    ? decided(base, true, evidence, { observed: `${load.totals.requests} requests, ${responses} responses` })
-    : failed(base, {
-        evidence,
-        observed: `${load.totals.requests} requests, no response`,
-        detail: Object.entries(load.totals.errors)
-          .map(([k, v]) => `${k}: ${v}${load.errorReasons?.[k] ? ` (${load.errorReasons[k]})` : ''}`)
-          .join(', '),
-      });
+  const counts = `${load.totals.requests} requests, ${responses} answered, ${ok} succeeded`;
+  const errors = Object.entries(load.totals.errors)
+    .map(([k, v]) => `${k}: ${v}${load.errorReasons?.[k] ? ` (${load.errorReasons[k]})` : ''}`)
+    .join(', ');
+  if (load.thresholdAbort)
+    return failed(base, {
+      evidence,
+      observed: `stopped at +${(load.thresholdAbort.atMs / 1000).toFixed(1)} s of ${(load.scheduledMs / 1000).toFixed(0)} s scheduled: ${counts}`,
+      detail: `a threshold with abortOnFail stopped the run (${load.thresholdAbort.thresholds.map((t) => t.id).join(', ') || 'which one, the engine did not say'}): a run stopped early never passes`,
+    });
+  if (ok === 0)
+    return failed(base, {
+      evidence,
+      observed: `${counts}: no request succeeded`,
+      ...(errors ? { detail: errors } : {}),
+    });
+  return decided(base, true, evidence, { observed: counts });
 }
 
 /** k6 crashing mid-run: the partial result is reported and the run fails on it. */
@@ -63,9 +88,14 @@ export function withK6Judgement(verdicts: Verdict[], load: LoadResult): Verdict[
 }
 
 /** k6's own threshold judgements as verdicts (teams' scripts, and merged k6-operator runners). */
-export function k6ThresholdVerdicts(result: LoadResult): Verdict[] {
+export function k6ThresholdVerdicts(result: LoadResult, defaults: readonly string[] = []): Verdict[] {
   return (result.k6?.thresholds ?? []).map((t) => {
-    const head = { id: `${t.metric} ${t.expr}`, kind: 'threshold', objective: t.expr } as const;
+    const head = {
+      id: `${t.metric} ${t.expr}`,
+      kind: 'threshold',
+      objective: t.expr,
+      ...(defaults.includes(t.metric) ? { byDefault: true } : {}),
+    } as const;
     if (t.observed === undefined) return noData(head, `k6 reported no value for ${t.metric}`);
     return decided(
       head,

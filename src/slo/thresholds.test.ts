@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { encode, newHistogram } from '../measure/histogram.ts';
 import type { LoadResult } from '../record/schema.ts';
-import { catalogFor, parseExpr, parseSelector, validateThresholds } from '../config/threshold.ts';
-import { abortReason, littlesLaw, thresholdVerdicts } from './thresholds.ts';
+import {
+  DEFAULT_FAILED_THRESHOLD,
+  catalogFor,
+  parseExpr,
+  parseSelector,
+  validateThresholds,
+  withDefaultFailureThresholds,
+} from '../config/threshold.ts';
+import { abortCheck, abortReason, littlesLaw, thresholdVerdicts } from './thresholds.ts';
 
 function histogramOf(valuesMs: number[]): string {
   const h = newHistogram();
@@ -143,6 +150,7 @@ describe('windowed thresholds', () => {
     return {
       ...r,
       durationMs: seconds * 1000,
+      scheduledMs: seconds * 1000,
       byName: { api: { ...r.byName.api!, totals: tally(seconds * 10, failed) } },
       series: rows.map(([t, n, f]) => ({ t, requests: n, failed: f, errors: {}, vus: 1, dropped: 0 })),
       perSecond: { api: rows },
@@ -191,6 +199,49 @@ describe('windowed thresholds', () => {
     expect(abortReason(run(50), t, 60_000)).toMatch(/^threshold http_req_failed\{window:10s\} rate<0.5 failed/);
   });
 
+  it('throughput floors judge whole windows of the schedule only: the trailing second of stragglers is no window (issue 30 item 7)', () => {
+    // 60 s scheduled at 10/s; the graceful stop's stragglers land in second 60 (2 requests) and the
+    // run measured 60.4 s. A window ending there would be +51–61 s with 92 requests: a false fail.
+    const base = run(Infinity, 60);
+    const rows = [...base.perSecond!.api!, [60, 2, 0, histogramOf([10, 10])] as [number, number, number, string]];
+    const r: LoadResult = {
+      ...base,
+      durationMs: 60_400,
+      series: [...base.series, { t: 60, requests: 2, failed: 0, errors: {}, vus: 1, dropped: 0 }],
+      perSecond: { api: rows },
+    };
+    const floor = judge(r, 'http_reqs{window:10s}', 'count>95');
+    expect(floor).toMatchObject({ status: 'pass', observed: 'count=100 in the worst 10 s window, +0–10 s' });
+    expect(judge(r, 'http_reqs{window:10s}', 'rate>9.5').status).toBe('pass');
+    // The same for ceilings: the straggler second's two requests, both cut off at the stop, are
+    // no window of 100 % failures; they are in the run-wide rate.
+    const cut = {
+      ...r,
+      perSecond: { api: [...base.perSecond!.api!, [60, 2, 2, histogramOf([10, 10])]] },
+    } as LoadResult;
+    expect(judge(cut, 'http_req_failed{window:10s}', 'rate<0.5').status).toBe('pass');
+    // A real gap inside the schedule still fails the floor.
+    const gap = run(Infinity, 60);
+    gap.perSecond!.api![30] = [30, 0, 0, histogramOf([])];
+    expect(judge(gap, 'http_reqs{window:10s}', 'count>95')).toMatchObject({ status: 'fail' });
+  });
+
+  it('a run stopped early: its cut-short last second is no window; less than one whole second is no-data', () => {
+    const r = { ...run(Infinity, 7), scheduledMs: 12_000, durationMs: 6_980 };
+    // Seconds 0–5 are whole; second 6 (0.98 s) is not.
+    expect(judge(r, 'http_reqs{window:2s}', 'count>15')).toMatchObject({
+      status: 'pass',
+      observed: 'count=20.00 in the worst 2 s window, +0–2 s',
+    });
+    r.perSecond!.api![6] = [6, 1, 0, histogramOf([10])];
+    expect(judge(r, 'http_reqs{window:2s}', 'count>15').status).toBe('pass');
+    const short = { ...run(Infinity, 1), scheduledMs: 5_000, durationMs: 800 };
+    expect(judge(short, 'http_reqs{window:1s}', 'count>0')).toMatchObject({
+      status: 'no-data',
+      detail: 'no samples of http_reqs{window:1s} in a whole second of the schedule (the load ran less than one)',
+    });
+  });
+
   it('a window must be whole seconds, on a metric with per-second data', () => {
     const catalog = catalogFor([{ name: 'api', method: 'GET' }]);
     expect(
@@ -202,5 +253,105 @@ describe('windowed thresholds', () => {
       'threshold "http_req_failed{window:1.5s}": window "1.5s" is not a whole number of seconds of at least 1 s (e.g. 30s, 1m)',
       'threshold "iteration_duration{window:1m}": iteration_duration has no per-second data to window (http_*, db_*, redis_* and dropped_iterations do)',
     ]);
+  });
+});
+
+describe('the default failure threshold (issue 30 items 2 and 13)', () => {
+  it('each kind of request with no threshold on its failed rate gets rate<0.01, marked as a default', () => {
+    expect(DEFAULT_FAILED_THRESHOLD).toBe('rate<0.01');
+    expect(withDefaultFailureThresholds({ http_req_duration: ['p(95)<200'] }, ['http', 'postgres'])).toEqual({
+      thresholds: {
+        http_req_duration: ['p(95)<200'],
+        http_req_failed: ['rate<0.01'],
+        db_query_failed: ['rate<0.01'],
+      },
+      defaults: ['http_req_failed', 'db_query_failed'],
+    });
+    // The user's own threshold on the metric (tagged or windowed too) replaces the default.
+    expect(
+      withDefaultFailureThresholds({ 'http_req_failed{name:api}': ['rate<0.5'], redis_cmd_failed: ['rate<0.2'] }, [
+        'http',
+        'redis',
+        'redis',
+      ]).defaults,
+    ).toEqual([]);
+    expect(withDefaultFailureThresholds({}, []).defaults).toEqual([]);
+  });
+
+  it('a latency-only profile against a target that died: the default fails the run it used to pass', () => {
+    // 500 requests, 385 refused at ~0.2 ms: a p(95) that looks better, not worse.
+    const r = result(Array(500).fill(0.2), [], 0);
+    r.byName.api!.totals = tally(500, 385);
+    r.totals = { ...r.totals, ...tally(500, 385) };
+    const { thresholds, defaults } = withDefaultFailureThresholds({ http_req_duration: ['p(95)<100'] }, ['http']);
+    const [latency, failed] = thresholdVerdicts(r, thresholds, { defaults });
+    expect(latency).toMatchObject({ status: 'pass' });
+    expect(latency!.byDefault).toBeUndefined();
+    expect(failed).toMatchObject({
+      id: 'http_req_failed rate<0.01',
+      status: 'fail',
+      byDefault: true,
+      observed: 'rate=77.00% (385/500)',
+    });
+    expect(failed!.detail).toMatch(/^a default: the profile sets no http_req_failed threshold/);
+    // Without the default (the code as it was) nothing failed.
+    expect(thresholdVerdicts(r, { http_req_duration: ['p(95)<100'] }).map((v) => v.status)).toEqual(['pass']);
+  });
+});
+
+describe('abortOnFail holds its threshold failed (issue 30 item 4)', () => {
+  const t = { http_req_failed: [{ threshold: 'rate<0.01', abortOnFail: true, delayAbortEval: 1000 }] };
+
+  it('the check that stops a run says which thresholds and their values', () => {
+    const failing = result(api, gql, 5);
+    expect(abortCheck(failing, t, 500)).toBeUndefined();
+    expect(abortCheck(failing, t, 2000)).toEqual({
+      reason: 'threshold http_req_failed rate<0.01 failed (rate=2.50% (5/200)) with abortOnFail',
+      thresholds: [{ id: 'http_req_failed rate<0.01', value: 0.025, observed: 'rate=2.50% (5/200)' }],
+    });
+  });
+
+  it('final data that would pass cannot undo it: failed, with its value at the abort and when', () => {
+    // At the abort (+2 s) 5 of 200 failed; the final data hold 5 of 2 000 (0.25 %): a pass if re-judged.
+    const recovered = result(Array(1900).fill(10), gql, 5);
+    recovered.scheduledMs = 60_000;
+    expect(thresholdVerdicts(recovered, t)[0]!.status).toBe('pass');
+    const aborted: LoadResult = {
+      ...recovered,
+      thresholdAbort: {
+        engine: 'gauntlet',
+        atMs: 2000,
+        thresholds: [{ id: 'http_req_failed rate<0.01', value: 0.025, observed: 'rate=2.50% (5/200)' }],
+      },
+    };
+    const [v] = thresholdVerdicts(aborted, t);
+    expect(v).toMatchObject({
+      status: 'fail',
+      measured: { value: 0.025, unit: 'ratio' },
+      observed: 'rate=2.50% (5/200) when abortOnFail stopped the run at +2.0 s of 60 s scheduled',
+    });
+    expect(v!.detail).toBe('held failed: the rest of the schedule never ran; on the final data rate=0.25% (5/2000)');
+  });
+
+  it('on k6: held failed with k6’s value; failed even when k6 named no value', () => {
+    const r = result(api, gql, 0);
+    const k6 = (value?: number): LoadResult => ({
+      ...r,
+      thresholdAbort: {
+        engine: 'k6',
+        atMs: 3000,
+        thresholds: [
+          { id: 'http_req_failed rate<0.01', ...(value !== undefined ? { value, observed: 'rate=0.0300' } : {}) },
+        ],
+      },
+    });
+    expect(thresholdVerdicts(k6(0.03), t)[0]).toMatchObject({
+      status: 'fail',
+      measured: { value: 0.03 },
+      observed: 'rate=0.0300 when abortOnFail stopped the run at +3.0 s of 10 s scheduled (k6’s judgement)',
+    });
+    expect(thresholdVerdicts(k6(), t)[0]).toMatchObject({ status: 'fail' });
+    // A threshold that did not stop the run is judged on the data as usual.
+    expect(thresholdVerdicts(k6(0.03), { http_req_duration: ['p(95)<1000'] })[0]!.status).toBe('pass');
   });
 });

@@ -3,7 +3,7 @@
 import type { Threshold } from '../config/profile.ts';
 import { decode, newHistogram } from '../measure/histogram.ts';
 import type { LoadResult, Verdict, VerdictUnit } from '../record/schema.ts';
-import { measured, noData } from './verdict.ts';
+import { failed, measured, noData } from './verdict.ts';
 import {
   BUILTIN_METRICS,
   compare,
@@ -78,18 +78,30 @@ function windowValue(
   return trendValue(h, aggregation);
 }
 
+/** The whole seconds a windowed threshold may judge: those inside both the schedule and the measured run. */
+export function wholeSeconds(result: LoadResult): number {
+  return Math.floor(Math.min(result.scheduledMs, result.durationMs) / 1000);
+}
+
 /**
- * A windowed threshold: every window of its length, sliding a second at a time over the run
- * (the whole run when it is shorter), judged like the run; the observation is the worst window's.
+ * A windowed threshold: every whole window of its length, sliding a second at a time over the
+ * load's schedule (the whole schedule when it is shorter), judged like the run; the observation is
+ * the worst window's. Only whole seconds inside the schedule and the measured run are windowed:
+ * the seconds after the schedule hold only the stragglers of its last requests, and the last
+ * second of a run stopped early is cut short — a window over either is a partial window, whose
+ * count or rate is low because the second is short (a throughput floor's false fail) and whose
+ * ratio rests on the few requests the stop cut off (a ceiling's false fail). That goes for
+ * ceilings too: every request is still in the run-wide figures, which the run-wide thresholds
+ * (the default failure rate among them) judge.
  */
 function observeWindowed(result: LoadResult, sel: MetricSelector, expr: ThresholdExpr, ms: number): Observation {
   if (!result.perSecond) return undefined;
   const names = selectedEntries(result, sel).map(([n]) => n);
-  const last = Math.max(-1, ...result.series.map((s) => s.t));
-  if (last < 0) return undefined;
-  const w = Math.min(ms / 1000, last + 1);
+  const span = wholeSeconds(result);
+  if (span < 1) return undefined;
+  const w = Math.min(ms / 1000, span);
   let worst: { value: number; from: number; bad: boolean; samples: number } | undefined;
-  for (let end = w; end <= last + 1; end++) {
+  for (let end = w; end <= span; end++) {
     const value = windowValue(result, names, sel.metric, expr.aggregation, end - w, end);
     if (value === undefined) continue;
     const samples = windowSamples(result, names, sel.metric, end - w, end);
@@ -201,23 +213,49 @@ export function observe(result: LoadResult, sel: MetricSelector, aggregation: st
 
 const round = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toFixed(3));
 
-export function thresholdVerdicts(result: LoadResult, thresholds: Record<string, readonly Threshold[]>): Verdict[] {
+/** Thresholds Gauntlet applied, not the user (the default failure rate): by selector, as written. */
+export interface Judging {
+  defaults?: readonly string[];
+}
+
+const sameId = (a: string, b: string) => a.replace(/\s+/g, '') === b.replace(/\s+/g, '');
+
+export function thresholdVerdicts(
+  result: LoadResult,
+  thresholds: Record<string, readonly Threshold[]>,
+  judging: Judging = {},
+): Verdict[] {
   const verdicts: Verdict[] = [];
   for (const [selText, list] of Object.entries(thresholds)) {
     const sel = parseSelector(selText);
     if (typeof sel === 'string') continue; // validated before the run
+    const byDefault = judging.defaults?.includes(selText) ?? false;
     for (const t of list) {
       const expr = parseExpr(typeof t === 'string' ? t : t.threshold);
       if (typeof expr === 'string') continue;
       const id = `${sel.text} ${expr.text}`;
       const ms = windowMs(sel);
       const obs = ms ? observeWindowed(result, sel, expr, ms) : observe(result, sel, expr.aggregation);
-      const head = { id, kind: 'threshold', objective: expr.text } as const;
+      const head = { id, kind: 'threshold', objective: expr.text, ...(byDefault ? { byDefault } : {}) } as const;
+      const told = byDefault ? defaultNote(sel.metric) : undefined;
+      const held = result.thresholdAbort?.thresholds.find((a) => sameId(a.id, id));
+      if (held) {
+        verdicts.push(abortedVerdict(result, head, held, obs, unitOf(sel.metric, expr.aggregation), expr));
+        continue;
+      }
       if (!obs) {
         verdicts.push(
           noData(
             head,
-            `no samples of ${sel.text}${ms && !result.perSecond ? ' (this engine keeps no per-second data per request to window)' : ''}`,
+            `no samples of ${sel.text}${
+              !ms
+                ? ''
+                : !result.perSecond
+                  ? ' (this engine keeps no per-second data per request to window)'
+                  : wholeSeconds(result) < 1
+                    ? ' in a whole second of the schedule (the load ran less than one)'
+                    : ' in a whole window of the schedule'
+            }`,
           ),
         );
         continue;
@@ -230,11 +268,76 @@ export function thresholdVerdicts(result: LoadResult, thresholds: Record<string,
           evidence: { samples: obs.samples, coveredMs: result.durationMs, from: obs.from },
           observed: obs.shown,
           window: obs.window,
+          ...(told ? { detail: told } : {}),
         }),
       );
     }
   }
   return verdicts;
+}
+
+const defaultNote = (metric: string) =>
+  `a default: the profile sets no ${metric} threshold, so a load fails when 1 % or more of its requests fail; write your own (e.g. ${metric}: ['rate<0.05']) to change it`;
+
+/**
+ * A threshold whose abortOnFail stopped the run: failed, with its value when it stopped the run —
+ * the final data (a recovered target, requests cut off at the stop) cannot undo it, and the rest
+ * of the schedule never ran.
+ */
+function abortedVerdict(
+  result: LoadResult,
+  head: { id: string; kind: 'threshold'; objective: string; byDefault?: boolean },
+  held: NonNullable<LoadResult['thresholdAbort']>['thresholds'][number],
+  final: Observation,
+  unit: VerdictUnit,
+  expr: ThresholdExpr,
+): Verdict {
+  const abort = result.thresholdAbort!;
+  const when = `when abortOnFail stopped the run at +${(abort.atMs / 1000).toFixed(1)} s of ${(result.scheduledMs / 1000).toFixed(0)} s scheduled`;
+  const observed = `${held.observed ?? final?.shown ?? 'failing'} ${when}${abort.engine === 'k6' ? ' (k6’s judgement)' : ''}`;
+  const detail = `held failed: the rest of the schedule never ran${final ? `; on the final data ${final.shown}` : ''}`;
+  const evidence = final
+    ? { samples: final.samples, coveredMs: result.durationMs, from: final.from }
+    : { samples: result.totals.requests, coveredMs: result.durationMs, from: `${result.totals.requests} requests` };
+  if (held.value !== undefined) {
+    const v = measured(head, {
+      value: held.value,
+      unit,
+      bound: { op: expr.op, value: expr.value },
+      evidence,
+      observed,
+      detail,
+    });
+    if (v.status === 'fail') return v;
+  }
+  return failed(head, { evidence, observed, detail });
+}
+
+/** abortOnFail thresholds failing now, past their delay: what stops the run, or undefined. */
+export function abortCheck(
+  result: LoadResult,
+  thresholds: Record<string, readonly Threshold[]>,
+  elapsedMs: number,
+): { reason: string; thresholds: { id: string; value?: number; observed?: string }[] } | undefined {
+  const held: { id: string; value?: number; observed?: string }[] = [];
+  for (const [selText, list] of Object.entries(thresholds)) {
+    for (const t of list) {
+      if (typeof t === 'string' || !t.abortOnFail || elapsedMs < t.delayAbortEval) continue;
+      const [v] = thresholdVerdicts(result, { [selText]: [t.threshold] });
+      if (v?.status === 'fail')
+        held.push({
+          id: v.id,
+          ...(v.measured ? { value: v.measured.value } : {}),
+          ...(v.observed ? { observed: v.observed } : {}),
+        });
+    }
+  }
+  if (!held.length) return undefined;
+  const [first] = held;
+  return {
+    reason: `threshold ${first!.id} failed (${first!.observed}) with abortOnFail`,
+    thresholds: held,
+  };
 }
 
 /** abortOnFail thresholds failing now, past their delay: the reason to stop, or undefined. */
@@ -243,14 +346,7 @@ export function abortReason(
   thresholds: Record<string, readonly Threshold[]>,
   elapsedMs: number,
 ): string | undefined {
-  for (const [selText, list] of Object.entries(thresholds)) {
-    for (const t of list) {
-      if (typeof t === 'string' || !t.abortOnFail || elapsedMs < t.delayAbortEval) continue;
-      const [v] = thresholdVerdicts(result, { [selText]: [t.threshold] });
-      if (v?.status === 'fail') return `threshold ${v.id} failed (${v.observed}) with abortOnFail`;
-    }
-  }
-  return undefined;
+  return abortCheck(result, thresholds, elapsedMs)?.reason;
 }
 
 /** Little's law on a closed-model run: throughput × mean time per iteration ≈ VUs. */

@@ -13,7 +13,15 @@ import type { LoadResult } from '../../../record/schema.ts';
 import type { LoadEngine, LoadRunContext, LoadTarget } from '../engine.ts';
 import { findK6 } from '../../../targets/local/k6.ts';
 import { bundle } from './bundle.ts';
-import { K6Accumulator, shapeOf, summaryThresholds, type K6RunShape, type K6Summary } from './results.ts';
+import {
+  K6Accumulator,
+  k6AbortedMetrics,
+  k6ThresholdAbort,
+  shapeOf,
+  summaryThresholds,
+  type K6RunShape,
+  type K6Summary,
+} from './results.ts';
 import { generatedEntry, k6Plan, wrapperEntry } from './script.ts';
 
 // The k6-side runtime bundled into each script: TypeScript in a checkout, compiled in the package.
@@ -36,6 +44,8 @@ export interface K6Run {
   timeoutMs: number;
   /** A CA bundle (PEM) k6 must trust: Go reads it through SSL_CERT_FILE. */
   caPem?: string | undefined;
+  /** The ids ("metric{tags} expr") of the thresholds with abortOnFail, when known. */
+  abortOnFail?: readonly string[];
 }
 
 export interface K6Outcome {
@@ -147,19 +157,27 @@ export async function runK6(run: K6Run, ctx: LoadRunContext): Promise<K6Outcome>
           `k6 exited with code ${code ?? 'unknown'}${code === EXTERNAL_ABORT ? ' (aborted)' : ''}: ${lastError(stderr, stdout)}`);
     if (failure && acc.lines === 0) throw cannotRun(failure);
     const durationMs = summary?.state?.testRunDurationMs;
+    // k6 stopped the run on an abortOnFail threshold: its log names the metrics (exit 99 either way).
+    const thresholdAbort =
+      code === THRESHOLDS_FAILED &&
+      (k6AbortedMetrics(`${stderr}\n${stdout}`) !== undefined ||
+        (durationMs !== undefined && durationMs < shape.scheduledMs - 500))
+        ? k6ThresholdAbort(`${stderr}\n${stdout}`, summary, durationMs ?? Date.now() - startWall, run.abortOnFail)
+        : undefined;
     const result = acc.result(shape, {
       engine: 'k6',
       workers: 1,
       ...(durationMs && !failure ? { durationMs } : {}),
       stoppedEarly:
         failure ??
-        (code === THRESHOLDS_FAILED && durationMs !== undefined && durationMs < shape.scheduledMs - 500
-          ? 'a threshold with abortOnFail failed (k6 stopped the test)'
+        (thresholdAbort
+          ? `a threshold with abortOnFail failed (k6 stopped the test${thresholdAbort.thresholds.length ? `: ${thresholdAbort.thresholds.map((t) => t.id).join(', ')}` : ''})`
           : undefined),
     });
     return {
       result: {
         ...result,
+        ...(thresholdAbort ? { thresholdAbort } : {}),
         k6: {
           version: k6Version(run.k6),
           exitCode: code ?? -1,
@@ -217,6 +235,9 @@ export const k6Engine: LoadEngine & { version?: string } = {
         shape: (w, r) => shapeOf(profile, w, r),
         timeoutMs: timeoutFor(scenarioDurationMs(profile.scenario), profile.gracefulStop),
         caPem: target.tls?.ca,
+        abortOnFail: Object.entries(profile.thresholds).flatMap(([metric, list]) =>
+          list.flatMap((t) => (typeof t !== 'string' && t.abortOnFail ? [`${metric} ${t.threshold}`] : [])),
+        ),
       },
       ctx,
     );

@@ -50,6 +50,8 @@ export function netErrorOf(error: string | undefined, code: string | undefined):
   if (code === '1050' || /timeout|deadline exceeded/.test(e)) return 'timeout';
   if (/connection refused/.test(e)) return 'refused';
   if (/reset by peer|broken pipe|eof|connection reset/.test(e)) return 'reset';
+  // Go's TLS and certificate errors (k6 codes 1300–1399): the class the embedded engine gives them.
+  if (/^13\d\d$/.test(code ?? '') || /x509:|tls:|certificate/.test(e)) return 'tls';
   return 'other';
 }
 
@@ -67,6 +69,8 @@ export class K6Accumulator {
   private maxVus = 0;
   private firstMs: number | undefined;
   private lastMs = 0;
+  /** The first of k6's error texts per error class, as the embedded engine keeps them. */
+  private readonly errorReasons: Record<string, string> = {};
   lines = 0;
 
   constructor(private readonly startWallMs: number) {}
@@ -105,6 +109,7 @@ export class K6Accumulator {
         const status = Number(tags.status ?? 0);
         const net = status === 0 ? (netErrorOf(tags.error, tags.error_code) ?? 'other') : undefined;
         const cls: ErrorClass | undefined = errorClassOf(status, net);
+        if (net && tags.error && !this.errorReasons[net]) this.errorReasons[net] = tags.error;
         const reqName = tags.name ?? tags.url ?? 'request';
         let acc = this.byName.get(reqName);
         if (!acc)
@@ -241,6 +246,7 @@ export class K6Accumulator {
       byName: names,
       iterationDuration: { histogram: encode(this.iterationHist), ...(iterLatency ? { latency: iterLatency } : {}) },
       series,
+      ...(Object.keys(this.errorReasons).length ? { errorReasons: { ...this.errorReasons } } : {}),
       ...(opts.stoppedEarly ? { stoppedEarly: opts.stoppedEarly } : {}),
     };
   }
@@ -288,4 +294,46 @@ export function formatValue(v: number, contains: string | undefined): string {
   if (contains === 'data') return `${Math.round(v)} B`;
   if (Number.isInteger(v)) return String(v);
   return v.toFixed(4);
+}
+
+/** k6's log line when a threshold with abortOnFail stopped the run: the metrics it names, or undefined. */
+export function k6AbortedMetrics(log: string): string[] | undefined {
+  const m =
+    /thresholds on metrics (.+?) (?:were|have been) (?:crossed|breached); at least one has abortOnFail enabled, stopping test prematurely/.exec(
+      log,
+    );
+  if (!m) return undefined;
+  return [...m[1]!.matchAll(/'([^']+)'/g)].map((x) => x[1]!);
+}
+
+const bare = (s: string) => s.replace(/\s+/g, '');
+
+/**
+ * k6 stopped the run on a threshold (exit 99 and its log says so, or exit 99 well before the
+ * schedule's end): which thresholds, with k6's own value for each. The thresholds are those of the
+ * metrics k6's log names that its summary judged failed (only those with abortOnFail, when the
+ * caller knows which have it); none named when k6 said nothing about which.
+ */
+export function k6ThresholdAbort(
+  log: string,
+  summary: K6Summary | undefined,
+  atMs: number,
+  abortOnFail?: readonly string[],
+): NonNullable<LoadResult['thresholdAbort']> {
+  const metrics = (k6AbortedMetrics(log) ?? []).map(bare);
+  const thresholds: NonNullable<LoadResult['thresholdAbort']>['thresholds'] = [];
+  for (const [metric, m] of Object.entries(summary?.metrics ?? {})) {
+    if (!metrics.includes(bare(metric))) continue;
+    for (const [expr, t] of Object.entries(m.thresholds ?? {})) {
+      const id = `${metric} ${expr}`;
+      if (t.ok || (abortOnFail && !abortOnFail.some((a) => bare(a) === bare(id)))) continue;
+      const agg = /^\s*([a-z]+(?:\(\d+(?:\.\d+)?\))?)/.exec(expr)?.[1];
+      const value = agg === undefined ? undefined : m.values[agg];
+      thresholds.push({
+        id,
+        ...(value === undefined ? {} : { value, observed: `${agg}=${formatValue(value, m.contains)}` }),
+      });
+    }
+  }
+  return { engine: 'k6', atMs, thresholds };
 }
