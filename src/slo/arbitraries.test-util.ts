@@ -113,14 +113,18 @@ export function loadResultOf(
     all: whole,
     byName: { api: { ...whole, totals: tally(tr.requests, failedAs), method: 'GET' } },
     iterationDuration: whole,
-    series: rows.map(([t, requests, failed]) => ({
-      t,
-      requests,
-      failed,
-      errors: failed ? { [failedAs]: failed } : {},
-      vus: 10,
-      dropped: tr.droppedPerSecond[t] ?? 0,
-    })),
+    series: rows.map(([t, requests, failed]) => {
+      const s = summaryOf(tr.requests.filter((r) => r.t === t).map((r) => r.us));
+      return {
+        t,
+        requests,
+        failed,
+        errors: failed ? { [failedAs]: failed } : {},
+        ...(s ? { p50Ms: s.p50Ms, p95Ms: s.p95Ms, p99Ms: s.p99Ms } : {}),
+        vus: 10,
+        dropped: tr.droppedPerSecond[t] ?? 0,
+      };
+    }),
     perSecond: { api: rows },
   };
 }
