@@ -378,7 +378,101 @@ describe('thresholds and failures', () => {
     const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
     expect(run.code).toBe(1);
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(loadOf(dir).stoppedEarly).toMatch(/p\(95\)<5 failed/);
+    const load = loadOf(dir);
+    expect(load.stoppedEarly).toMatch(/p\(95\)<5 failed/);
+    // The abort is in the record, with the value that stopped the run (issue 30 item 4): the
+    // threshold is held failed on it, and the run as a whole cannot pass.
+    expect(load.thresholdAbort).toMatchObject({
+      engine: 'gauntlet',
+      thresholds: [{ id: 'http_req_duration p(95)<5' }],
+    });
+    const at = load.thresholdAbort!.thresholds[0]!;
+    expect(at.value).toBeGreaterThan(5);
+    expect(load.thresholdAbort!.atMs).toBeGreaterThanOrEqual(1000);
+    expect(load.thresholdAbort!.atMs).toBeLessThan(5000);
+    const verdicts = latestReport(dir).record.verdicts as unknown as RunRecord['verdicts'];
+    const held = verdicts.find((v) => v.id === 'http_req_duration p(95)<5')!;
+    expect(held).toMatchObject({ status: 'fail', measured: { value: at.value, unit: 'ms' } });
+    expect(held.observed).toMatch(
+      /^p\(95\)=[\d.]+ ms when abortOnFail stopped the run at \+\d\.\d s of 20 s scheduled$/,
+    );
+    const ran = verdicts.find((v) => v.id === 'load')!;
+    expect(ran.status).toBe('fail');
+    expect(ran.detail).toMatch(/a run stopped early never passes$/);
+  });
+
+  it('a profile with no thresholds fails on a target answering 500 to every request: the default failure threshold, shown as a default (issue 30 item 2)', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(500, { 'content-length': '2' });
+      res.end('no');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const dir = project({
+        'gauntlet.config.yaml': yamlConfig(url, 'gate: { smoke: false, load: p.yaml }\n'),
+        'p.yaml': profile('{ executor: constant-arrival-rate, rate: 50, duration: 1s, preAllocatedVUs: 5 }'),
+      });
+      const run = await gauntlet(['gate'], { cwd: dir });
+      expect(run.code, run.out).toBe(1);
+      const verdicts = latestReport(dir).record.verdicts as unknown as RunRecord['verdicts'];
+      expect(verdicts.find((v) => v.id === 'http_req_failed rate<0.01')).toMatchObject({
+        status: 'fail',
+        byDefault: true,
+        observed: 'rate=100.00% (50/50)',
+      });
+      // Answered, but not one success: the load verdict fails too.
+      expect(verdicts.find((v) => v.id === 'load')).toMatchObject({
+        status: 'fail',
+        observed: '50 requests, 50 answered, 0 succeeded: no request succeeded',
+      });
+      expect(run.out).toMatch(/http_req_failed rate<0\.01: rate<0\.01 \(default\) — observed rate=100\.00%/);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('a latency-only profile against an app killed mid-run fails: refused requests time fast, the default failure rate fails it (issue 30 item 13)', async () => {
+    let first = 0;
+    const server = createServer((_req, res) => {
+      first ||= Date.now();
+      res.writeHead(200, { 'content-length': '2' });
+      res.end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // Killed 1 s into the load: every later request is refused.
+    const kill = setInterval(() => {
+      if (first && Date.now() - first > 1000) {
+        clearInterval(kill);
+        server.close();
+        server.closeAllConnections();
+      }
+    }, 20);
+    try {
+      const dir = project({
+        'gauntlet.config.yaml': yamlConfig(url),
+        'p.yaml': profile(
+          '{ executor: constant-arrival-rate, rate: 50, duration: 3s, preAllocatedVUs: 5 }',
+          "  http_req_duration: ['p(95)<100']\n",
+        ),
+      });
+      const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
+      expect(run.code, run.out).toBe(1);
+      const load = loadOf(dir);
+      expect(load.totals.errors.refused).toBeGreaterThan(50);
+      const verdicts = latestReport(dir).record.verdicts as unknown as RunRecord['verdicts'];
+      // The latency threshold alone passes: a refused connection is timed at its time to error.
+      expect(verdicts.find((v) => v.id === 'http_req_duration p(95)<100')!.status).toBe('pass');
+      expect(verdicts.find((v) => v.id === 'http_req_failed rate<0.01')).toMatchObject({
+        status: 'fail',
+        byDefault: true,
+      });
+      expect(latestReport(dir).record.status).toBe('failed');
+    } finally {
+      clearInterval(kill);
+      server.close();
+    }
   });
 
   it.each([
