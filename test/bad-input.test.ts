@@ -204,20 +204,21 @@ reports: { dir: out, keep: 3 }
 });
 
 describe('bad targets', () => {
-  it('unreachable target: exit 3 with one reason, report written', async () => {
+  it('unreachable target: the target failed — a failing verdict with its reason (exit 1), report written', async () => {
     const dir = project({
       'gauntlet.config.yaml': yamlConfig('http://127.0.0.1:9'),
       'smoke/a.smoke.yaml': suite('  - { kind: http, name: health, path: /health }\n'),
     });
     const run = await gauntlet(['smoke'], { cwd: dir });
-    expect(run.code).toBe(3);
+    expect(run.code).toBe(1);
     expect(run.out).toContain(
-      'error: target unreachable before start: http://127.0.0.1:9 — connection refused (ECONNREFUSED)',
+      '✗ fail    target reachable: the target accepts a connection the run trusts — observed http://127.0.0.1:9 — connection refused (ECONNREFUSED)',
     );
     expect(hasNoStackTrace(run.out)).toBe(true);
     const a = latestReport(dir);
-    expect(a.record.status).toBe('error');
-    expect(a.html).toContain('target unreachable before start');
+    expect(a.record.status).toBe('failed');
+    expect(a.record.errors).toEqual([]);
+    expect(a.html).toContain('connection refused (ECONNREFUSED)');
   });
 
   it('a body that is not JSON fails the check naming why', async () => {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gauntlet, hasNoStackTrace, latestReport, project } from './helpers.ts';
 import type { LoadResult } from '../src/record/schema.ts';
+import { makePki, serveLeaf, type HttpsTarget, type Leaf, type Pki } from './fixtures/pki.ts';
 
 const pki = mkdtempSync(join(tmpdir(), 'gauntlet-pki-'));
 const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: pki, stdio: 'pipe' });
@@ -134,15 +135,22 @@ describe('gate against an https target', () => {
     expect(load.generator!.core).toBe(process.env.GAUNTLET_CORE === 'js' ? 'js' : 'native');
   });
 
-  it('without the CA: exit 3 before any request, saying why the certificate was refused and what to set', async () => {
+  it('without the CA: a failing verdict (exit 1) before any request, naming the unknown issuer, the report and JUnit written', async () => {
     const dir = project(files(plain.url, ''));
     const run = await gauntlet(['gate'], { cwd: dir });
-    expect(run.code).toBe(3);
+    expect(run.code, run.out).toBe(1);
     expect(run.out).toMatch(
-      /error: target unreachable before start: https:\/\/127\.0\.0\.1:\d+ — TLS: .*(self-signed|unable to verify|local issuer).* — give the CA that signed it as tls\.ca/i,
+      /https:\/\/127\.0\.0\.1:\d+ — TLS: certificate is not signed by a trusted CA \(CN=127\.0\.0\.1, issuer CN=Gauntlet test CA; UNABLE_TO_VERIFY_LEAF_SIGNATURE\) — if the target uses a private CA, give its certificate as tls\.ca or in NODE_EXTRA_CA_CERTS/,
     );
+    expect(run.out).not.toMatch(/insecureSkipVerify/);
     expect(hasNoStackTrace(run.out)).toBe(true);
-    expect(latestReport(dir).record.status).toBe('error');
+    const { record, junit } = latestReport(dir);
+    expect(record.status).toBe('failed');
+    expect(record.errors).toEqual([]);
+    expect(record.verdicts.map((v) => [v.id, v.status])).toEqual([['target reachable', 'fail']]);
+    // A failed testcase, not a harness error.
+    expect(junit).toMatch(/<testcase name="target reachable: [^"]*" classname="verdicts" time="0">\s*<failure /);
+    expect(junit).not.toMatch(/<error /);
   });
 
   it('mTLS: the client certificate from tls.cert/key is presented by smoke checks and every load connection', async () => {
@@ -195,4 +203,50 @@ describe('gate against an https target', () => {
     expect(load.totals.requests).toBeGreaterThanOrEqual(100);
     expect(load.totals.statuses['200']).toBe(load.totals.requests);
   }, 90_000);
+});
+
+describe('a target that fails before the run: a failing verdict with its reason (exit 1), never exit 3', () => {
+  let pki: Pki;
+  const served: Partial<Record<Leaf, HttpsTarget>> = {};
+  beforeAll(async () => {
+    pki = makePki();
+    for (const leaf of ['expired', 'wronghost'] as const) served[leaf] = await serveLeaf(pki, leaf);
+  });
+  afterAll(async () => {
+    await Promise.all(Object.values(served).map((t) => t.close()));
+  });
+  const withCa = () => `    tls: { ca: ${pki.caFile} }\n`;
+
+  it('an expired certificate: exit 1, "certificate has expired (notAfter …)", and no advice to skip verification', async () => {
+    const dir = project(files(served.expired!.url, withCa()));
+    const run = await gauntlet(['gate'], { cwd: dir });
+    expect(run.code, run.out).toBe(1);
+    expect(run.out).toContain('TLS: certificate has expired (notAfter 2020-01-02T00:00:00Z, CN=expired)');
+    expect(run.out).not.toMatch(/insecureSkipVerify|tls\.ca/);
+    const { record, junit } = latestReport(dir);
+    expect(record.exitCode).toBe(1);
+    expect(record.verdicts[0]!.observed).toMatch(/certificate has expired \(notAfter 2020-01-02T00:00:00Z/);
+    expect(junit).toMatch(/<failure [^>]*message="fail: [^"]*certificate has expired/);
+  });
+
+  it('a certificate for another host: exit 1, saying which names it has', async () => {
+    const dir = project(files(served.wronghost!.url, withCa()));
+    const run = await gauntlet(['smoke'], { cwd: dir });
+    expect(run.code, run.out).toBe(1);
+    expect(run.out).toContain('TLS: certificate is not valid for 127.0.0.1 (it names DNS:elsewhere.example)');
+    expect(latestReport(dir).record.status).toBe('failed');
+  });
+
+  it('a refused connection: exit 1, "connection refused", the report written', async () => {
+    const closed = await serveLeaf(pki, 'expired');
+    const url = closed.url;
+    await closed.close();
+    const dir = project(files(url, withCa()));
+    const run = await gauntlet(['gate'], { cwd: dir });
+    expect(run.code, run.out).toBe(1);
+    expect(run.out).toContain(`${url} — connection refused (ECONNREFUSED)`);
+    const { record } = latestReport(dir);
+    expect(record.verdicts.map((v) => [v.id, v.status])).toEqual([['target reachable', 'fail']]);
+    expect(record.errors).toEqual([]);
+  });
 });

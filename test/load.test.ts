@@ -505,14 +505,16 @@ describe('thresholds and failures', () => {
     expect(latestReport(dir).record.status).toBe('error');
   });
 
-  it('target down at start: exit 3 with one reason', async () => {
+  it('target down at start: one failing verdict with the reason (exit 1), no load sent', async () => {
     const dir = project({
       'gauntlet.config.yaml': yamlConfig('http://127.0.0.1:9'),
       'p.yaml': profile('{ executor: constant-vus, vus: 1, duration: 1s }'),
     });
     const run = await gauntlet(['load', 'p.yaml'], { cwd: dir });
-    expect(run.code).toBe(3);
-    expect(run.out.match(/error:/g)).toHaveLength(1);
+    expect(run.code).toBe(1);
+    expect(run.out.match(/✗ fail/g)).toHaveLength(1);
+    expect(run.out).toContain('http://127.0.0.1:9 — connection refused (ECONNREFUSED)');
+    expect(run.out).not.toMatch(/error:/);
   });
 
   it('Ctrl-C mid-run: partial results reported, marked interrupted, exit 130', async () => {

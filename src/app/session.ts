@@ -28,6 +28,7 @@ import { runOutcome } from '../slo/outcome.ts';
 import { publish } from '../report/publish.ts';
 import { VERSION } from '../version.ts';
 import { earlierRecords } from '../record/history.ts';
+import { TargetUnreachable } from '../targets/reachable.ts';
 import { keyFigures } from '../record/figures.ts';
 
 export interface Io {
@@ -176,7 +177,9 @@ export async function runSession(
     }
   } catch (err) {
     result = partial;
-    if (err instanceof GauntletError) {
+    // The target failed before the run (refused, DNS, a certificate the run refuses): a verdict, not an error.
+    if (err instanceof TargetUnreachable) result.verdicts.push(err.verdict);
+    else if (err instanceof GauntletError) {
       errors.push(err.message, ...err.details);
       errorCode = err.exitCode;
     } else {

@@ -14,6 +14,7 @@ import {
   type ToWorker,
   type WireInit,
 } from '../run/load/protocol.ts';
+import { localTrust } from '../targets/tls.ts';
 
 export function shardMain(env: NodeJS.ProcessEnv, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const index = Number(env.JOB_COMPLETION_INDEX ?? env.GAUNTLET_SHARD_INDEX);
@@ -31,7 +32,9 @@ export function shardMain(env: NodeJS.ProcessEnv, out: NodeJS.WritableStream = p
     return Promise.resolve(2);
   }
   const write = (line: ShardLine) => out.write(`${SHARD_LINE}${JSON.stringify(line)}\n`);
-  const w = new Worker(WORKER_ENTRY, { workerData: fromWire(init) });
+  // The same trust as the coordinator's: this machine's roots plus the extra CAs it was sent.
+  const local = fromWire(init);
+  const w = new Worker(WORKER_ENTRY, { workerData: local.tls ? { ...local, tls: localTrust(local.tls) } : local });
   const stop = () => w.postMessage({ type: 'stop' } satisfies ToWorker);
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

@@ -55,9 +55,16 @@ pub fn client(t: &Value, host: &str) -> Result<(Arc<ClientConfig>, ServerName<'s
     } else {
         let mut roots = RootCertStore::empty();
         match t["ca"].as_str() {
+            // The run's one trust bundle (src/targets/tls.ts: the system's roots, NODE_EXTRA_CA_CERTS,
+            // tls.ca), exactly as Node and k6 get it. A root webpki cannot read is skipped, as
+            // rustls-native-certs skips it; a bundle of which none can be read is refused.
             Some(pem) => {
-                for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-                    roots.add(cert.map_err(|e| format!("tls.ca: {e}"))?).map_err(|e| format!("tls.ca: {e}"))?;
+                let certs = CertificateDer::pem_slice_iter(pem.as_bytes())
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| format!("tls.ca: {e}"))?;
+                let (added, _skipped) = roots.add_parsable_certificates(certs);
+                if added == 0 {
+                    return Err("tls.ca: no usable CA certificate in the trust bundle".into());
                 }
             }
             None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
@@ -87,7 +94,14 @@ pub fn reason(e: &rustls::Error) -> String {
         Error::InvalidCertificate(CertificateError::UnknownIssuer) => {
             format!("unable to verify the first certificate ({e})")
         }
-        Error::InvalidCertificate(CertificateError::Expired) => format!("certificate has expired ({e})"),
+        Error::InvalidCertificate(CertificateError::Expired)
+        | Error::InvalidCertificate(CertificateError::ExpiredContext { .. }) => {
+            format!("certificate has expired ({e})")
+        }
+        Error::InvalidCertificate(CertificateError::NotValidYet)
+        | Error::InvalidCertificate(CertificateError::NotValidYetContext { .. }) => {
+            format!("certificate is not yet valid ({e})")
+        }
         Error::InvalidCertificate(CertificateError::NotValidForName)
         | Error::InvalidCertificate(CertificateError::NotValidForNameContext { .. }) => {
             format!("Hostname/IP does not match certificate's altnames ({e})")

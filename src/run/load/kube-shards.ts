@@ -17,6 +17,7 @@ import { call, type KubeTarget } from '../../targets/kube.ts';
 import type { Placement, Shard } from './embedded.ts';
 import { SHARD_LINE, toWire, type ShardLine } from './protocol.ts';
 import { sleep } from '../../core/sleep.ts';
+import { portableTls } from '../../targets/tls.ts';
 
 export interface KubeShardOptions {
   kube: KubeTarget;
@@ -77,7 +78,10 @@ export function kubernetesPlacement(o: KubeShardOptions): Placement {
           body: {
             metadata: { name: o.name, labels: { 'app.kubernetes.io/managed-by': 'gauntlet' } },
             // The requests carry their headers (tokens): a Secret, not the pod spec.
-            stringData: { inits: JSON.stringify(inits.map(toWire)) },
+            // The trust travels as its extra CAs only: each pod adds its own system roots (app/shard.ts).
+            stringData: {
+              inits: JSON.stringify(inits.map((i) => toWire(i.tls ? { ...i, tls: portableTls(i.tls) } : i))),
+            },
           },
         }),
       );

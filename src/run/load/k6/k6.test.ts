@@ -46,6 +46,8 @@ describe('k6 JSON output → LoadResult', () => {
     expect(r.totals.requests).toBe(102);
     expect(r.totals.failed).toBe(2);
     expect(r.totals.errors).toEqual({ refused: 1, http_5xx: 1 });
+    // k6's own error text is kept per class, as the embedded engine keeps the socket's.
+    expect(r.errorReasons).toEqual({ refused: 'dial: connection refused' });
     expect(r.byName.a!.latency!.p50Ms).toBeCloseTo(50, 0);
     expect(r.byName.a!.latency!.minMs).toBeCloseTo(0.001, 3); // the refused request, at k6's 0 ms
     expect(r.byName.a!.latency!.maxMs).toBeCloseTo(100, 0);
@@ -62,7 +64,15 @@ describe('k6 JSON output → LoadResult', () => {
     expect(netErrorOf('dial: connection refused', '1212')).toBe('refused');
     expect(netErrorOf('read: connection reset by peer', '1220')).toBe('reset');
     expect(netErrorOf('unexpected EOF', '1000')).toBe('reset');
-    expect(netErrorOf('tls: bad certificate', '1300')).toBe('other');
+    expect(netErrorOf('tls: bad certificate', '1300')).toBe('tls');
+    expect(
+      netErrorOf(
+        'Get "https://127.0.0.1:8443/": tls: failed to verify certificate: x509: certificate signed by unknown authority',
+        '1311',
+      ),
+    ).toBe('tls');
+    expect(netErrorOf('x509: certificate has expired or is not yet valid', undefined)).toBe('tls');
+    expect(netErrorOf('something else went wrong', '1000')).toBe('other');
     expect(netErrorOf(undefined, undefined)).toBeUndefined();
   });
 

@@ -1,5 +1,6 @@
 // websocket check: connect within a timeout, then a conversation on that one connection — each
-// step sends (text, JSON or binary) and waits for its message before its own deadline; the first
+// step sends (text, JSON or binary) and waits for its message before its own deadline, among the
+// messages that arrived after its send (a step without a send takes any not yet read); the first
 // step that does not hold fails the check, named — then close cleanly, every stage bounded.
 import WebSocket from 'ws';
 import type { WebsocketCheck } from '../../../config/suite.ts';
@@ -8,6 +9,7 @@ import { formatMs } from '../../../core/duration.ts';
 import { truncate } from '../../../core/redact.ts';
 import { expectBody, expectSchema, match } from '../expect.ts';
 import { resolveUrl } from '../exchange.ts';
+import { connectOptionsOf, tlsOptionsOf } from '../../../targets/tls.ts';
 import { fillTemplate, type Attempt, type CheckContext } from '../context.ts';
 
 const CLOSE_TIMEOUT_MS = 2000;
@@ -43,7 +45,9 @@ export async function websocketCheck(check: WebsocketCheck, ctx: CheckContext): 
     exchange: exchange(received),
   });
 
-  const socket = new WebSocket(url, { headers, handshakeTimeout: check.connectTimeout });
+  // wss: the run's one trust and client certificate, as every other path to the target has them.
+  const tls = url.startsWith('wss:') ? connectOptionsOf(tlsOptionsOf(ctx.env)) : {};
+  const socket = new WebSocket(url, { headers, handshakeTimeout: check.connectTimeout, ...tls });
   const opened = await new Promise<string | undefined>((resolve) => {
     const onAbort = () => resolve('interrupted');
     ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -137,6 +141,8 @@ export async function websocketCheck(check: WebsocketCheck, ctx: CheckContext): 
         socket.terminate();
         return fail(`${label}server closed the connection (code ${closedCode}) before this step could send`, lastText);
       }
+      // A step's expectation is about the answer to its send: what arrived before it cannot satisfy it.
+      queue.length = 0;
       socket.send(out, { binary: step.sendBinary !== undefined });
     }
     const want = step.expect;
