@@ -79,7 +79,9 @@ describe('process-kill on the demo API cluster', () => {
     expect(latestReport(out).record.verdicts.find((v) => v.id === 'rto 1.1')?.status).toBe('pass');
   }, 120_000);
 
-  it('an experiment with no probe has no steady state to check: no-data, exit 1', async () => {
+  // Issue 30 item 12: a hypothesis the user did not declare is not a failed one — but an
+  // experiment that measured nothing at all is no-data as a whole.
+  it('an experiment with no probe has no steady-state verdict; with nothing else measured it is no-data, exit 1', async () => {
     const dir = project({
       'exp.yaml': `name: no probes\nmethod:\n  - fault: { kind: process-kill, pidFile: "\${env:DEMO_API_PIDFILE}", children: true, count: 1 }\n    at: 500ms\nduration: 2s\n`,
     });
@@ -89,9 +91,12 @@ describe('process-kill on the demo API cluster', () => {
       timeoutMs: 90_000,
     });
     expect(run.code, run.out).toBe(1);
-    const v = latestReport(dir).record.verdicts.find((x) => x.id === 'steady-state')!;
-    expect(v).toMatchObject({ status: 'no-data', observed: 'before: not checked, after: not checked' });
-    expect(v.detail).toContain('no probe measures the steady state');
+    const verdicts = latestReport(dir).record.verdicts;
+    expect(verdicts.find((x) => x.id === 'steady-state')).toBeUndefined();
+    expect(verdicts.map((x) => [x.id, x.status])).toEqual([['experiment', 'no-data']]);
+    expect(verdicts[0]).toMatchObject({ kind: 'experiment' });
+    expect(verdicts[0]!.detail).toContain('nothing in this experiment was measured');
+    expect(run.out).toContain('no steady-state hypothesis declared');
     expect(childrenOf(stack.api.pid)).toHaveLength(2);
   }, 120_000);
 });

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, truncateSync, statSync, utimesSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgBinDir, startPostgres, type LocalPostgres } from '../src/targets/local/postgres.ts';
 import { execSql } from '../src/targets/pg.ts';
@@ -308,6 +308,131 @@ describe('backup-restore', () => {
     expect(postmasters()).not.toContain(scratch[0]);
     expect(existsSync(dirname(scratch[0]!))).toBe(false);
   }, 90_000);
+});
+
+describe('what a restore must verify, and what every drill must measure (issue 30 items 6, 9, 12)', () => {
+  const noProbe = (fault: string, slos = '{ rto: "<60s" }') =>
+    `name: restore\nmethod:\n  - fault: ${fault}\n    at: 200ms\nduration: 500ms\nslos: ${slos}\n`;
+  const verdictsOf = (dir: string) =>
+    Object.fromEntries(latestReport(dir).record.verdicts.map((v) => [v.id.replace(/^.*› /, ''), v]));
+
+  it('an empty dump does not verify: a pg_dump of a database with no table is no-data, its RTO too, and the drill fails', async () => {
+    await execSql(db.superuserUrl, 'drop database if exists empty_source');
+    await execSql(db.superuserUrl, `create database empty_source owner "${new URL(db.url).username}"`);
+    const empty = new URL(db.url);
+    empty.pathname = '/empty_source';
+    const dir = project({
+      'gauntlet.config.yaml': config({ rto: '<2h', rpo: '<1h' }, [['empty', 'r.yaml']]),
+      'r.yaml': noProbe('{ kind: backup-restore }'),
+    });
+    const r = await gauntlet(['drill'], { cwd: dir, env: { DB_URL: empty.toString() }, timeoutMs: 120_000 });
+    expect(r.code, r.out).toBe(1);
+    expect(r.out).toContain('verify: nothing verified the copy (the source has no table)');
+    const v = verdictsOf(dir);
+    expect(v['restore 1.1']).toMatchObject({
+      status: 'no-data',
+      detail: expect.stringContaining('nothing verified the copy'),
+    });
+    expect(v['rto 1.1']!.status).toBe('no-data');
+    expect(v['DR plan RTO']!.status).toBe('no-data');
+    // No probe was declared: there is no steady-state verdict to fail on (item 12).
+    expect(v['steady-state']).toBeUndefined();
+    expect(drillOf(dir).scenarios[0]!.status).toBe('failed');
+  }, 120_000);
+
+  it('a schema-only dump does not verify: found as the newest backup with nothing named to check it is no-data; a pg_dump restored schema-only fails every table against the source', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': config({ rto: '<2h', rpo: '<1h' }, [
+        ['schema only', 'latest.yaml'],
+        ['schema restore', 'dump.yaml'],
+      ]),
+      'latest.yaml': noProbe('{ kind: backup-restore, backup: { method: latest, dir: backups } }'),
+      'dump.yaml': noProbe(
+        `{ kind: backup-restore, restoreCommand: ["${join(pgBinDir(), 'pg_restore')}", "--schema-only", "--no-owner", "-d", "{{url}}", "{{file}}"] }`,
+      ),
+      'backups/README': 'nightly dumps land here\n',
+    });
+    const u = new URL(db.url);
+    const password = decodeURIComponent(u.password);
+    u.password = '';
+    execFileSync(
+      join(pgBinDir(), 'pg_dump'),
+      ['-Fc', '--schema-only', '-f', join(dir, 'backups/schema.dump'), u.toString()],
+      {
+        env: { ...process.env, PGPASSWORD: password },
+      },
+    );
+    const r = await run(dir);
+    expect(r.code, r.out).toBe(1);
+    expect(r.out).toContain('nothing will verify the copy, so its verdict will be no-data');
+    const [latest, dump] = chaosOf(dir).map((c) => c.faults[0]!.restore!);
+    expect(latest!.tables).toEqual([]);
+    const vs = latestReport(dir).record.verdicts;
+    expect(vs.find((x) => x.id === 'schema only › restore 1.1')).toMatchObject({ status: 'no-data' });
+    expect(vs.find((x) => x.id === 'schema only › rto 1.1')!.status).toBe('no-data');
+    // Every user table of the source, compared with it at the dump: orders had 2 001 rows, the copy none.
+    expect(dump!.tables.find((t) => t.table === 'orders')).toMatchObject({
+      ok: false,
+      rows: 0,
+      sourceRows: 2001,
+      comparedWith: 'the source at the dump snapshot',
+    });
+    expect(vs.find((x) => x.id === 'schema restore › restore 1.1')!.status).toBe('fail');
+    expect(drillOf(dir).scenarios.map((s) => s.status)).toEqual(['failed', 'failed']);
+  }, 120_000);
+
+  it('a pg_dump with no table named compares every table with the source, and verify compares typed values', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': config({ rto: '<2h', rpo: '<1h' }, [['typed', 'r.yaml']]),
+      'r.yaml': noProbe(
+        `{ kind: backup-restore, verify: [{ name: price, sql: "select 4999.00::numeric", expect: 4999 }, { name: count, sql: "select count(*) from orders", expect: 2001 }, { name: none, sql: "select null::int", expect: null }, { name: flag, sql: "select true", expect: true }], freshness: "select max(created_at) from orders" }`,
+        '{ rto: "<60s", rpo: "<1h" }',
+      ),
+    });
+    const r = await run(dir);
+    const rs = chaosOf(dir)[0]!.faults[0]!.restore!;
+    expect(rs.verification.map((x) => [x.name, x.ok, x.detail])).toEqual([
+      ['price', true, '= 4999.00'],
+      ['count', true, '= 2001'],
+      ['none', true, '= NULL'],
+      ['flag', true, '= true'],
+    ]);
+    expect(rs.tables.map((t) => [t.table, t.ok])).toContainEqual(['orders', true]);
+    expect(rs.tables.find((t) => t.table === 'orders')!.checksum).toBe(
+      rs.tables.find((t) => t.table === 'orders')!.sourceChecksum,
+    );
+    // Only verdicts that rest on a measurement, and no steady state nobody declared.
+    const v = verdictsOf(dir);
+    expect(Object.keys(v).sort()).toEqual(['DR plan RPO', 'DR plan RTO', 'restore 1.1', 'rpo restore 1.1', 'rto 1.1']);
+    expect(r.code, r.out).toBe(0);
+  }, 120_000);
+
+  it('a drill with neither a write ledger nor a restore has a DR plan RPO row, no-data, and fails', async () => {
+    const sleeper = spawn('sleep', ['300'], { stdio: 'ignore' });
+    try {
+      const dir = project({
+        'gauntlet.config.yaml': config({ rto: '<2h', rpo: '<1h' }, [['kill', 'k.yaml']]),
+        'sleep.pid': `${sleeper.pid}\n`,
+        'k.yaml': `name: kill\nprobes:\n  - { kind: db-read, name: reads, interval: 50ms }\nmethod:\n  - fault: { kind: process-kill, pidFile: sleep.pid, children: false }\n    at: 300ms\nduration: 1s\nrecovery: { healthySamples: 3, timeout: 10s }\nslos: { rto: "<30s" }\n`,
+      });
+      const r = await run(dir);
+      expect(r.code, r.out).toBe(1);
+      const v = verdictsOf(dir);
+      expect(v['DR plan RPO']).toMatchObject({
+        status: 'no-data',
+        kind: 'plan-rpo',
+        detail: expect.stringContaining('nothing measured data loss'),
+      });
+      expect(v['DR plan RTO']!.status).toBe('pass');
+      expect(v['steady-state']!.status).toBe('pass');
+      expect(drillOf(dir).scenarios[0]).toMatchObject({
+        status: 'failed',
+        failures: [expect.stringMatching(/^DR plan RPO: /)],
+      });
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
+  }, 120_000);
 });
 
 describe('the demo drill', () => {

@@ -348,3 +348,15 @@ describe('dry run', () => {
     expect(dryRunVerdict(0).status).toBe('no-data');
   });
 });
+
+describe('RPO rows', () => {
+  it('a restore measured by its freshness query alone has no ledger RPO row; with no restore, the missing ledger is no-data', () => {
+    const fresh = chaos({ probes: [], faults: [restoreFault({ newestDataAt: '2024-01-01T00:00:00Z', rpoMs: 400 })] });
+    expect(chaosVerdicts(fresh, ExperimentSlos.parse({ rpo: '<1s' })).map((v) => v.id)).toEqual([
+      'steady-state',
+      'restore 1.1',
+      'rpo restore 1.1',
+    ]);
+    expect(verdict(chaos(), { rpo: '<1s' }, 'rpo')?.status).toBe('no-data');
+  });
+});

@@ -210,7 +210,11 @@ export function chaosVerdicts(c: ChaosResult, slos: Experiment['slos']): Verdict
         );
     }
   }
-  if (slos.rpo) {
+  // The RPO of acknowledged writes, when a write probe kept a ledger — or when nothing else (a
+  // restored copy's age) measures the RPO: then it is no-data, saying what would.
+  const ledgered =
+    c.ledger !== undefined || c.ledgerUnverified !== undefined || c.probes.some((p) => p.kind === 'db-write');
+  if (slos.rpo && (ledgered || !c.faults.some((f) => f.restore))) {
     const bound = slos.rpo;
     const head: VerdictHead = { id: 'rpo', kind: 'rpo', objective: `RPO ${formatObjective(bound)}` };
     const l = c.ledger;

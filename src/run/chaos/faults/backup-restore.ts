@@ -259,6 +259,8 @@ export function backupRestoreFault(spec: Spec): Fault {
         spec.tables.length === 0 && spec.verify.length === 0 && spec.backup.method !== 'pg_dump'
           ? ': nothing will verify the copy, so its verdict will be no-data (give tables: [{ name, rows }] or verify)'
           : '';
+      // Said before anything is touched, not only in a dry run: the restore will run, and be no-data.
+      if (nothing) ctx.say(`  backup-restore (${spec.backup.method})${nothing}`);
       return `${source} → ${into}, ${tables}, ${spec.verify.length} verification quer${spec.verify.length === 1 ? 'y' : 'ies'}${nothing}`;
     },
 
