@@ -193,3 +193,56 @@ async function execRedis(args: string[]): Promise<void> {
     c.disconnect();
   }
 }
+
+describe('capacity of SQL- and Redis-only profiles (issue 30 item 7)', () => {
+  // The base URL is nothing listening: a data profile never touches it.
+  const dataConfig = () => config().replace(/baseUrl: .*/, 'baseUrl: http://127.0.0.1:9');
+  const capacityOf = (dir: string) =>
+    (latestReport(dir).record as unknown as { capacity: import('../src/record/schema.ts').CapacityResult }).capacity;
+
+  it('a SQL-only profile finds its capacity: 5 connections × 20 ms statements take ~250/s, and the step that drops arrivals is the limit', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': dataConfig(),
+      'cap.yaml': `name: sqlcap
+scenario: { executor: constant-arrival-rate, rate: 1, duration: 1s }
+timeout: 2s
+requests:
+  - { name: slow, kind: postgres, sql: "select pg_sleep(0.02)" }
+thresholds:
+  db_query_duration: ["p(95)<200"]
+capacity: { startRate: 50, maxRate: 1000, warmup: 0s, stepDuration: 2s, resolution: 0.5, preAllocatedVUs: 5, maxVUs: 5 }
+`,
+    });
+    const run = await gauntlet(['capacity', 'cap.yaml'], { cwd: dir, env: urls(), timeoutMs: 90_000 });
+    const cap = capacityOf(dir);
+    expect(cap.steps[0]!.outcome, run.out).toBe('good');
+    expect(cap.sustainableRps).toBeGreaterThanOrEqual(100);
+    expect(cap.sustainableRps).toBeLessThanOrEqual(250);
+    expect(cap.breaksAtRps).toBeLessThanOrEqual(400);
+    expect(cap.limitedBy).toBe('dropped iterations');
+    expect(cap.objectives).toEqual(['db_query_duration p(95)<200', 'db_query_failed rate<0.01 (default)']);
+    const bad = cap.steps.find((s) => s.offeredRps === cap.breaksAtRps)!;
+    expect(bad.why).toMatch(/^dropped_iterations \d+ of \d+$/);
+    expect(run.code, run.out).toBe(0);
+  }, 120_000);
+
+  it('a Redis-only profile: every step judged on its answers, capacity up to maxRate', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': dataConfig(),
+      'cap.yaml': `name: rediscap
+scenario: { executor: constant-arrival-rate, rate: 1, duration: 1s }
+requests:
+  - { name: get, kind: redis, command: [GET, k] }
+thresholds:
+  redis_cmd_duration: ["p(95)<100"]
+capacity: { startRate: 50, maxRate: 100, warmup: 0s, stepDuration: 1s }
+`,
+    });
+    const run = await gauntlet(['capacity', 'cap.yaml'], { cwd: dir, env: urls(), timeoutMs: 60_000 });
+    expect(run.code, run.out).toBe(0);
+    const cap = capacityOf(dir);
+    expect(cap.steps.map((s) => s.outcome)).toEqual(['good', 'good']);
+    expect(cap.sustainableRps).toBe(100);
+    expect(cap.limitedBy).toBe('max rate');
+  }, 90_000);
+});

@@ -104,11 +104,19 @@ describe('a capacity step judged (slo/capacity.ts)', () => {
     expect(limitingFactor(j.factors, 'bracketed')).toBe('dropped iterations');
   });
 
-  it('drops while the sends themselves ran late are the generator’s: inconclusive', () => {
+  it('drops are the step’s even when sends ran late (a full connection pool delays sends too): bad, not the generator’s', () => {
     const j = judgeStep(step({ requests: 297, dropped: 3, lagP99Ms: 40 }), slo);
-    expect(j.outcome).toBe('inconclusive');
-    expect(j.why).toMatch(/^the generator fell behind its schedule \(3 arrivals dropped while sends ran late: /);
-    expect(limitingFactor(j.factors, 'generator')).toBe('generator');
+    expect(j).toMatchObject({ outcome: 'bad', factors: ['dropped iterations'] });
+  });
+
+  it('inconclusive when the send lag could decide a latency verdict: the generator’s, not the target’s', () => {
+    // p(95)=10 ms passes p(95)<12 lag and all: the lag decides nothing, the step is good.
+    expect(judgeStep(step({ lagP99Ms: 40 }), { http_req_duration: ['p(95)<12'] }).outcome).toBe('good');
+    // p(95)=10 ms fails p(95)<9.5, but would pass with 40 ms of lag taken off.
+    const late = judgeStep(step({ lagP99Ms: 40 }), { http_req_duration: ['p(95)<9.5'] });
+    expect(late).toMatchObject({ outcome: 'inconclusive', factors: ['generator'] });
+    expect(late.why).toMatch(/^the generator fell behind its schedule \(send lag p\(99\) 40/);
+    expect(limitingFactor(late.factors, 'generator')).toBe('generator');
   });
 
   it('a SQL-only or Redis-only step is judged on its own metrics: answers without HTTP statuses (issue 30 item 7)', () => {
