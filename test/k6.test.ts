@@ -3,6 +3,8 @@
 // metrics, and everything that goes wrong: compile errors, a throwing script, k6 missing, k6
 // killed mid-run.
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +89,55 @@ describe('a profile on k6', () => {
     expect(run.code).toBe(2);
     expect(run.out).toContain('unknown load engine "jmeter"');
   });
+});
+
+describe('redirects on every engine', () => {
+  it('a deploy that 302s to its own 500 page fails on k6 and on the embedded engine; maxRedirects reaches k6', async () => {
+    const redirecting = createServer((req, res) => {
+      res.writeHead(req.url === '/' ? 302 : 500, {
+        'content-length': '2',
+        ...(req.url === '/' ? { location: '/error' } : {}),
+      });
+      res.end('ok');
+    });
+    await new Promise<void>((r) => redirecting.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}`;
+      const profile = (extra: string) => `name: redirect
+scenario: { executor: constant-arrival-rate, rate: 20, duration: 1s, preAllocatedVUs: 5 }
+${extra}
+requests:
+  - { name: home, path: / }
+thresholds:
+  http_req_failed: ['rate<0.01']
+`;
+      const run = async (engine: string, extra = '') => {
+        const dir = project({ 'gauntlet.config.yaml': yamlConfig(url), 'p.yaml': profile(extra) });
+        const cli = await gauntlet(['load', 'p.yaml', '--engine', engine], { cwd: dir, timeoutMs: 60_000 });
+        expect(cli.code, cli.out).not.toBe(2);
+        const failed = latestReport(dir).record.verdicts.find((v) => v.id === 'http_req_failed rate<0.01')!.status;
+        return { home: loadOf(dir).byName.home!.totals, failed };
+      };
+      const k6 = await run('k6');
+      const embedded = await run('embedded');
+      // Both follow the redirect and judge the final answer: the 500s are recorded and fail.
+      for (const { home, failed } of [k6, embedded]) {
+        expect(home.statuses['500']).toBeGreaterThan(0);
+        expect(home.errors.http_5xx).toBe(home.statuses['500']);
+        expect(failed).toBe('fail');
+      }
+      // The embedded engine counts the chain as one request; k6 counts each hop (its 302 passes).
+      expect(embedded.home.statuses).toEqual({ 500: 20 });
+      expect(k6.home.statuses['302']).toBe(k6.home.statuses['500']);
+      // maxRedirects: 0 is k6's option too: the 302 is the answer, and it passes.
+      const off = await run('k6', 'maxRedirects: 0');
+      expect(Object.keys(off.home.statuses)).toEqual(['302']);
+      expect(off.failed).toBe('pass');
+    } finally {
+      redirecting.closeAllConnections();
+      await new Promise<void>((r) => redirecting.close(() => r()));
+    }
+  }, 120_000);
 });
 
 const SCRIPT = (threshold: string) => `import http from 'k6/http';

@@ -31,6 +31,17 @@ const ANSWERS: Record<string, (s: Socket) => void> = {
   '/reset': (s) => s.resetAndDestroy(),
   '/head': (s) => s.write('HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n'),
 };
+/** Redirects, answered by the same server (not part of the hostile mix above). */
+const REDIRECTS: Record<string, (s: Socket) => void> = {
+  '/redirect': (s) => s.write('HTTP/1.1 302 Found\r\nLocation: /error\r\ncontent-length: 0\r\n\r\n'),
+  // Absolute, on the same origin, and the server closes: the next hop opens a new connection.
+  '/moved': (s) =>
+    s.end(
+      `HTTP/1.1 301 Moved Permanently\r\nlocation: http://127.0.0.1:${s.localPort}/a/../ok?x=1\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
+    ),
+  '/away': (s) => s.write('HTTP/1.1 303 See Other\r\nlocation: https://example.com/\r\ncontent-length: 0\r\n\r\n'),
+  '/ok?x=1': (s) => s.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'),
+};
 
 let server: Server;
 let url: string;
@@ -50,7 +61,7 @@ beforeAll(async () => {
       for (let end = buf.indexOf('\r\n\r\n'); end >= 0; end = buf.indexOf('\r\n\r\n')) {
         const path = buf.slice(0, end).split(' ')[1] ?? '/';
         buf = buf.slice(end + 4);
-        ANSWERS[path]?.(s);
+        (ANSWERS[path] ?? REDIRECTS[path])?.(s);
       }
     });
   });
@@ -187,6 +198,61 @@ ${requests}
     // "OK" is 2 bytes, "value" 5 (a GET before the first SET finds nothing: 0).
     expect(rNative.byName.set!.totals.bytesIn).toBe(2 * rNative.byName.set!.totals.requests);
     expect(rJs.byName.set!.totals.bytesIn).toBe(2 * rJs.byName.set!.totals.requests);
+  });
+
+  it('follows redirects, and judges what is still in flight at the stop, exactly as the JavaScript worker does', async () => {
+    const profile = `name: redirects
+scenario: { executor: constant-arrival-rate, rate: 40, duration: 2s, preAllocatedVUs: 30 }
+timeout: 10s
+gracefulStop: 1s
+thresholds:
+  http_req_failed: ['rate<0.01']
+requests:
+  - { name: redirect, path: /redirect }
+  - { name: moved, path: /moved }
+  - { name: away, path: /away }
+  - { name: silent, path: /silent }
+`;
+    const native = await runOn('native', profile);
+    const js = await runOn('js', profile);
+    const shape = (l: LoadResult) =>
+      Object.fromEntries(
+        Object.entries(l.byName).map(([name, b]) => [
+          name,
+          {
+            statuses: b.totals.statuses,
+            errors: b.totals.errors,
+            // Bytes sent per request: the request and, when followed, each hop's.
+            bytesOut: b.totals.bytesOut / b.totals.requests,
+          },
+        ]),
+      );
+    for (const load of [native, js]) {
+      expect(load.totals.requests).toBe(80); // every arrival judged, the hung ones too
+      const n = (name: string) => load.byName[name]!.totals.requests;
+      expect(shape(load)).toEqual({
+        redirect: {
+          statuses: { 503: n('redirect') },
+          errors: { http_5xx: n('redirect') },
+          bytesOut: expect.any(Number),
+        },
+        moved: { statuses: { 200: n('moved') }, errors: {}, bytesOut: expect.any(Number) },
+        away: { statuses: { 303: n('away') }, errors: { http_other: n('away') }, bytesOut: expect.any(Number) },
+        silent: { statuses: {}, errors: { timeout: n('silent') }, bytesOut: expect.any(Number) },
+      });
+      // Hung since their send, judged at the end of the grace (3 s): at least the grace each.
+      expect(load.byName.silent!.latency!.p50Ms).toBeGreaterThanOrEqual(1000);
+      expect(load.byName.silent!.latency!.p99Ms).toBeLessThan(3500);
+    }
+    const perRequest = (l: LoadResult) => Object.fromEntries(Object.entries(shape(l)).map(([k, v]) => [k, v.bytesOut]));
+    expect(perRequest(native)).toEqual(perRequest(js));
+    expect(perRequest(native).redirect).toBeGreaterThan(perRequest(native).silent!); // the hop was sent
+    expect(native.errorReasons?.http_other).toBe(js.errorReasons?.http_other);
+    expect(native.errorReasons?.http_other).toBe(
+      'a redirect to another origin (https://example.com), which the load engine does not follow',
+    );
+    expect(native.errorReasons?.timeout).toBe(js.errorReasons?.timeout);
+    expect(native.errorReasons?.timeout).toBe("no answer by the end of gracefulStop (1000 ms after the load's end)");
   });
 
   it('GAUNTLET_CORE=native on what the core cannot run: one line saying why, exit 2', async () => {
