@@ -242,3 +242,112 @@ describe('a restored copy’s RPO from the write ledger', () => {
     expect(restoreRpoFromLedger(failed, ledger, 1000)).toEqual(failed);
   });
 });
+
+describe('the boundaries of what a measurement counts (each found by a mutant no test noticed)', () => {
+  it('RTO: a sample ending exactly at the injection was in flight at it; one at exactly untilMs still counts', () => {
+    const s: Sample[] = [{ t: 90, ok: false, latencyMs: 10 }, ...series('...', 100, 100)];
+    expect(measureRto(s, 100, 3)).toEqual({
+      rtoMs: 0,
+      outageStartMs: 100,
+      recoveredAtMs: 100,
+      note: '3 healthy samples in a row from 0.10 s',
+    });
+    // Failing from 300 ms, healthy from 1 100 ms: the third healthy sample starts at exactly untilMs.
+    const t = series('...xxxxxxxx...', 100, 0);
+    expect(measureRto(t, 250, 3, 1300)).toMatchObject({ rtoMs: 850, recoveredAtMs: 1100 });
+    expect(measureRto(t, 250, 3, 1299).rtoMs).toBeUndefined();
+  });
+
+  it('RTO: the notes say what was and was not seen', () => {
+    expect(measureRto([], 100, 3)).toEqual({ rtoMs: undefined, note: 'no sample after the injection' });
+    expect(measureRto(series('..xx....', 100, 0), 150, 2)).toMatchObject({
+      rtoMs: 250,
+      note: '2 healthy samples in a row from 0.40 s',
+    });
+    // In flight at the injection and failing: the outage starts at the injection, not before it.
+    const s: Sample[] = [{ t: 50, ok: false, latencyMs: 200 }, ...series('x.x.', 100, 100)];
+    expect(measureRto(s, 120, 3)).toEqual({
+      rtoMs: undefined,
+      outageStartMs: 120,
+      note: 'never 3 healthy samples in a row after the outage began',
+    });
+  });
+
+  it('uptime: a sample an interval before the window, or at its end, covers none of it and is not counted', () => {
+    const s: Sample[] = [
+      { t: 800, ok: false, latencyMs: 1 },
+      { t: 900, ok: false, latencyMs: 1 },
+      { t: 950, ok: true, latencyMs: 1 },
+      { t: 1500, ok: true, latencyMs: 1 },
+      { t: 2000, ok: false, latencyMs: 1 },
+      { t: 2100, ok: false, latencyMs: 1 },
+    ];
+    expect(uptime(s, 1000, 2000, 100)).toEqual({ ratio: 1, healthyMs: 150, coveredMs: 150, ok: 2, total: 2 });
+  });
+
+  it('the load’s RTO: seconds out of order are read in order, and the notes count the failed requests', () => {
+    const secs = [
+      { t: 5, requests: 10, failed: 0 },
+      { t: 2, requests: 10, failed: 3 },
+      { t: 4, requests: 10, failed: 0 },
+      { t: 3, requests: 10, failed: 2 },
+      { t: 1, requests: 10, failed: 7 },
+    ];
+    expect(rtoFromLoad(secs, 0, 2000)).toEqual({
+      rtoMs: 2000,
+      note: 'the load failed from +2 s (5 failed requests) until +4 s, then 2 s clean',
+    });
+    expect(rtoFromLoad(secs.slice(1, 2), 0, 2000)).toEqual({
+      note: 'the load was still failing when it ended (first failure at +2 s)',
+    });
+  });
+
+  it('the ledger series counts as lost only acknowledged writes the database lacks', () => {
+    const l: LedgerEntry[] = [
+      { seq: 1, t: 0, outcome: 'failed' },
+      { seq: 2, t: 10, ackAtMs: 12, outcome: 'acknowledged' },
+    ];
+    expect(ledgerSeries(l, 0, new Set([1, 2]))).toEqual([
+      { t: 0, acknowledged: 1, failed: 1, indeterminate: 0, lost: 1 },
+    ]);
+  });
+
+  it('RPO: out-of-order ledgers, and failed writes missing from the database are not lost', () => {
+    const l: LedgerEntry[] = [
+      { seq: 3, t: 300, ackAtMs: 310, outcome: 'acknowledged' },
+      { seq: 4, t: 400, outcome: 'failed' },
+      { seq: 1, t: 100, ackAtMs: 110, outcome: 'acknowledged' },
+      { seq: 2, t: 200, ackAtMs: 210, outcome: 'acknowledged' },
+    ];
+    // #3 lost; the last survivor before it is #2 (acknowledged at 210): 100 ms of data.
+    expect(measureRpo(l, new Set([1, 2]))).toMatchObject({
+      acknowledged: 3,
+      failed: 1,
+      lost: [{ seq: 3, atMs: 310 }],
+      lostSpanMs: 100,
+    });
+  });
+
+  it('a restored copy: only writes acknowledged by the fault count, in sequence order, whatever the ledger’s order', () => {
+    const l: LedgerEntry[] = [
+      { seq: 4, t: 400, ackAtMs: 1000, outcome: 'acknowledged' }, // acknowledged exactly at the fault
+      { seq: 5, t: 500, ackAtMs: 1001, outcome: 'acknowledged' }, // after it
+      { seq: 6, t: 550, outcome: 'failed' },
+      { seq: 2, t: 200, ackAtMs: 210, outcome: 'acknowledged' },
+      { seq: 3, t: 300, ackAtMs: 310, outcome: 'acknowledged' },
+    ];
+    const r = restoreRpoFromLedger(
+      { backup: { method: 'pg_dump' }, tables: [], verification: [], newestLedgerSeq: 2 },
+      l,
+      1000,
+    );
+    expect(r).toMatchObject({
+      lostWrites: 2,
+      rpoMs: 790,
+      rpoBasis: 'write ledger: newest row in the copy is #2; the last write acknowledged before the fault was #4',
+    });
+    const none = restoreRpoFromLedger({ backup: { method: 'pg_dump' }, tables: [], verification: [] }, l, 1000);
+    expect(none).toMatchObject({ lostWrites: 3 });
+    expect(none.rpoMs).toBeUndefined();
+  });
+});

@@ -83,8 +83,9 @@ export function uptime(samples: readonly Sample[], fromMs: number, toMs: number,
   let ok = 0;
   let total = 0;
   for (const s of samples) {
+    // A sample that started an interval or more before the window, or after it, covers none of it.
     const span = Math.min(s.t + intervalMs, toMs) - Math.max(s.t, fromMs);
-    if (s.t < fromMs - intervalMs || s.t > toMs || span <= 0) continue;
+    if (span <= 0) continue;
     total++;
     coveredMs += span;
     if (s.ok) {

@@ -29,6 +29,11 @@ describe('which probe times a fault’s recovery', () => {
     expect(recoveryProbe(failover, [http])).toBe(http);
   });
 
+  it('so is a database failover run by a Kubernetes operator', () => {
+    const failover = FaultSpec.parse({ kind: 'kube-db-failover', operator: 'cnpg' });
+    expect(recoveryProbe(failover, [http, read, write])).toBe(write);
+  });
+
   it('any other fault by what users see first: HTTP, then writes, then reads', () => {
     const kill = FaultSpec.parse({ kind: 'process-kill', pidFile: '/run/api.pid' });
     expect(recoveryProbe(kill, [read, write, http])).toBe(http);
@@ -80,5 +85,28 @@ describe('waiting for every probe to be healthy', () => {
     const p = probe('http', 'api');
     setTimeout(() => p.samples.push(...run('...', 2000)), 60);
     expect((await waitHealthy([p], 3, 60_000, { clock })).ok).toBe(true);
+  });
+
+  it('a sample taken at the very instant the wait began counts', async () => {
+    const clock = ticking(1); // the wait begins at 1 001
+    const p = probe('http', 'api', run('...', 1001));
+    expect((await waitHealthy([p], 3, 5, { clock })).ok).toBe(true);
+  });
+
+  it('at exactly the deadline it looks once more', async () => {
+    // Reads: the start (1 000), then the deadline check at exactly 1 000 + timeout, then later.
+    const reads = [1000, 2000, 3000];
+    const p = probe('http', 'api');
+    const clock: Clock = {
+      startedAt: '',
+      isoAt: () => '',
+      now: () => {
+        const t = reads.shift() ?? 9999;
+        // Healthy samples arrive while the check at the deadline is made.
+        if (t === 2000) p.samples.push(...run('...', 1500));
+        return t;
+      },
+    };
+    expect(await waitHealthy([p], 3, 1000, { clock })).toEqual({ ok: true, detail: '' });
   });
 });
