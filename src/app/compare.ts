@@ -49,9 +49,9 @@ export function compareApp(baseFile: string, nextFile: string, flags: Flags, io:
     );
     const w = Math.max(10, ...judged.deltas.map((d) => d.metric.length));
     for (const d of judged.deltas) {
-      const mark = d.regression ? '✗' : d.notComparable ? '≠' : ' ';
+      const mark = d.unmeasured ? '?' : d.regression ? '✗' : d.notComparable ? '≠' : ' ';
       s.say(
-        `  ${mark} ${d.metric.padEnd(w)}  ${formatValue(d.base, d.unit).padStart(12)} → ${formatValue(d.next, d.unit).padStart(12)}  ${change(d).padStart(8)}  (${d.notComparable ? `not comparable: ${d.notComparable}` : d.limit})`,
+        `  ${mark} ${d.metric.padEnd(w)}  ${formatValue(d.base, d.unit).padStart(12)} → ${formatValue(d.next, d.unit).padStart(12)}  ${change(d).padStart(8)}  (${d.unmeasured ? `no data: ${d.unmeasured}` : d.notComparable ? `not comparable: ${d.notComparable}` : d.limit})`,
       );
     }
     if (judged.newFailures.length) s.say(`  newly failing: ${judged.newFailures.join(', ')}`);

@@ -258,6 +258,33 @@ describe('failed requests', () => {
   });
 });
 
+describe('a late load generator', () => {
+  it('makes latencies no-data: they measure the machine, not the service (never a pass, never a regression)', () => {
+    const r = rng(12);
+    const base = record({ seconds: seconds(r, 10, 50, 5) });
+    const next = record({ seconds: seconds(r, 10, 50, 25) });
+    next.verdicts = [
+      {
+        id: 'generator',
+        kind: 'generator',
+        scope: 'load',
+        source: 'consistency',
+        objective: 'arrivals sent on schedule',
+        status: 'fail',
+        observed: 'send lag p(99) 22 ms',
+      },
+    ];
+    const j = judge(base, next);
+    const p95 = j.verdicts.find((v) => v.id === 'compare http_req_duration p95')!;
+    expect(p95.status).toBe('no-data');
+    expect(p95.detail).toBe(
+      'the load generator was late in the new run (send lag p(99) 22 ms): its latencies measure this machine, not the service',
+    );
+    // The rest is judged as usual.
+    expect(j.verdicts.find((v) => v.id === 'compare http_req_failed rate')!.status).toBe('pass');
+  });
+});
+
 describe('uptime', () => {
   it('a probe’s uptime that fell more than the error-rate limit is a regression', () => {
     const r = rng(5);

@@ -34,6 +34,11 @@ export interface Delta {
    * be requests failing fast. Judged as worse, never as better.
    */
   notComparable?: string;
+  /**
+   * Why the figures cannot be trusted as a measurement of the service: the load generator of a run
+   * was late (its own verdict failed), so its latencies measure the machine. No-data, never judged.
+   */
+  unmeasured?: string;
   /** What both runs' figures rest on. */
   evidence: Evidence;
 }
@@ -265,6 +270,7 @@ function groupRows(
   base: RunRecord,
   next: RunRecord,
   l: CompareLimits,
+  late: string | undefined,
 ): Row[] {
   const rows: Row[] = [];
   const [bt, nt] = [totals(base), totals(next)];
@@ -292,6 +298,7 @@ function groupRows(
       base: b,
       next: n,
       evidence,
+      ...(late && p !== 50 ? { unmeasured: late } : {}),
       ...(failuresRose && b !== undefined && n !== undefined && p !== 50
         ? {
             notComparable: `failed requests rose ${((bf ?? 0) * 100).toFixed(2)}% → ${((nf ?? 0) * 100).toFixed(2)}%: failed requests are timed too, so a latency that fell may be requests failing fast`,
@@ -316,8 +323,25 @@ function groupRows(
   return rows;
 }
 
+/**
+ * A run whose load generator was late: its generator verdict failed (arrivals sent behind their
+ * schedule — the machine, not the target, was slow), so its latencies are not the service's.
+ */
+function lateGenerator(base: RunRecord, next: RunRecord): string | undefined {
+  for (const [which, r] of [
+    ['base', base],
+    ['new', next],
+  ] as const) {
+    const v = r.verdicts.find((x) => x.kind === 'generator' && x.status === 'fail');
+    if (v)
+      return `the load generator was late in the ${which} run (${v.observed ?? v.objective}): its latencies measure this machine, not the service`;
+  }
+  return undefined;
+}
+
 function rows(base: RunRecord, next: RunRecord, l: CompareLimits): Row[] {
   const out: Row[] = [];
+  const late = lateGenerator(base, next);
   out.push(
     ...groupRows(
       { latency: 'http_req_duration', failed: 'http_req_failed' },
@@ -327,6 +351,7 @@ function rows(base: RunRecord, next: RunRecord, l: CompareLimits): Row[] {
       base,
       next,
       l,
+      late,
     ),
   );
   // Each request name on its own once there are several: a regression of one endpoint that is a
@@ -343,6 +368,7 @@ function rows(base: RunRecord, next: RunRecord, l: CompareLimits): Row[] {
           base,
           next,
           l,
+          late,
         ),
       );
   // Achieved throughput: requests answered without failure per second. Requests sent and refused
@@ -495,6 +521,7 @@ export function compareVerdicts(deltas: Delta[], newFailures: string[], verdictC
     .map((d) => {
       const head: VerdictHead = { id: `compare ${d.metric}`, kind: 'compare', objective: `${d.metric}: ${d.limit}` };
       const observed = `${formatValue(d.base, d.unit)} → ${formatValue(d.next, d.unit)} (${change(d)})`;
+      if (d.unmeasured) return noData(head, d.unmeasured, { observed });
       if (d.regression) return failed(head, { observed, evidence: d.evidence });
       if (d.notComparable)
         return failed(head, { observed, detail: `not comparable: ${d.notComparable}`, evidence: d.evidence });
