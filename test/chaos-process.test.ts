@@ -48,7 +48,8 @@ describe('process-kill on the demo API cluster', () => {
       expect(charts.map((c) => [c.id, c.panel])).toEqual([
         ['chart-chaos', 0], // latency
         ['chart-chaos', 1], // requests and errors
-        ['chart-chaos', 2], // probe health
+        ['chart-chaos', 2], // the write probe's ledger
+        ['chart-chaos', 3], // probe health
         ['chart-load', 0], // the load section's own timeline: latency
         ['chart-load', 1], // requests and errors
         ['chart-spectrum', 0], // latency by percentile
