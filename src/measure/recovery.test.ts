@@ -297,6 +297,13 @@ describe('the boundaries of what a measurement counts (each found by a mutant no
       rtoMs: 2000,
       note: 'the load failed from +2 s (5 failed requests) until +4 s, then 2 s clean',
     });
+    // The earliest failing second and the earliest clean run decide, wherever they sit in the list;
+    // failures after the recovery are not the outage's.
+    const shuffled = [6, 7, 5, 8, 2, 3, 4].map((t) => ({ t, requests: 10, failed: t === 2 ? 4 : t >= 5 ? 1 : 0 }));
+    expect(rtoFromLoad(shuffled, 0, 2000)).toEqual({
+      rtoMs: 1000,
+      note: 'the load failed from +2 s (4 failed requests) until +3 s, then 2 s clean',
+    });
     expect(rtoFromLoad(secs.slice(1, 2), 0, 2000)).toEqual({
       note: 'the load was still failing when it ended (first failure at +2 s)',
     });
@@ -320,6 +327,21 @@ describe('the boundaries of what a measurement counts (each found by a mutant no
       { seq: 2, t: 200, ackAtMs: 210, outcome: 'acknowledged' },
     ];
     // #3 lost; the last survivor before it is #2 (acknowledged at 210): 100 ms of data.
+    // Newest first: the survivor before a loss is still the one just before it in sequence.
+    const reversed: LedgerEntry[] = [3, 2, 1].map((seq) => ({
+      seq,
+      t: seq * 100,
+      ackAtMs: seq * 100 + 10,
+      outcome: 'acknowledged',
+    }));
+    expect(measureRpo(reversed, new Set([1, 2]))).toMatchObject({ lost: [{ seq: 3, atMs: 310 }], lostSpanMs: 100 });
+    expect(measureRpo(reversed, new Set([1]))).toMatchObject({
+      lost: [
+        { seq: 2, atMs: 210 },
+        { seq: 3, atMs: 310 },
+      ],
+      lostSpanMs: 200,
+    });
     expect(measureRpo(l, new Set([1, 2]))).toMatchObject({
       acknowledged: 3,
       failed: 1,

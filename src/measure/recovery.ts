@@ -235,7 +235,7 @@ export function restoreRpoFromLedger(
     .sort((a, b) => a.seq - b.seq);
   const last = acked.at(-1);
   if (!last) return r;
-  const newest = r.newestLedgerSeq === undefined ? undefined : ledger.find((e) => e.seq === r.newestLedgerSeq);
+  const newest = ledger.find((e) => e.seq === r.newestLedgerSeq); // none when the copy holds no ledger row
   const lostWrites = acked.filter((e) => r.newestLedgerSeq === undefined || e.seq > r.newestLedgerSeq).length;
   if (!newest)
     return {
