@@ -39,7 +39,7 @@ const NAMES: Record<VerdictKind, (rest: string, v: Verdict) => string> = {
   smoke: () => 'Every smoke check passed',
   target: (rest) => `The target answered${rest ? ` (${rest})` : ''}`,
   container: () => 'The image under test started and answered',
-  load: () => 'The load ran and the target answered',
+  load: () => 'The load ran its schedule and the target answered successfully',
   threshold: (_, v) => {
     const id = v.id.replace(/^.*› /, '');
     const m = /^([a-z_]+)(\{[^}]*\})? (.+)$/.exec(id);
