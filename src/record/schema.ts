@@ -77,6 +77,7 @@ export const VerdictKind = z
     'capacity',
     'capacity-trend',
     'steady-state',
+    'experiment',
     'fault',
     'rollback',
     'rto',
