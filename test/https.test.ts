@@ -205,6 +205,21 @@ describe('gate against an https target', () => {
   }, 90_000);
 });
 
+describe('a team k6 script against an https target', () => {
+  it('gets the same trust as the generated script: the CA from tls.ca, every request answered 200', async () => {
+    const dir = project({
+      'gauntlet.config.yaml': config(plain.url, `    tls: { ca: ${join(pki, 'ca.pem')} }\n`),
+      'scenarios/root.k6.ts':
+        "import http from 'k6/http';\nexport const options = { vus: 1, iterations: 5 };\nexport default function () {\n  http.get(`${__ENV.BASE_URL}/`);\n}\n",
+    });
+    const run = await gauntlet(['load', 'scenarios/root.k6.ts'], { cwd: dir, timeoutMs: 60_000 });
+    expect(run.code, run.out).toBe(0);
+    const load = loadOf(dir);
+    expect(load.totals.requests).toBe(5);
+    expect(load.totals.statuses['200']).toBe(5);
+  }, 90_000);
+});
+
 describe('a target that fails before the run: a failing verdict with its reason (exit 1), never exit 3', () => {
   let pki: Pki;
   const served: Partial<Record<Leaf, HttpsTarget>> = {};

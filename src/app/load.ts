@@ -112,7 +112,7 @@ export function loadApp(profileFile: string, flags: Flags, io: Io): Promise<Fini
     io,
     async (s) => {
       const env = resolveEnvironment(s.config, s.io.env, s.redactor);
-      if (isK6Script(profileFile)) return runK6ScriptApp(s, profileFile, env.baseUrl);
+      if (isK6Script(profileFile)) return runK6ScriptApp(s, profileFile, env.baseUrl, tlsOptionsOf(env).ca);
       const profile = await s.files.profile(profileFile);
       // k6-operator's runners and Kubernetes shards reach the target from inside the cluster, not from here.
       const engineName = s.flags.engine ?? s.io.env.GAUNTLET_ENGINE;
@@ -270,13 +270,14 @@ function livePusher(s: Session, env: Environment): ((p: Progress) => void) | und
  * own metrics) become verdicts; its HTTP samples fill the same result as any profile. The
  * script gets the environment's base URL as __ENV.BASE_URL unless one is set.
  */
-async function runK6ScriptApp(s: Session, file: string, baseUrl: string): Promise<SessionResult> {
+async function runK6ScriptApp(s: Session, file: string, baseUrl: string, caPem: string): Promise<SessionResult> {
   s.say(`load: ${file} (a k6 script) on k6 against ${baseUrl}`);
   const { result } = await runK6Script(
     file,
     s.io.cwd,
     { BASE_URL: baseUrl, ...s.io.env },
     { clock: s.clock, signal: s.signal, onProgress: (p) => s.progress(progressLine(p)) },
+    caPem,
   );
   s.progress(undefined);
   const verdicts = k6ThresholdVerdicts(result);

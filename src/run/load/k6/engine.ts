@@ -251,6 +251,8 @@ export async function runK6Script(
   cwd: string,
   env: Record<string, string | undefined>,
   ctx: LoadRunContext & { maxDurationMs?: number },
+  /** The run's trust bundle (targets/tls.ts), as the generated script gets it. */
+  caPem?: string,
 ): Promise<K6Outcome> {
   const k6 = findK6(env);
   const path = resolve(cwd, file);
@@ -291,6 +293,7 @@ export async function runK6Script(
         startedAtMs: r,
       }),
       timeoutMs: ctx.maxDurationMs ?? (options.totalDurationMs ?? 0) + 120_000,
+      caPem,
     },
     ctx,
   );
