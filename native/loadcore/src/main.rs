@@ -1376,7 +1376,7 @@ impl Core {
         let interrupted = self.in_flight;
         self.judging_at_stop = true;
         for (i, o) in std::mem::take(&mut self.done) {
-            self.in_flight -= 1;
+            self.in_flight = self.in_flight.saturating_sub(1);
             let (r, from) = (self.conns[i].req, self.conns[i].from);
             self.record(r, from, &o);
         }
@@ -1765,4 +1765,47 @@ fn main() {
         }
     }
     let _ = core.out.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ORIGIN: fn() -> Origin = || Origin { https: false, host: "127.0.0.1".into(), port: 8080 };
+    const POST: &[u8] = b"POST /app/login?x=1 HTTP/1.1\r\nhost: 127.0.0.1:8080\r\ncontent-type: application/json\r\na: b\r\ncontent-length: 7\r\n\r\n{\"u\":1}";
+
+    fn text(r: Result<(Vec<u8>, bool), String>) -> String {
+        r.map_or_else(|e| e, |(b, _)| String::from_utf8(b).unwrap())
+    }
+
+    // The same cases as http1.test.ts's redirectRequest tests: both cores make the same hop.
+    #[test]
+    fn redirects_as_the_js_worker_makes_them() {
+        for status in [301, 302, 303] {
+            assert_eq!(
+                text(redirect_request(POST, status, "/error", &ORIGIN())),
+                "GET /error HTTP/1.1\r\nhost: 127.0.0.1:8080\r\na: b\r\n\r\n"
+            );
+        }
+        assert_eq!(
+            text(redirect_request(POST, 307, "next?y=2#frag", &ORIGIN())),
+            "POST /app/next?y=2 HTTP/1.1\r\nhost: 127.0.0.1:8080\r\ncontent-type: application/json\r\na: b\r\ncontent-length: 7\r\n\r\n{\"u\":1}"
+        );
+        let head = b"HEAD / HTTP/1.1\r\nhost: 127.0.0.1:8080\r\n\r\n";
+        let r = redirect_request(head, 302, "http://127.0.0.1:8080/a/../b", &ORIGIN()).unwrap();
+        assert!(!r.1);
+        assert!(r.0.starts_with(b"HEAD /b HTTP/1.1\r\n"));
+        let get = b"GET / HTTP/1.1\r\nhost: 127.0.0.1:8080\r\n\r\n";
+        assert_eq!(
+            text(redirect_request(get, 302, "http://example.com/x", &ORIGIN())),
+            "a redirect to another origin (http://example.com), which the load engine does not follow"
+        );
+        assert!(text(redirect_request(get, 302, "https://127.0.0.1:8080/", &ORIGIN())).contains("another origin"));
+        assert!(text(redirect_request(get, 302, "//127.0.0.1:9/", &ORIGIN())).contains("another origin"));
+        assert_eq!(
+            text(redirect_request(get, 302, "http://127.0.0.1:99999/", &ORIGIN())),
+            "a redirect to \"http://127.0.0.1:99999/\", which is not a URL"
+        );
+        assert!(text(redirect_request(get, 301, "HTTP://127.0.0.1:8080/same", &ORIGIN())).starts_with("GET /same HTTP"));
+    }
 }
