@@ -98,11 +98,10 @@ describe('gauntlet capacity', () => {
       const cap = capacityOf(dir);
       expect(cap.limitedBy).toBe('generator');
       expect(cap.steps[0]!.outcome).toBe('inconclusive');
-      // Arrivals dropped while the one worker was saturated: the generator's, not nginx's.
-      expect(cap.steps[0]!.sendLagP99Ms).toBeGreaterThan(0);
-      expect(cap.steps[0]!.why).toMatch(
-        /^the generator fell behind its schedule \(\d+ arrivals dropped while the busiest worker was (9\d|100)% busy/,
-      );
+      // Arrivals dropped late, by a loop behind its schedule: the generator's, not nginx's (a
+      // dropped arrival's lag is how late the loop got to it; no CPU gauge decides this).
+      expect(cap.steps[0]!.sendLagP99Ms).toBeGreaterThan(100);
+      expect(cap.steps[0]!.why).toMatch(/^the generator fell behind its schedule \(send lag p\(99\) \d+ ms/);
       expect(cap.statement).toMatch(/^inconclusive: the generator fell behind its schedule at 150 000 req\/s/);
     }, 90_000);
   });

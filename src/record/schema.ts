@@ -223,7 +223,7 @@ export const LoadResult = z
           .number()
           .describe('Event-loop utilisation of the busiest load worker, 0–1 (shown, never judged)'),
         lag: LatencyBlock.optional().describe(
-          'Open model: how late each arrival was sent after its intended time; the generator verdict judges its p99',
+          'Open model: how late each arrival was sent, or dropped, after its intended time; the generator verdict judges its p99',
         ),
         connectionLimit: z
           .number()

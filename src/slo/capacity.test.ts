@@ -104,9 +104,15 @@ describe('a capacity step judged (slo/capacity.ts)', () => {
     expect(limitingFactor(j.factors, 'bracketed')).toBe('dropped iterations');
   });
 
-  it('drops are the step’s even when sends ran late (a full connection pool delays sends too): bad, not the generator’s', () => {
-    const j = judgeStep(step({ requests: 297, dropped: 3, lagP99Ms: 40 }), slo);
-    expect(j).toMatchObject({ outcome: 'bad', factors: ['dropped iterations'] });
+  it('drops made on time are the step’s; drops made by a loop behind its schedule are the generator’s', () => {
+    // The lag covers dropped arrivals too (how late the loop got to each): drops at a lag within
+    // the bound found no free connection on time — the target did not take the rate.
+    const onTime = judgeStep(step({ requests: 297, dropped: 3, lagP99Ms: 0.7 }), slo);
+    expect(onTime).toMatchObject({ outcome: 'bad', factors: ['dropped iterations'] });
+    // The same drops made 40 ms late, no latency verdict turning on the lag: the generator's.
+    const late = judgeStep(step({ requests: 297, dropped: 3, lagP99Ms: 40 }), slo);
+    expect(late).toMatchObject({ outcome: 'inconclusive', factors: ['generator'] });
+    expect(late.why).toMatch(/^the generator fell behind its schedule \(send lag p\(99\) 40/);
   });
 
   it('inconclusive when the send lag could decide a latency verdict: the generator’s, not the target’s', () => {

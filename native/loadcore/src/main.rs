@@ -1285,13 +1285,15 @@ impl Core {
                 }
                 None => None,
             };
+            let intended = self.start + (due * MS as f64) as u64;
+            // A dropped arrival's lag is how late the loop got to it: a loop on time that finds no
+            // free connection drops at once (the target's), a loop behind drops late (its own).
+            self.lag_hist.saturating_record(now().saturating_sub(intended) / 1000);
             let Some(i) = conn else {
                 self.bucket_at(due).dropped += 1;
                 continue;
             };
             let r = self.pick();
-            let intended = self.start + (due * MS as f64) as u64;
-            self.lag_hist.saturating_record(now().saturating_sub(intended) / 1000);
             self.in_flight += 1;
             self.max_vus = self.max_vus.max((self.allocated - self.idle.len()) as u64);
             self.send(i, r, intended);

@@ -144,7 +144,7 @@ const cumulative: number[] = [];
 for (const r of requests) cumulative.push((cumulative.at(-1) ?? 0) + r.weight);
 const totalWeight = cumulative[cumulative.length - 1]!;
 const iterationHist = newHistogram();
-/** Open model: each sent arrival's lag behind its intended send time (µs) — the generator's own verdict. */
+/** Open model: each arrival's lag behind its intended time, sent or dropped (µs) — the generator's own verdict. */
 const lagHist = newHistogram();
 const buckets = new Map<number, Bucket>();
 const conns: (Vu | undefined)[] = [];
@@ -287,14 +287,16 @@ function dispatchDue(): void {
       conns.push(conn);
       allocated++;
     }
+    const intended = startMono + due;
+    // A dropped arrival's lag is how late the loop got to it: a loop on time that finds no free
+    // connection drops at once (the target's), a loop behind drops late (its own).
+    lagHist.recordValue(Math.max(0, Math.round((performance.now() - intended) * 1000)));
     if (!conn) {
       bucketAt(due).dropped++;
       continue;
     }
     const c = conn;
     const req = pick();
-    const intended = startMono + due;
-    lagHist.recordValue(Math.max(0, Math.round((performance.now() - intended) * 1000)));
     inFlight++;
     maxVus = Math.max(maxVus, allocated - idle.length);
     c.send(req, (o) => {
