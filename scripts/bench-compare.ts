@@ -17,35 +17,49 @@ const RUNS = Number(process.env.RUNS ?? 12);
 const RATE = Number(process.env.RATE ?? 200);
 const SECONDS = Number(process.env.DURATION ?? 10);
 
-const dir = mkdtempSync(join(tmpdir(), 'gauntlet-bench-compare-'));
-writeFileSync(join(dir, 'gauntlet.config.yaml'), 'environments:\n  t: { baseUrl: "${env:TARGET}" }\nsmoke: []\n');
-writeFileSync(
-  join(dir, 'p.yaml'),
-  `name: p\nscenario: { executor: constant-arrival-rate, rate: ${RATE}, duration: ${SECONDS}s }\nrequests: [{ name: hello, path: / }]\n`,
-);
-const limits = Config.parse({ environments: { t: { baseUrl: 'http://x' } } }).compare;
+const dir = process.env.RECORDS ?? mkdtempSync(join(tmpdir(), 'gauntlet-bench-compare-'));
+if (!process.env.RECORDS)
+  writeFileSync(join(dir, 'gauntlet.config.yaml'), 'environments:\n  t: { baseUrl: "${env:TARGET}" }\nsmoke: []\n');
+if (!process.env.RECORDS)
+  writeFileSync(
+    join(dir, 'p.yaml'),
+    `name: p\nscenario: { executor: constant-arrival-rate, rate: ${RATE}, duration: ${SECONDS}s }\nrequests: [{ name: hello, path: / }]\n`,
+  );
+// The config's default limits; FLOOR_MS sets compare.latencyFloorMs.
+const defaults = Config.parse({ environments: { t: { baseUrl: 'http://x' } } }).compare;
+const limits = process.env.FLOOR_MS ? { ...defaults, latencyFloorMs: Number(process.env.FLOOR_MS) } : defaults;
 
-const ng = await startNginx();
 const records: RunRecord[] = [];
-try {
-  for (let i = 0; i < RUNS; i++) {
-    const out = join(dir, `r${i}`);
-    const run = spawnSync('node', [join(ROOT, 'bin/gauntlet.mjs'), 'load', 'p.yaml', '--out', out], {
-      cwd: dir,
-      env: { ...process.env, TARGET: ng.url },
-      encoding: 'utf8',
-    });
-    const runDir = readdirSync(out).find((d) => d !== 'latest');
-    if (!runDir) throw new Error(`run ${i} wrote no record (exit ${run.status}): ${run.stdout}${run.stderr}`);
-    const r = RunRecord.parse(JSON.parse(readFileSync(join(out, runDir, 'run.json'), 'utf8')));
-    records.push(r);
-    const l = r.load!.all.latency!;
-    console.log(
-      `run ${i + 1}/${RUNS}: ${r.status}, ${r.load!.totals.requests} requests, p95 ${l.p95Ms.toFixed(2)} ms, p99 ${l.p99Ms.toFixed(2)} ms, max ${l.maxMs.toFixed(1)} ms`,
-    );
+const read = (out: string) => {
+  const runDir = readdirSync(out).find((d) => d !== 'latest');
+  return runDir ? RunRecord.parse(JSON.parse(readFileSync(join(out, runDir, 'run.json'), 'utf8'))) : undefined;
+};
+if (process.env.RECORDS) {
+  // Judge the runs of an earlier bench again (its r0, r1, … folders), with the judge as it is now.
+  for (const d of readdirSync(process.env.RECORDS).filter((x) => /^r\d+$/.test(x)))
+    records.push(read(join(process.env.RECORDS, d))!);
+} else {
+  const ng = await startNginx();
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const out = join(dir, `r${i}`);
+      const run = spawnSync('node', [join(ROOT, 'bin/gauntlet.mjs'), 'load', 'p.yaml', '--out', out], {
+        cwd: dir,
+        env: { ...process.env, TARGET: ng.url },
+        encoding: 'utf8',
+      });
+      const r = read(out);
+      if (!r) throw new Error(`run ${i} wrote no record (exit ${run.status}): ${run.stdout}${run.stderr}`);
+      records.push(r);
+      const l = r.load!.all.latency!;
+      console.log(
+        `run ${i + 1}/${RUNS}: ${r.status}, ${r.load!.totals.requests} requests, p95 ${l.p95Ms.toFixed(2)} ms, p99 ${l.p99Ms.toFixed(2)} ms, max ${l.maxMs.toFixed(1)} ms`,
+      );
+    }
+  } finally {
+    await ng.stop();
   }
-} finally {
-  await ng.stop();
+  console.log(`records: ${dir}`);
 }
 
 const onSchedule = (r: RunRecord) => !r.verdicts.some((v) => v.kind === 'generator' && v.status !== 'pass');
@@ -79,7 +93,7 @@ for (let i = 0; i < records.length; i++)
   }
 const share = (n: number, of: number) => `${n} of ${of} (${of ? ((n / of) * 100).toFixed(1) : '—'}%)`;
 console.log(
-  `\n${RUNS} identical runs (${RATE}/s for ${SECONDS} s, nginx), ${pairs} ordered pairs compared:` +
+  `\n${records.length} identical runs (${RATE}/s for ${SECONDS} s, nginx), ${pairs} ordered pairs compared:` +
     `\n  passed (every compare verdict): ${share(passed, pairs)}` +
     `\n  a metric judged worse (a false regression): ${share(regressions, pairs)}` +
     `\n  pairs whose generators were both on schedule: ${cleanPairs}; of them passed: ${share(cleanPassed, cleanPairs)}`,
