@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { expectBody, expectDuration, expectSchema, expectStatus, parseJson } from './expect.ts';
+import { Headers as UndiciHeaders } from 'undici';
+import { expectBody, expectDuration, expectHeaders, expectSchema, expectStatus, parseJson } from './expect.ts';
 
 const body = { items: [{ id: 1, name: 'Anvil' }], count: 1, status: 'ok' };
 
@@ -45,5 +46,22 @@ describe('expectations', () => {
     const r = parseJson('<html>', false);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.expectation.actual).toMatch(/^not JSON/);
+  });
+});
+
+describe('header expectations', () => {
+  it("read undici's Headers (the fetch that carries the trust), Node's global Headers and a plain record alike", () => {
+    const want = { 'content-type': { matches: '^application/json' } };
+    for (const headers of [
+      new UndiciHeaders({ 'Content-Type': 'application/json; charset=utf-8' }),
+      new Headers({ 'Content-Type': 'application/json' }),
+      { 'content-type': 'application/json' },
+    ]) {
+      const [e] = expectHeaders(headers as Headers, want);
+      expect(e).toMatchObject({ ok: true });
+    }
+    expect(expectHeaders(new UndiciHeaders({ 'content-type': 'text/html' }) as Headers, want)[0]).toMatchObject({
+      ok: false,
+    });
   });
 });

@@ -68,7 +68,11 @@ export function expectHeaders(
   expected: Record<string, string | Matcher> | undefined,
 ): Expectation[] {
   if (!expected) return [];
-  const get = (k: string) => (headers instanceof Headers ? headers.get(k) : headers[k.toLowerCase()]) ?? null;
+  // Not `instanceof Headers`: undici's own Headers (the fetch that carries the trust) is another class than Node's global.
+  const get = (k: string) =>
+    (typeof headers.get === 'function'
+      ? (headers as Headers).get(k)
+      : (headers as Record<string, string>)[k.toLowerCase()]) ?? null;
   return Object.entries(expected).flatMap(([name, m]) => {
     const v = get(name);
     return match(`header ${name}`, v, v !== null, typeof m === 'string' ? { equals: m } : m);
