@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { failingAfterServer, fixedDelayServer } from './fixtures/servers.ts';
 import { gauntlet, hasNoStackTrace, latestReport, project } from './helpers.ts';
 
+/** The part of a run record's load these tests read (helpers type the record loosely). */
+type LoadTotals = { totals: { requests: number; failed: number } } | undefined;
+
 const config = 'environments:\n  t: { baseUrl: "${env:TARGET}" }\nsmoke: []\ncompare: { latencyIncrease: 0.2 }\n';
 const profile =
   "name: p\nscenario: { executor: constant-arrival-rate, rate: 100, duration: 2s }\nrequests: [{ name: r, path: / }]\nthresholds: { http_req_failed: ['rate<0.01'] }\n";
@@ -19,7 +22,7 @@ async function loadRun(dir: string, delayMs: number, out: string, judged = true)
   try {
     const run = await gauntlet(['load', 'p.yaml', '--out', join(dir, out)], { cwd: dir, env: { TARGET: server.url } });
     if (judged) expect(run.code, run.out).toBe(0);
-    else expect(latestReport(dir, out).record.load?.totals.requests, run.out).toBe(200);
+    else expect((latestReport(dir, out).record.load as LoadTotals)?.totals.requests, run.out).toBe(200);
     return realpathSync(join(latestReport(dir, out).dir, 'run.json'));
   } finally {
     await server.close();
@@ -53,7 +56,7 @@ describe('gauntlet compare', () => {
     const server = await fixedDelayServer(5);
     try {
       const q = await gauntlet(['load', 'q.yaml', '--out', join(dir, 'b')], { cwd: dir, env: { TARGET: server.url } });
-      expect(latestReport(dir, 'b').record.load?.totals.requests, q.out).toBe(600);
+      expect((latestReport(dir, 'b').record.load as LoadTotals)?.totals.requests, q.out).toBe(600);
     } finally {
       await server.close();
     }
@@ -78,7 +81,7 @@ describe('gauntlet compare', () => {
     let next: string;
     try {
       const run = await gauntlet(['load', 'p.yaml', '--out', join(dir, 'b')], { cwd: dir, env: { TARGET: dead.url } });
-      expect(latestReport(dir, 'b').record.load?.totals.failed, run.out).toBe(200);
+      expect((latestReport(dir, 'b').record.load as LoadTotals)?.totals.failed, run.out).toBe(200);
       next = realpathSync(join(latestReport(dir, 'b').dir, 'run.json'));
     } finally {
       await dead.close();
@@ -89,7 +92,7 @@ describe('gauntlet compare', () => {
     expect(cmp.stdout).toMatch(/✗ http_req_failed rate\s+0\.00% →\s+100\.00%/);
     expect(cmp.stdout).toMatch(/✗ throughput \(answered without failure\)\s+[\d.]+ req\/s →\s+0\.0 req\/s/);
     const v = latestReport(dir, 'c').record.verdicts.find((x) => x.id === 'compare http_req_duration p95')!;
-    expect([v.kind, v.status]).toEqual(['compare', 'fail']);
+    expect([(v as { kind?: string }).kind, v.status]).toEqual(['compare', 'fail']);
     expect(v.detail).toMatch(/^not comparable: failed requests rose/);
   }, 60_000);
 
