@@ -2,41 +2,17 @@
 // scenario, engine, socket loop, environment, record version; both finished), per-metric deltas
 // against the config's regression limits beyond noise, and the verdicts that changed; exit 1 on a
 // regression, exit 2 when the two runs are not comparable (unless --force).
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Flags } from '../config/load.ts';
 import { configError } from '../core/errors.ts';
-import { RECORD_VERSION, RunRecord } from '../record/schema.ts';
+import { readRunRecord } from '../record/read.ts';
 import { change, formatValue, judgeCompare } from '../slo/compare.ts';
 import { runSession, type Finished, type Io } from './session.ts';
 
-function readRecord(file: string, cwd: string): RunRecord {
-  const path = resolve(cwd, file);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw configError(`${file}: cannot read a run record: ${(err as Error).message.split('\n')[0]}`);
-  }
-  // An earlier version's record is refused by name, not by the first field its shape lacks.
-  const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
-  const tool = (raw as { tool?: { name?: unknown; version?: unknown } } | null)?.tool;
-  if (tool?.name === 'gauntlet' && version !== RECORD_VERSION)
-    throw configError(
-      `${file}: a version-${String(version)} run record (Gauntlet ${String(tool.version)}); compare reads version ${RECORD_VERSION}, whose verdicts carry their evidence — run it again with this Gauntlet`,
-    );
-  const parsed = RunRecord.safeParse(raw);
-  if (!parsed.success)
-    throw configError(
-      `${file}: not a Gauntlet run record (${parsed.error.issues.length} problem(s), first at ${parsed.error.issues[0]!.path.join('.') || '(root)'}: ${parsed.error.issues[0]!.message})`,
-    );
-  return parsed.data;
-}
-
 export function compareApp(baseFile: string, nextFile: string, flags: Flags, io: Io): Promise<Finished> {
   return runSession('compare', flags, io, async (s) => {
-    const base = readRecord(baseFile, s.io.cwd);
-    const next = readRecord(nextFile, s.io.cwd);
+    const base = readRunRecord(resolve(s.io.cwd, baseFile), baseFile, 'compare');
+    const next = readRunRecord(resolve(s.io.cwd, nextFile), nextFile, 'compare');
     const judged = judgeCompare(base, next, { limits: s.config.config.compare, force: s.flags.force ?? false });
     if (judged.refused)
       throw configError(

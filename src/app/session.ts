@@ -29,6 +29,7 @@ import { publish } from '../report/publish.ts';
 import { VERSION } from '../version.ts';
 import { earlierRecords } from '../record/history.ts';
 import { TargetUnreachable } from '../targets/reachable.ts';
+import { unreachableVerdict } from '../slo/target.ts';
 import { keyFigures } from '../record/figures.ts';
 
 export interface Io {
@@ -178,7 +179,7 @@ export async function runSession(
   } catch (err) {
     result = partial;
     // The target failed before the run (refused, DNS, a certificate the run refuses): a verdict, not an error.
-    if (err instanceof TargetUnreachable) result.verdicts.push(err.verdict);
+    if (err instanceof TargetUnreachable) result.verdicts.push(unreachableVerdict(err.origin, err.reason));
     else if (err instanceof GauntletError) {
       errors.push(err.message, ...err.details);
       errorCode = err.exitCode;

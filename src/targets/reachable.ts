@@ -8,7 +8,6 @@
 import { connect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { ExitCode, GauntletError, cannotRun } from '../core/errors.ts';
-import { failed, type Verdict } from '../slo/verdict.ts';
 import { connectOptionsOf, describeCertificateProblem, describeTlsError, isTlsError, type TlsOptions } from './tls.ts';
 
 export type Reachability = { ok: true } | { ok: false; by: 'target' | 'harness'; reason: string };
@@ -79,22 +78,16 @@ export async function reachability(url: string, tls?: TlsOptions, timeoutMs = 50
 
 /** The target failed before the run: the run is judged (a failing verdict, exit 1), not in error. */
 export class TargetUnreachable extends GauntletError {
-  constructor(readonly verdict: Verdict) {
-    super(ExitCode.verdictFailed, `target unreachable: ${verdict.observed ?? ''}`);
+  readonly origin: string;
+  constructor(
+    url: string,
+    readonly reason: string,
+  ) {
+    const { origin } = new URL(url);
+    super(ExitCode.verdictFailed, `target unreachable: ${origin} — ${reason}`);
     this.name = 'TargetUnreachable';
+    this.origin = origin;
   }
-}
-
-/** The failing verdict for a target that could not be reached. */
-export function unreachableVerdict(url: string, reason: string): Verdict {
-  const { origin } = new URL(url);
-  return failed(
-    { id: 'target reachable', kind: 'target', objective: 'the target accepts a connection the run trusts' },
-    {
-      observed: `${origin} — ${reason}`,
-      evidence: { samples: 1, from: `a connection to ${origin} before the first request` },
-    },
-  );
 }
 
 /**
@@ -105,5 +98,5 @@ export async function assertReachable(url: string, tls?: TlsOptions, timeoutMs =
   const r = await reachability(url, tls, timeoutMs);
   if (r.ok) return;
   if (r.by === 'harness') throw cannotRun(`could not connect to ${new URL(url).origin}: ${r.reason}`);
-  throw new TargetUnreachable(unreachableVerdict(url, r.reason));
+  throw new TargetUnreachable(url, r.reason);
 }
