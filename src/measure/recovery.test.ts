@@ -250,7 +250,7 @@ describe('the boundaries of what a measurement counts (each found by a mutant no
       rtoMs: 0,
       outageStartMs: 100,
       recoveredAtMs: 100,
-      note: '3 healthy samples in a row from 0.10 s',
+      note: 'healthy from 0.10 s to the end of the window (3 samples)',
     });
     // Failing from 300 ms, healthy from 1 100 ms: the third healthy sample starts at exactly untilMs.
     const t = series('...xxxxxxxx...', 100, 0);
@@ -262,15 +262,30 @@ describe('the boundaries of what a measurement counts (each found by a mutant no
     expect(measureRto([], 100, 3)).toEqual({ rtoMs: undefined, note: 'no sample after the injection' });
     expect(measureRto(series('..xx....', 100, 0), 150, 2)).toMatchObject({
       rtoMs: 250,
-      note: '2 healthy samples in a row from 0.40 s',
+      note: 'healthy from 0.40 s to the end of the window (4 samples)',
     });
     // In flight at the injection and failing: the outage starts at the injection, not before it.
     const s: Sample[] = [{ t: 50, ok: false, latencyMs: 200 }, ...series('x.x.', 100, 100)];
     expect(measureRto(s, 120, 3)).toEqual({
       rtoMs: undefined,
       outageStartMs: 120,
-      note: 'never 3 healthy samples in a row after the outage began',
+      note: 'never 3 healthy samples in a row after the last failure in the window (1 relapse after a recovery)',
     });
+  });
+
+  it('RTO: a relapse after a first recovery is part of the outage — an early blip never hides a later, longer outage', () => {
+    // Samples every second, injected at 0, 3 healthy in a row: failing at 4 s alone is 5 s.
+    const later = series('....x.......', 1000, 0);
+    expect(measureRto(later, 0, 3)).toMatchObject({ rtoMs: 5000, outageStartMs: 4000 });
+    // The same, and the sample at 0 fails too: worse input, and the RTO may not get shorter (it was 1 s).
+    const worse = series('x...x.......', 1000, 0);
+    expect(measureRto(worse, 0, 3)).toMatchObject({
+      rtoMs: 5000,
+      outageStartMs: 0,
+      note: 'healthy from 5.00 s to the end of the window (7 samples), after 1 relapse',
+    });
+    // A relapse too near the end of the window to see N healthy samples after it: not recovered.
+    expect(measureRto(series('x......x..', 1000, 0), 0, 3).rtoMs).toBeUndefined();
   });
 
   it('uptime: a sample an interval before the window, or at its end, covers none of it and is not counted', () => {

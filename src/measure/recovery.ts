@@ -1,6 +1,7 @@
 // Pure: probe samples → RTO, uptime; the write ledger → RPO. The definitions (DESIGN.md):
-// RTO = fault injected → the start of the first run of N healthy samples after the outage began
-// (a sample in flight at the injection belongs to the outage); uptime = healthy time ÷ covered
+// RTO = fault injected → the start of the healthy samples after the last failure in the window,
+// at least N of them (a relapse is part of the outage; a sample in flight at the injection belongs
+// to the outage); uptime = healthy time ÷ covered
 // time, each sample covering its interval; RPO = acknowledged writes missing afterwards, their
 // sequence numbers, and the time of acknowledged data lost (never 0 when anything was lost).
 import type { RestoreRecord } from '../record/schema.ts';
@@ -34,21 +35,26 @@ export function measureRto(
   const firstBad = after.findIndex((s) => !s.ok);
   if (after.length === 0) return { rtoMs: undefined, note: 'no sample after the injection' };
   if (firstBad < 0) return { rtoMs: 0, note: `no failed sample after the injection (${after.length} samples)` };
-  for (let i = firstBad; i + healthyInARow <= after.length; i++) {
-    if (after.slice(i, i + healthyInARow).every((s) => s.ok)) {
-      const recoveredAtMs = Math.max(after[i]!.t, injectedAtMs);
-      return {
-        rtoMs: recoveredAtMs - injectedAtMs,
-        outageStartMs: Math.max(after[firstBad]!.t, injectedAtMs),
-        recoveredAtMs,
-        note: `${healthyInARow} healthy samples in a row from ${(recoveredAtMs / 1000).toFixed(2)} s`,
-      };
-    }
-  }
+  // Recovered when it stayed recovered: the run of healthy samples after the last failure in the
+  // window, if it is at least N long. A relapse after a first recovery is part of the outage — so a
+  // failure added anywhere never shortens the RTO (an early blip cannot hide a later, longer outage).
+  let lastBad = firstBad;
+  for (let i = firstBad + 1; i < after.length; i++) if (!after[i]!.ok) lastBad = i;
+  const outageStartMs = Math.max(after[firstBad]!.t, injectedAtMs);
+  const relapses = after.filter((s, i) => i > firstBad && !s.ok && after[i - 1]!.ok).length;
+  const held = after.length - lastBad - 1;
+  if (held < healthyInARow)
+    return {
+      rtoMs: undefined,
+      outageStartMs,
+      note: `never ${healthyInARow} healthy samples in a row after the last failure in the window${relapses ? ` (${relapses} relapse${relapses === 1 ? '' : 's'} after a recovery)` : ''}`,
+    };
+  const recoveredAtMs = Math.max(after[lastBad + 1]!.t, injectedAtMs);
   return {
-    rtoMs: undefined,
-    outageStartMs: Math.max(after[firstBad]!.t, injectedAtMs),
-    note: `never ${healthyInARow} healthy samples in a row after the outage began`,
+    rtoMs: recoveredAtMs - injectedAtMs,
+    outageStartMs,
+    recoveredAtMs,
+    note: `healthy from ${(recoveredAtMs / 1000).toFixed(2)} s to the end of the window (${held} samples)${relapses ? `, after ${relapses} relapse${relapses === 1 ? '' : 's'}` : ''}`,
   };
 }
 
