@@ -284,6 +284,9 @@ describe('the boundaries of what a measurement counts (each found by a mutant no
       outageStartMs: 0,
       note: 'healthy from 5.00 s to the end of the window (7 samples), after 1 relapse',
     });
+    // A failure in flight when the next fault went in (at 9.5 s) is the next fault's, not a relapse.
+    const next: Sample[] = [...series('x........', 1000, 0), { t: 9000, ok: false, latencyMs: 800 }];
+    expect(measureRto(next, 0, 3, 9500)).toMatchObject({ rtoMs: 1000 });
     // A relapse too near the end of the window to see N healthy samples after it: not recovered.
     expect(measureRto(series('x......x..', 1000, 0), 0, 3).rtoMs).toBeUndefined();
   });

@@ -31,7 +31,10 @@ export function measureRto(
 ): Rto {
   // A sample still in flight at the injection (started before, ended after) saw the fault: if it
   // fails, the outage began with it. One that ended before the injection says nothing.
-  const after = byStart(samples).filter((s) => s.t + s.latencyMs >= injectedAtMs && s.t <= untilMs);
+  // Symmetrically, a failure still in flight when the next fault went in is that fault's.
+  const after = byStart(samples).filter(
+    (s) => s.t + s.latencyMs >= injectedAtMs && s.t <= untilMs && (s.ok || s.t + s.latencyMs < untilMs),
+  );
   const firstBad = after.findIndex((s) => !s.ok);
   if (after.length === 0) return { rtoMs: undefined, note: 'no sample after the injection' };
   if (firstBad < 0) return { rtoMs: 0, note: `no failed sample after the injection (${after.length} samples)` };
