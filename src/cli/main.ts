@@ -1,11 +1,10 @@
 // argv → app call. The only place that prints verdicts and turns outcomes into exit codes.
 import type { InitOptions } from '../app/init.ts';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, GauntletError, describeError } from '../core/errors.ts';
 import type { Flags } from '../config/load.ts';
-import type { RunRecord } from '../record/schema.ts';
 import { githubAnnotations, summaryLines } from '../report/console.ts';
 import type { Finished, Io } from '../app/session.ts';
 import { VERSION } from '../version.ts';
