@@ -132,6 +132,10 @@ describe('closed model', () => {
     expect(first.code, first.out).toBe(0);
     const one = latestReport(dir).record;
     const p95Before = loadOf(dir).all.latency!.p95Ms;
+    const answeredPerSecond = (() => {
+      const l = loadOf(dir);
+      return (l.totals.requests - l.totals.failed) / (l.durationMs / 1000);
+    })();
     expect(one.trend).toBeUndefined();
     expect(latestReport(dir).html).toContain('this run is the baseline');
     const second = await gauntlet(['load', 'p.yaml', '--out', 'reports'], { cwd: dir });
@@ -142,7 +146,7 @@ describe('closed model', () => {
         runId: one.runId,
         startedAt: one.startedAt,
         status: 'passed',
-        figures: { p95Ms: p95Before, errorRate: 0 },
+        figures: { p95Ms: p95Before, errorRate: 0, throughputRps: answeredPerSecond },
       },
     ]);
     expect(two.record.commandLine).toBe('gauntlet load p.yaml --out reports');
