@@ -232,6 +232,16 @@ describe('a capacity step, exactly as judged', () => {
     expect(limitingFactor(j.factors, 'bracketed')).toBe('latency and throughput and dropped iterations');
   });
 
+  it('a threshold on dropped_iterations names the dropped arrivals, not the throughput', () => {
+    const j = judgeStep(step({ requests: 297, dropped: 3 }), { dropped_iterations: ['count<1'] });
+    expect(j).toMatchObject({ outcome: 'bad', factors: ['dropped iterations'] });
+    expect(j.verdicts.map((v) => [v.id, v.status])).toEqual([
+      ['dropped_iterations count<1', 'fail'],
+      ['dropped_iterations', 'fail'],
+      ['load', 'pass'],
+    ]);
+  });
+
   it('inconclusive: the generator’s lag verdict alone, its bound in the why', () => {
     const j = judgeStep(step({ lagP99Ms: 40 }), { http_req_duration: ['p(95)<9.5'] });
     expect(j).toMatchObject({
