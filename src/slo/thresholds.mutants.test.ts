@@ -81,6 +81,8 @@ describe('each aggregation, its text, evidence and unit', () => {
     expect(v[0]).not.toHaveProperty('detail');
     expect(v[0]).not.toHaveProperty('byDefault');
     expect(v[0]).not.toHaveProperty('window');
+    // Percentiles with decimals: p(99.9) and p(99.99) are 2 ms here, the median 1 ms.
+    expect(thresholdVerdicts(r, { [api]: ['p(99.9)<1', 'p(99.99)<1'] }).map((x) => x.measured?.value)).toEqual([2, 2]);
     // min is the least non-zero value.
     const z = loadResultOf({ seconds: 1, model: 'closed', requests: [ok(0, 0), ok(0, 1.5)], droppedPerSecond: [] });
     expect(observe(z, sel('http_req_duration'), 'min')?.value).toBe(1.5);
@@ -125,6 +127,14 @@ describe('each aggregation, its text, evidence and unit', () => {
       status: 'fail',
       measured: { value: 3, unit: 'count' },
       evidence: { samples: 15, from: '15 scheduled arrivals' },
+    });
+  });
+
+  it('a failure rate with no request is no-data, said as such', () => {
+    const none = loadResultOf({ seconds: 2, model: 'open', requests: [], droppedPerSecond: [0, 0] });
+    expect(one(none, 'http_req_failed', 'rate<0.5')).toMatchObject({
+      status: 'no-data',
+      detail: 'no samples of http_req_failed',
     });
   });
 
@@ -242,6 +252,12 @@ describe('windows: values, the worst one, texts', () => {
     expect(one(r, 'http_req_duration{window:1s}', 'max<100').observed).toBe(
       'max=1.50 ms in the worst 1 s window, +2–3 s',
     );
+    // A second with no request has no failure rate (not 0/0): the other windows judge.
+    expect(one(r, 'http_req_failed{window:1s}', 'rate<0.5')).toMatchObject({
+      status: 'pass',
+      measured: { value: 0 },
+      observed: 'rate=0.00% in the worst 1 s window, +0–1 s',
+    });
     const noHist = loadResultOf({ seconds: 2, model: 'open', requests: [ok(0, 1)], droppedPerSecond: [0, 0] });
     expect(one(noHist, 'http_req_duration{window:1s}', 'max<100')).toMatchObject({
       status: 'no-data',
@@ -249,6 +265,13 @@ describe('windows: values, the worst one, texts', () => {
     });
     expect(one({ ...r, perSecond: undefined }, 'http_reqs{window:1s}', 'count>0').detail).toBe(
       'no samples of http_reqs{window:1s} (this engine keeps no per-second data per request to window)',
+    );
+    // One whole second is one window; with no request in it, no window.
+    expect(one(perSecond([3]), 'http_reqs{window:1s}', 'count>1').observed).toBe(
+      'count=3.00 in the worst 1 s window, +0–1 s',
+    );
+    expect(one(perSecond([0]), 'http_req_failed{window:1s}', 'rate<0.5').detail).toBe(
+      'no samples of http_req_failed{window:1s} in a whole window of the schedule',
     );
     // A run-wide threshold says nothing more.
     expect(one(perSecond([0]), 'http_req_duration', 'max<1').detail).toBe('no samples of http_req_duration');
@@ -266,6 +289,8 @@ describe('abortOnFail: the check and the held verdict', () => {
   it('evaluated from its delay on, abortOnFail only; every failing one is held', () => {
     expect(abortCheck(r, { http_req_failed: [t('rate<0.5', 0, false), 'rate<0.5'] }, 5000)).toBeUndefined();
     expect(abortCheck(r, { http_req_failed: [t('rate<0.5')] }, 999)).toBeUndefined();
+    // An expression it cannot parse (refused before the run) gives no verdict to hold.
+    expect(abortCheck(r, { http_req_failed: [t('rate<<0.5')] }, 5000)).toBeUndefined();
     expect(abortCheck(r, { http_req_failed: [t('rate<0.5'), t('rate<0.9')], http_reqs: [t('count<2')] }, 1000)).toEqual(
       {
         reason: 'threshold http_req_failed rate<0.5 failed (rate=60.00% (3/5)) with abortOnFail',
