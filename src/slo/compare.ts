@@ -137,8 +137,6 @@ export function incomparable(base: RunRecord, next: RunRecord): string[] {
 interface LatencySide {
   /** Whole-run percentile, ms. */
   value: number;
-  /** Requests behind it. */
-  count: number;
   /** The run's HDR histogram (µs), when the record holds a readable one. */
   hist?: Histogram;
   /** Seconds the run measured. */
@@ -287,7 +285,6 @@ function groupRows(
     const [b, n] = [value(base, bh), value(next, nh)];
     const side = (r: RunRecord, v: number, h: Histogram | undefined): LatencySide => ({
       value: v,
-      count: h?.totalCount ?? pick(r)?.latency?.count ?? 0,
       ...(h ? { hist: h } : {}),
       seconds: secondsOf(r),
       series: seriesOf(r, p),
