@@ -254,6 +254,8 @@ describe('restore evidence', () => {
         }),
       ),
     ).toEqual({ samples: 2, from: '0 tables and 2 queries on the restored copy' });
+    // No restore time: no coveredMs key at all.
+    expect(Object.keys(restoreEvidence(restore({ restoreTookMs: undefined })))).toEqual(['samples', 'from']);
     expect(restoreEvidence(restore({ verification: [{ name: 'a', ok: true, detail: '' }] })).from).toBe(
       '1 table and 1 query on the restored copy',
     );
@@ -545,6 +547,11 @@ describe('RPO from the ledger: rows and texts', () => {
     });
   });
 
+  it('a probe that is not a db-write probe keeps no ledger: a restore alone measures the RPO', () => {
+    const c = chaos({ probes: [probe()], faults: [fault({ restore: restore() })] });
+    expect(chaosVerdicts(c, slos({ rpo: '<1s' })).map((v) => v.id)).toEqual(['restore kill', 'rpo restore kill']);
+  });
+
   it('one fault of several a restore, no ledger: the restore measures the RPO, no ledger row', () => {
     const c = chaos({ probes: [], faults: [fault(), fault({ id: 'r', restore: restore() })] });
     expect(chaosVerdicts(c, slos({ rpo: '<1s' })).map((v) => v.id)).toEqual(['restore r', 'rpo restore r']);
@@ -575,6 +582,10 @@ describe('uptime rows', () => {
         observed: '75.00% of the time (3.00 s healthy of 4.00 s; 3/4 samples every 1.00 s)',
       },
     ]);
+    const dbLast = chaos({ probes: [probe(), probe({ name: 'db', kind: 'db-write' })] });
+    expect(chaosVerdicts(dbLast, ExperimentSlos.parse({ uptime: '>=70%', uptimeProbe: 'db' }))[0]?.id).toBe(
+      'uptime db',
+    );
     const named = ExperimentSlos.parse({ uptime: '>=70%', uptimeProbe: 'db' });
     expect(chaosVerdicts(c, named)[0]?.id).toBe('uptime db');
   });
