@@ -198,6 +198,8 @@ describe('windows: values, the worst one, texts', () => {
       status: 'fail',
       observed: 'count=3.00 in the worst 1 s window, +2–3 s',
     });
+    // Two failing windows under >=: the lower one.
+    expect(one(r, 'http_reqs{window:1s}', 'count>=6').observed).toBe('count=3.00 in the worst 1 s window, +2–3 s');
     expect(one(r, 'http_reqs{window:1s}', 'count==5')).toMatchObject({
       status: 'fail',
       observed: 'count=8.00 in the worst 1 s window, +1–2 s',
@@ -240,6 +242,9 @@ describe('windows: values, the worst one, texts', () => {
       observed: 'count=4.00 in the worst 1 s window, +1–2 s',
       evidence: { samples: 9 },
     });
+    expect(one(r, 'dropped_iterations{window:2s}', 'count<9').observed).toBe(
+      'count=5.00 in the worst 2 s window, +1–3 s',
+    );
     expect(one(r, 'dropped_iterations{window:2s}', 'rate<5')).toMatchObject({
       measured: { value: 2.5, unit: 'req/s' },
       observed: 'rate=2.50 in the worst 2 s window, +1–3 s',
