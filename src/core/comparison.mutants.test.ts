@@ -33,6 +33,7 @@ describe('holds: each operator on both sides of its bound', () => {
 describe('parseNumericComparison: the whole text, every number form', () => {
   it('reads exponents, decimals and several digits; nothing before or after', () => {
     expect(parseNumericComparison('<1e3')).toEqual({ op: '<', value: 1000 });
+    expect(parseNumericComparison('<1e10')).toEqual({ op: '<', value: 1e10 });
     expect(parseNumericComparison('<=12.25')).toEqual({ op: '<=', value: 12.25 });
     expect(parseNumericComparison('>10')).toEqual({ op: '>', value: 10 });
     expect(parseNumericComparison('>  10  ')).toEqual({ op: '>', value: 10 });
@@ -67,6 +68,7 @@ describe('parseObjective: every metric names itself and what to write', () => {
     expect(problem('a30', 'rto')).toMatch(/is not a duration/);
     expect(problem('30a', 'rto')).toMatch(/is not a duration/);
     expect(problem('3.', 'rto')).toMatch(/is not a duration/);
+    expect(problem('1.25', 'rto')).toMatch(/is a number without a unit/);
     expect(problem('.5', 'rto')).toMatch(/is not a duration/);
   });
 
