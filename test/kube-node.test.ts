@@ -456,7 +456,7 @@ slos: { rto: "<30s", rpo: "0 writes" }
     expect(f.events[0]!.what).toBe(`deleted the primary pod ${leaderBefore} (forced)`);
     // Recovered when the API shows a Ready pod labelled primary AND writes are acknowledged again.
     expect(f.recovery).toMatch(/pg-\d is the Ready primary \(role=master,cluster-name=pg\)/);
-    expect(f.recovery).toMatch(/writes: 5 healthy samples in a row from/);
+    expect(f.recovery).toMatch(/writes: healthy from [\d.]+ s to the end of the window \(\d+ samples\)/);
     expect(f.rtoMs).toBeGreaterThan(0);
     expect(f.rtoMs).toBeLessThan(30_000);
     // Writes failed during the failover, and none of those acknowledged was lost.

@@ -582,6 +582,12 @@ export const ChaosResult = z
           injectedAtMs: z.number().optional(),
           events: z.array(z.object({ atMs: z.number(), what: z.string() }).strict()),
           recoveryProbe: z.string().optional(),
+          recoveryWatchedBy: z
+            .enum(['api'])
+            .optional()
+            .describe(
+              'api: the fault watched its own recovery through an API (a workload whole again) until its timeout',
+            ),
           rtoMs: z.number().optional(),
           recoveredAtMs: z.number().optional(),
           recovery: z.string().describe('How recovery was judged, or why it was not'),

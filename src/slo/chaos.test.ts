@@ -165,6 +165,34 @@ describe('an experiment as a whole', () => {
   });
 });
 
+describe('a fault that watched its own recovery through an API', () => {
+  const podKill = (over: Partial<ChaosResult['faults'][number]>): ChaosResult['faults'][number] => ({
+    id: '1.1',
+    label: 'pod-kill Deployment/stuck',
+    target: 'stuck-0',
+    injectedAtMs: 1000,
+    events: [],
+    recoveryWatchedBy: 'api',
+    recovery: 'Deployment stuck not whole within 4.00 s: 1/2 Ready',
+    ...over,
+  });
+
+  it('never whole again before its timeout: the RTO fails, saying what was seen — never no-data', () => {
+    const c = chaos({ faults: [podKill({})], probes: [] });
+    expect(verdict(c, { rto: '<60s' }, 'rto 1.1')).toMatchObject({
+      status: 'fail',
+      observed: 'not recovered',
+      detail: 'pod-kill Deployment/stuck: Deployment stuck not whole within 4.00 s: 1/2 Ready',
+    });
+  });
+
+  it('whole again: measured against the bound', () => {
+    const c = chaos({ faults: [podKill({ rtoMs: 2500, recovery: 'Deployment stuck whole again' })], probes: [] });
+    expect(verdict(c, { rto: '<60s' }, 'rto 1.1')).toMatchObject({ status: 'pass', measured: { value: 2500 } });
+    expect(verdict(c, { rto: '<2s' }, 'rto 1.1')).toMatchObject({ status: 'fail' });
+  });
+});
+
 describe('restore verification', () => {
   it('passes on the tables and queries verified, its RTO their restore time', () => {
     const c = chaos({ faults: [restoreFault()] });

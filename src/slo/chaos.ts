@@ -147,6 +147,8 @@ export function faultRecovery(
     // Timed by the fault itself through an API (a Kubernetes workload whole again), no probe watching.
     evidence = { samples: 1, coveredMs: f.rtoMs, from: f.recovery };
   } else if (f.error) return { state: 'failed', why };
+  // Watched through the API until its timeout and never whole again: seen not to recover.
+  else if (f.recoveryWatchedBy === 'api') return { state: 'failed', why, evidence: { samples: 1, from: f.recovery } };
   else return { state: 'unmeasured', why };
   if (f.rtoMs !== undefined) return { state: 'measured', rtoMs: f.rtoMs, evidence };
   if (evidence.samples === 0) return { state: 'unmeasured', why };

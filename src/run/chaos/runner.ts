@@ -236,6 +236,7 @@ export async function runExperiment(exp: Experiment, ctx: ChaosContext): Promise
       // as recovered only once the probe's users were served again too.
       let rtoMs = own.rtoMs;
       f.recovery = own.recovery;
+      if (!own.restore) f.recoveryWatchedBy = 'api';
       if (probe && !own.restore) {
         const users = measureRto(probe.samples as Sample[], f.injectedAtMs, exp.recovery.healthySamples, next);
         rtoMs = bothRecovered(own.rtoMs, users);
