@@ -100,8 +100,10 @@ describe('gauntlet capacity', () => {
       expect(cap.steps[0]!.outcome).toBe('inconclusive');
       // Arrivals dropped late, by a loop behind its schedule: the generator's, not nginx's (a
       // dropped arrival's lag is how late the loop got to it; no CPU gauge decides this).
-      expect(cap.steps[0]!.sendLagP99Ms).toBeGreaterThan(100);
-      expect(cap.steps[0]!.why).toMatch(/^the generator fell behind its schedule \(send lag p\(99\) \d+ ms/);
+      expect(cap.steps[0]!.sendLagP99Ms).toBeGreaterThan(10);
+      expect(cap.steps[0]!.why).toMatch(
+        /^the generator fell behind its schedule \(send lag p\(99\) [\d.]+ ms, .*; bound 10 ms\)$/,
+      );
       expect(cap.statement).toMatch(/^inconclusive: the generator fell behind its schedule at 150 000 req\/s/);
     }, 90_000);
   });

@@ -4,7 +4,7 @@
 import type { CapacitySearch, Threshold } from '../config/profile.ts';
 import { BUILTIN_METRICS, parseSelector } from '../config/threshold.ts';
 import type { CapacityResult, LoadResult, Verdict } from '../record/schema.ts';
-import { generatorSaturated, generatorVerdict, lagBoundMs } from './generator.ts';
+import { generatorSaturated, generatorVerdict, generatorLagBoundMs } from './generator.ts';
 import { answered } from './load.ts';
 import { thresholdVerdicts, type Judging } from './thresholds.ts';
 import { decided, failed, measured, noData } from './verdict.ts';
@@ -47,7 +47,7 @@ export function judgeStep(
     const lag = generatorVerdict(load, thresholds);
     return {
       outcome: 'inconclusive',
-      why: `the generator fell behind its schedule (${lag?.observed ?? 'send lag unknown'}; bound ${lagBoundMs(thresholds)} ms)`,
+      why: `the generator fell behind its schedule (${lag?.observed ?? 'send lag unknown'}; bound ${generatorLagBoundMs(load, thresholds)} ms)`,
       factors: ['generator'],
       targetGone,
       verdicts: lag ? [lag] : [],

@@ -111,6 +111,24 @@ describe('the generator is judged by its send lag, not by CPU', () => {
     expect(droppedVerdict(busy, scenario, { http_req_duration: ['p(95)<1000'] })?.status).toBe('fail');
   });
 
+  it('drops made by a loop tens of ms behind are the generator’s, whatever latency allowance the thresholds leave', () => {
+    // p(95)<1000 allows 100 ms of lag for latency's sake; a loop 43 ms behind when it drops is not
+    // keeping its schedule (one JS worker asked for 150 000/s: p99 43 ms, 248 602 of 300 000 dropped).
+    const late = openResult({ lagMs: lagOf(43), requests: 900, dropped: 100 });
+    const v = generatorVerdict(late, { http_req_duration: ['p(95)<1000'] });
+    expect(v).toMatchObject({
+      status: 'fail',
+      objective: 'arrivals sent or dropped on schedule (send lag p(99) ≤ 10 ms)',
+    });
+    expect(v?.detail).toMatch(/100 arrivals were dropped by a loop behind its schedule/);
+    // The same lag with nothing dropped: no latency verdict turns on it, the generator passes.
+    expect(
+      generatorVerdict(openResult({ lagMs: lagOf(43), requests: 1000 }), { http_req_duration: ['p(95)<1000'] }),
+    ).toMatchObject({
+      status: 'pass',
+    });
+  });
+
   it('every latency metric bounds the lag and can turn on it: db_*, redis_*, iteration_duration (issue 30 item 7)', () => {
     expect(lagBoundMs({ db_query_duration: ['p(95)<50'] })).toBe(5);
     expect(lagBoundMs({ 'redis_cmd_duration{name:get}': ['p(99)<30'], http_req_duration: ['p(95)<200'] })).toBe(3);
