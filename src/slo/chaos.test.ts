@@ -183,6 +183,7 @@ describe('a fault that watched its own recovery through an API', () => {
       status: 'fail',
       observed: 'not recovered',
       detail: 'pod-kill Deployment/stuck: Deployment stuck not whole within 4.00 s: 1/2 Ready',
+      evidence: { samples: 1, from: 'Deployment stuck not whole within 4.00 s: 1/2 Ready' },
     });
   });
 
