@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The commit whose judging files docs/mutation.md scores. Move it only with a new score.
-SCORED_AT=c1589f1327023347e86c51709a98d476a061e0ea
+SCORED_AT=aadf568dbbfba6ec895a0efb11c5f763aaabd424
 
 if ! git cat-file -e "${SCORED_AT}^{commit}" 2>/dev/null; then
   echo "[mutate] commit ${SCORED_AT} (where the judges were scored) is not in this clone: cannot tell what changed" >&2
