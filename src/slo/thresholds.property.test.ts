@@ -87,6 +87,20 @@ describe('threshold properties: worse never passes where better failed', () => {
   });
 });
 
+describe('threshold properties: the counterexamples they found', () => {
+  it('an empty window tied with one that has samples never decides a windowed ceiling (no-data → pass on one more drop)', () => {
+    const base = {
+      seconds: 2,
+      model: 'open' as const,
+      requests: [{ t: 1, us: 100, ok: false }],
+      droppedPerSecond: [0, 0],
+    } as unknown as Traffic;
+    const worse = { ...base, droppedPerSecond: [1, 0] } as unknown as Traffic;
+    expect(judge(base, 'dropped_iterations{window:1s}', 'count<2').status).toBe('pass');
+    expect(judge(worse, 'dropped_iterations{window:1s}', 'count<2').status).toBe('pass');
+  });
+});
+
 describe('threshold properties: no evidence never passes', () => {
   const anyThreshold = fc.oneof(
     fc

@@ -106,11 +106,16 @@ function observeWindowed(result: LoadResult, sel: MetricSelector, expr: Threshol
     if (value === undefined) continue;
     const samples = windowSamples(result, names, sel.metric, end - w, end);
     const bad = !compare(value, expr);
+    // Of windows equally bad, the one with samples behind it speaks: an empty window ties on its
+    // value (a count of 0) and would turn the verdict into no-data, which one more sample elsewhere
+    // could then turn into a pass.
+    const tie = value === worst?.value && samples > 0 && worst.samples === 0;
     const worse =
       !worst ||
       (bad && !worst.bad) ||
       (bad === worst.bad &&
-        (expr.op.startsWith('<') ? value > worst.value : expr.op.startsWith('>') ? value < worst.value : false));
+        (tie ||
+          (expr.op.startsWith('<') ? value > worst.value : expr.op.startsWith('>') ? value < worst.value : false)));
     if (worse) worst = { value, from: end - w, bad, samples };
   }
   if (!worst) return undefined;
