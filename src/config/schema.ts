@@ -212,11 +212,16 @@ export const Slos = z
             }),
             aggregate: z
               .enum(['max', 'min', 'avg', 'last'])
-              .default('max')
-              .describe('What of the series over the run’s window is judged'),
+              .optional()
+              .describe(
+                'What of the series over the run’s window is judged; by default its worst point for the objective: min for a floor (> or >=), max otherwise',
+              ),
             step: Duration.default(5000),
           })
-          .strict(),
+          .strict()
+          // The worst point for the objective's direction: a floor judged on its best point (max)
+          // would pass a series that touched the floor once.
+          .transform((s) => ({ ...s, aggregate: s.aggregate ?? (/^\s*>/.test(s.objective) ? 'min' : 'max') })),
       )
       .default([])
       .describe(

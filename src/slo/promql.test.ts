@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Slos } from '../config/schema.ts';
 import { aggregate, promSloUnasked, promSloVerdict } from './promql.ts';
 
 const slo = { name: 'errors', query: 'sum(rate(x[1m]))', objective: '<0.01', aggregate: 'max' as const };
@@ -47,5 +48,25 @@ describe('a PromQL SLO over the run window', () => {
       status: 'fail',
       observed: 'min=0.980',
     });
+  });
+});
+
+describe('the aggregate a PromQL SLO is judged on by default', () => {
+  const parsed = (objective: string, aggregate?: string) =>
+    Slos.parse({ prometheus: [{ name: 'x', query: 'up', objective, ...(aggregate ? { aggregate } : {}) }] })
+      .prometheus[0]!;
+
+  it('is the worst point for the objective: min for a floor, max for a ceiling; as written when written', () => {
+    expect(parsed('>=0.99').aggregate).toBe('min');
+    expect(parsed('> 0').aggregate).toBe('min');
+    expect(parsed('<0.01').aggregate).toBe('max');
+    expect(parsed('<=1').aggregate).toBe('max');
+    expect(parsed('>=0.99', 'avg').aggregate).toBe('avg');
+  });
+
+  it('a success ratio at 0.5 that touched 1.0 once fails ">=0.99" (judged on its best point it passed)', () => {
+    const floor = parsed('>=0.99');
+    const v = promSloVerdict(floor, [series({}, [0.5, 0.5, 1, 0.5])], 1000, 4000);
+    expect(v).toMatchObject({ status: 'fail', observed: 'min=0.500' });
   });
 });
