@@ -165,6 +165,28 @@ describe('an experiment as a whole', () => {
   });
 });
 
+describe('an experiment stopped early', () => {
+  it('a planned fault never injected fails, saying why the run stopped — steady state met or not', () => {
+    const planned = { ...kill, id: '1.2', injectedAtMs: undefined, rtoMs: undefined, recovery: 'not injected' };
+    const stopped = 'abort condition: probe "items 5xx" is unhealthy; no further fault injected';
+    const c = chaos({ faults: [kill, planned], stoppedEarly: stopped });
+    expect(verdict(c, {}, 'fault 1.2')).toMatchObject({
+      status: 'fail',
+      kind: 'fault',
+      observed: 'not injected',
+      detail: `kill the leader: ${stopped}`,
+    });
+    expect(verdict(c, {}, 'fault kill')).toBeUndefined();
+    // Not stopped, yet never reached (the window ended first): the same.
+    expect(verdict(chaos({ faults: [planned] }), {}, 'fault 1.2')).toMatchObject({
+      status: 'fail',
+      detail: 'kill the leader: the experiment ended before it',
+    });
+    // A dry run injects nothing by design.
+    expect(verdict(chaos({ faults: [planned], dryRun: true }), {}, 'fault 1.2')).toBeUndefined();
+  });
+});
+
 describe('a fault that watched its own recovery through an API', () => {
   const podKill = (over: Partial<ChaosResult['faults'][number]>): ChaosResult['faults'][number] => ({
     id: '1.1',

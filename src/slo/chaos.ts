@@ -190,12 +190,21 @@ export function chaosVerdicts(c: ChaosResult, slos: Experiment['slos']): Verdict
   const steady = steadyStateVerdict(c);
   if (steady) out.push(steady);
   // A fault that could not be injected did not act: whatever else held, the experiment did not happen.
+  // A planned fault never injected — the run stopped early (an abort condition, the steady state
+  // not met) — did not happen either: the experiment was not carried out, whatever it measured.
   for (const f of c.faults)
     if (f.error)
       out.push(
         failed(
           { id: `fault ${f.id}`, kind: 'fault', objective: 'the fault is injected' },
           { observed: f.error, detail: f.label },
+        ),
+      );
+    else if (f.injectedAtMs === undefined && !c.dryRun)
+      out.push(
+        failed(
+          { id: `fault ${f.id}`, kind: 'fault', objective: 'the fault is injected' },
+          { observed: 'not injected', detail: `${f.label}: ${c.stoppedEarly ?? 'the experiment ended before it'}` },
         ),
       );
   if (slos.rto) {
