@@ -207,6 +207,32 @@ describe('alerts: exact ids, objectives, evidence and texts', () => {
     }
   });
 
+  it('the earliest of several alerts active before the fault is the one named; one first seen at the fault counts', () => {
+    // The fault at 10 s; the alert seen at 4 s and 7 s (unsorted), never newly after.
+    const early = withAlerts([seen('Down', 7000), seen('Down', 4000)]);
+    expect(alertVerdicts(early, [{ name: 'Down', labels: {}, expect: 'fires' }])[0]?.observed).toBe(
+      'already active 6.00 s before the first fault, and not newly after it',
+    );
+    // First seen exactly at the injection: it fired for the fault, 0 after it.
+    const atFault = withAlerts([seen('Down', 4000), seen('Down', 10_000)]);
+    expect(alertVerdicts(atFault, [{ name: 'Down', labels: {}, expect: 'fires', within: 1000 }])[0]).toMatchObject({
+      status: 'pass',
+      observed: 'seen 0 µs after the first fault',
+    });
+    // Only at the injection, none before: a pass, not "already active".
+    expect(
+      alertVerdicts(withAlerts([seen('Down', 10_000)]), [{ name: 'Down', labels: {}, expect: 'fires' }])[0]?.status,
+    ).toBe('pass');
+  });
+
+  it('a planned fault never injected: its row says what was required', () => {
+    const c = chaos({ faults: [fault({ id: 'c', injectedAtMs: undefined })] });
+    expect(chaosVerdicts(c, slos({})).find((v) => v.id === 'fault c')).toMatchObject({
+      objective: 'the fault is injected',
+      status: 'fail',
+    });
+  });
+
   it('never fired: fails with the polls and the evidence', () => {
     expect(alertVerdicts(withAlerts([]), [{ name: 'Down', labels: {}, expect: 'fires' }])[0]).toEqual({
       id: 'alert Down fires',
