@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The commit whose judging files docs/mutation.md scores. Move it only with a new score.
-SCORED_AT=192d495f7eb5c74c45d0d6690c03b098f8fb27c6
+SCORED_AT=577a97f0a18d137d7665e95362084b04deb5d02f
 
 if ! git cat-file -e "${SCORED_AT}^{commit}" 2>/dev/null; then
   echo "[mutate] commit ${SCORED_AT} (where the judges were scored) is not in this clone: cannot tell what changed" >&2
