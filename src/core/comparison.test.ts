@@ -180,7 +180,8 @@ describe('objectives with a direction (issue 30 item 1)', () => {
         expect(parseObjective(printed, c.metric)).toEqual({ ok: true, objective: o });
         expect(formatObjective(objective(printed, c.metric))).toBe(printed);
         // Never an inverted default: with no operator the direction is the metric's.
-        if (op.trim() === '') expect(o.op).toBe(METRICS[c.metric].direction === 'at-least' ? '>=' : '<=');
+        if (op.trim() === '')
+          expect(o.op).toBe(({ 'at-least': '>=', 'at-most': '<=' } as const)[METRICS[c.metric].direction]);
       }),
       { numRuns: 2000 },
     );
