@@ -1,63 +1,9 @@
 // Mutation-testing companions to generator.test.ts (docs/mutation.md): each pins a behaviour a
 // surviving StrykerJS mutant showed no test was checking — exact texts, evidence, bounds and edges.
 import { describe, expect, it } from 'vitest';
-import { encode, newHistogram, summarise } from '../measure/histogram.ts';
-import type { Executor } from '../config/profile.ts';
 import type { LoadResult } from '../record/schema.ts';
+import { openResult, scenario } from './generator.test-util.ts';
 import { droppedVerdict, generatorVerdict, lagBoundMs, shardsVerdict } from './generator.ts';
-
-function block(valuesMs: number[]) {
-  const h = newHistogram();
-  for (const v of valuesMs) h.recordValue(Math.round(v * 1000));
-  const latency = summarise(h);
-  return { histogram: encode(h), ...(latency ? { latency } : {}) };
-}
-
-const scenario: Executor = {
-  executor: 'constant-arrival-rate',
-  rate: 500,
-  timeUnit: 1000,
-  duration: 10_000,
-  preAllocatedVUs: 10,
-};
-
-function openResult(o: {
-  lagMs?: number[];
-  latencyMs?: number[];
-  requests?: number;
-  dropped?: number;
-  limit?: number;
-  model?: 'open' | 'closed';
-  noGenerator?: boolean;
-}): LoadResult {
-  const latencyMs = o.latencyMs ?? [5];
-  const requests = o.requests ?? latencyMs.length;
-  const t = { requests, failed: 0, errors: {}, statuses: { 200: requests }, bytesIn: 0, bytesOut: 0 };
-  return {
-    engine: 'embedded',
-    profile: 'p',
-    executor: scenario.executor,
-    model: o.model ?? 'open',
-    workers: 2,
-    startedAtMs: 0,
-    durationMs: 10_000,
-    scheduledMs: 10_000,
-    ...(o.noGenerator
-      ? {}
-      : {
-          generator: {
-            busiestWorkerElu: 0.5,
-            ...(o.lagMs ? { lag: block(o.lagMs) } : {}),
-            ...(o.limit !== undefined ? { connectionLimit: o.limit } : {}),
-          },
-        }),
-    totals: { ...t, iterations: requests, droppedIterations: o.dropped ?? 0, interruptedIterations: 0, maxVus: 1 },
-    all: block(latencyMs),
-    byName: { api: { totals: t, method: 'GET', ...block(latencyMs) } },
-    iterationDuration: block(latencyMs),
-    series: [],
-  };
-}
 
 /** 1000 sends: 980 on time, 20 late by `p99Ms` — the p(99) is `p99Ms`. */
 const lagOf = (p99Ms: number) => [
